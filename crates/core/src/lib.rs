@@ -1,0 +1,31 @@
+//! # mobilize-core
+//!
+//! The simulator as a library: no printing, no file writing, no command-line parsing.
+//!
+//! - [`scenario`] reads a TOML scenario into a validated [`scenario::Scenario`], reporting
+//!   every problem with its path, line and column;
+//! - [`rng`] names the random generator (Philox4x32-10) and keys every stream by
+//!   `(seed, purpose, step, agent)`;
+//! - [`population`] synthesizes people as columns, [`network`] their ties as CSR;
+//! - [`engine::Sim`] runs the step loop of a [`model::Model`] and reports to
+//!   [`observe::Observer`]s.
+//!
+//! ```
+//! use mobilize_core::{engine::Sim, observe::Recorder, scenario::{embedded, Scenario}};
+//! let scenario = Scenario::load(&embedded::source("granovetter-uniform").unwrap(), &[])?;
+//! let mut recorder = Recorder::default();
+//! let outcome = Sim::new(scenario).run(&mut [&mut recorder]);
+//! assert_eq!(outcome.figures[0], ("final_active".to_string(), 100.0));
+//! assert_eq!(outcome.last_step, 100);
+//! # Ok::<(), mobilize_core::scenario::ScenarioError>(())
+//! ```
+
+pub mod calendar;
+pub mod engine;
+pub mod model;
+pub mod network;
+pub mod observe;
+pub mod population;
+pub mod rng;
+pub mod scenario;
+pub mod stats;

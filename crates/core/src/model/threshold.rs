@@ -1,0 +1,441 @@
+//! Granovetter's threshold model (Granovetter 1978, "Threshold models of collective behavior",
+//! AJS 83(6): 1420–1443), in its crowd and network forms.
+//!
+//! Each person i has a threshold θ_i: how many others (count) or what share of others
+//! (fraction) must already act before i acts. Updates are synchronous: who acts at step t
+//! depends on who acted at step t − 1. Once acting, a person keeps acting.
+//!
+//! - **Crowd**: everyone sees everyone. With r(t) persons acting, every person with
+//!   θ_i ≤ r(t) acts at t + 1 (fractions compare θ_i · N with r). People are kept sorted by
+//!   threshold, so a step costs only the people it activates (plus a binary search).
+//! - **Network**: person i sees only their ties; i acts at t + 1 once the number of acting ties
+//!   reaches need_i = ⌈θ_i⌉ (count) or ⌈θ_i · degree_i⌉ (fraction; at least 1 when θ_i > 0).
+//!   The cascade is event-driven: only people who started acting at t push to their ties, so a
+//!   whole run costs O(people + ties) however many steps it takes.
+//!
+//! People with θ = 0 act at step 1 (they need nobody); initial actors act from step 0.
+
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+use rayon::prelude::*;
+
+use super::Model;
+use crate::engine::World;
+use crate::observe::{LogEntry, Outcome, StopReason};
+use crate::rng::{Purpose, Stream};
+use crate::scenario::{
+    Action, Distribution, Event, Rounding, Sampling, Scenario, ThresholdForm, ThresholdParams,
+    ThresholdUnit,
+};
+use crate::stats::normal_quantile;
+
+/// `activated_at` of someone not acting.
+const NEVER: u32 = u32::MAX;
+/// Frontiers at least this long are processed in parallel when threads are available.
+const PARALLEL_FRONTIER: usize = 1 << 15;
+
+/// The threshold model's state.
+pub struct Threshold {
+    params: ThresholdParams,
+    seed: u64,
+    /// Each person's threshold, in the unit's own scale (persons, ties or fraction).
+    theta: Vec<f64>,
+    /// Sum of `shift_thresholds` deltas so far (threshold unit).
+    shift: f64,
+    /// Step at which each person started acting, or `NEVER`.
+    activated_at: Vec<u32>,
+    /// Persons acting.
+    active: u64,
+    /// Persons acting per region.
+    region_active: Vec<u64>,
+    /// Persons who started acting in the current step (events included).
+    fresh: Vec<u32>,
+    /// Persons who started acting in the previous step: they push to their ties now.
+    frontier: Vec<u32>,
+    /// Crowd form: persons sorted by threshold, and how many of them have been reached.
+    order: Vec<u32>,
+    reached: usize,
+    /// Network form: acting ties needed, and acting ties seen, per person.
+    need: Vec<u32>,
+    hits: Vec<AtomicU32>,
+    /// Network form: persons whose need is already met; they act at the next update.
+    due: Vec<u32>,
+    /// Last step at which someone started acting.
+    last_change: u32,
+    persons: u64,
+}
+
+impl Threshold {
+    /// Draws thresholds and prepares the chosen form.
+    ///
+    /// # Panics
+    /// If the scenario has no threshold parameters; validation guarantees them for this model.
+    pub fn new(scenario: &Scenario, world: &World) -> Threshold {
+        let params = scenario
+            .threshold
+            .clone()
+            .expect("validation requires [threshold] for the threshold model");
+        let n = world.people.len();
+        let theta = draw_thresholds(&params, n, scenario.seed);
+        let mut model = Threshold {
+            seed: scenario.seed,
+            theta,
+            shift: 0.0,
+            activated_at: vec![NEVER; n],
+            active: 0,
+            region_active: vec![0; scenario.regions.len()],
+            fresh: Vec::new(),
+            frontier: Vec::new(),
+            order: Vec::new(),
+            reached: 0,
+            need: Vec::new(),
+            hits: Vec::new(),
+            due: Vec::new(),
+            last_change: 0,
+            persons: n as u64,
+            params,
+        };
+        match model.params.form {
+            ThresholdForm::Crowd => {
+                let mut order: Vec<u32> = (0..n as u32).collect();
+                order.par_sort_by(|&a, &b| {
+                    model.theta[a as usize]
+                        .total_cmp(&model.theta[b as usize])
+                        .then(a.cmp(&b))
+                });
+                model.order = order;
+            }
+            ThresholdForm::Network => {
+                model.hits = (0..n).map(|_| AtomicU32::new(0)).collect();
+                model.need = vec![0; n];
+                model.recompute_needs(world);
+            }
+        }
+        model
+    }
+
+    /// Acting ties person `i` needs, given the current shift.
+    fn need_of(&self, i: usize, degree: u32) -> u32 {
+        let t = self.theta[i] + self.shift;
+        if t <= 0.0 {
+            return 0;
+        }
+        let raw = match self.params.unit {
+            ThresholdUnit::Count => t,
+            ThresholdUnit::Fraction => t * f64::from(degree),
+        };
+        // The small tolerance keeps 0.3 × 10 = 3.0000000000000004 at 3.
+        ((raw - 1e-9).ceil().max(1.0)).min(f64::from(u32::MAX)) as u32
+    }
+
+    /// Network form: recomputes every inactive person's need and queues those already met.
+    fn recompute_needs(&mut self, world: &World) {
+        let net = &world.network;
+        let needs: Vec<u32> = (0..self.theta.len())
+            .into_par_iter()
+            .map(|i| self.need_of(i, net.degree(i as u32)))
+            .collect();
+        self.need = needs;
+        self.due = (0..self.theta.len() as u32)
+            .filter(|&i| {
+                self.activated_at[i as usize] == NEVER
+                    && self.hits[i as usize].load(Relaxed) >= self.need[i as usize]
+            })
+            .collect();
+    }
+
+    /// Marks `i` as acting from `step` (no effect if already acting).
+    fn activate(&mut self, i: u32, step: u32, world: &World) {
+        let slot = &mut self.activated_at[i as usize];
+        if *slot != NEVER {
+            return;
+        }
+        *slot = step;
+        self.active += 1;
+        self.region_active[world.people.region[i as usize] as usize] += 1;
+        self.fresh.push(i);
+        self.last_change = step;
+    }
+
+    fn step_crowd(&mut self, step: u32, world: &World) {
+        let r = (self.active - self.fresh.len() as u64) as f64;
+        let scale = match self.params.unit {
+            ThresholdUnit::Count => 1.0,
+            ThresholdUnit::Fraction => self.persons as f64,
+        };
+        while self.reached < self.order.len() {
+            let i = self.order[self.reached];
+            if (self.theta[i as usize] + self.shift) * scale > r {
+                break;
+            }
+            self.reached += 1;
+            self.activate(i, step, world);
+        }
+    }
+
+    fn step_network(&mut self, step: u32, world: &World) {
+        for i in std::mem::take(&mut self.due) {
+            self.activate(i, step, world);
+        }
+        let frontier = std::mem::take(&mut self.frontier);
+        let net = &world.network;
+        if frontier.len() >= PARALLEL_FRONTIER && rayon::current_num_threads() > 1 {
+            let (activated_at, hits, need) = (&self.activated_at, &self.hits, &self.need);
+            let found: Vec<Vec<u32>> = frontier
+                .par_chunks(PARALLEL_FRONTIER / 8)
+                .map(|chunk| {
+                    let mut out = Vec::new();
+                    for &u in chunk {
+                        for &v in net.neighbours(u) {
+                            if activated_at[v as usize] != NEVER {
+                                continue;
+                            }
+                            // Exactly one thread sees the count reach the need.
+                            let h = hits[v as usize].fetch_add(1, Relaxed) + 1;
+                            if h == need[v as usize] {
+                                out.push(v);
+                            }
+                        }
+                    }
+                    out
+                })
+                .collect();
+            for v in found.into_iter().flatten() {
+                self.activate(v, step, world);
+            }
+        } else {
+            for &u in &frontier {
+                for &v in net.neighbours(u) {
+                    let vi = v as usize;
+                    if self.activated_at[vi] != NEVER {
+                        continue;
+                    }
+                    let h = self.hits[vi].load(Relaxed) + 1;
+                    self.hits[vi].store(h, Relaxed);
+                    if h == self.need[vi] {
+                        self.activate(v, step, world);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Persons per step of starting to act, for tests and summaries: `activated_at` per person.
+    pub fn activated_at(&self) -> &[u32] {
+        &self.activated_at
+    }
+}
+
+impl Model for Threshold {
+    fn columns(&self, scenario: &Scenario) -> Vec<String> {
+        let mut c = vec![
+            "active".to_string(),
+            "new_active".to_string(),
+            "share_active".to_string(),
+        ];
+        c.extend(
+            scenario
+                .regions
+                .iter()
+                .map(|r| format!("active.{}", r.name)),
+        );
+        c
+    }
+
+    fn start(&mut self, world: &World, log: &mut Vec<LogEntry>) {
+        let before = self.active;
+        for i in self.params.initial_actors.clone() {
+            self.activate(i, 0, world);
+        }
+        if self.params.initial_random > 0 {
+            let pool: Vec<u32> = (0..self.persons as u32)
+                .filter(|&i| self.activated_at[i as usize] == NEVER)
+                .collect();
+            let mut s = Stream::new(self.seed, Purpose::INITIAL_ACTORS, 0, 0);
+            for i in choose(pool, self.params.initial_random, &mut s) {
+                self.activate(i, 0, world);
+            }
+        }
+        let count = self.active - before;
+        if count > 0 {
+            log.push(LogEntry {
+                step: 0,
+                kind: "initial_actors".into(),
+                region: None,
+                count,
+                detail: format!("{count} initial actors"),
+            });
+        }
+        self.frontier = std::mem::take(&mut self.fresh);
+    }
+
+    fn apply(&mut self, event: &Event, index: usize, world: &World, log: &mut Vec<LogEntry>) {
+        match event.action {
+            Action::Activate { count, region } => {
+                let range = match region {
+                    Some(r) => world.people.of_region(r),
+                    None => 0..self.persons as u32,
+                };
+                let pool: Vec<u32> = range
+                    .filter(|&i| self.activated_at[i as usize] == NEVER)
+                    .collect();
+                let mut s = Stream::new(self.seed, Purpose::EVENTS, event.step, index as u32);
+                let chosen = choose(pool, count, &mut s);
+                let n = chosen.len() as u64;
+                for i in chosen {
+                    self.activate(i, event.step, world);
+                }
+                log.push(LogEntry {
+                    step: event.step,
+                    kind: "activate".into(),
+                    region,
+                    count: n,
+                    detail: format!("{n} persons made to act"),
+                });
+            }
+            Action::ShiftThresholds { delta } => {
+                self.shift += delta;
+                if self.params.form == ThresholdForm::Network {
+                    self.recompute_needs(world);
+                }
+                log.push(LogEntry {
+                    step: event.step,
+                    kind: "shift_thresholds".into(),
+                    region: None,
+                    count: 0,
+                    detail: format!("thresholds shifted by {delta} (total {})", self.shift),
+                });
+            }
+        }
+    }
+
+    fn step(&mut self, step: u32, world: &World, _log: &mut Vec<LogEntry>) {
+        match self.params.form {
+            ThresholdForm::Crowd => self.step_crowd(step, world),
+            ThresholdForm::Network => self.step_network(step, world),
+        }
+        self.frontier = std::mem::take(&mut self.fresh);
+    }
+
+    fn observe(&self, out: &mut Vec<f64>) {
+        out.push(self.active as f64);
+        out.push(self.frontier.len() as f64);
+        out.push(if self.persons == 0 {
+            0.0
+        } else {
+            self.active as f64 / self.persons as f64
+        });
+        out.extend(self.region_active.iter().map(|&a| a as f64));
+    }
+
+    fn settled(&self) -> bool {
+        match self.params.form {
+            ThresholdForm::Crowd => {
+                let scale = match self.params.unit {
+                    ThresholdUnit::Count => 1.0,
+                    ThresholdUnit::Fraction => self.persons as f64,
+                };
+                self.order.get(self.reached).is_none_or(|&i| {
+                    (self.theta[i as usize] + self.shift) * scale > self.active as f64
+                })
+            }
+            ThresholdForm::Network => self.frontier.is_empty() && self.due.is_empty(),
+        }
+    }
+
+    fn outcome(&self, last_step: u32, reason: StopReason, _world: &World) -> Outcome {
+        let share = if self.persons == 0 {
+            0.0
+        } else {
+            self.active as f64 / self.persons as f64
+        };
+        let sentence = match reason {
+            StopReason::Equilibrium => format!(
+                "The cascade settled at step {} with {} of {} persons acting ({:.1} %).",
+                self.last_change,
+                self.active,
+                self.persons,
+                100.0 * share
+            ),
+            StopReason::TimeLimit => format!(
+                "At step {last_step} (the time limit) {} of {} persons were acting ({:.1} %); \
+                 the last change was at step {}.",
+                self.active,
+                self.persons,
+                100.0 * share,
+                self.last_change
+            ),
+        };
+        Outcome {
+            last_step,
+            reason,
+            figures: vec![
+                ("final_active".into(), self.active as f64),
+                ("final_share".into(), share),
+                ("last_change_step".into(), f64::from(self.last_change)),
+            ],
+            sentence,
+        }
+    }
+}
+
+/// `count` distinct persons from `pool`, by a partial Fisher–Yates shuffle (all if fewer).
+fn choose(mut pool: Vec<u32>, count: u64, s: &mut Stream) -> Vec<u32> {
+    let k = (count.min(pool.len() as u64)) as usize;
+    for i in 0..k {
+        let j = i + s.below((pool.len() - i) as u32) as usize;
+        pool.swap(i, j);
+    }
+    pool.truncate(k);
+    pool
+}
+
+/// Each person's threshold, in person order, rounded and clipped to the unit's range.
+pub fn draw_thresholds(params: &ThresholdParams, n: usize, seed: u64) -> Vec<f64> {
+    let hi = match params.unit {
+        ThresholdUnit::Count => n as f64,
+        ThresholdUnit::Fraction => 1.0,
+    };
+    let finish = |v: f64| {
+        let v = match params.rounding {
+            Rounding::None => v,
+            Rounding::Round => v.round(),
+            Rounding::Floor => v.floor(),
+            Rounding::Ceil => v.ceil(),
+        };
+        v.clamp(0.0, hi)
+    };
+    let quantile = |u: f64| match params.distribution {
+        Distribution::Uniform { min, max, .. } => min + u * (max - min),
+        Distribution::Normal { mean, sd, .. } => mean + sd * normal_quantile(u),
+        Distribution::List(_) => unreachable!("lists are not sampled"),
+    };
+    let sampling = match &params.distribution {
+        Distribution::List(values) => return values.iter().map(|&v| finish(v)).collect(),
+        Distribution::Uniform { sampling, .. } | Distribution::Normal { sampling, .. } => *sampling,
+    };
+    match sampling {
+        Sampling::Quantile => {
+            let mut v: Vec<f64> = (0..n)
+                .into_par_iter()
+                .map(|i| finish(quantile((i as f64 + 0.5) / n as f64)))
+                .collect();
+            // Shuffle so that thresholds are not correlated with person numbers (and so with
+            // households and regions).
+            let mut s = Stream::new(seed, Purpose::THRESHOLD, 0, u32::MAX);
+            for i in (1..n).rev() {
+                let j = s.below(i as u32 + 1) as usize;
+                v.swap(i, j);
+            }
+            v
+        }
+        Sampling::Random => (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let mut s = Stream::new(seed, Purpose::THRESHOLD, 0, i as u32);
+                let u = (s.uniform() + 0.5 / (1u64 << 53) as f64).min(1.0 - f64::EPSILON);
+                finish(quantile(u))
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,180 @@
+//! The social network: undirected ties between people, stored as CSR (compressed sparse rows).
+//!
+//! Person `i`'s ties are `targets[offsets[i]..offsets[i + 1]]`, sorted, without duplicates or
+//! self-ties. Generators produce edge lists in parallel chunks, each chunk drawing from streams
+//! keyed by person, so the network is the same whatever the thread count.
+//!
+//! Memory: 4 bytes per tie end (8 per undirected tie) plus 8 bytes per person for offsets. During
+//! construction the edge list (8 bytes per tie) and the CSR coexist, so the peak is about
+//! 16 bytes per tie plus 12 per person.
+
+mod random;
+mod structured;
+
+use rayon::prelude::*;
+
+use crate::population::People;
+use crate::scenario::NetworkSpec;
+
+pub use random::{erdos_renyi, watts_strogatz};
+pub use structured::structured;
+
+/// Persons per parallel chunk of edge generation. Fixed (not derived from the thread count) so
+/// that chunk boundaries, and therefore results, never depend on the machine.
+pub(crate) const CHUNK: usize = 1 << 16;
+
+/// Undirected ties in CSR form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Network {
+    /// `persons + 1` row starts into `targets`.
+    pub offsets: Vec<u64>,
+    /// Tie ends, row by row, each row sorted.
+    pub targets: Vec<u32>,
+}
+
+impl Network {
+    /// Generates the network a scenario asks for.
+    pub fn generate(spec: &NetworkSpec, people: &People, seed: u64) -> Network {
+        let n = people.len();
+        match spec {
+            NetworkSpec::None => Network::empty(n),
+            NetworkSpec::Structured(p) => structured(p, people, seed),
+            NetworkSpec::ErdosRenyi { mean_degree } => erdos_renyi(n, *mean_degree, seed),
+            NetworkSpec::WattsStrogatz {
+                mean_degree,
+                rewire,
+            } => watts_strogatz(n, *mean_degree, *rewire, seed),
+        }
+    }
+
+    /// `n` persons, no ties.
+    pub fn empty(n: usize) -> Network {
+        Network {
+            offsets: vec![0; n + 1],
+            targets: Vec::new(),
+        }
+    }
+
+    /// Number of persons.
+    pub fn persons(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Number of undirected ties.
+    pub fn ties(&self) -> u64 {
+        self.targets.len() as u64 / 2
+    }
+
+    /// The ties of person `i`.
+    #[inline]
+    pub fn neighbours(&self, i: u32) -> &[u32] {
+        let i = i as usize;
+        &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    /// Number of ties of person `i`.
+    #[inline]
+    pub fn degree(&self, i: u32) -> u32 {
+        let i = i as usize;
+        (self.offsets[i + 1] - self.offsets[i]) as u32
+    }
+
+    /// Builds the CSR from edge chunks (each edge once, in either direction). Self-ties and
+    /// repeated ties are dropped. Chunks are consumed one by one to keep the peak low.
+    pub fn from_edges(n: usize, chunks: Vec<Vec<(u32, u32)>>) -> Network {
+        let mut count = vec![0u32; n];
+        for chunk in &chunks {
+            for &(a, b) in chunk {
+                if a != b {
+                    count[a as usize] += 1;
+                    count[b as usize] += 1;
+                }
+            }
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut acc = 0u64;
+        offsets.push(0);
+        for c in &mut count {
+            acc += u64::from(*c);
+            offsets.push(acc);
+            *c = 0;
+        }
+        let mut targets = vec![0u32; acc as usize];
+        for chunk in chunks {
+            for (a, b) in chunk {
+                if a != b {
+                    let (ai, bi) = (a as usize, b as usize);
+                    targets[(offsets[ai] + u64::from(count[ai])) as usize] = b;
+                    count[ai] += 1;
+                    targets[(offsets[bi] + u64::from(count[bi])) as usize] = a;
+                    count[bi] += 1;
+                }
+            }
+        }
+        sort_and_dedup_rows(&offsets, &mut targets, &mut count);
+        // Compact rows left over the removed duplicates.
+        let mut write = 0u64;
+        for i in 0..n {
+            let start = offsets[i] as usize;
+            let len = count[i] as usize;
+            targets.copy_within(start..start + len, write as usize);
+            offsets[i] = write;
+            write += len as u64;
+        }
+        offsets[n] = write;
+        targets.truncate(write as usize);
+        targets.shrink_to_fit();
+        Network { offsets, targets }
+    }
+}
+
+/// Sorts each row and moves its distinct values to the row's front; `unique[i]` receives the
+/// number kept. Rows are processed in parallel blocks.
+fn sort_and_dedup_rows(offsets: &[u64], targets: &mut [u32], unique: &mut [u32]) {
+    let n = unique.len();
+    let mut blocks = Vec::new();
+    let mut rest = targets;
+    let mut start = 0;
+    for uniq in unique.chunks_mut(CHUNK) {
+        let end = start + uniq.len();
+        let len = (offsets[end] - offsets[start]) as usize;
+        let (head, tail) = rest.split_at_mut(len);
+        blocks.push((start, head, uniq));
+        rest = tail;
+        start = end;
+    }
+    debug_assert_eq!(start, n);
+    blocks.into_par_iter().for_each(|(first, slice, uniq)| {
+        let base = offsets[first];
+        for (k, u) in uniq.iter_mut().enumerate() {
+            let r = first + k;
+            let row = &mut slice[(offsets[r] - base) as usize..(offsets[r + 1] - base) as usize];
+            row.sort_unstable();
+            let mut kept = 0;
+            for j in 0..row.len() {
+                if j == 0 || row[j] != row[kept - 1] {
+                    row[kept] = row[j];
+                    kept += 1;
+                }
+            }
+            *u = kept as u32;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_sorted_symmetric_rows_without_duplicates_or_loops() {
+        let edges = vec![vec![(0, 1), (1, 0), (2, 2), (3, 1)], vec![(0, 3), (0, 1)]];
+        let g = Network::from_edges(4, edges);
+        assert_eq!(g.neighbours(0), &[1, 3]);
+        assert_eq!(g.neighbours(1), &[0, 3]);
+        assert_eq!(g.neighbours(2), &[] as &[u32]);
+        assert_eq!(g.neighbours(3), &[0, 1]);
+        assert_eq!(g.ties(), 3);
+        assert_eq!(g.degree(0), 2);
+    }
+}

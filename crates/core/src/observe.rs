@@ -1,0 +1,131 @@
+//! Observers: what the engine tells the outside world at each step.
+//!
+//! The engine calls every observer with the same aggregates in the same order. Writers, the
+//! progress bar and in-memory collectors are observers; none of them can change the run.
+
+use crate::calendar::Date;
+use crate::scenario::Scenario;
+
+/// What is known when a run starts.
+#[derive(Clone, Debug)]
+pub struct RunInfo<'a> {
+    /// The validated scenario.
+    pub scenario: &'a Scenario,
+    /// Names of the per-step series, in the order of [`StepRecord::values`].
+    pub columns: &'a [String],
+    /// Persons in the run.
+    pub persons: u32,
+    /// Undirected ties in the network.
+    pub ties: u64,
+    /// Last step the run may reach.
+    pub max_step: u32,
+}
+
+/// One step's aggregates.
+#[derive(Clone, Debug)]
+pub struct StepRecord<'a> {
+    /// Step number (0 = the initial state).
+    pub step: u32,
+    /// Calendar date of the step, for dated scenarios.
+    pub date: Option<Date>,
+    /// One value per column of [`RunInfo::columns`].
+    pub values: &'a [f64],
+}
+
+/// One line of the event log: something that happened, with when and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEntry {
+    /// Step at which it happened.
+    pub step: u32,
+    /// What happened, as a short snake_case word (`initial_actors`, `equilibrium`).
+    pub kind: String,
+    /// Region number, if it happened in one region.
+    pub region: Option<u16>,
+    /// Persons concerned (0 if none).
+    pub count: u64,
+    /// Free text for people.
+    pub detail: String,
+}
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// Nothing could change any more and no event was pending.
+    Equilibrium,
+    /// The last step of `time.steps` was reached.
+    TimeLimit,
+}
+
+impl StopReason {
+    /// The word used in manifests and summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Equilibrium => "equilibrium",
+            StopReason::TimeLimit => "time_limit",
+        }
+    }
+}
+
+/// How a run ended, with the model's headline figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// Last step computed.
+    pub last_step: u32,
+    /// Why it stopped.
+    pub reason: StopReason,
+    /// Headline figures as (name, value), e.g. `("final_active", 100.0)`.
+    pub figures: Vec<(String, f64)>,
+    /// One sentence saying what happened.
+    pub sentence: String,
+}
+
+/// Receives a run's aggregates as they are produced.
+pub trait Observer {
+    /// Called once before step 0.
+    fn start(&mut self, _info: &RunInfo<'_>) {}
+    /// Called after each step, starting with step 0.
+    fn step(&mut self, _record: &StepRecord<'_>) {}
+    /// Called for each event-log entry, before the step's record.
+    fn log(&mut self, _entry: &LogEntry) {}
+    /// Called once at the end.
+    fn finish(&mut self, _outcome: &Outcome) {}
+}
+
+/// Keeps everything in memory: for tests, small runs and summaries.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recorder {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Step numbers, one per row.
+    pub steps: Vec<u32>,
+    /// Rows of values.
+    pub rows: Vec<Vec<f64>>,
+    /// The event log.
+    pub log: Vec<LogEntry>,
+    /// The outcome, once finished.
+    pub outcome: Option<Outcome>,
+}
+
+impl Recorder {
+    /// The series of one column, if it exists.
+    pub fn column(&self, name: &str) -> Option<Vec<f64>> {
+        let c = self.columns.iter().position(|n| n == name)?;
+        Some(self.rows.iter().map(|r| r[c]).collect())
+    }
+}
+
+impl Observer for Recorder {
+    fn start(&mut self, info: &RunInfo<'_>) {
+        self.columns = info.columns.to_vec();
+    }
+    fn step(&mut self, record: &StepRecord<'_>) {
+        self.steps.push(record.step);
+        self.rows.push(record.values.to_vec());
+    }
+    fn log(&mut self, entry: &LogEntry) {
+        self.log.push(entry.clone());
+    }
+    fn finish(&mut self, outcome: &Outcome) {
+        self.outcome = Some(outcome.clone());
+    }
+}

@@ -1,0 +1,47 @@
+//! Scenarios shipped inside the binary, so that `mobilize run` works with no files at all.
+//! The same files live in `scenarios/` for users to copy and edit.
+
+use super::Source;
+
+/// The scenario `mobilize run` runs with no argument.
+pub const DEFAULT: &str = "village-cascade";
+
+/// Every embedded scenario: (name, TOML text).
+pub const ALL: &[(&str, &str)] = &[
+    (
+        "village-cascade",
+        include_str!("../../../../scenarios/village-cascade.toml"),
+    ),
+    (
+        "granovetter-uniform",
+        include_str!("../../../../scenarios/granovetter-uniform.toml"),
+    ),
+    (
+        "granovetter-perturbed",
+        include_str!("../../../../scenarios/granovetter-perturbed.toml"),
+    ),
+    (
+        "granovetter-normal",
+        include_str!("../../../../scenarios/granovetter-normal.toml"),
+    ),
+];
+
+/// The embedded scenario called `name`.
+pub fn source(name: &str) -> Option<Source> {
+    ALL.iter()
+        .find(|(n, _)| *n == name)
+        .map(|(n, text)| Source {
+            name: format!("<embedded:{n}>"),
+            text: (*text).to_string(),
+            base_dir: None,
+        })
+}
+
+/// The first line of the scenario's `description`, for listings.
+pub fn description(text: &str) -> String {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("description"))
+        .and_then(|rest| rest.trim().strip_prefix('='))
+        .map(|v| v.trim().trim_matches('"').to_string())
+        .unwrap_or_default()
+}

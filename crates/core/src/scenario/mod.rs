@@ -1,0 +1,295 @@
+//! Scenarios: the file format, its validation, and the validated [`Scenario`] that is the
+//! engine's only input.
+//!
+//! Reading goes in three stages, as in ripgrep's `LowArgs` → `HiArgs`:
+//! 1. the `toml` crate parses the text into a tree with byte spans;
+//! 2. `--set` overrides are applied to that tree, and the tree is decoded into the raw mirror
+//!    ([`raw::RawScenario`]), recording unknown keys (with "did you mean") and wrong types;
+//! 3. validation checks ranges and cross-references and fills in defaults.
+//!
+//! Every problem of every stage is collected into one [`ScenarioError`], each with the field's
+//! path, its line and column (or the `--set` argument it came from) and what is allowed.
+//!
+//! ```
+//! use mobilize_core::scenario::{Scenario, Source};
+//! let text = r#"
+//! name = "tiny"
+//! model = "threshold"
+//! [[regions]]
+//! name = "town"
+//! population = 10
+//! [threshold.distribution]
+//! kind = "uniform"
+//! min = 0.0
+//! max = 9.0
+//! "#;
+//! let scenario = Scenario::load(&Source::text("tiny.toml", text), &[])?;
+//! assert_eq!(scenario.population(), 10);
+//! # Ok::<(), mobilize_core::scenario::ScenarioError>(())
+//! ```
+
+mod decode;
+pub mod embedded;
+mod overrides;
+mod problem;
+pub mod raw;
+mod validate;
+
+use std::path::PathBuf;
+
+pub use overrides::{Override, OverrideError, Segment};
+pub use problem::{line_column, Origin, Problem, ScenarioError};
+pub use raw::{
+    DistributionKind, EventKind, ModelKind, NetworkKind, RawScenario, Rounding, Sampling,
+    ThresholdForm, ThresholdUnit,
+};
+
+use crate::calendar::Date;
+
+/// Most persons a scenario may ask for (after scaling). Person numbers are `u32`; this bound
+/// keeps a whole run's columns and network within the memory of a large workstation, and is
+/// checked before anything is allocated.
+pub const MAX_PEOPLE: u64 = 1_000_000_000;
+/// Most regions a scenario may list (region numbers are `u16`).
+pub const MAX_REGIONS: usize = 10_000;
+/// Most timeline events a scenario may list.
+pub const MAX_EVENTS: usize = 100_000;
+/// Most steps a run may take.
+pub const MAX_STEPS: u32 = 10_000_000;
+
+/// A scenario's text and where it came from.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The name shown in messages: the path as the user gave it, or `<embedded:NAME>`.
+    pub name: String,
+    /// The TOML text.
+    pub text: String,
+    /// Folder against which relative paths inside the scenario (threshold files) resolve;
+    /// `None` for embedded scenarios, which may not refer to files.
+    pub base_dir: Option<PathBuf>,
+}
+
+impl Source {
+    /// A scenario given as text, with no folder for relative paths.
+    pub fn text(name: &str, text: &str) -> Source {
+        Source {
+            name: name.to_string(),
+            text: text.to_string(),
+            base_dir: None,
+        }
+    }
+}
+
+/// The validated scenario: every field present, every reference resolved, every range checked.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Short name (letters, digits, `.`, `_`, `-`), used for the run folder.
+    pub name: String,
+    /// What the scenario is for.
+    pub description: String,
+    /// Which model runs.
+    pub model: ModelKind,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Multiplier applied to every region's population (fraction; 1 = full size).
+    pub scale: f64,
+    /// Time span and step length.
+    pub time: TimeSpan,
+    /// Regions, numbered in order; people are numbered region by region.
+    pub regions: Vec<Region>,
+    /// How ties are generated.
+    pub network: NetworkSpec,
+    /// The timeline, sorted by step (stable: same-step events keep file order).
+    pub events: Vec<Event>,
+    /// Threshold model parameters (present when `model = "threshold"`).
+    pub threshold: Option<ThresholdParams>,
+    /// The scenario with every default filled in; serialized beside each run, it runs again.
+    pub resolved: RawScenario,
+}
+
+impl Scenario {
+    /// Reads, overrides and validates a scenario, reporting every problem at once.
+    pub fn load(source: &Source, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+        validate::load(source, overrides)
+    }
+
+    /// Total persons (after scaling).
+    pub fn population(&self) -> u32 {
+        self.regions.iter().map(|r| r.population).sum()
+    }
+
+    /// The resolved scenario as TOML.
+    pub fn resolved_toml(&self) -> String {
+        toml::to_string(&self.resolved).unwrap_or_else(|e| format!("# could not serialize: {e}\n"))
+    }
+}
+
+/// Time span of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeSpan {
+    /// Calendar date of step 0, if the scenario is dated.
+    pub start: Option<Date>,
+    /// Steps to run at most.
+    pub steps: u32,
+    /// Days per step.
+    pub step_days: f64,
+}
+
+impl TimeSpan {
+    /// The calendar date of `step`, if the scenario is dated (whole days, rounded down).
+    pub fn date_of(&self, step: u32) -> Option<Date> {
+        self.start
+            .map(|d| d.plus_days((f64::from(step) * self.step_days).floor() as i64))
+    }
+}
+
+/// Shares of each attribute's categories, fractions summing to 1, in the order of
+/// [`crate::population::AGE_BANDS`], [`crate::population::SEXES`] and
+/// [`crate::population::OCCUPATIONS`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shares {
+    /// child, youth, adult.
+    pub age: [f64; 3],
+    /// female, male.
+    pub sex: [f64; 2],
+    /// peasant, worker, student, other.
+    pub occupation: [f64; 4],
+}
+
+/// A region.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    /// Unique name.
+    pub name: String,
+    /// Persons, after scaling.
+    pub population: u32,
+    /// Area in km², if given.
+    pub area_km2: Option<f64>,
+    /// Map position (x, y), if given.
+    pub position: Option<(f64, f64)>,
+    /// Adjacent regions, by number.
+    pub neighbours: Vec<u16>,
+    /// Attribute shares.
+    pub shares: Shares,
+}
+
+/// How the social network is generated.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NetworkSpec {
+    /// No ties.
+    None,
+    /// Households, villages, districts, long ties and region links.
+    Structured(StructuredNetwork),
+    /// G(n, p) with p = mean_degree / (n − 1).
+    ErdosRenyi {
+        /// Mean ties per person.
+        mean_degree: f64,
+    },
+    /// Ring lattice with `mean_degree` neighbours (even), each tie rewired with `rewire`.
+    WattsStrogatz {
+        /// Ties per person before rewiring (even).
+        mean_degree: u32,
+        /// Probability (0..1) that a tie's far end is replaced by a random person.
+        rewire: f64,
+    },
+}
+
+/// Parameters of the structured generator (see `network::structured`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructuredNetwork {
+    /// Persons per household; everyone in a household is tied to everyone else in it.
+    pub household_size: u32,
+    /// Persons per village (whole households).
+    pub village_size: u32,
+    /// Mean village ties per person.
+    pub village_ties: f64,
+    /// Persons per district (whole villages).
+    pub district_size: u32,
+    /// Mean workplace and school ties per person, within the district.
+    pub district_ties: f64,
+    /// Mean long ties per person, to anyone.
+    pub long_ties: f64,
+    /// Ties between named regions.
+    pub links: Vec<Link>,
+}
+
+/// Extra ties from one region to another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// Region whose people make the ties.
+    pub from: u16,
+    /// Region whose people receive them.
+    pub to: u16,
+    /// Mean ties per person of `from`.
+    pub ties_per_person: f64,
+}
+
+/// A timeline event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// Step at which it fires (before the step's update).
+    pub step: u32,
+    /// What happens.
+    pub action: Action,
+}
+
+/// What a timeline event does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// `count` random people (of `region`, or anyone) start acting.
+    Activate {
+        /// Persons.
+        count: u64,
+        /// Region number, or everywhere.
+        region: Option<u16>,
+    },
+    /// Every threshold moves by `delta` (threshold units).
+    ShiftThresholds {
+        /// Change, in the threshold's unit.
+        delta: f64,
+    },
+}
+
+/// Parameters of the threshold model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThresholdParams {
+    /// Crowd or network.
+    pub form: ThresholdForm,
+    /// Count or fraction.
+    pub unit: ThresholdUnit,
+    /// Person numbers acting from step 0.
+    pub initial_actors: Vec<u32>,
+    /// Random people acting from step 0.
+    pub initial_random: u64,
+    /// Stop when nothing can change any more and no event is pending.
+    pub stop_at_equilibrium: bool,
+    /// Threshold distribution.
+    pub distribution: Distribution,
+    /// Rounding applied to each drawn threshold.
+    pub rounding: Rounding,
+}
+
+/// A threshold distribution.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Distribution {
+    /// One value per person, in person order (also what a file becomes).
+    List(Vec<f64>),
+    /// Uniform on [min, max].
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+        /// Quantiles or random draws.
+        sampling: Sampling,
+    },
+    /// Normal, clipped to the unit's range.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+        /// Quantiles or random draws.
+        sampling: Sampling,
+    },
+}

@@ -1,0 +1,1020 @@
+//! From the raw mirror to the validated [`Scenario`]: ranges, cross-references, defaults.
+
+use std::collections::BTreeMap;
+
+use toml::de::DeTable;
+
+use super::decode::{join, Problems, RawProblem};
+use super::overrides::{self, Override};
+use super::problem::{line_column, Origin, Problem, ScenarioError};
+use super::raw::*;
+use super::*;
+use crate::population::{AGE_BANDS, OCCUPATIONS, SEXES};
+
+/// Shares used when neither the region nor `population.shares` gives an attribute.
+/// Neutral on purpose: one category takes everything, so nothing is invented.
+fn default_shares() -> RawShares {
+    let one = |k: &str| BTreeMap::from([(k.to_string(), 1.0)]);
+    RawShares {
+        age: Some(one("adult")),
+        sex: Some(BTreeMap::from([
+            ("female".to_string(), 0.5),
+            ("male".to_string(), 0.5),
+        ])),
+        occupation: Some(one("other")),
+    }
+}
+
+pub(super) fn load(source: &Source, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let mut problems = Problems::default();
+    let mut spans = Spans::new();
+    let raw = match DeTable::parse(&source.text) {
+        Ok(table) => {
+            let span = table.span();
+            let mut root = toml::Spanned::new(span, toml::de::DeValue::Table(table.into_inner()));
+            overrides::apply(&mut root, overrides, &mut problems);
+            Some(RawScenario::decode(&root, &mut problems, &mut spans))
+        }
+        Err(e) => {
+            problems.push(
+                "",
+                e.span().unwrap_or(0..0),
+                format!("not valid TOML: {}", e.message().trim()),
+                None,
+            );
+            None
+        }
+    };
+    let scenario = raw.and_then(|raw| {
+        let mut v = Validator {
+            problems: &mut problems,
+            spans: &spans,
+            source,
+        };
+        v.scenario(raw)
+    });
+    match scenario {
+        Some(s) if problems.list.is_empty() => Ok(s),
+        _ => Err(place(source, overrides, problems.list, &spans)),
+    }
+}
+
+/// Gives each problem its origin: the `--set` that caused it, or its line and column.
+fn place(
+    source: &Source,
+    overrides: &[Override],
+    list: Vec<RawProblem>,
+    spans: &Spans,
+) -> ScenarioError {
+    let mut problems: Vec<Problem> = list
+        .into_iter()
+        .map(|p| {
+            let origin = match overrides.iter().rev().find(|o| o.covers(&p.path)) {
+                Some(o) => Origin::Override(o.arg.clone()),
+                None => {
+                    let span = if p.span == (0..0) {
+                        nearest_span(&p.path, spans).unwrap_or(0..0)
+                    } else {
+                        p.span
+                    };
+                    let (line, column) = line_column(&source.text, span.start);
+                    Origin::File { span, line, column }
+                }
+            };
+            Problem {
+                path: p.path,
+                message: p.message,
+                help: p.help,
+                origin,
+            }
+        })
+        .collect();
+    problems.sort_by_key(|p| match &p.origin {
+        Origin::File { span, .. } => (0, span.start),
+        Origin::Override(_) => (1, 0),
+    });
+    ScenarioError {
+        file: source.name.clone(),
+        text: source.text.clone(),
+        problems,
+    }
+}
+
+/// The span of `path` or of its nearest recorded parent.
+fn nearest_span(path: &str, spans: &Spans) -> Option<std::ops::Range<usize>> {
+    let mut p = path;
+    loop {
+        if let Some(s) = spans.get(p) {
+            return Some(s.clone());
+        }
+        let cut = p.rfind(['.', '['])?;
+        p = &p[..cut];
+    }
+}
+
+struct Validator<'a> {
+    problems: &'a mut Problems,
+    spans: &'a Spans,
+    source: &'a Source,
+}
+
+impl Validator<'_> {
+    fn bad(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
+        let span = self.spans.get(path).cloned().unwrap_or(0..0);
+        self.problems.push(path, span, message, help);
+    }
+
+    /// Checks `lo <= v <= hi`.
+    fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64, unit: &str) -> bool {
+        if v < lo || v > hi {
+            self.bad(
+                path,
+                format!("{v} is out of range"),
+                Some(
+                    format!("allowed: {lo} to {hi} {unit}")
+                        .trim_end()
+                        .to_string(),
+                ),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    fn scenario(&mut self, mut raw: RawScenario) -> Option<Scenario> {
+        let name = match raw.name.clone() {
+            None => {
+                self.bad(
+                    "name",
+                    "missing field `name`",
+                    Some("a short name such as \"my-scenario\"".into()),
+                );
+                String::new()
+            }
+            Some(n) => {
+                let ok = !n.is_empty()
+                    && n.len() <= 80
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+                if !ok {
+                    self.bad(
+                        "name",
+                        format!("`{n}` cannot name a run folder"),
+                        Some("allowed: 1 to 80 letters, digits, `.`, `_`, `-`".into()),
+                    );
+                }
+                n
+            }
+        };
+        let model = raw.model;
+        if model.is_none() {
+            self.bad(
+                "model",
+                "missing field `model`",
+                Some(format!("allowed: {}", ModelKind::ALL.join(", "))),
+            );
+        }
+        let seed = *raw.seed.get_or_insert(1);
+        let scale = *raw.scale.get_or_insert(1.0);
+        let scale_ok = if scale <= 0.0 {
+            self.bad(
+                "scale",
+                format!("{scale} is out of range"),
+                Some("allowed: more than 0, at most 1000".into()),
+            );
+            false
+        } else {
+            self.range("scale", scale, f64::MIN_POSITIVE, 1000.0, "")
+        };
+
+        let time = self.time(raw.time.get_or_insert_with(Default::default));
+        let default = self.shares(
+            "population.shares",
+            raw.population
+                .get_or_insert_with(Default::default)
+                .shares
+                .get_or_insert_with(Default::default),
+            &default_shares(),
+        );
+        let regions = self.regions(
+            raw.regions.as_mut(),
+            &default,
+            if scale_ok { scale } else { 1.0 },
+        );
+        let total: u64 = regions.iter().map(|r| u64::from(r.population)).sum();
+        let network = self.network(
+            raw.network.get_or_insert_with(Default::default),
+            &regions,
+            total,
+        );
+        let events = self.events(raw.events.as_mut(), &time, &regions);
+        let threshold = match model {
+            Some(ModelKind::Threshold) => {
+                let t = raw.threshold.get_or_insert_with(Default::default);
+                self.threshold(t, total, &network)
+            }
+            None => None,
+        };
+        Some(Scenario {
+            description: raw.description.clone().unwrap_or_default(),
+            name,
+            model: model?,
+            seed,
+            scale,
+            time: time?,
+            regions,
+            network: network?,
+            events,
+            threshold,
+            resolved: raw,
+        })
+    }
+
+    fn time(&mut self, t: &mut RawTime) -> Option<TimeSpan> {
+        let steps = *t.steps.get_or_insert(100);
+        let step_days = *t.step_days.get_or_insert(1.0);
+        let mut ok = true;
+        if steps == 0 || steps > MAX_STEPS {
+            self.bad(
+                "time.steps",
+                format!("{steps} is out of range"),
+                Some(format!("allowed: 1 to {MAX_STEPS}")),
+            );
+            ok = false;
+        }
+        if step_days <= 0.0 || step_days > 3660.0 {
+            self.bad(
+                "time.step_days",
+                format!("{step_days} is out of range"),
+                Some("allowed: more than 0, at most 3660 days".into()),
+            );
+            ok = false;
+        }
+        let start = match &t.start {
+            None => None,
+            Some(s) => match Date::parse(s) {
+                Some(d) => Some(d),
+                None => {
+                    self.bad(
+                        "time.start",
+                        format!("`{s}` is not a date"),
+                        Some("write YYYY-MM-DD, e.g. 1936-05-05".into()),
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
+        ok.then_some(TimeSpan {
+            start,
+            steps,
+            step_days,
+        })
+    }
+
+    /// Validates one attribute's shares and fills in the default where absent.
+    fn categories(
+        &mut self,
+        path: &str,
+        given: &mut Option<BTreeMap<String, f64>>,
+        default: &BTreeMap<String, f64>,
+        names: &[&str],
+        out: &mut [f64],
+    ) {
+        let map = given.get_or_insert_with(|| default.clone());
+        let mut sum = 0.0;
+        let mut ok = true;
+        for (i, name) in names.iter().enumerate() {
+            let v = map.get(*name).copied().unwrap_or(0.0);
+            let p = join(path, name);
+            if !(0.0..=1.0).contains(&v) {
+                self.bad(
+                    &p,
+                    format!("share {v} is out of range"),
+                    Some("allowed: 0 to 1".into()),
+                );
+                ok = false;
+            }
+            out[i] = v;
+            sum += v;
+        }
+        if ok && (sum - 1.0).abs() > 1e-6 {
+            self.bad(
+                path,
+                format!("shares sum to {sum}, not 1"),
+                Some(format!(
+                    "the shares of {} must add up to 1",
+                    names.join(", ")
+                )),
+            );
+        }
+        for name in names {
+            map.entry(name.to_string()).or_insert(0.0);
+        }
+    }
+
+    fn shares(&mut self, path: &str, s: &mut RawShares, default: &RawShares) -> Shares {
+        let mut out = Shares {
+            age: [0.0; 3],
+            sex: [0.0; 2],
+            occupation: [0.0; 4],
+        };
+        let empty = BTreeMap::new();
+        self.categories(
+            &join(path, "age"),
+            &mut s.age,
+            default.age.as_ref().unwrap_or(&empty),
+            &AGE_BANDS,
+            &mut out.age,
+        );
+        self.categories(
+            &join(path, "sex"),
+            &mut s.sex,
+            default.sex.as_ref().unwrap_or(&empty),
+            &SEXES,
+            &mut out.sex,
+        );
+        self.categories(
+            &join(path, "occupation"),
+            &mut s.occupation,
+            default.occupation.as_ref().unwrap_or(&empty),
+            &OCCUPATIONS,
+            &mut out.occupation,
+        );
+        out
+    }
+
+    fn regions(
+        &mut self,
+        raw: Option<&mut Vec<RawRegion>>,
+        default: &Shares,
+        scale: f64,
+    ) -> Vec<Region> {
+        let Some(raw) = raw.filter(|r| !r.is_empty()) else {
+            self.bad(
+                "regions",
+                "a scenario needs at least one region",
+                Some("add a [[regions]] table with name and population".into()),
+            );
+            return Vec::new();
+        };
+        if raw.len() > MAX_REGIONS {
+            self.bad(
+                "regions",
+                format!("{} regions", raw.len()),
+                Some(format!("allowed: at most {MAX_REGIONS}")),
+            );
+            return Vec::new();
+        }
+        let default_raw = RawShares {
+            age: Some(
+                AGE_BANDS
+                    .iter()
+                    .zip(default.age)
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
+            sex: Some(
+                SEXES
+                    .iter()
+                    .zip(default.sex)
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
+            occupation: Some(
+                OCCUPATIONS
+                    .iter()
+                    .zip(default.occupation)
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
+        };
+        let names: Vec<Option<String>> = raw.iter().map(|r| r.name.clone()).collect();
+        let mut out = Vec::new();
+        let mut total: u64 = 0;
+        for (i, r) in raw.iter_mut().enumerate() {
+            let path = format!("regions[{i}]");
+            let name = r.name.clone().unwrap_or_default();
+            if r.name.is_some() && names[..i].iter().any(|n| n.as_deref() == Some(&name)) {
+                self.bad(
+                    &join(&path, "name"),
+                    format!("region `{name}` is listed twice"),
+                    Some("region names must be unique".into()),
+                );
+            }
+            if r.name.is_some() && name.is_empty() {
+                self.bad(&join(&path, "name"), "empty region name", None);
+            }
+            let persons = r
+                .population
+                .map_or(0, |p| (p as f64 * scale).round() as u64);
+            if r.population.is_some() && persons > MAX_PEOPLE {
+                self.bad(
+                    &join(&path, "population"),
+                    format!("{persons} persons after scaling"),
+                    Some(format!("allowed: at most {MAX_PEOPLE}")),
+                );
+            }
+            total = total.saturating_add(persons);
+            let mut neighbours = Vec::new();
+            for (j, n) in r.neighbours.get_or_insert_with(Vec::new).iter().enumerate() {
+                match names.iter().position(|m| m.as_deref() == Some(n.as_str())) {
+                    Some(k) if k == i => self.bad(
+                        &format!("{path}.neighbours[{j}]"),
+                        "a region cannot neighbour itself",
+                        None,
+                    ),
+                    Some(k) => neighbours.push(k as u16),
+                    None => self.unknown_region(&format!("{path}.neighbours"), n, &names),
+                }
+            }
+            let shares = self.shares(
+                &join(&path, "shares"),
+                r.shares.get_or_insert_with(Default::default),
+                &default_raw,
+            );
+            out.push(Region {
+                name,
+                population: persons.min(u64::from(u32::MAX)) as u32,
+                area_km2: r.area_km2,
+                position: r.x.zip(r.y),
+                neighbours,
+                shares,
+            });
+            if let Some(a) = r.area_km2 {
+                if a <= 0.0 {
+                    self.bad(
+                        &join(&path, "area_km2"),
+                        format!("{a} is out of range"),
+                        Some("allowed: more than 0 km²".into()),
+                    );
+                }
+            }
+            if r.x.is_some() != r.y.is_some() {
+                self.bad(&path, "a map position needs both `x` and `y`", None);
+            }
+        }
+        if total > MAX_PEOPLE {
+            self.bad(
+                "regions",
+                format!("{total} persons in all after scaling"),
+                Some(format!(
+                    "allowed: at most {MAX_PEOPLE}; lower `scale` to run a sample"
+                )),
+            );
+        } else if total == 0 && !out.is_empty() {
+            self.bad(
+                "regions",
+                "the population is empty after scaling",
+                Some("raise a region's population or `scale`".into()),
+            );
+        }
+        out
+    }
+
+    fn unknown_region(&mut self, path: &str, name: &str, names: &[Option<String>]) {
+        let known: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
+        let best = known
+            .iter()
+            .map(|k| (strsim::jaro_winkler(name, k), *k))
+            .filter(|(s, _)| *s > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let help = match best {
+            Some((_, k)) => format!("did you mean `{k}`?"),
+            None => format!("known regions: {}", known.join(", ")),
+        };
+        self.bad(path, format!("unknown region `{name}`"), Some(help));
+    }
+
+    fn network(
+        &mut self,
+        n: &mut RawNetwork,
+        regions: &[Region],
+        total: u64,
+    ) -> Option<NetworkSpec> {
+        let kind = *n.kind.get_or_insert(NetworkKind::None);
+        let names: Vec<Option<String>> = regions.iter().map(|r| Some(r.name.clone())).collect();
+        let before = self.problems.list.len();
+        let spec = match kind {
+            NetworkKind::None => NetworkSpec::None,
+            NetworkKind::Structured => {
+                let household_size = *n.household_size.get_or_insert(5);
+                let village_size = *n.village_size.get_or_insert(200);
+                let village_ties = *n.village_ties.get_or_insert(4.0);
+                let district_size = *n.district_size.get_or_insert(5000);
+                let district_ties = *n.district_ties.get_or_insert(2.0);
+                let long_ties = *n.long_ties.get_or_insert(0.5);
+                self.range(
+                    "network.household_size",
+                    f64::from(household_size),
+                    1.0,
+                    100.0,
+                    "persons",
+                );
+                self.range(
+                    "network.village_size",
+                    f64::from(village_size),
+                    1.0,
+                    1e6,
+                    "persons",
+                );
+                self.range(
+                    "network.district_size",
+                    f64::from(district_size),
+                    1.0,
+                    1e8,
+                    "persons",
+                );
+                if village_size < household_size {
+                    self.bad(
+                        "network.village_size",
+                        "a village is smaller than a household",
+                        Some(format!(
+                            "allowed: at least household_size ({household_size})"
+                        )),
+                    );
+                }
+                if district_size < village_size {
+                    self.bad(
+                        "network.district_size",
+                        "a district is smaller than a village",
+                        Some(format!("allowed: at least village_size ({village_size})")),
+                    );
+                }
+                for (key, v) in [
+                    ("village_ties", village_ties),
+                    ("district_ties", district_ties),
+                    ("long_ties", long_ties),
+                ] {
+                    self.range(&join("network", key), v, 0.0, 1000.0, "ties per person");
+                }
+                let mut links = Vec::new();
+                for (i, l) in n.links.get_or_insert_with(Vec::new).iter_mut().enumerate() {
+                    let path = format!("network.links[{i}]");
+                    let tpp = *l.ties_per_person.get_or_insert(0.0);
+                    self.range(
+                        &join(&path, "ties_per_person"),
+                        tpp,
+                        0.0,
+                        1000.0,
+                        "ties per person",
+                    );
+                    let names_given = l.regions.clone().unwrap_or_default();
+                    if names_given.len() != 2 {
+                        self.bad(
+                            &join(&path, "regions"),
+                            format!("{} regions given", names_given.len()),
+                            Some(
+                                "a link joins exactly two regions: regions = [\"a\", \"b\"]".into(),
+                            ),
+                        );
+                        continue;
+                    }
+                    let ids: Vec<Option<u16>> = names_given
+                        .iter()
+                        .map(|g| {
+                            names
+                                .iter()
+                                .position(|m| m.as_deref() == Some(g.as_str()))
+                                .map(|k| k as u16)
+                        })
+                        .collect();
+                    for (g, id) in names_given.iter().zip(&ids) {
+                        if id.is_none() {
+                            self.unknown_region(&join(&path, "regions"), g, &names);
+                        }
+                    }
+                    if let (Some(a), Some(b)) = (ids[0], ids[1]) {
+                        links.push(Link {
+                            from: a,
+                            to: b,
+                            ties_per_person: tpp,
+                        });
+                    }
+                }
+                NetworkSpec::Structured(StructuredNetwork {
+                    household_size,
+                    village_size,
+                    village_ties,
+                    district_size,
+                    district_ties,
+                    long_ties,
+                    links,
+                })
+            }
+            NetworkKind::ErdosRenyi => {
+                let mean_degree = *n.mean_degree.get_or_insert(10.0);
+                let hi = (total.max(2) - 1) as f64;
+                self.range(
+                    "network.mean_degree",
+                    mean_degree,
+                    0.0,
+                    hi.min(1e4),
+                    "ties per person (below the population)",
+                );
+                NetworkSpec::ErdosRenyi { mean_degree }
+            }
+            NetworkKind::WattsStrogatz => {
+                let k = *n.mean_degree.get_or_insert(10.0);
+                let rewire = *n.rewire.get_or_insert(0.1);
+                if k.fract() != 0.0 || k < 2.0 || k as u64 % 2 != 0 || k as u64 >= total.max(1) {
+                    self.bad(
+                        "network.mean_degree",
+                        format!("{k} is not allowed for a ring lattice"),
+                        Some("allowed: an even integer, at least 2, below the population".into()),
+                    );
+                }
+                self.range("network.rewire", rewire, 0.0, 1.0, "(probability)");
+                NetworkSpec::WattsStrogatz {
+                    mean_degree: k as u32,
+                    rewire,
+                }
+            }
+        };
+        // Fields that belong to another generator are a mistake worth reporting.
+        let stray: Vec<&str> = [
+            ("household_size", n.household_size.is_some()),
+            ("village_size", n.village_size.is_some()),
+            ("village_ties", n.village_ties.is_some()),
+            ("district_size", n.district_size.is_some()),
+            ("district_ties", n.district_ties.is_some()),
+            ("long_ties", n.long_ties.is_some()),
+            ("links", n.links.as_ref().is_some_and(|l| !l.is_empty())),
+        ]
+        .into_iter()
+        .filter(|(_, set)| *set && kind != NetworkKind::Structured)
+        .map(|(k, _)| k)
+        .chain(
+            [
+                ("mean_degree", n.mean_degree.is_some()),
+                ("rewire", n.rewire.is_some()),
+            ]
+            .into_iter()
+            .filter(|(k, set)| {
+                *set && !matches!(
+                    (kind, *k),
+                    (NetworkKind::ErdosRenyi, "mean_degree") | (NetworkKind::WattsStrogatz, _)
+                )
+            })
+            .map(|(k, _)| k),
+        )
+        .collect();
+        for k in stray {
+            self.bad(
+                &join("network", k),
+                format!("`{k}` does not apply to network kind `{kind}`"),
+                None,
+            );
+        }
+        (self.problems.list.len() == before).then_some(spec)
+    }
+
+    fn events(
+        &mut self,
+        raw: Option<&mut Vec<RawEvent>>,
+        time: &Option<TimeSpan>,
+        regions: &[Region],
+    ) -> Vec<Event> {
+        let Some(raw) = raw else { return Vec::new() };
+        if raw.len() > MAX_EVENTS {
+            self.bad(
+                "events",
+                format!("{} events", raw.len()),
+                Some(format!("allowed: at most {MAX_EVENTS}")),
+            );
+            return Vec::new();
+        }
+        let names: Vec<Option<String>> = regions.iter().map(|r| Some(r.name.clone())).collect();
+        let mut out = Vec::new();
+        for (i, e) in raw.iter_mut().enumerate() {
+            let path = format!("events[{i}]");
+            let step = match (e.step, &e.date, time) {
+                (Some(_), Some(_), _) => {
+                    self.bad(
+                        &path,
+                        "an event has both `step` and `date`",
+                        Some("give one of them".into()),
+                    );
+                    None
+                }
+                (None, None, _) => {
+                    self.bad(
+                        &join(&path, "step"),
+                        "an event needs `step` or `date`",
+                        None,
+                    );
+                    None
+                }
+                (Some(s), None, _) => Some(s),
+                (None, Some(d), Some(t)) => match (Date::parse(d), t.start) {
+                    (None, _) => {
+                        self.bad(
+                            &join(&path, "date"),
+                            format!("`{d}` is not a date"),
+                            Some("write YYYY-MM-DD".into()),
+                        );
+                        None
+                    }
+                    (Some(_), None) => {
+                        self.bad(
+                            &join(&path, "date"),
+                            "a dated event needs `time.start`",
+                            Some("set time.start, or use `step`".into()),
+                        );
+                        None
+                    }
+                    (Some(day), Some(start)) => {
+                        let days = day.days_since(start);
+                        if days < 0 {
+                            self.bad(
+                                &join(&path, "date"),
+                                format!("{d} is before time.start ({start})"),
+                                None,
+                            );
+                            None
+                        } else {
+                            Some((days as f64 / t.step_days).floor() as u32)
+                        }
+                    }
+                },
+                (None, Some(_), None) => None,
+            };
+            if let (Some(s), Some(t)) = (step, time) {
+                if s > t.steps {
+                    self.bad(
+                        &join(&path, if e.date.is_some() { "date" } else { "step" }),
+                        format!("step {s} is after the last step ({})", t.steps),
+                        Some("raise time.steps or move the event".into()),
+                    );
+                }
+            }
+            let region = match &e.region {
+                None => None,
+                Some(n) => match names.iter().position(|m| m.as_deref() == Some(n.as_str())) {
+                    Some(k) => Some(k as u16),
+                    None => {
+                        self.unknown_region(&join(&path, "region"), n, &names);
+                        None
+                    }
+                },
+            };
+            let action = match e.kind {
+                None => {
+                    self.bad(
+                        &join(&path, "kind"),
+                        "missing field `kind`",
+                        Some(format!("allowed: {}", EventKind::ALL.join(", "))),
+                    );
+                    None
+                }
+                Some(EventKind::Activate) => match e.count {
+                    None => {
+                        self.bad(
+                            &join(&path, "count"),
+                            "an `activate` event needs `count`",
+                            Some("persons to activate".into()),
+                        );
+                        None
+                    }
+                    Some(count) => Some(Action::Activate { count, region }),
+                },
+                Some(EventKind::ShiftThresholds) => match e.delta {
+                    None => {
+                        self.bad(
+                            &join(&path, "delta"),
+                            "a `shift_thresholds` event needs `delta`",
+                            None,
+                        );
+                        None
+                    }
+                    Some(delta) => Some(Action::ShiftThresholds { delta }),
+                },
+            };
+            if let (Some(step), Some(action)) = (step, action) {
+                out.push(Event { step, action });
+            }
+        }
+        out.sort_by_key(|e| e.step);
+        out
+    }
+
+    fn threshold(
+        &mut self,
+        t: &mut RawThreshold,
+        total: u64,
+        network: &Option<NetworkSpec>,
+    ) -> Option<ThresholdParams> {
+        let before = self.problems.list.len();
+        let form = *t.form.get_or_insert(ThresholdForm::Crowd);
+        let unit = *t.unit.get_or_insert(ThresholdUnit::Count);
+        let stop_at_equilibrium = *t.stop_at_equilibrium.get_or_insert(true);
+        let initial_random = *t.initial_random.get_or_insert(0);
+        let initial_actors = t.initial_actors.get_or_insert_with(Vec::new).clone();
+        if form == ThresholdForm::Network && matches!(network, Some(NetworkSpec::None)) {
+            self.bad(
+                "threshold.form",
+                "the network form needs a network",
+                Some("set network.kind to structured, erdos_renyi or watts_strogatz".into()),
+            );
+        }
+        for (i, &a) in initial_actors.iter().enumerate() {
+            if u64::from(a) >= total {
+                self.bad(
+                    &format!("threshold.initial_actors[{i}]"),
+                    format!("person {a} does not exist"),
+                    Some(format!("allowed: 0 to {}", total.saturating_sub(1))),
+                );
+            }
+        }
+        if initial_random > total {
+            self.bad(
+                "threshold.initial_random",
+                format!("{initial_random} is more than the population ({total})"),
+                None,
+            );
+        }
+        let hi = match unit {
+            ThresholdUnit::Count => total as f64,
+            ThresholdUnit::Fraction => 1.0,
+        };
+        let Some(d) = t.distribution.as_mut() else {
+            self.bad(
+                "threshold.distribution",
+                "missing table `threshold.distribution`",
+                Some(format!(
+                    "kind = one of {}",
+                    DistributionKind::ALL.join(", ")
+                )),
+            );
+            return None;
+        };
+        let rounding = *d.rounding.get_or_insert(Rounding::None);
+        let dp = "threshold.distribution";
+        let distribution = match d.kind {
+            None => {
+                self.bad(
+                    &join(dp, "kind"),
+                    "missing field `kind`",
+                    Some(format!("allowed: {}", DistributionKind::ALL.join(", "))),
+                );
+                None
+            }
+            Some(DistributionKind::List) => match d.values.clone() {
+                None => {
+                    self.bad(
+                        &join(dp, "values"),
+                        "a list distribution needs `values`",
+                        None,
+                    );
+                    None
+                }
+                Some(values) => self.list(values, total, hi, &join(dp, "values")),
+            },
+            Some(DistributionKind::File) => match d.path.clone() {
+                None => {
+                    self.bad(&join(dp, "path"), "a file distribution needs `path`", None);
+                    None
+                }
+                Some(path) => {
+                    let values = self.read_values(&path)?;
+                    let list = self.list(values.clone(), total, hi, &join(dp, "path"));
+                    // The resolved scenario carries the values, so it runs again anywhere.
+                    d.kind = Some(DistributionKind::List);
+                    d.values = Some(values);
+                    d.path = None;
+                    list
+                }
+            },
+            Some(DistributionKind::Uniform) => {
+                let min = *d.min.get_or_insert(0.0);
+                let max = *d.max.get_or_insert(hi);
+                let sampling = *d.sampling.get_or_insert(Sampling::Quantile);
+                let ok = self.range(&join(dp, "min"), min, 0.0, hi, "")
+                    & self.range(&join(dp, "max"), max, 0.0, hi, "");
+                if ok && min > max {
+                    self.bad(
+                        &join(dp, "min"),
+                        format!("min {min} is above max {max}"),
+                        None,
+                    );
+                }
+                Some(Distribution::Uniform { min, max, sampling })
+            }
+            Some(DistributionKind::Normal) => {
+                let sampling = *d.sampling.get_or_insert(Sampling::Quantile);
+                match (d.mean, d.sd) {
+                    (Some(mean), Some(sd)) => {
+                        self.range(&join(dp, "sd"), sd, 0.0, f64::MAX, "");
+                        Some(Distribution::Normal { mean, sd, sampling })
+                    }
+                    _ => {
+                        self.bad(dp, "a normal distribution needs `mean` and `sd`", None);
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(kind) = d.kind {
+            let allowed: &[&str] = match kind {
+                DistributionKind::List => &["values"],
+                DistributionKind::File => &["path"],
+                DistributionKind::Uniform => &["min", "max", "sampling"],
+                DistributionKind::Normal => &["mean", "sd", "sampling"],
+            };
+            for (k, set) in [
+                ("values", d.values.is_some()),
+                ("path", d.path.is_some()),
+                ("min", d.min.is_some()),
+                ("max", d.max.is_some()),
+                ("mean", d.mean.is_some()),
+                ("sd", d.sd.is_some()),
+                ("sampling", d.sampling.is_some()),
+            ] {
+                if set
+                    && !allowed.contains(&k)
+                    && !(kind == DistributionKind::File && k == "values")
+                {
+                    self.bad(
+                        &join(dp, k),
+                        format!("`{k}` does not apply to distribution kind `{kind}`"),
+                        Some(format!("{kind} takes: {}", allowed.join(", "))),
+                    );
+                }
+            }
+        }
+        let distribution = distribution?;
+        (self.problems.list.len() == before).then_some(ThresholdParams {
+            form,
+            unit,
+            initial_actors,
+            initial_random,
+            stop_at_equilibrium,
+            distribution,
+            rounding,
+        })
+    }
+
+    fn list(&mut self, values: Vec<f64>, total: u64, hi: f64, path: &str) -> Option<Distribution> {
+        if values.len() as u64 != total {
+            self.bad(
+                path,
+                format!("{} thresholds for {total} persons", values.len()),
+                Some("give one threshold per person (after scaling)".into()),
+            );
+            return None;
+        }
+        let mut ok = true;
+        for (i, &v) in values.iter().enumerate() {
+            if !(0.0..=hi).contains(&v) {
+                self.bad(
+                    path,
+                    format!("threshold {v} of person {i} is out of range"),
+                    Some(format!("allowed: 0 to {hi}")),
+                );
+                ok = false;
+                break;
+            }
+        }
+        ok.then_some(Distribution::List(values))
+    }
+
+    fn read_values(&mut self, path: &str) -> Option<Vec<f64>> {
+        let field = "threshold.distribution.path";
+        let Some(base) = &self.source.base_dir else {
+            self.bad(field, "an embedded scenario cannot read files", None);
+            return None;
+        };
+        let full = base.join(path);
+        let text = match std::fs::read_to_string(&full) {
+            Ok(t) => t,
+            Err(e) => {
+                self.bad(
+                    field,
+                    format!("cannot read `{}`: {e}", full.display()),
+                    Some("the path is relative to the scenario file".into()),
+                );
+                return None;
+            }
+        };
+        let mut out = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line.parse::<f64>() {
+                Ok(v) if v.is_finite() => out.push(v),
+                _ => {
+                    self.bad(
+                        field,
+                        format!("{}:{}: `{line}` is not a number", full.display(), n + 1),
+                        Some("one threshold per line; `#` starts a comment".into()),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+}
