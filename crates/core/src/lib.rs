@@ -15,8 +15,9 @@
 //! let scenario = Scenario::load(&embedded::source("granovetter-uniform").unwrap(), &[])?;
 //! let mut recorder = Recorder::default();
 //! let outcome = Sim::new(scenario).run(&mut [&mut recorder]);
+//! // Thresholds 0, 1, ..., 99: one more person acts at each step, the last at step 100.
 //! assert_eq!(outcome.figures[0], ("final_active".to_string(), 100.0));
-//! assert_eq!(outcome.last_step, 100);
+//! assert_eq!(outcome.figures[2], ("last_change_step".to_string(), 100.0));
 //! # Ok::<(), mobilize_core::scenario::ScenarioError>(())
 //! ```
 

@@ -14,6 +14,8 @@
 //!   whole run costs O(people + ties) however many steps it takes.
 //!
 //! People with θ = 0 act at step 1 (they need nobody); initial actors act from step 0.
+//! The run reaches equilibrium at the first step in which nobody starts acting (r(t+1) = r(t)),
+//! so the series ends with one step without change in both forms.
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
@@ -335,9 +337,11 @@ impl Model for Threshold {
                     ThresholdUnit::Count => 1.0,
                     ThresholdUnit::Fraction => self.persons as f64,
                 };
-                self.order.get(self.reached).is_none_or(|&i| {
-                    (self.theta[i as usize] + self.shift) * scale > self.active as f64
-                })
+                // Like the network form, the run records one step without change.
+                self.frontier.is_empty()
+                    && self.order.get(self.reached).is_none_or(|&i| {
+                        (self.theta[i as usize] + self.shift) * scale > self.active as f64
+                    })
             }
             ThresholdForm::Network => self.frontier.is_empty() && self.due.is_empty(),
         }

@@ -282,6 +282,14 @@ impl Validator<'_> {
         names: &[&str],
         out: &mut [f64],
     ) {
+        if given.is_none() {
+            // Inherited shares were checked where they were written; copy them silently.
+            *given = Some(default.clone());
+            for (i, name) in names.iter().enumerate() {
+                out[i] = default.get(*name).copied().unwrap_or(0.0);
+            }
+            return;
+        }
         let map = given.get_or_insert_with(|| default.clone());
         let mut sum = 0.0;
         let mut ok = true;
@@ -302,7 +310,7 @@ impl Validator<'_> {
         if ok && (sum - 1.0).abs() > 1e-6 {
             self.bad(
                 path,
-                format!("shares sum to {sum}, not 1"),
+                format!("shares sum to {}, not 1", (sum * 1e9).round() / 1e9),
                 Some(format!(
                     "the shares of {} must add up to 1",
                     names.join(", ")
@@ -905,7 +913,13 @@ impl Validator<'_> {
                 let sampling = *d.sampling.get_or_insert(Sampling::Quantile);
                 match (d.mean, d.sd) {
                     (Some(mean), Some(sd)) => {
-                        self.range(&join(dp, "sd"), sd, 0.0, f64::MAX, "");
+                        if sd < 0.0 {
+                            self.bad(
+                                &join(dp, "sd"),
+                                format!("{sd} is negative"),
+                                Some("allowed: 0 or more".into()),
+                            );
+                        }
                         Some(Distribution::Normal { mean, sd, sampling })
                     }
                     _ => {

@@ -1,0 +1,352 @@
+//! The `mobilize` command, end to end: error messages (snapshots), run folders, determinism.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mobilize(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mobilize"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Writes a scenario that differs from a small valid one by `change` (a line replacement), and
+/// returns what `mobilize validate` says about it.
+fn validate_variant(change: (&str, &str)) -> (i32, String) {
+    let base = r#"name = "small"
+model = "threshold"
+[[regions]]
+name = "north"
+population = 100
+[[regions]]
+name = "south"
+population = 100
+[population.shares]
+age = { child = 0.3, youth = 0.2, adult = 0.5 }
+[network]
+kind = "structured"
+[[network.links]]
+regions = ["north", "south"]
+ties_per_person = 0.1
+[threshold]
+form = "network"
+unit = "fraction"
+[threshold.distribution]
+kind = "uniform"
+min = 0.0
+max = 0.5
+"#;
+    assert!(base.contains(change.0), "{}", change.0);
+    let text = base.replacen(change.0, change.1, 1);
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("small.toml"), text).unwrap();
+    let o = mobilize(&["validate", "small.toml"], dir.path());
+    (o.status.code().unwrap(), stderr(&o))
+}
+
+#[test]
+fn error_unknown_key_suggests_the_right_one() {
+    let (code, err) = validate_variant((
+        "population = 100\n[[regions]]",
+        "populaton = 100\n[[regions]]",
+    ));
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn error_wrong_type() {
+    let (code, err) = validate_variant(("ties_per_person = 0.1", "ties_per_person = \"some\""));
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn error_share_out_of_range() {
+    let (code, err) = validate_variant(("child = 0.3, youth = 0.2", "child = 1.3, youth = -0.8"));
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn error_shares_do_not_sum_to_one() {
+    let (code, err) = validate_variant(("adult = 0.5", "adult = 0.4"));
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn error_unknown_region_in_a_tie_rule() {
+    let (code, err) = validate_variant(("[\"north\", \"south\"]", "[\"north\", \"sout\"]"));
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn error_missing_threshold_file() {
+    let (code, err) = validate_variant((
+        "kind = \"uniform\"\nmin = 0.0\nmax = 0.5",
+        "kind = \"file\"\npath = \"thresholds.txt\"",
+    ));
+    assert_eq!(code, 2);
+    let err = err.replace(std::env::temp_dir().to_str().unwrap(), "$TMP");
+    assert!(err.contains("thresholds.txt"), "{err}");
+    assert!(err.contains("threshold.distribution.path"), "{err}");
+}
+
+#[test]
+fn error_missing_scenario_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["run", "nowhere/scenario.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&o));
+    assert!(
+        !dir.path().join("runs").exists(),
+        "nothing is created for bad input"
+    );
+}
+
+#[test]
+fn error_unknown_scenario_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["run", "granoveter-uniform"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&o));
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let o = mobilize(
+        &["validate", "fixtures/mistakes.toml"],
+        &fixtures().join(".."),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&o));
+}
+
+#[test]
+fn overrides_are_validated_like_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(
+        &[
+            "validate",
+            "granovetter-normal",
+            "--set",
+            "threshold.distribution.sd=-1",
+            "--set",
+            "threshold.frm=crowd",
+            "--set",
+            "time.steps=many",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&o));
+    let o = mobilize(
+        &["validate", "granovetter-normal", "--set", "seed"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no `=`"), "{}", stderr(&o));
+}
+
+#[test]
+fn scenarios_lists_the_embedded_ones_and_each_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["scenarios"], dir.path());
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("(default)"));
+    for line in out.lines() {
+        let name = line.split_whitespace().next().unwrap();
+        let v = mobilize(&["validate", name], dir.path());
+        assert!(v.status.success(), "{name}: {}", stderr(&v));
+    }
+}
+
+fn only_run_folder(out: &Path, scenario: &str) -> PathBuf {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(out.join(scenario))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    dirs.pop().unwrap()
+}
+
+#[test]
+fn run_writes_a_complete_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["run", "granovetter-uniform", "--out", "res"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run = only_run_folder(&dir.path().join("res"), "granovetter-uniform");
+    let name = run.file_name().unwrap().to_str().unwrap().to_string();
+    // <UTC time>_<short hash>
+    assert_eq!(name.len(), "20261126T164218Z_6e8a33b8".len(), "{name}");
+    assert!(stdout(&o).contains(&name));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "complete");
+    assert_eq!(manifest["seed"], 1);
+    assert_eq!(manifest["persons"], 100);
+    assert_eq!(manifest["figures"]["final_active"], 100.0);
+    assert_eq!(manifest["stop_reason"], "equilibrium");
+    let resolved = fs::read_to_string(run.join("scenario.toml")).unwrap();
+    assert_eq!(
+        manifest["scenario_sha256"].as_str().unwrap(),
+        mobilize_sha256(&resolved)
+    );
+    for f in [
+        "series.csv",
+        "series.parquet",
+        "events.csv",
+        "events.parquet",
+        "scenario.toml",
+    ] {
+        assert!(run.join(f).is_file(), "{f}");
+    }
+    let series = fs::read_to_string(run.join("series.csv")).unwrap();
+    assert_eq!(series.lines().count(), 1 + 102);
+    assert!(series.starts_with("step,active,new_active,share_active,active.crowd\n"));
+    assert!(series.contains("\n100,100,1,1,100\n"));
+    // Parquet holds the same rows as the CSV.
+    let file = fs::File::open(run.join("series.parquet")).unwrap();
+    let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
+    use parquet::file::reader::FileReader;
+    assert_eq!(reader.metadata().file_metadata().num_rows(), 102);
+    // A second run never overwrites the first.
+    let o = mobilize(&["run", "granovetter-uniform", "--out", "res"], dir.path());
+    assert!(o.status.success());
+    assert_eq!(
+        fs::read_dir(dir.path().join("res/granovetter-uniform"))
+            .unwrap()
+            .count(),
+        2
+    );
+}
+
+fn mobilize_sha256(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every output file except the manifest (which records timings and the thread count).
+fn outputs(run: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(run)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != "manifest.json")
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn outputs_are_byte_identical_across_thread_counts_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for (i, threads) in ["1", "2", "8", "1"].iter().enumerate() {
+        let out = format!("out{i}");
+        let o = mobilize(
+            &["run", "--threads", threads, "--out", &out, "-q"],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        results.push(outputs(&only_run_folder(
+            &dir.path().join(&out),
+            "village-cascade",
+        )));
+    }
+    assert_eq!(results[0].len(), 5);
+    for r in &results[1..] {
+        assert!(r == &results[0], "outputs differ between thread counts");
+    }
+}
+
+#[test]
+fn the_resolved_scenario_runs_again_to_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(
+        &[
+            "run",
+            "village-cascade",
+            "--scale",
+            "0.1",
+            "--seed",
+            "5",
+            "--set",
+            "events[0].delta=-0.1",
+            "--out",
+            "a",
+            "-q",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first = only_run_folder(&dir.path().join("a"), "village-cascade");
+    let resolved = first.join("scenario.toml");
+    let text = fs::read_to_string(&resolved).unwrap();
+    assert!(
+        text.contains("seed = 5") && text.contains("scale = 0.1"),
+        "{text}"
+    );
+    let o = mobilize(
+        &["run", resolved.to_str().unwrap(), "--out", "b", "-q"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second = only_run_folder(&dir.path().join("b"), "village-cascade");
+    assert_eq!(outputs(&first), outputs(&second));
+}
+
+#[test]
+fn an_unwritable_output_folder_is_reported_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("blocker"), "a file, not a folder").unwrap();
+    let o = mobilize(
+        &["run", "granovetter-uniform", "--out", "blocker", "-q"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("error: cannot create folder `blocker/granovetter-uniform`"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn piped_runs_print_plain_progress_lines_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["run", "--scale", "0.1"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.lines().any(|l| l.starts_with("step ")), "{err}");
+    assert!(!err.contains('\u{1b}'), "no terminal escapes when piped");
+    let out = stdout(&o);
+    assert!(out.contains("The cascade settled at step"), "{out}");
+    assert!(out.contains("results: runs/village-cascade/"), "{out}");
+}

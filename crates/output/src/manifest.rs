@@ -1,0 +1,91 @@
+//! `manifest.json`: what ran, with what, how it ended.
+
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::run_folder::{hex, write_atomic};
+use crate::OutputError;
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Still running, or interrupted before the end.
+    Incomplete,
+    /// Ran to the end; every output was written.
+    Complete,
+    /// Stopped by an error (named in `error`).
+    Failed,
+}
+
+/// Wall-clock durations in seconds.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    /// Synthesizing people and ties, preparing the model.
+    pub setup_s: f64,
+    /// The step loop, observers included.
+    pub run_s: f64,
+    /// Everything, from reading the scenario to committing the folder.
+    pub total_s: f64,
+}
+
+/// The run's record.
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    /// Version of mobilize.
+    pub mobilize_version: String,
+    /// Git commit the binary was built from (`unknown` outside a checkout).
+    pub git_commit: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Where the scenario came from (a path or `<embedded:NAME>`).
+    pub scenario_source: String,
+    /// SHA-256 of the resolved scenario (`scenario.toml` in this folder).
+    pub scenario_sha256: String,
+    /// Overrides given on the command line.
+    pub overrides: Vec<String>,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Persons simulated.
+    pub persons: u64,
+    /// Undirected ties.
+    pub ties: u64,
+    /// UTC start time (RFC 3339).
+    pub started_at: String,
+    /// UTC end time (RFC 3339), once ended.
+    pub finished_at: Option<String>,
+    /// How it ended.
+    pub status: Status,
+    /// The error that stopped it, if any.
+    pub error: Option<String>,
+    /// Why the model stopped (`equilibrium`, `time_limit`).
+    pub stop_reason: Option<String>,
+    /// Last step computed.
+    pub last_step: Option<u32>,
+    /// The model's headline figures, by name.
+    pub figures: std::collections::BTreeMap<String, f64>,
+    /// One sentence saying what happened.
+    pub summary: Option<String>,
+    /// Durations.
+    pub timings: Timings,
+    /// Files in the folder, besides this one.
+    pub files: Vec<String>,
+}
+
+impl Manifest {
+    /// SHA-256 of a text, in hexadecimal.
+    pub fn sha256(text: &str) -> String {
+        hex(&Sha256::digest(text.as_bytes()))
+    }
+
+    /// Writes `manifest.json` into `folder` (atomically).
+    pub fn write(&self, folder: &Path) -> Result<(), OutputError> {
+        let mut json = serde_json::to_string_pretty(self).expect("a manifest always serializes");
+        json.push('\n');
+        write_atomic(&folder.join("manifest.json"), json.as_bytes())
+    }
+}

@@ -1,0 +1,265 @@
+//! Observers that stream a run's series and event log to CSV and Parquet.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use mobilize_core::observe::{LogEntry, Observer, RunInfo, StepRecord};
+
+use crate::table::{Column, ParquetTable};
+use crate::OutputError;
+
+/// Rows per Parquet row group: large enough for fast scans, small enough to bound memory.
+const ROW_GROUP: usize = 65_536;
+
+/// Streams rows to a CSV file and a Parquet file side by side, keeping the first error.
+struct TwinTable {
+    csv_path: PathBuf,
+    csv: Option<csv::Writer<BufWriter<File>>>,
+    parquet: Option<ParquetTable>,
+    buffer: Vec<Column>,
+    error: Option<OutputError>,
+}
+
+impl TwinTable {
+    fn new(folder: &Path, stem: &str) -> TwinTable {
+        let csv_path = folder.join(format!("{stem}.csv"));
+        let (csv, error) = match File::create(&csv_path) {
+            Ok(f) => (Some(csv::Writer::from_writer(BufWriter::new(f))), None),
+            Err(e) => (None, Some(OutputError::io("cannot create", &csv_path, e))),
+        };
+        TwinTable {
+            csv_path,
+            csv,
+            parquet: None,
+            buffer: Vec::new(),
+            error,
+        }
+    }
+
+    fn keep<T>(&mut self, r: Result<T, OutputError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error.get_or_insert(e);
+                None
+            }
+        }
+    }
+
+    fn csv_error(&mut self, e: csv::Error) {
+        let io = std::io::Error::other(e.to_string());
+        let path = self.csv_path.clone();
+        self.error
+            .get_or_insert(OutputError::io("cannot write", &path, io));
+    }
+
+    fn start(&mut self, folder: &Path, stem: &str, schema: Vec<(String, Column)>) {
+        if let Some(csv) = &mut self.csv {
+            if let Err(e) = csv.write_record(schema.iter().map(|(n, _)| n.as_str())) {
+                self.csv_error(e);
+            }
+        }
+        self.buffer = schema.iter().map(|(_, c)| c.empty_like()).collect();
+        let path = folder.join(format!("{stem}.parquet"));
+        let table = ParquetTable::create(&path, &schema);
+        self.parquet = self.keep(table);
+    }
+
+    fn row(&mut self, csv_fields: &[String]) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Some(csv) = &mut self.csv {
+            if let Err(e) = csv.write_record(csv_fields) {
+                self.csv_error(e);
+            }
+        }
+        if self.buffer.first().is_some_and(|c| c.len() >= ROW_GROUP) {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.buffer.first().is_none_or(|c| c.is_empty()) {
+            return;
+        }
+        let group: Vec<Column> = self.buffer.iter().map(Column::empty_like).collect();
+        let full = std::mem::replace(&mut self.buffer, group);
+        if let Some(mut p) = self.parquet.take() {
+            let r = p.write(&full);
+            if self.keep(r).is_some() {
+                self.parquet = Some(p);
+            }
+        }
+    }
+
+    fn close(mut self) -> Result<(), OutputError> {
+        self.flush();
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if let Some(csv) = self.csv {
+            let path = self.csv_path.clone();
+            csv.into_inner()
+                .map_err(|e| OutputError::io("cannot write", &path, e.into_error()))?
+                .into_inner()
+                .map_err(|e| OutputError::io("cannot write", &path, e.into_error()))?
+                .sync_all()
+                .map_err(|e| OutputError::io("cannot write", &path, e))?;
+        }
+        match self.parquet {
+            Some(p) => p.close(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Formats a number for CSV: integers without a decimal point, others in shortest round-trip
+/// form, so that the text reads back to the same bits.
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Writes `series.csv` and `series.parquet`: one row per step, with `step`, `date` (dated
+/// scenarios) and the model's columns.
+pub struct SeriesWriter {
+    folder: PathBuf,
+    table: TwinTable,
+    dated: bool,
+}
+
+impl SeriesWriter {
+    /// Prepares the writer in `folder`; files are created when the run starts.
+    pub fn new(folder: &Path) -> SeriesWriter {
+        SeriesWriter {
+            folder: folder.to_path_buf(),
+            table: TwinTable::new(folder, "series"),
+            dated: false,
+        }
+    }
+
+    /// Finishes both files; returns the first error met.
+    pub fn close(self) -> Result<(), OutputError> {
+        self.table.close()
+    }
+}
+
+impl Observer for SeriesWriter {
+    fn start(&mut self, info: &RunInfo<'_>) {
+        self.dated = info.scenario.time.start.is_some();
+        let mut schema = vec![("step".to_string(), Column::Int32(vec![]))];
+        if self.dated {
+            schema.push(("date".to_string(), Column::Text(vec![])));
+        }
+        schema.extend(
+            info.columns
+                .iter()
+                .map(|c| (c.clone(), Column::Double(vec![]))),
+        );
+        self.table.start(&self.folder, "series", schema);
+    }
+
+    fn step(&mut self, record: &StepRecord<'_>) {
+        let mut fields = Vec::with_capacity(record.values.len() + 2);
+        fields.push(record.step.to_string());
+        let mut cols = self.table.buffer.iter_mut();
+        if let Some(Column::Int32(v)) = cols.next() {
+            v.push(record.step as i32);
+        }
+        if self.dated {
+            let d = record.date.map(|d| d.to_string());
+            fields.push(d.clone().unwrap_or_default());
+            if let Some(Column::Text(v)) = cols.next() {
+                v.push(d);
+            }
+        }
+        for (&x, col) in record.values.iter().zip(cols) {
+            fields.push(number(x));
+            if let Column::Double(v) = col {
+                v.push(x);
+            }
+        }
+        self.table.row(&fields);
+    }
+}
+
+/// Writes `events.csv` and `events.parquet`: the event log, one row per entry.
+pub struct LogWriter {
+    folder: PathBuf,
+    table: TwinTable,
+    regions: Vec<String>,
+    start: Option<mobilize_core::calendar::Date>,
+    step_days: f64,
+}
+
+impl LogWriter {
+    /// Prepares the writer in `folder`.
+    pub fn new(folder: &Path) -> LogWriter {
+        LogWriter {
+            folder: folder.to_path_buf(),
+            table: TwinTable::new(folder, "events"),
+            regions: Vec::new(),
+            start: None,
+            step_days: 1.0,
+        }
+    }
+
+    /// Finishes both files; returns the first error met.
+    pub fn close(self) -> Result<(), OutputError> {
+        self.table.close()
+    }
+}
+
+impl Observer for LogWriter {
+    fn start(&mut self, info: &RunInfo<'_>) {
+        self.regions = info
+            .scenario
+            .regions
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        self.start = info.scenario.time.start;
+        self.step_days = info.scenario.time.step_days;
+        let schema = vec![
+            ("step".to_string(), Column::Int32(vec![])),
+            ("date".to_string(), Column::Text(vec![])),
+            ("kind".to_string(), Column::Text(vec![])),
+            ("region".to_string(), Column::Text(vec![])),
+            ("count".to_string(), Column::Int64(vec![])),
+            ("detail".to_string(), Column::Text(vec![])),
+        ];
+        self.table.start(&self.folder, "events", schema);
+    }
+
+    fn log(&mut self, e: &LogEntry) {
+        let date = self.start.map(|d| {
+            d.plus_days((f64::from(e.step) * self.step_days).floor() as i64)
+                .to_string()
+        });
+        let region = e.region.map(|r| self.regions[r as usize].clone());
+        let fields = [
+            e.step.to_string(),
+            date.clone().unwrap_or_default(),
+            e.kind.clone(),
+            region.clone().unwrap_or_default(),
+            e.count.to_string(),
+            e.detail.clone(),
+        ];
+        if let [Column::Int32(s), Column::Text(d), Column::Text(k), Column::Text(r), Column::Int64(c), Column::Text(t)] =
+            &mut self.table.buffer[..]
+        {
+            s.push(e.step as i32);
+            d.push(date);
+            k.push(Some(e.kind.clone()));
+            r.push(region);
+            c.push(e.count as i64);
+            t.push(Some(e.detail.clone()));
+        }
+        self.table.row(&fields);
+    }
+}
