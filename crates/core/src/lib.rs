@@ -27,6 +27,7 @@ pub mod model;
 pub mod network;
 pub mod observe;
 pub mod population;
+pub mod prefetch;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

@@ -22,6 +22,7 @@ const W1: u32 = 0xBB67_AE85;
 /// The Philox4x32 block function with `rounds` rounds (10 is the standard, crush-resistant one).
 ///
 /// Exposed for known-answer tests against the Random123 reference vectors.
+#[inline(always)]
 pub fn philox4x32(rounds: u32, counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     let mut c = counter;
     let mut k = key;
@@ -162,7 +163,12 @@ impl Stream {
     /// probability `mean − floor(mean)`. Lower variance than Poisson; used for ties per person.
     pub fn rounded_count(&mut self, mean: f64) -> u32 {
         let whole = mean.floor();
-        whole as u32 + u32::from(self.bernoulli(mean - whole))
+        if whole == mean {
+            return whole as u32;
+        }
+        // 32 bits of precision are ample for a Bernoulli draw and save a word.
+        let u = f64::from(self.next_u32()) * (1.0 / 4_294_967_296.0);
+        whole as u32 + u32::from(u < mean - whole)
     }
 }
 

@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use super::Model;
 use crate::engine::World;
 use crate::observe::{LogEntry, Outcome, StopReason};
+use crate::prefetch::prefetch;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::{
     Action, Distribution, Event, Rounding, Sampling, Scenario, ThresholdForm, ThresholdParams,
@@ -33,6 +34,10 @@ use crate::stats::normal_quantile;
 
 /// `activated_at` of someone not acting.
 const NEVER: u32 = u32::MAX;
+/// `remaining` of someone acting.
+const ACTING: u32 = u32::MAX;
+/// Tie visits between a prefetch and the visit it prepares.
+const LOOKAHEAD: usize = 96;
 /// Frontiers at least this long are processed in parallel when threads are available.
 const PARALLEL_FRONTIER: usize = 1 << 15;
 
@@ -54,12 +59,19 @@ pub struct Threshold {
     fresh: Vec<u32>,
     /// Persons who started acting in the previous step: they push to their ties now.
     frontier: Vec<u32>,
+    /// An emptied frontier kept for reuse, so steps do not reallocate.
+    spare: Vec<u32>,
+    /// Scratch bitmap (one bit per person) for putting large frontiers in order.
+    bits: Vec<u64>,
     /// Crowd form: persons sorted by threshold, and how many of them have been reached.
     order: Vec<u32>,
     reached: usize,
-    /// Network form: acting ties needed, and acting ties seen, per person.
+    /// Network form: acting ties each person needs (read only when thresholds shift).
     need: Vec<u32>,
-    hits: Vec<AtomicU32>,
+    /// Network form, the hot state: for someone not acting, acting ties still needed
+    /// (need − acting ties seen); `ACTING` for someone acting. One 4-byte word per person, so
+    /// a tie visit touches one word.
+    remaining: Vec<AtomicU32>,
     /// Network form: persons whose need is already met; they act at the next update.
     due: Vec<u32>,
     /// Last step at which someone started acting.
@@ -88,10 +100,12 @@ impl Threshold {
             region_active: vec![0; scenario.regions.len()],
             fresh: Vec::new(),
             frontier: Vec::new(),
+            spare: Vec::new(),
+            bits: Vec::new(),
             order: Vec::new(),
             reached: 0,
             need: Vec::new(),
-            hits: Vec::new(),
+            remaining: Vec::new(),
             due: Vec::new(),
             last_change: 0,
             persons: n as u64,
@@ -108,8 +122,8 @@ impl Threshold {
                 model.order = order;
             }
             ThresholdForm::Network => {
-                model.hits = (0..n).map(|_| AtomicU32::new(0)).collect();
                 model.need = vec![0; n];
+                model.remaining = (0..n).map(|_| AtomicU32::new(0)).collect();
                 model.recompute_needs(world);
             }
         }
@@ -137,12 +151,16 @@ impl Threshold {
             .into_par_iter()
             .map(|i| self.need_of(i, net.degree(i as u32)))
             .collect();
+        for (i, &new) in needs.iter().enumerate() {
+            let r = self.remaining[i].load(Relaxed);
+            if r != ACTING {
+                let seen = self.need[i] - r;
+                self.remaining[i].store(new.saturating_sub(seen), Relaxed);
+            }
+        }
         self.need = needs;
         self.due = (0..self.theta.len() as u32)
-            .filter(|&i| {
-                self.activated_at[i as usize] == NEVER
-                    && self.hits[i as usize].load(Relaxed) >= self.need[i as usize]
-            })
+            .filter(|&i| self.remaining[i as usize].load(Relaxed) == 0)
             .collect();
     }
 
@@ -153,6 +171,9 @@ impl Threshold {
             return;
         }
         *slot = step;
+        if let Some(r) = self.remaining.get(i as usize) {
+            r.store(ACTING, Relaxed);
+        }
         self.active += 1;
         self.region_active[world.people.region[i as usize] as usize] += 1;
         self.fresh.push(i);
@@ -179,22 +200,26 @@ impl Threshold {
         for i in std::mem::take(&mut self.due) {
             self.activate(i, step, world);
         }
-        let frontier = std::mem::take(&mut self.frontier);
+        let mut frontier = std::mem::take(&mut self.frontier);
+        // In person order, ties are read front to back and neighbours sit near each other.
+        sort_people(&mut frontier, self.persons as usize, &mut self.bits);
         let net = &world.network;
         if frontier.len() >= PARALLEL_FRONTIER && rayon::current_num_threads() > 1 {
-            let (activated_at, hits, need) = (&self.activated_at, &self.hits, &self.need);
+            let remaining = &self.remaining;
             let found: Vec<Vec<u32>> = frontier
                 .par_chunks(PARALLEL_FRONTIER / 8)
                 .map(|chunk| {
                     let mut out = Vec::new();
                     for &u in chunk {
                         for &v in net.neighbours(u) {
-                            if activated_at[v as usize] != NEVER {
+                            let r = &remaining[v as usize];
+                            let now = r.load(Relaxed);
+                            if now == ACTING || now == 0 {
                                 continue;
                             }
-                            // Exactly one thread sees the count reach the need.
-                            let h = hits[v as usize].fetch_add(1, Relaxed) + 1;
-                            if h == need[v as usize] {
+                            // Exactly one thread takes the count from 1 to 0. A stale read may
+                            // decrement past 0; the person is marked ACTING after the pass.
+                            if r.fetch_sub(1, Relaxed) == 1 {
                                 out.push(v);
                             }
                         }
@@ -206,20 +231,28 @@ impl Threshold {
                 self.activate(v, step, world);
             }
         } else {
+            // Ask for the counter of the tie visited `LOOKAHEAD` visits later, so that the
+            // waits for far ties overlap.
+            let mut ahead = frontier.iter().flat_map(|&u| net.neighbours(u));
+            for &w in ahead.by_ref().take(LOOKAHEAD) {
+                prefetch(&self.remaining, w as usize);
+            }
             for &u in &frontier {
                 for &v in net.neighbours(u) {
-                    let vi = v as usize;
-                    if self.activated_at[vi] != NEVER {
-                        continue;
+                    if let Some(&w) = ahead.next() {
+                        prefetch(&self.remaining, w as usize);
                     }
-                    let h = self.hits[vi].load(Relaxed) + 1;
-                    self.hits[vi].store(h, Relaxed);
-                    if h == self.need[vi] {
-                        self.activate(v, step, world);
+                    let r = &self.remaining[v as usize];
+                    match r.load(Relaxed) {
+                        ACTING | 0 => {}
+                        1 => self.activate(v, step, world),
+                        left => r.store(left - 1, Relaxed),
                     }
                 }
             }
         }
+        frontier.clear();
+        self.spare = frontier;
     }
 
     /// Persons per step of starting to act, for tests and summaries: `activated_at` per person.
@@ -316,7 +349,8 @@ impl Model for Threshold {
             ThresholdForm::Crowd => self.step_crowd(step, world),
             ThresholdForm::Network => self.step_network(step, world),
         }
-        self.frontier = std::mem::take(&mut self.fresh);
+        let next = std::mem::take(&mut self.spare);
+        self.frontier = std::mem::replace(&mut self.fresh, next);
     }
 
     fn observe(&self, out: &mut Vec<f64>) {
@@ -383,6 +417,28 @@ impl Model for Threshold {
     }
 }
 
+/// Puts distinct person numbers in increasing order: by a bitmap when they are many (linear
+/// time, n/64 words scanned), by sorting when they are few.
+fn sort_people(people: &mut Vec<u32>, n: usize, bits: &mut Vec<u64>) {
+    if people.len() < n / 64 {
+        people.sort_unstable();
+        return;
+    }
+    bits.clear();
+    bits.resize(n.div_ceil(64), 0);
+    for &p in people.iter() {
+        bits[p as usize / 64] |= 1 << (p % 64);
+    }
+    people.clear();
+    for (w, &word) in bits.iter().enumerate() {
+        let mut x = word;
+        while x != 0 {
+            people.push((w * 64) as u32 + x.trailing_zeros());
+            x &= x - 1;
+        }
+    }
+}
+
 /// `count` distinct persons from `pool`, by a partial Fisher–Yates shuffle (all if fewer).
 fn choose(mut pool: Vec<u32>, count: u64, s: &mut Stream) -> Vec<u32> {
     let k = (count.min(pool.len() as u64)) as usize;
@@ -441,5 +497,37 @@ pub fn draw_thresholds(params: &ThresholdParams, n: usize, seed: u64) -> Vec<f64
                 finish(quantile(u))
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_people_orders_small_and_large_sets() {
+        let mut bits = Vec::new();
+        let mut few = vec![900, 3, 77];
+        sort_people(&mut few, 1000, &mut bits);
+        assert_eq!(few, vec![3, 77, 900]);
+        let mut many: Vec<u32> = (0..1000).rev().filter(|i| i % 3 != 0).collect();
+        let mut want = many.clone();
+        want.sort_unstable();
+        sort_people(&mut many, 1000, &mut bits);
+        assert_eq!(many, want);
+    }
+
+    #[test]
+    fn choose_picks_distinct_members() {
+        let mut s = Stream::new(1, Purpose::EVENTS, 0, 0);
+        let picked = choose((10..20).collect(), 4, &mut s);
+        assert_eq!(picked.len(), 4);
+        let mut sorted = picked.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 4);
+        assert!(picked.iter().all(|p| (10..20).contains(p)));
+        let all = choose((0..3).collect(), 10, &mut s);
+        assert_eq!(all.len(), 3);
     }
 }

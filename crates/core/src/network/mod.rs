@@ -6,7 +6,7 @@
 //!
 //! Memory: 4 bytes per tie end (8 per undirected tie) plus 8 bytes per person for offsets. During
 //! construction the edge list (8 bytes per tie) and the CSR coexist, so the peak is about
-//! 16 bytes per tie plus 12 per person.
+//! 16 bytes per tie plus 12 per person (see BENCHMARKS.md for the measured peak).
 
 mod random;
 mod structured;
@@ -80,43 +80,91 @@ impl Network {
     }
 
     /// Builds the CSR from edge chunks (each edge once, in either direction). Self-ties and
-    /// repeated ties are dropped. Chunks are consumed one by one to keep the peak low.
+    /// repeated ties are dropped.
     pub fn from_edges(n: usize, chunks: Vec<Vec<(u32, u32)>>) -> Network {
-        let mut count = vec![0u32; n];
+        Network::from_edge_chunks(
+            n,
+            chunks
+                .into_iter()
+                .map(|near| Edges {
+                    near,
+                    ..Edges::default()
+                })
+                .collect(),
+        )
+    }
+
+    /// Builds the CSR from edge chunks split into near and far edges (see [`Edges`]).
+    pub fn from_edge_chunks(n: usize, chunks: Vec<Edges>) -> Network {
+        // The far ends of far edges, in the order of their far end, so that both passes below
+        // touch the offsets of far ends front to back instead of at random.
+        let mut far_by_end: Vec<(u32, u32)> = chunks
+            .iter()
+            .flat_map(|c| c.far.iter().filter(|(a, b)| a != b).map(|&(a, b)| (b, a)))
+            .collect();
+        far_by_end.par_sort_unstable();
+        // Degrees, accumulated in place into what becomes the offsets array.
+        let mut offsets = vec![0u64; n + 1];
         for chunk in &chunks {
-            for &(a, b) in chunk {
+            if chunk.near_degrees.is_empty() {
+                for &(a, b) in &chunk.near {
+                    if a != b {
+                        offsets[a as usize] += 1;
+                        offsets[b as usize] += 1;
+                    }
+                }
+            } else {
+                let base = chunk.near_degrees_from as usize;
+                for (o, &d) in offsets[base..].iter_mut().zip(&chunk.near_degrees) {
+                    *o += u64::from(d);
+                }
+            }
+            for &(a, b) in &chunk.far {
                 if a != b {
-                    count[a as usize] += 1;
-                    count[b as usize] += 1;
+                    offsets[a as usize] += 1;
                 }
             }
         }
-        let mut offsets = Vec::with_capacity(n + 1);
+        for &(b, _) in &far_by_end {
+            offsets[b as usize] += 1;
+        }
+        // offsets[i] = end of row i. Filling each row backwards from its end leaves offsets[i] at
+        // its start: one array serves as both cursor and result, one memory access per tie end.
         let mut acc = 0u64;
-        offsets.push(0);
-        for c in &mut count {
-            acc += u64::from(*c);
-            offsets.push(acc);
-            *c = 0;
+        for o in offsets.iter_mut().take(n) {
+            acc += *o;
+            *o = acc;
         }
+        offsets[n] = acc;
         let mut targets = vec![0u32; acc as usize];
+        let mut put = |from: u32, to: u32| {
+            let f = from as usize;
+            offsets[f] -= 1;
+            targets[offsets[f] as usize] = to;
+        };
         for chunk in chunks {
-            for (a, b) in chunk {
+            for (a, b) in chunk.near {
                 if a != b {
-                    let (ai, bi) = (a as usize, b as usize);
-                    targets[(offsets[ai] + u64::from(count[ai])) as usize] = b;
-                    count[ai] += 1;
-                    targets[(offsets[bi] + u64::from(count[bi])) as usize] = a;
-                    count[bi] += 1;
+                    put(a, b);
+                    put(b, a);
+                }
+            }
+            for (a, b) in chunk.far {
+                if a != b {
+                    put(a, b);
                 }
             }
         }
-        sort_and_dedup_rows(&offsets, &mut targets, &mut count);
+        for (b, a) in far_by_end {
+            put(b, a);
+        }
+        let mut unique = vec![0u32; n];
+        sort_and_dedup_rows(&offsets, &mut targets, &mut unique);
         // Compact rows left over the removed duplicates.
         let mut write = 0u64;
         for i in 0..n {
             let start = offsets[i] as usize;
-            let len = count[i] as usize;
+            let len = unique[i] as usize;
             targets.copy_within(start..start + len, write as usize);
             offsets[i] = write;
             write += len as u64;
@@ -126,6 +174,25 @@ impl Network {
         targets.shrink_to_fit();
         Network { offsets, targets }
     }
+}
+
+/// One chunk of generated edges. `near` edges join people close in numbering (households,
+/// villages, districts); `far` edges join a person to anyone (long ties, region links). The
+/// builder sorts far edges by their far end, because visiting 10 million random far ends costs
+/// more than sorting them.
+#[derive(Clone, Debug, Default)]
+pub struct Edges {
+    /// Edges between people near in numbering.
+    pub near: Vec<(u32, u32)>,
+    /// Edges from a person of the chunk to anyone.
+    pub far: Vec<(u32, u32)>,
+    /// Optional: the near edges' contribution to the degrees of persons
+    /// `near_degrees_from..near_degrees_from + near_degrees.len()`, counted by the generator
+    /// while the edges were in cache, which spares the builder a pass over them. Self-ties
+    /// must not be counted.
+    pub near_degrees: Vec<u32>,
+    /// First person of `near_degrees`.
+    pub near_degrees_from: u32,
 }
 
 /// Sorts each row and moves its distinct values to the row's front; `unique[i]` receives the

@@ -11,7 +11,7 @@
 
 use rayon::prelude::*;
 
-use super::{Network, CHUNK};
+use super::{Edges, Network, CHUNK};
 use crate::population::People;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::StructuredNetwork;
@@ -23,12 +23,18 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
     let village = (p.village_size as usize / h).max(1) * h;
     let district = (p.district_size as usize / village).max(1) * village;
     let mean = (h - 1) as f64 / 2.0 + (p.village_ties + p.district_ties + p.long_ties) / 2.0;
-    let chunks: Vec<Vec<(u32, u32)>> = (0..n.div_ceil(CHUNK))
+    let chunks: Vec<Edges> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
             let lo = c * CHUNK;
             let hi = (lo + CHUNK).min(n);
             let mut edges = Vec::with_capacity(((hi - lo) as f64 * (mean + 0.5)) as usize);
+            // Near ties stay within a district, so their ends lie within one district of the
+            // chunk: count degrees there while the edges are hot.
+            let from = lo.saturating_sub(district);
+            let mut degrees = vec![0u32; (hi + district).min(n) - from];
+            let mut far =
+                Vec::with_capacity(((hi - lo) as f64 * (p.long_ties / 2.0 + 0.5)) as usize);
             for i in lo..hi {
                 let r = people.region[i];
                 let range = people.of_region(r);
@@ -64,7 +70,7 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
                     Purpose::WORK_TIES,
                 );
                 ties_within(
-                    &mut edges,
+                    &mut far,
                     i,
                     0,
                     n,
@@ -74,9 +80,9 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
                 );
             }
             for (l, link) in p.links.iter().enumerate() {
-                let from = people.of_region(link.from);
+                let source = people.of_region(link.from);
                 let to = people.of_region(link.to);
-                let (a, b) = (from.start.max(lo as u32), from.end.min(hi as u32));
+                let (a, b) = (source.start.max(lo as u32), source.end.min(hi as u32));
                 for i in a..b {
                     let mut s = Stream::new(seed, Purpose::LINK_TIES, l as u32, i);
                     let count = s.rounded_count(link.ties_per_person);
@@ -85,14 +91,23 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
                     }
                     for _ in 0..count {
                         let j = to.start + s.below(to.end - to.start);
-                        edges.push((i, j));
+                        far.push((i, j));
                     }
                 }
             }
-            edges
+            for &(a, b) in &edges {
+                degrees[a as usize - from] += 1;
+                degrees[b as usize - from] += 1;
+            }
+            Edges {
+                near: edges,
+                far,
+                near_degrees: degrees,
+                near_degrees_from: from as u32,
+            }
         })
         .collect();
-    Network::from_edges(n, chunks)
+    Network::from_edge_chunks(n, chunks)
 }
 
 /// Person `i` makes on average `mean` ties to uniformly chosen others in `lo..hi`.
