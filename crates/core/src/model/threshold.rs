@@ -36,8 +36,8 @@ use crate::stats::normal_quantile;
 const NEVER: u32 = u32::MAX;
 /// `remaining` of someone acting.
 const ACTING: u32 = u32::MAX;
-/// Tie visits between a prefetch and the visit it prepares.
-const LOOKAHEAD: usize = 96;
+/// Frontier places between a prefetch of a person's ties and their visit (about 10 ties each).
+const LOOKAHEAD: usize = 8;
 /// Frontiers at least this long are processed in parallel when threads are available.
 const PARALLEL_FRONTIER: usize = 1 << 15;
 
@@ -63,6 +63,8 @@ pub struct Threshold {
     spare: Vec<u32>,
     /// Scratch bitmap (one bit per person) for putting large frontiers in order.
     bits: Vec<u64>,
+    /// Scratch list of persons whose need was met during a frontier pass.
+    found: Vec<u32>,
     /// Crowd form: persons sorted by threshold, and how many of them have been reached.
     order: Vec<u32>,
     reached: usize,
@@ -102,6 +104,7 @@ impl Threshold {
             frontier: Vec::new(),
             spare: Vec::new(),
             bits: Vec::new(),
+            found: Vec::new(),
             order: Vec::new(),
             reached: 0,
             need: Vec::new(),
@@ -231,25 +234,38 @@ impl Threshold {
                 self.activate(v, step, world);
             }
         } else {
-            // Ask for the counter of the tie visited `LOOKAHEAD` visits later, so that the
-            // waits for far ties overlap.
-            let mut ahead = frontier.iter().flat_map(|&u| net.neighbours(u));
-            for &w in ahead.by_ref().take(LOOKAHEAD) {
-                prefetch(&self.remaining, w as usize);
+            // Ask for the counters of the ties of the person `LOOKAHEAD` places further in the
+            // frontier, so that the waits for far ties overlap.
+            let remaining = &self.remaining;
+            for &w in frontier.iter().take(LOOKAHEAD) {
+                for &x in net.neighbours(w) {
+                    prefetch(remaining, x as usize);
+                }
             }
-            for &u in &frontier {
-                for &v in net.neighbours(u) {
-                    if let Some(&w) = ahead.next() {
-                        prefetch(&self.remaining, w as usize);
+            let mut found = std::mem::take(&mut self.found);
+            for (k, &u) in frontier.iter().enumerate() {
+                if let Some(&w) = frontier.get(k + LOOKAHEAD) {
+                    for &x in net.neighbours(w) {
+                        prefetch(remaining, x as usize);
                     }
-                    let r = &self.remaining[v as usize];
+                }
+                for &v in net.neighbours(u) {
+                    let r = &remaining[v as usize];
                     match r.load(Relaxed) {
                         ACTING | 0 => {}
-                        1 => self.activate(v, step, world),
+                        1 => {
+                            r.store(ACTING, Relaxed);
+                            found.push(v);
+                        }
                         left => r.store(left - 1, Relaxed),
                     }
                 }
             }
+            for &v in &found {
+                self.activate(v, step, world);
+            }
+            found.clear();
+            self.found = found;
         }
         frontier.clear();
         self.spare = frontier;

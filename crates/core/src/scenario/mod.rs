@@ -46,10 +46,11 @@ pub use raw::{
 
 use crate::calendar::Date;
 
-/// Most persons a scenario may ask for (after scaling). Person numbers are `u32`; this bound
-/// keeps a whole run's columns and network within the memory of a large workstation, and is
-/// checked before anything is allocated.
-pub const MAX_PEOPLE: u64 = 1_000_000_000;
+/// Most persons a scenario may ask for (after scaling), checked before anything is allocated.
+/// A threshold run on a network of mean degree 10 needs about 70 bytes per person, so this
+/// bound keeps the largest allowed run within about 14 GB (a whole country of 22 million
+/// needs about 1.5 GB).
+pub const MAX_PEOPLE: u64 = 200_000_000;
 /// Most regions a scenario may list (region numbers are `u16`).
 pub const MAX_REGIONS: usize = 10_000;
 /// Most timeline events a scenario may list.
