@@ -93,7 +93,7 @@ impl Stream {
     }
 
     /// The next 32 uniformly distributed bits.
-    #[inline]
+    #[inline(always)]
     pub fn next_u32(&mut self) -> u32 {
         if self.used == 4 {
             self.buffer = philox4x32(10, self.counter, self.key);
@@ -118,7 +118,7 @@ impl Stream {
     }
 
     /// A uniform integer in `0..n` without modulo bias (Lemire 2019). `n` must be positive.
-    #[inline]
+    #[inline(always)]
     pub fn below(&mut self, n: u32) -> u32 {
         debug_assert!(n > 0);
         let mut m = u64::from(self.next_u32()) * u64::from(n);

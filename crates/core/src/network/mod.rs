@@ -98,9 +98,15 @@ impl Network {
     pub fn from_edge_chunks(n: usize, chunks: Vec<Edges>) -> Network {
         // The far ends of far edges, in the order of their far end, so that both passes below
         // touch the offsets of far ends front to back instead of at random.
-        let mut far_by_end: Vec<(u32, u32)> = chunks
+        // Packed as far end (high half) and near end (low half): one integer compare per step.
+        let mut far_by_end: Vec<u64> = chunks
             .iter()
-            .flat_map(|c| c.far.iter().filter(|(a, b)| a != b).map(|&(a, b)| (b, a)))
+            .flat_map(|c| {
+                c.far
+                    .iter()
+                    .filter(|(a, b)| a != b)
+                    .map(|&(a, b)| (u64::from(b) << 32) | u64::from(a))
+            })
             .collect();
         far_by_end.par_sort_unstable();
         // Degrees, accumulated in place into what becomes the offsets array.
@@ -125,8 +131,8 @@ impl Network {
                 }
             }
         }
-        for &(b, _) in &far_by_end {
-            offsets[b as usize] += 1;
+        for &key in &far_by_end {
+            offsets[(key >> 32) as usize] += 1;
         }
         // offsets[i] = end of row i. Filling each row backwards from its end leaves offsets[i] at
         // its start: one array serves as both cursor and result, one memory access per tie end.
@@ -155,8 +161,8 @@ impl Network {
                 }
             }
         }
-        for (b, a) in far_by_end {
-            put(b, a);
+        for key in far_by_end {
+            put((key >> 32) as u32, key as u32);
         }
         let mut unique = vec![0u32; n];
         sort_and_dedup_rows(&offsets, &mut targets, &mut unique);
