@@ -200,6 +200,10 @@ fn run_writes_a_complete_folder() {
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["status"], "complete");
+    assert_eq!(manifest["exit_code"], 0);
+    assert!(manifest["threads"].as_u64().unwrap() >= 1);
+    assert!(manifest["git_commit"].as_str().is_some());
+    assert!(manifest["timings"]["total_s"].as_f64().unwrap() > 0.0);
     assert_eq!(manifest["seed"], 1);
     assert_eq!(manifest["persons"], 100);
     assert_eq!(manifest["figures"]["final_active"], 100.0);

@@ -76,3 +76,17 @@ fn normal_thresholds_jump_near_sd_12_2() {
     let jump = jump.expect("a jump between sd 11.5 and 13");
     assert!((12.2..=12.3).contains(&jump), "jump at sd {jump}");
 }
+
+/// With `stop_at_equilibrium = false` the run goes on to `time.steps`, unchanged.
+#[test]
+fn runs_to_the_time_limit_when_asked() {
+    let (rec, outcome) = run(
+        "granovetter-perturbed",
+        &["threshold.stop_at_equilibrium=false", "time.steps=30"],
+    );
+    assert_eq!(outcome.reason, StopReason::TimeLimit);
+    assert_eq!(outcome.last_step, 30);
+    let active = rec.column("active").unwrap();
+    assert_eq!(active.len(), 31);
+    assert!(active[1..].iter().all(|&a| a == 1.0));
+}

@@ -72,5 +72,8 @@ population = 1000000000000
 kind = "uniform"
 "#;
     let err = Scenario::load(&Source::text("huge.toml", text), &[]).unwrap_err();
-    assert!(err.problems.iter().any(|p| p.message.contains("persons")), "{err}");
+    assert!(
+        err.problems.iter().any(|p| p.message.contains("persons")),
+        "{err}"
+    );
 }

@@ -60,6 +60,8 @@ pub struct Manifest {
     pub finished_at: Option<String>,
     /// How it ended.
     pub status: Status,
+    /// The process's exit code, once ended (0 complete, 1 failed).
+    pub exit_code: Option<i32>,
     /// The error that stopped it, if any.
     pub error: Option<String>,
     /// Why the model stopped (`equilibrium`, `time_limit`).

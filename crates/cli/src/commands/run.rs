@@ -89,6 +89,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         started_at: humantime::format_rfc3339_seconds(started).to_string(),
         finished_at: None,
         status: Status::Incomplete,
+        exit_code: None,
         error: None,
         stop_reason: None,
         last_step: None,
@@ -137,12 +138,14 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     manifest.summary = Some(outcome.sentence.clone());
     if let Err(e) = closed {
         manifest.status = Status::Failed;
+        manifest.exit_code = Some(1);
         manifest.error = Some(e.to_string());
         // Best effort: the folder stays hidden (`.partial`) and says why.
         let _ = manifest.write(&dir);
         return Err(e.into());
     }
     manifest.status = Status::Complete;
+    manifest.exit_code = Some(0);
     manifest.write(&dir)?;
     let final_dir = folder.commit()?;
 

@@ -381,6 +381,9 @@ impl Model for Threshold {
     }
 
     fn settled(&self) -> bool {
+        if !self.params.stop_at_equilibrium {
+            return false;
+        }
         match self.params.form {
             ThresholdForm::Crowd => {
                 let scale = match self.params.unit {
