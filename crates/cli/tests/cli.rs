@@ -231,6 +231,28 @@ fn run_writes_a_complete_folder() {
     let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
     use parquet::file::reader::FileReader;
     assert_eq!(reader.metadata().file_metadata().num_rows(), 102);
+    // The chart draws every step of the headline series and of its parts by region.
+    let svg = fs::read_to_string(run.join("series.svg")).unwrap();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(
+        !svg.contains("http://") || svg.matches("http").count() == 1,
+        "no external references"
+    );
+    for series in ["active", "active.crowd"] {
+        let tag = format!("data-series=\"{series}\"");
+        let line = svg
+            .lines()
+            .find(|l| l.contains(&tag))
+            .expect("a line per series");
+        let points = line
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert_eq!(points.split(' ').count(), 102, "{series}");
+    }
     // A second run never overwrites the first.
     let o = mobilize(&["run", "granovetter-uniform", "--out", "res"], dir.path());
     assert!(o.status.success());
@@ -283,7 +305,7 @@ fn outputs_are_byte_identical_across_thread_counts_and_runs() {
             "village-cascade",
         )));
     }
-    assert_eq!(results[0].len(), 5);
+    assert_eq!(results[0].len(), 6);
     for r in &results[1..] {
         assert!(r == &results[0], "outputs differ between thread counts");
     }

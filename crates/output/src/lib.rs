@@ -5,17 +5,20 @@
 //!   and renamed only when complete, never overwriting an earlier run;
 //! - [`Manifest`]: what ran, with which inputs, on which version, how long it took, how it ended;
 //! - [`SeriesWriter`] and [`LogWriter`]: observers that stream the per-step series and the event
-//!   log to CSV and Parquet as the run goes.
+//!   log to CSV and Parquet as the run goes;
+//! - [`ChartWriter`]: the headline series and its parts by region as `series.svg`.
 //!
 //! Writers implement [`mobilize_core::observe::Observer`], whose methods cannot fail; each writer
 //! keeps its first I/O error and returns it from `close`, so a full disk is reported, never
 //! hidden.
 
+mod chart;
 mod manifest;
 mod run_folder;
 mod table;
 mod writers;
 
+pub use chart::ChartWriter;
 pub use manifest::{Manifest, Status, Timings};
 pub use run_folder::RunFolder;
 pub use table::{Column, ParquetTable};

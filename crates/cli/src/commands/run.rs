@@ -7,7 +7,7 @@ use clap::Args;
 use mobilize_core::engine::Sim;
 use mobilize_core::observe::Observer;
 use mobilize_core::scenario::Override;
-use mobilize_output::{LogWriter, Manifest, RunFolder, SeriesWriter, Status, Timings};
+use mobilize_output::{ChartWriter, LogWriter, Manifest, RunFolder, SeriesWriter, Status, Timings};
 
 use crate::progress::Progress;
 use crate::source;
@@ -102,6 +102,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             "series.parquet".into(),
             "events.csv".into(),
             "events.parquet".into(),
+            "series.svg".into(),
         ],
     };
     manifest.write(&dir)?;
@@ -115,14 +116,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         let ties = sim.world().network.ties();
         let mut series = SeriesWriter::new(&dir);
         let mut events = LogWriter::new(&dir);
+        let mut chart = ChartWriter::new(&dir);
         let mut progress = Progress::new(args.quiet);
         let t_run = Instant::now();
         let outcome = {
-            let mut observers: [&mut dyn Observer; 3] = [&mut progress, &mut series, &mut events];
+            let mut observers: [&mut dyn Observer; 4] =
+                [&mut progress, &mut series, &mut events, &mut chart];
             sim.run(&mut observers)
         };
         let run_s = t_run.elapsed().as_secs_f64();
-        let closed = series.close().and(events.close());
+        let closed = series.close().and(events.close()).and(chart.close());
         (outcome, ties, setup_s, run_s, closed)
     });
     manifest.ties = ties;
