@@ -168,6 +168,27 @@ impl FromToml for String {
     }
 }
 
+/// A calendar date, written as a string (`"1936-05-05"`) or as a bare TOML date (`1936-05-05`).
+/// Checked later by validation, which knows what the date is for.
+#[derive(Clone, Debug)]
+pub(crate) struct DateText(pub String);
+
+impl FromToml for DateText {
+    const EXPECTED: &'static str = "a date (YYYY-MM-DD)";
+    fn from_toml(node: Node<'_, '_>, path: &str, problems: &mut Problems) -> Option<Self> {
+        match node.get_ref() {
+            DeValue::String(s) => Some(DateText(s.to_string())),
+            DeValue::Datetime(d) if d.date.is_some() && d.time.is_none() => {
+                Some(DateText(d.to_string()))
+            }
+            _ => {
+                wrong_type::<Self>(node, path, problems);
+                None
+            }
+        }
+    }
+}
+
 impl<T: FromToml> FromToml for Vec<T> {
     const EXPECTED: &'static str = "an array";
     fn from_toml(node: Node<'_, '_>, path: &str, problems: &mut Problems) -> Option<Self> {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::decode::{join, string_enum, At, Fields, FromToml, Node, Problems};
+use super::decode::{join, string_enum, At, DateText, Fields, FromToml, Node, Problems};
 
 string_enum! {
     /// Which built-in model a scenario runs.
@@ -380,7 +380,7 @@ impl RawTime {
     fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
         let mut f = Fields::open(n, path, p)?;
         let t = RawTime {
-            start: get_at(&mut f, "start", p, s),
+            start: get_at::<DateText>(&mut f, "start", p, s).map(|d| d.0),
             steps: get_at(&mut f, "steps", p, s),
             step_days: get_at(&mut f, "step_days", p, s),
         };
@@ -500,7 +500,7 @@ impl RawEvent {
         let mut f = Fields::open(n, path, p)?;
         let t = RawEvent {
             step: get_at(&mut f, "step", p, s),
-            date: get_at(&mut f, "date", p, s),
+            date: get_at::<DateText>(&mut f, "date", p, s).map(|d| d.0),
             kind: get_at(&mut f, "kind", p, s),
             count: get_at(&mut f, "count", p, s),
             region: get_at(&mut f, "region", p, s),

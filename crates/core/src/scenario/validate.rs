@@ -120,6 +120,10 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn bad(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
+        // A field that could not be read was reported then; "missing" would only repeat it.
+        if self.problems.list.iter().any(|p| p.path == path) {
+            return;
+        }
         let span = self.spans.get(path).cloned().unwrap_or(0..0);
         self.problems.push(path, span, message, help);
     }
@@ -284,9 +288,9 @@ impl Validator<'_> {
     ) {
         if given.is_none() {
             // Inherited shares were checked where they were written; copy them silently.
-            *given = Some(default.clone());
+            let copy = given.insert(default.clone());
             for (i, name) in names.iter().enumerate() {
-                out[i] = default.get(*name).copied().unwrap_or(0.0);
+                out[i] = *copy.entry(name.to_string()).or_insert(0.0);
             }
             return;
         }

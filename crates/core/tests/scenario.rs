@@ -1,0 +1,112 @@
+//! Scenario reading: defaults, dates, overrides, the resolved form.
+
+use mobilize_core::scenario::{
+    embedded, Action, NetworkSpec, Origin, Override, Scenario, Source, ThresholdForm,
+};
+
+const SMALL: &str = r#"
+name = "small"
+model = "threshold"
+[time]
+start = 1936-05-05
+steps = 30
+[[regions]]
+name = "a"
+population = 50
+[[events]]
+date = 1936-05-15
+kind = "activate"
+count = 2
+[threshold.distribution]
+kind = "uniform"
+"#;
+
+fn load(text: &str, sets: &[&str]) -> Result<Scenario, mobilize_core::scenario::ScenarioError> {
+    let o: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    Scenario::load(&Source::text("small.toml", text), &o)
+}
+
+#[test]
+fn bare_toml_dates_are_accepted_and_placed_on_steps() {
+    let s = load(SMALL, &[]).unwrap();
+    assert_eq!(s.time.start.unwrap().to_string(), "1936-05-05");
+    assert_eq!(s.events[0].step, 10);
+    assert_eq!(
+        s.events[0].action,
+        Action::Activate {
+            count: 2,
+            region: None
+        }
+    );
+    let s = load(SMALL, &["time.step_days=7"]).unwrap();
+    assert_eq!(s.events[0].step, 1, "day 10 falls in the second week");
+}
+
+#[test]
+fn defaults_are_filled_into_the_resolved_scenario() {
+    let s = load(SMALL, &[]).unwrap();
+    assert_eq!(s.seed, 1);
+    assert_eq!(s.scale, 1.0);
+    assert_eq!(s.network, NetworkSpec::None);
+    let t = s.threshold.as_ref().unwrap();
+    assert_eq!(t.form, ThresholdForm::Crowd);
+    let text = s.resolved_toml();
+    for key in [
+        "seed = 1",
+        "scale = 1.0",
+        "step_days = 1.0",
+        "stop_at_equilibrium = true",
+        "sampling = \"quantile\"",
+    ] {
+        assert!(text.contains(key), "{key} missing from\n{text}");
+    }
+    // The resolved scenario is itself valid and resolves to itself.
+    let again = load(&text, &[]).unwrap();
+    assert_eq!(again.resolved_toml(), text);
+}
+
+#[test]
+fn overrides_create_missing_tables_and_are_blamed_for_their_problems() {
+    let s = load(
+        SMALL,
+        &[
+            "network.kind=erdos_renyi",
+            "network.mean_degree=4",
+            "threshold.form=network",
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.network, NetworkSpec::ErdosRenyi { mean_degree: 4.0 });
+    let err = load(SMALL, &["network.kind=ring"]).unwrap_err();
+    assert_eq!(err.problems.len(), 1);
+    assert_eq!(err.problems[0].path, "network.kind");
+    assert_eq!(
+        err.problems[0].origin,
+        Origin::Override("network.kind=ring".into())
+    );
+    assert!(err.problems[0]
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("structured"));
+}
+
+#[test]
+fn problems_in_the_file_carry_line_and_column() {
+    let err = load(&SMALL.replace("count = 2", "count = -2"), &[]).unwrap_err();
+    assert_eq!(err.problems.len(), 1, "one mistake, one problem: {err}");
+    let p = &err.problems[0];
+    assert_eq!(p.path, "events[0].count");
+    match &p.origin {
+        Origin::File { line, column, .. } => assert_eq!((*line, *column), (13, 9)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_embedded_scenario_is_valid() {
+    for (name, _) in embedded::ALL {
+        let s = Scenario::load(&embedded::source(name).unwrap(), &[]);
+        assert!(s.is_ok(), "{name}: {}", s.unwrap_err());
+    }
+}
