@@ -140,7 +140,6 @@ pub(crate) fn apply<'i>(
         let mut node: &mut Spanned<DeValue<'i>> = root;
         let mut walked = String::new();
         let last = o.path.len() - 1;
-        let mut failed = false;
         for (depth, seg) in o.path.iter().enumerate() {
             let span = node.span();
             match (seg, node.get_mut()) {
@@ -178,7 +177,6 @@ pub(crate) fn apply<'i>(
                             format!("`{walked}` has {} entries, no [{i}]", items.len()),
                             None,
                         );
-                        failed = true;
                         break;
                     }
                     if depth == last {
@@ -198,7 +196,6 @@ pub(crate) fn apply<'i>(
                         format!("`{walked}` is not {what}"),
                         None,
                     );
-                    failed = true;
                     break;
                 }
             }
@@ -211,7 +208,6 @@ pub(crate) fn apply<'i>(
                 Segment::Index(i) => walked.push_str(&format!("[{i}]")),
             }
         }
-        let _ = failed;
     }
 }
 
