@@ -54,6 +54,8 @@ pub enum StopReason {
     Equilibrium,
     /// The last step of `time.steps` was reached.
     TimeLimit,
+    /// The model reached its own end (e.g. the ruling system collapsed).
+    Ended,
 }
 
 impl StopReason {
@@ -62,6 +64,7 @@ impl StopReason {
         match self {
             StopReason::Equilibrium => "equilibrium",
             StopReason::TimeLimit => "time_limit",
+            StopReason::Ended => "ended",
         }
     }
 }

@@ -68,6 +68,28 @@ impl Purpose {
     pub const INITIAL_ACTORS: Purpose = Purpose(9);
     /// Timeline events that pick people at random.
     pub const EVENTS: Purpose = Purpose(10);
+    /// resistance: a person's grievance and risk aversion.
+    pub const DISPOSITION: Purpose = Purpose(11);
+    /// resistance: outreach contacts of a region's organized people (agent = region).
+    pub const OUTREACH: Purpose = Purpose(12);
+    /// resistance: contacts of infiltrated small units (agent = region).
+    pub const INFILTRATION: Purpose = Purpose(13);
+    /// resistance: training at a base (agent = region).
+    pub const TRAINING: Purpose = Purpose(14);
+    /// resistance: police detection, arrests and betrayal (agent = region).
+    pub const REPRESSION: Purpose = Purpose(15);
+    /// resistance: jail terms (agent = person).
+    pub const JAIL: Purpose = Purpose(16);
+    /// resistance: casualties of combat (agent = region).
+    pub const COMBAT: Purpose = Purpose(17);
+    /// resistance: rallying of people in hiding (agent = region).
+    pub const RALLY: Purpose = Purpose(18);
+    /// resistance: going into hiding under conscription (agent = region).
+    pub const HIDING: Purpose = Purpose(19);
+    /// resistance: the initial cadres (agent = 0).
+    pub const CADRES: Purpose = Purpose(20);
+    /// resistance: raids of small units (agent = region).
+    pub const RAIDS: Purpose = Purpose(21);
 }
 
 /// A stream of random numbers for one `(seed, purpose, step, agent)`.
@@ -159,6 +181,49 @@ impl Stream {
         }
     }
 
+    /// A Poisson count with mean `lambda` (≥ 0): inversion below 10, Hörmann's transformed
+    /// rejection (PTRS, 1993) above, so the cost does not grow with the mean.
+    pub fn poisson(&mut self, lambda: f64) -> u64 {
+        if lambda <= 0.0 || lambda.is_nan() {
+            return 0;
+        }
+        if lambda < 10.0 {
+            let mut k = 0;
+            let mut p = (-lambda).exp();
+            let mut cdf = p;
+            let u = self.uniform();
+            while u > cdf && k < 1000 {
+                k += 1;
+                p *= lambda / k as f64;
+                cdf += p;
+            }
+            return k;
+        }
+        let slam = lambda.sqrt();
+        let loglam = lambda.ln();
+        let b = 0.931 + 2.53 * slam;
+        let a = -0.059 + 0.02483 * b;
+        let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+        let vr = 0.9277 - 3.6224 / (b - 2.0);
+        loop {
+            let u = self.uniform() - 0.5;
+            let v = self.uniform();
+            let us = 0.5 - u.abs();
+            let k = ((2.0 * a / us + b) * u + lambda + 0.43).floor();
+            if us >= 0.07 && v <= vr {
+                return k as u64;
+            }
+            if k < 0.0 || (us < 0.013 && v > us) {
+                continue;
+            }
+            if v.ln() + inv_alpha.ln() - (a / (us * us) + b).ln()
+                <= -lambda + k * loglam - crate::stats::ln_gamma(k + 1.0)
+            {
+                return k as u64;
+            }
+        }
+    }
+
     /// A count with mean `mean` whose fractional part is drawn: `floor(mean)` plus one with
     /// probability `mean − floor(mean)`. Lower variance than Poisson; used for ties per person.
     pub fn rounded_count(&mut self, mean: f64) -> u32 {
@@ -174,6 +239,20 @@ impl Stream {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn poisson_mean_and_variance_match() {
+        for lambda in [0.3, 4.0, 25.0, 1000.0] {
+            let mut s = super::Stream::new(3, super::Purpose::OUTREACH, 0, 0);
+            let n = 20_000;
+            let xs: Vec<f64> = (0..n).map(|_| s.poisson(lambda) as f64).collect();
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            // Standard error of the mean is sqrt(lambda / n); allow five of them.
+            assert!((mean - lambda).abs() < 5.0 * (lambda / n as f64).sqrt(), "{lambda}: {mean}");
+            assert!((var / lambda - 1.0).abs() < 0.08, "{lambda}: variance {var}");
+        }
+    }
+
     use super::*;
 
     /// Known answers from Random123's `kat_vectors` (Philox4x32, 10 rounds).

@@ -8,7 +8,8 @@
 //!
 //! Step 0 is the initial state: events due at step 0 fire, then it is observed (no update).
 //! The run ends after `time.steps` steps, or earlier when the model has settled (nothing can
-//! change without outside input) and no event is pending.
+//! change without outside input) and no event is pending, or when the model says its own end
+//! has come ([`Model::finished`], e.g. the collapse of the ruling system).
 
 use crate::model::{self, Model};
 use crate::network::Network;
@@ -105,6 +106,9 @@ impl Sim {
             log.clear();
             if step == time.steps {
                 break StopReason::TimeLimit;
+            }
+            if self.model.finished() {
+                break StopReason::Ended;
             }
             if next_event == events.len() && self.model.settled() {
                 break StopReason::Equilibrium;

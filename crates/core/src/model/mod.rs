@@ -1,5 +1,6 @@
 //! The built-in models. Each implements [`Model`]; the engine knows nothing else about them.
 
+pub mod resistance;
 pub mod threshold;
 
 use crate::engine::World;
@@ -21,6 +22,11 @@ pub trait Model: Send {
     fn observe(&self, out: &mut Vec<f64>);
     /// True when nothing can change without outside input.
     fn settled(&self) -> bool;
+    /// True when the model's own end has come (e.g. the ruling system collapsed); the run
+    /// stops even if timeline events are pending.
+    fn finished(&self) -> bool {
+        false
+    }
     /// Headline figures and a sentence for the end of the run.
     fn outcome(&self, last_step: u32, reason: StopReason, world: &World) -> Outcome;
 }
@@ -29,5 +35,6 @@ pub trait Model: Send {
 pub fn build(scenario: &Scenario, world: &World) -> Box<dyn Model> {
     match scenario.model {
         ModelKind::Threshold => Box::new(threshold::Threshold::new(scenario, world)),
+        ModelKind::Resistance => Box::new(resistance::Resistance::new(scenario, world)),
     }
 }

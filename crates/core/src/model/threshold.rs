@@ -357,6 +357,8 @@ impl Model for Threshold {
                     detail: format!("thresholds shifted by {delta} (total {})", self.shift),
                 });
             }
+            // Validation keeps other models' events out of threshold scenarios.
+            _ => {}
         }
     }
 
@@ -414,7 +416,7 @@ impl Model for Threshold {
                 self.persons,
                 100.0 * share
             ),
-            StopReason::TimeLimit => format!(
+            StopReason::TimeLimit | StopReason::Ended => format!(
                 "At step {last_step} (the time limit) {} of {} persons were acting ({:.1} %); \
                  the last change was at step {}.",
                 self.active,

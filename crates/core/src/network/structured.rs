@@ -155,6 +155,11 @@ mod tests {
                     sex: [0.5, 0.5],
                     occupation: [0.0, 0.0, 0.0, 1.0],
                 },
+                mountain_share: 0.0,
+                garrison: 0.0,
+                police: 0.0,
+                control: 1.0,
+                abroad: false,
             })
             .collect();
         People::synthesize(&regions, 1)

@@ -21,6 +21,10 @@ pub const ALL: &[(&str, &str)] = &[
         include_str!("../../../../scenarios/granovetter-perturbed.toml"),
     ),
     (
+        "two-valleys",
+        include_str!("../../../../scenarios/two-valleys.toml"),
+    ),
+    (
         "granovetter-normal",
         include_str!("../../../../scenarios/granovetter-normal.toml"),
     ),

@@ -31,14 +31,18 @@
 mod decode;
 pub mod embedded;
 mod overrides;
+pub mod params;
 mod problem;
 pub mod raw;
+pub mod resistance;
 mod validate;
 
 use std::path::PathBuf;
 
 pub use overrides::{Override, OverrideError, Segment};
+pub use params::ParamDoc;
 pub use problem::{line_column, Origin, Problem, ScenarioError};
+pub use resistance::{Kind, ResistanceParams};
 pub use raw::{
     DistributionKind, EventKind, ModelKind, NetworkKind, RawScenario, Rounding, Sampling,
     ThresholdForm, ThresholdUnit,
@@ -104,6 +108,8 @@ pub struct Scenario {
     pub events: Vec<Event>,
     /// Threshold model parameters (present when `model = "threshold"`).
     pub threshold: Option<ThresholdParams>,
+    /// Resistance model parameters (present when `model = "resistance"`).
+    pub resistance: Option<ResistanceParams>,
     /// The scenario with every default filled in; serialized beside each run, it runs again.
     pub resolved: RawScenario,
 }
@@ -172,6 +178,16 @@ pub struct Region {
     pub neighbours: Vec<u16>,
     /// Attribute shares.
     pub shares: Shares,
+    /// Share of the area that is mountain or forest (fraction; hiding places and bases).
+    pub mountain_share: f64,
+    /// Ruling side's troops (persons, after scaling).
+    pub garrison: f64,
+    /// Ruling side's police (persons, after scaling).
+    pub police: f64,
+    /// Ruling side's control at the start (fraction).
+    pub control: f64,
+    /// Outside the ruled country: not counted for liberation or collapse.
+    pub abroad: bool,
 }
 
 /// How the social network is generated.
@@ -249,6 +265,83 @@ pub enum Action {
         /// Change, in the threshold's unit.
         delta: f64,
     },
+    /// The programme is proclaimed: contributions start.
+    ProclaimProgramme,
+    /// An appeal reaches a share of the people, and lowers uprising thresholds for a while.
+    Appeal {
+        /// Region, or everywhere.
+        region: Option<u16>,
+        /// Fraction of the people reached.
+        share: f64,
+        /// Threshold change (fraction of ties; negative lowers).
+        delta: f64,
+        /// Days the change lasts.
+        days: f64,
+    },
+    /// The call to rise: the uprising opens.
+    AppealToRise {
+        /// Region, or everywhere.
+        region: Option<u16>,
+        /// Threshold change (fraction of ties; negative lowers).
+        delta: f64,
+        /// Days the change lasts.
+        days: f64,
+    },
+    /// Meetings and training drives.
+    TrainingDrive {
+        /// Region, or everywhere.
+        region: Option<u16>,
+        /// Multiplier on recruitment and training.
+        factor: f64,
+        /// Days it lasts.
+        days: f64,
+    },
+    /// Cadres of the main force infiltrate regions.
+    SmallUnits {
+        /// Target regions.
+        regions: Vec<u16>,
+        /// Persons per region (after scaling).
+        count: f64,
+        /// Days they stay.
+        days: f64,
+    },
+    /// The final offensive of the main force.
+    FinalOffensive {
+        /// Entry regions (one column each).
+        regions: Vec<u16>,
+        /// Persons in all (after scaling).
+        strength: f64,
+    },
+    /// An outside army attacks.
+    ExternalAttack {
+        /// Entry regions (one column each).
+        regions: Vec<u16>,
+        /// Persons in all (after scaling).
+        strength: f64,
+    },
+    /// A police campaign.
+    RepressionCampaign {
+        /// Region, or everywhere.
+        region: Option<u16>,
+        /// Multiplier on detection.
+        factor: f64,
+        /// Days it lasts.
+        days: f64,
+    },
+    /// Troops attack the bases.
+    PunitiveExpedition {
+        /// Region, or every base.
+        region: Option<u16>,
+        /// Persons (after scaling).
+        strength: f64,
+    },
+    /// Young unorganized men start hiding in the mountains.
+    Conscription {
+        /// Fraction per day, times mountain share.
+        rate: f64,
+    },
+    /// The ruling side surrenders for an outside reason.
+    Surrender,
 }
 
 /// Parameters of the threshold model.

@@ -14,6 +14,8 @@ string_enum! {
     pub enum ModelKind {
         /// Granovetter's threshold model (MODEL.md §1).
         Threshold = "threshold",
+        /// The all-people resistance model (MODEL.md §3).
+        Resistance = "resistance",
     }
 }
 
@@ -38,6 +40,33 @@ string_enum! {
         Activate = "activate",
         /// Every threshold moves by `delta` (in the threshold's unit; negative lowers it).
         ShiftThresholds = "shift_thresholds",
+        /// resistance: the programme is proclaimed; members start contributing.
+        ProclaimProgramme = "proclaim_programme",
+        /// resistance: an appeal reaches `share` of the people (of `region`, or everywhere),
+        /// making sympathizers and lowering uprising thresholds by `delta` for `days`.
+        Appeal = "appeal",
+        /// resistance: the call to rise; opens the uprising (in `region`, or everywhere) and
+        /// lowers thresholds by `delta` for `days`.
+        AppealToRise = "appeal_to_rise",
+        /// resistance: meetings and training drives multiply recruitment and training by
+        /// `factor` for `days` (in `region`, or everywhere).
+        TrainingDrive = "training_drive",
+        /// resistance: `count` cadres of the main force infiltrate `regions` for `days`.
+        SmallUnits = "small_units",
+        /// resistance: the main force (`strength` persons) enters `regions` and advances by the
+        /// operations plan; the uprising opens where it stands.
+        FinalOffensive = "final_offensive",
+        /// resistance: an outside army (`strength` persons) enters `regions` and advances.
+        ExternalAttack = "external_attack",
+        /// resistance: police detection is multiplied by `factor` for `days`.
+        RepressionCampaign = "repression_campaign",
+        /// resistance: `strength` troops attack the bases (in `region`, or all bases).
+        PunitiveExpedition = "punitive_expedition",
+        /// resistance: from now on, young unorganized men hide in the mountains at `rate` per
+        /// day (times the region's mountain share) to escape labour and military drafts.
+        Conscription = "conscription",
+        /// resistance: the ruling side surrenders (an outside cause, as in the mainstream account).
+        Surrender = "surrender",
     }
 }
 
@@ -127,6 +156,9 @@ pub struct RawScenario {
     /// Parameters of the threshold model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<RawThreshold>,
+    /// Parameters of the resistance model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resistance: Option<super::resistance::RawResistance>,
 }
 
 /// `[time]`.
@@ -183,6 +215,21 @@ pub struct RawRegion {
     /// Attribute shares of this region, replacing `population.shares` per attribute.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shares: Option<RawShares>,
+    /// Share of the area that is mountain or forest, where people can hide (fraction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mountain_share: Option<f64>,
+    /// Ruling side's troops stationed here (persons, before scaling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub garrison: Option<f64>,
+    /// Ruling side's police (persons, before scaling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub police: Option<f64>,
+    /// Ruling side's control at the start (fraction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<f64>,
+    /// Outside the ruled country (counts neither for liberation nor for collapse).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abroad: Option<bool>,
 }
 
 /// `[network]`.
@@ -245,9 +292,28 @@ pub struct RawEvent {
     /// Region name (activate; all regions if absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// Threshold change (shift_thresholds).
+    /// Threshold change (shift_thresholds; appeals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta: Option<f64>,
+    /// Region names (small_units, final_offensive, external_attack).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+    /// Fraction of the people reached (appeal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// Duration in days (appeals, drives, campaigns, small units).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<f64>,
+    /// Multiplier (training_drive, repression_campaign).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+    /// Persons under arms, before scaling (final_offensive, external_attack,
+    /// punitive_expedition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strength: Option<f64>,
+    /// Rate per day (conscription).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
 }
 
 /// `[threshold]`.
@@ -301,7 +367,7 @@ pub struct RawDistribution {
 pub(crate) type Spans = BTreeMap<String, std::ops::Range<usize>>;
 
 /// Reads an optional field and records its span for later checks.
-fn get_at<T: FromToml>(
+pub(crate) fn get_at<T: FromToml>(
     f: &mut Fields<'_, '_>,
     key: &'static str,
     problems: &mut Problems,
@@ -313,7 +379,7 @@ fn get_at<T: FromToml>(
 }
 
 /// Reads an optional sub-table.
-fn table<T>(
+pub(crate) fn table<T>(
     f: &mut Fields<'_, '_>,
     key: &'static str,
     problems: &mut Problems,
@@ -327,7 +393,7 @@ fn table<T>(
 }
 
 /// Reads an optional array of tables.
-fn array<T>(
+pub(crate) fn array<T>(
     f: &mut Fields<'_, '_>,
     key: &'static str,
     problems: &mut Problems,
@@ -370,6 +436,13 @@ impl RawScenario {
             network: table(&mut f, "network", problems, spans, RawNetwork::decode),
             events: array(&mut f, "events", problems, spans, RawEvent::decode),
             threshold: table(&mut f, "threshold", problems, spans, RawThreshold::decode),
+            resistance: table(
+                &mut f,
+                "resistance",
+                problems,
+                spans,
+                super::resistance::RawResistance::decode,
+            ),
         };
         f.finish(problems);
         s
@@ -457,6 +530,11 @@ impl RawRegion {
             y: get_at(&mut f, "y", p, s),
             neighbours: get_at(&mut f, "neighbours", p, s),
             shares: table(&mut f, "shares", p, s, RawShares::decode),
+            mountain_share: get_at(&mut f, "mountain_share", p, s),
+            garrison: get_at(&mut f, "garrison", p, s),
+            police: get_at(&mut f, "police", p, s),
+            control: get_at(&mut f, "control", p, s),
+            abroad: get_at(&mut f, "abroad", p, s),
         };
         f.finish(p);
         Some(t)
@@ -505,6 +583,12 @@ impl RawEvent {
             count: get_at(&mut f, "count", p, s),
             region: get_at(&mut f, "region", p, s),
             delta: get_at(&mut f, "delta", p, s),
+            regions: get_at(&mut f, "regions", p, s),
+            share: get_at(&mut f, "share", p, s),
+            days: get_at(&mut f, "days", p, s),
+            factor: get_at(&mut f, "factor", p, s),
+            strength: get_at(&mut f, "strength", p, s),
+            rate: get_at(&mut f, "rate", p, s),
         };
         f.finish(p);
         Some(t)

@@ -1,5 +1,8 @@
 //! From the raw mirror to the validated [`Scenario`]: ranges, cross-references, defaults.
 
+mod actions;
+mod resistance;
+
 use std::collections::BTreeMap;
 
 use toml::de::DeTable;
@@ -212,14 +215,41 @@ impl Validator<'_> {
             &regions,
             total,
         );
-        let events = self.events(raw.events.as_mut(), &time, &regions);
+        let events = self.events(
+            raw.events.as_mut(),
+            &time,
+            &regions,
+            model,
+            if scale_ok { scale } else { 1.0 },
+        );
         let threshold = match model {
             Some(ModelKind::Threshold) => {
                 let t = raw.threshold.get_or_insert_with(Default::default);
                 self.threshold(t, total, &network)
             }
-            None => None,
+            _ => None,
         };
+        let resistance = match model {
+            Some(ModelKind::Resistance) => {
+                let r = raw.resistance.get_or_insert_with(Default::default);
+                self.resistance(r, &regions, &time, &events, if scale_ok { scale } else { 1.0 })
+            }
+            _ => None,
+        };
+        if model == Some(ModelKind::Threshold) && raw.resistance.is_some() {
+            self.bad(
+                "resistance",
+                "`[resistance]` is for `model = \"resistance\"`",
+                Some("remove the section or change `model`".into()),
+            );
+        }
+        if model == Some(ModelKind::Resistance) && raw.threshold.is_some() {
+            self.bad(
+                "threshold",
+                "`[threshold]` is for `model = \"threshold\"`",
+                Some("remove the section or change `model`".into()),
+            );
+        }
         Some(Scenario {
             description: raw.description.clone().unwrap_or_default(),
             name,
@@ -231,6 +261,7 @@ impl Validator<'_> {
             network: network?,
             events,
             threshold,
+            resistance,
             resolved: raw,
         })
     }
@@ -446,6 +477,15 @@ impl Validator<'_> {
                 r.shares.get_or_insert_with(Default::default),
                 &default_raw,
             );
+            let mountain_share = *r.mountain_share.get_or_insert(0.0);
+            self.range(&join(&path, "mountain_share"), mountain_share, 0.0, 1.0, "");
+            let control = *r.control.get_or_insert(1.0);
+            self.range(&join(&path, "control"), control, 0.0, 1.0, "");
+            let garrison = *r.garrison.get_or_insert(0.0);
+            self.range(&join(&path, "garrison"), garrison, 0.0, 1e9, "persons");
+            let police = *r.police.get_or_insert(0.0);
+            self.range(&join(&path, "police"), police, 0.0, 1e9, "persons");
+            let abroad = *r.abroad.get_or_insert(false);
             out.push(Region {
                 name,
                 population: persons.min(u64::from(u32::MAX)) as u32,
@@ -453,6 +493,11 @@ impl Validator<'_> {
                 position: r.x.zip(r.y),
                 neighbours,
                 shares,
+                mountain_share,
+                garrison: garrison * scale,
+                police: police * scale,
+                control,
+                abroad,
             });
             if let Some(a) = r.area_km2 {
                 if a <= 0.0 {
@@ -687,6 +732,8 @@ impl Validator<'_> {
         raw: Option<&mut Vec<RawEvent>>,
         time: &Option<TimeSpan>,
         regions: &[Region],
+        model: Option<ModelKind>,
+        scale: f64,
     ) -> Vec<Event> {
         let Some(raw) = raw else { return Vec::new() };
         if raw.len() > MAX_EVENTS {
@@ -780,28 +827,7 @@ impl Validator<'_> {
                     );
                     None
                 }
-                Some(EventKind::Activate) => match e.count {
-                    None => {
-                        self.bad(
-                            &join(&path, "count"),
-                            "an `activate` event needs `count`",
-                            Some("persons to activate".into()),
-                        );
-                        None
-                    }
-                    Some(count) => Some(Action::Activate { count, region }),
-                },
-                Some(EventKind::ShiftThresholds) => match e.delta {
-                    None => {
-                        self.bad(
-                            &join(&path, "delta"),
-                            "a `shift_thresholds` event needs `delta`",
-                            None,
-                        );
-                        None
-                    }
-                    Some(delta) => Some(Action::ShiftThresholds { delta }),
-                },
+                Some(kind) => self.action(e, kind, &path, region, &names, model, scale),
             };
             if let (Some(step), Some(action)) = (step, action) {
                 out.push(Event { step, action });

@@ -1,0 +1,77 @@
+//! Control, liberation and collapse (MODEL.md §3.2 step 8).
+//!
+//! Each home region's control moves toward the ruling side's share of the effective strength
+//! there, G / (G + R) (see [`super::forces`]), by `adjust` of the gap per day: with no rebels
+//! it recovers toward 1. Below `liberation` the region is liberated and its remaining garrison
+//! and police lay down their arms; above `recapture` it is lost again. The ruling system
+//! collapses when liberated regions hold `collapse_share` of the home population, or when the
+//! capital is liberated.
+
+use super::Resistance;
+use crate::observe::LogEntry;
+
+impl Resistance {
+    /// Step 8.
+    pub(super) fn control(&mut self, step: u32, log: &mut Vec<LogEntry>) {
+        let k = self.params.control.clone();
+        let risen_weight = self.risen_weight();
+        let rate = 1.0 - (1.0 - k.adjust).powf(self.dt);
+        for r in 0..self.regions.len() {
+            if self.regions[r].abroad {
+                continue;
+            }
+            let (ruling, rebels, _) = self.strengths(r, step, risen_weight);
+            let g = &mut self.regions[r];
+            if ruling + rebels > 0.0 {
+                let target = ruling / (ruling + rebels);
+                g.control = (g.control + rate * (target - g.control)).clamp(0.0, 1.0);
+            }
+            if !g.liberated && g.control < k.liberation {
+                g.liberated = true;
+                let laid_down = g.garrison + g.police;
+                g.garrison = 0.0;
+                g.police = 0.0;
+                log.push(LogEntry {
+                    step,
+                    kind: "liberation".into(),
+                    region: Some(r as u16),
+                    count: laid_down.round() as u64,
+                    detail: format!("{} liberated; {laid_down:.0} troops and police lay down arms", self.names[r]),
+                });
+            } else if g.liberated && g.control > k.recapture {
+                g.liberated = false;
+                log.push(LogEntry {
+                    step,
+                    kind: "recapture".into(),
+                    region: Some(r as u16),
+                    count: 0,
+                    detail: format!("{} retaken by the ruling side", self.names[r]),
+                });
+            }
+        }
+        if self.collapse.is_none() {
+            let home: f64 = self.regions.iter().filter(|g| !g.abroad).map(|g| f64::from(g.population)).sum();
+            let free: f64 = self
+                .regions
+                .iter()
+                .filter(|g| !g.abroad && g.liberated)
+                .map(|g| f64::from(g.population))
+                .sum();
+            let capital = self.params.capital.is_some_and(|c| self.regions[c as usize].liberated);
+            if home > 0.0 && (free / home >= k.collapse_share || capital) {
+                let cause = if capital { "capital liberated" } else { "liberated share reached" };
+                self.collapse = Some((step, cause.to_string()));
+                log.push(LogEntry {
+                    step,
+                    kind: "collapse".into(),
+                    region: self.params.capital.filter(|_| capital),
+                    count: free.round() as u64,
+                    detail: format!(
+                        "the ruling system collapses ({cause}: {:.0}% of the home population liberated)",
+                        100.0 * free / home
+                    ),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Forces and combat (MODEL.md §3.2 step 6): raids of small units, the operations plan of
+//! the final offensive, and battles by Lanchester's square law (aimed fire).
+//!
+//! In a region, the rebel side's effective strength is
+//!   R = Σ columns × weight + fighters × fighter_weight (once the region has risen)
+//!       + risen × (a × armed_weight + (1 − a) × unarmed_weight),
+//! with a the share of the risen that the strategic materials can arm, and the ruling side's
+//!   G = garrison × garrison_weight + police × police_weight.
+//! Each day dG/dt = −fire·R and dR/dt = −fire·G, integrated in small steps; each side's
+//! losses fall on its components in proportion to their strength. Casualties among people
+//! (fighters, the risen) are drawn from the region's lists and die.
+
+use super::people::State;
+use super::Resistance;
+use crate::engine::World;
+use crate::observe::LogEntry;
+use crate::rng::{Purpose, Stream};
+
+/// Whose column it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The main force of the resistance (the KPRA in the source).
+    Main,
+    /// An outside army (the Soviet 1st Far Eastern Front in the mainstream account).
+    External,
+}
+
+/// An armed column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    /// Whose.
+    pub side: Side,
+    /// Region where it stands or to which it is marching.
+    pub region: u16,
+    /// Persons.
+    pub strength: f64,
+    /// Under the operations plan (moves on); a column waiting abroad is not.
+    pub ordered: bool,
+    /// Step from which it stands in `region` (it is marching before that).
+    pub arrives: u32,
+}
+
+impl Column {
+    /// A column standing in `region` now.
+    pub fn new(side: Side, region: u16, strength: f64, ordered: bool) -> Column {
+        Column {
+            side,
+            region,
+            strength,
+            ordered,
+            arrives: 0,
+        }
+    }
+}
+
+/// Sub-steps per day of the Lanchester integration.
+const SUBSTEPS: u32 = 24;
+
+/// Lanchester's square law: two effective strengths fight for `days`; returns what is left
+/// of each. Integrated with small explicit steps; both sides stop at zero.
+pub fn lanchester(mut a: f64, mut b: f64, fire: f64, days: f64) -> (f64, f64) {
+    let n = (SUBSTEPS as f64 * days).ceil().max(1.0) as u32;
+    let h = days / f64::from(n);
+    for _ in 0..n {
+        if a <= 0.0 || b <= 0.0 {
+            break;
+        }
+        let da = fire * b * h;
+        let db = fire * a * h;
+        a = (a - da).max(0.0);
+        b = (b - db).max(0.0);
+    }
+    (a, b)
+}
+
+impl Resistance {
+    /// Step 6.
+    pub(super) fn forces(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
+        self.raids(step, world, log);
+        self.march(step, log);
+        let c = self.params.combat.clone();
+        let risen_weight = self.risen_weight();
+        for r in 0..self.regions.len() {
+            let (ruling, rebels, columns) = self.strengths(r, step, risen_weight);
+            if ruling <= 0.0 || rebels <= 0.0 {
+                continue;
+            }
+            let (ruling_left, rebels_left) = lanchester(ruling, rebels, c.fire, self.dt);
+            let ruling_loss = 1.0 - ruling_left / ruling;
+            let rebel_loss = 1.0 - rebels_left / rebels;
+            let g = &mut self.regions[r];
+            let before = g.garrison + g.police;
+            g.garrison *= 1.0 - ruling_loss;
+            g.police *= 1.0 - ruling_loss;
+            self.ruling_losses += before - (g.garrison + g.police);
+            for k in self.columns.iter_mut().filter(|k| k.region as usize == r && k.arrives <= step) {
+                k.strength *= 1.0 - rebel_loss;
+            }
+            let mut s = Stream::new(self.seed, Purpose::COMBAT, step, r as u32);
+            let n_fighters = if g.open { g.count[State::Fighter as usize] as f64 } else { 0.0 };
+            let n_risen = g.count[State::Risen as usize] as f64;
+            let dead = self.casualties(r, State::Fighter, n_fighters * rebel_loss, &mut s, world)
+                + self.casualties(r, State::Risen, n_risen * rebel_loss, &mut s, world);
+            if columns > 0.0 || dead > 0 {
+                log.push(LogEntry {
+                    step,
+                    kind: "battle".into(),
+                    region: Some(r as u16),
+                    count: dead,
+                    detail: format!(
+                        "battle in {}: ruling side lost {:.0}%, rebels {:.0}% ({dead} people killed)",
+                        self.names[r],
+                        100.0 * ruling_loss,
+                        100.0 * rebel_loss
+                    ),
+                });
+            }
+        }
+        self.columns.retain(|k| k.strength >= 0.5 || !k.ordered);
+    }
+
+    /// Effective strength of one risen person: armed as far as the strategic materials go.
+    pub(super) fn risen_weight(&self) -> f64 {
+        let c = &self.params.combat;
+        let risen: u64 = self.regions.iter().map(|g| g.count[State::Risen as usize]).sum();
+        let materials: f64 = self.regions.iter().map(|g| g.materials).sum();
+        let armed = if risen == 0 {
+            0.0
+        } else {
+            (materials / risen as f64).min(1.0)
+        };
+        armed * c.armed_weight + (1.0 - armed) * c.unarmed_weight
+    }
+
+    /// (ruling, rebels, columns): effective strengths in region `r` (see the module docs).
+    pub(super) fn strengths(&self, r: usize, step: u32, risen_weight: f64) -> (f64, f64, f64) {
+        let c = &self.params.combat;
+        let g = &self.regions[r];
+        let ruling = g.garrison * c.garrison_weight + g.police * c.police_weight;
+        let columns: f64 = self
+            .columns
+            .iter()
+            .filter(|k| k.region as usize == r && k.arrives <= step)
+            .map(|k| k.strength * if k.side == Side::Main { c.main_weight } else { c.external_weight })
+            .sum();
+        let fighters = if g.open {
+            g.count[State::Fighter as usize] as f64 * c.fighter_weight
+        } else {
+            0.0
+        };
+        let people = g.count[State::Risen as usize] as f64 * risen_weight;
+        (ruling, columns + fighters + people, columns)
+    }
+
+    /// Kills `x` (rounded stochastically) people of `state` in region `r`, drawn from its list.
+    pub(super) fn casualties(&mut self, r: usize, state: State, x: f64, s: &mut Stream, world: &World) -> u64 {
+        let k = Self::whole(x, s.uniform());
+        let mut killed = 0;
+        for _ in 0..k {
+            let list = match state {
+                State::Fighter => &mut self.regions[r].fighters,
+                _ => &mut self.regions[r].risen,
+            };
+            if list.is_empty() {
+                break;
+            }
+            let j = s.below(list.len() as u32) as usize;
+            let i = list.swap_remove(j);
+            self.leave_cell(i);
+            self.set_state(i, State::Dead, world);
+            killed += 1;
+        }
+        killed
+    }
+
+    /// The operations plan: a column whose region is liberated (or holds no ruling force)
+    /// marches to the neighbouring unliberated home region with the weakest ruling force, or
+    /// toward the nearest one; the march takes `travel_days`.
+    fn march(&mut self, step: u32, log: &mut Vec<LogEntry>) {
+        let c = &self.params.combat;
+        let ruling = |g: &super::regions::RegionState| g.garrison * c.garrison_weight + g.police * c.police_weight;
+        let travel = (c.travel_days / self.dt).ceil() as u32;
+        for k in 0..self.columns.len() {
+            let col = &self.columns[k];
+            if !col.ordered || col.arrives > step {
+                continue;
+            }
+            let here = &self.regions[col.region as usize];
+            let done = here.liberated || here.abroad || ruling(here) < 0.5;
+            if !done {
+                continue;
+            }
+            let target = |r: u16| {
+                let g = &self.regions[r as usize];
+                !g.abroad && !g.liberated && g.population > 0
+            };
+            let next = self.adjacency[col.region as usize]
+                .iter()
+                .copied()
+                .filter(|&r| target(r))
+                .min_by(|&a, &b| {
+                    ruling(&self.regions[a as usize])
+                        .total_cmp(&ruling(&self.regions[b as usize]))
+                        .then(a.cmp(&b))
+                })
+                .or_else(|| self.first_hop(col.region, &target));
+            if let Some(to) = next {
+                let col = &mut self.columns[k];
+                col.region = to;
+                col.arrives = step + travel;
+                let side = col.side;
+                log.push(LogEntry {
+                    step,
+                    kind: "advance".into(),
+                    region: Some(to),
+                    count: self.columns[k].strength.round() as u64,
+                    detail: format!(
+                        "{} column advances into {}",
+                        if side == Side::Main { "main-force" } else { "outside" },
+                        self.names[to as usize]
+                    ),
+                });
+            }
+        }
+    }
+
+    /// First step on a shortest path from `from` to a region satisfying `target`.
+    fn first_hop(&self, from: u16, target: &dyn Fn(u16) -> bool) -> Option<u16> {
+        let n = self.regions.len();
+        let mut via: Vec<Option<u16>> = vec![None; n];
+        let mut seen = vec![false; n];
+        seen[from as usize] = true;
+        let mut queue = std::collections::VecDeque::new();
+        for &j in &self.adjacency[from as usize] {
+            seen[j as usize] = true;
+            via[j as usize] = Some(j);
+            queue.push_back(j);
+        }
+        while let Some(r) = queue.pop_front() {
+            if target(r) {
+                return via[r as usize];
+            }
+            for &j in &self.adjacency[r as usize] {
+                if !seen[j as usize] {
+                    seen[j as usize] = true;
+                    via[j as usize] = via[r as usize];
+                    queue.push_back(j);
+                }
+            }
+        }
+        None
+    }
+
+    /// Small units raid police posts; word of each raid spreads like an appeal.
+    fn raids(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
+        let c = self.params.combat.clone();
+        for r in 0..self.regions.len() {
+            let inf = self.regions[r].infiltrators.at(step, 0.0);
+            if inf <= 0.0 || c.raid_rate <= 0.0 {
+                continue;
+            }
+            let mut s = Stream::new(self.seed, Purpose::RAIDS, step, r as u32);
+            let raids = s.poisson(inf * c.raid_rate * self.dt);
+            if raids == 0 {
+                continue;
+            }
+            let range = world.people.of_region(r as u16);
+            let size = f64::from(range.end - range.start);
+            for _ in 0..raids {
+                let k = Self::whole(c.raid_reach * size, s.uniform());
+                for _ in 0..k {
+                    let i = range.start + s.below(range.end - range.start);
+                    self.hear_appeal(i, &mut s, world);
+                }
+            }
+            log.push(LogEntry {
+                step,
+                kind: "raid".into(),
+                region: Some(r as u16),
+                count: raids,
+                detail: format!("{raids} raids by small units in {}", self.names[r]),
+            });
+        }
+    }
+}

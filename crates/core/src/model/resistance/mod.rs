@@ -1,0 +1,291 @@
+//! `resistance`: the all-people resistance model (MODEL.md §3, `docs/models/resistance.md`).
+//!
+//! # The day, in order
+//! The processes of a step run in this order, written here and nowhere else
+//! ([`Resistance::step`]); timeline events fire before them (the engine's stage 1):
+//! 1. **outreach and recruitment** ([`outreach`]);
+//! 2. **contributions**, flows to bases, strategic materials ([`contributions`]);
+//! 3. **bases and training** ([`training`]);
+//! 4. **repression**: releases, drafts into hiding, detection, arrests, betrayal ([`repression`]);
+//! 5. **forces and combat**: movement by the operations plan, raids, Lanchester battles ([`forces`]);
+//! 6. **uprising** by thresholds on ties, and rallying of people in hiding ([`uprising`]);
+//! 7. **control, liberation and collapse** ([`control`]);
+//! 8. **observation** (the engine's stage 3, [`Model::observe`]).
+//!
+//! The daily work is proportional to what changes: contacts, detections, trainees and
+//! casualties are Poisson counts drawn per region and then picked from per-region lists;
+//! the uprising is an event-driven cascade. Nothing scans the population each day. The
+//! processes run on one thread in region order (each region draws from its own streams, so a
+//! change in one region leaves the others' draws alone); synthesis and initialization are
+//! parallel.
+
+mod contributions;
+mod control;
+mod forces;
+mod observe;
+mod organizations;
+mod outreach;
+pub mod people;
+mod regions;
+mod repression;
+mod timeline;
+mod training;
+mod uprising;
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::engine::World;
+use crate::model::Model;
+use crate::observe::{LogEntry, Outcome, StopReason};
+use crate::scenario::{Event, ResistanceParams, Scenario};
+
+pub use forces::{Column, Side};
+pub use organizations::Cells;
+pub use people::{Persons, State, STATES};
+pub use regions::{RegionState, Timed, RESOURCES};
+
+use people::{HIDING, LISTED};
+
+/// The resistance model's state.
+pub struct Resistance {
+    params: ResistanceParams,
+    seed: u64,
+    /// Days per step.
+    dt: f64,
+    names: Vec<String>,
+    /// Neighbours of each region, both directions.
+    adjacency: Vec<Vec<u16>>,
+    /// Per-person state.
+    pub persons: Persons,
+    /// Per-region state.
+    pub regions: Vec<RegionState>,
+    /// Organizations.
+    pub cells: Cells,
+    /// Armed columns in the field.
+    pub columns: Vec<Column>,
+    /// (release step, person) of everyone in jail.
+    jail: BinaryHeap<Reverse<(u32, u32)>>,
+    /// Persons naming a cell of each kind.
+    pub kind_members: Vec<u64>,
+    /// Members, cadres and fighters by age band, sex, occupation.
+    organized_by: [u64; 9],
+    /// The programme has been proclaimed (contributions flow).
+    programme: bool,
+    /// Step of the final offensive order.
+    offensive: Option<u32>,
+    /// Step and cause of the collapse.
+    collapse: Option<(u32, String)>,
+    /// Persons who rose this step; their ties are counted next step.
+    frontier: Vec<u32>,
+    /// Regions whose thresholds fell or that opened: scanned once for people now over them.
+    rescan: Vec<u16>,
+    /// Whether an armed force stood in each region last step.
+    armed_last: Vec<bool>,
+    step: u32,
+    cells_founded: u64,
+    arrests: u64,
+    peak_organized: u64,
+    peak_fighters: u64,
+    peak_risen: u64,
+    ruling_losses: f64,
+}
+
+impl Resistance {
+    /// Initial state: every person unreached, the leadership's cadres placed.
+    pub fn new(scenario: &Scenario, world: &World) -> Resistance {
+        let params = scenario
+            .resistance
+            .clone()
+            .expect("validation guarantees [resistance] for model = resistance");
+        let n_regions = scenario.regions.len();
+        let mut adjacency = vec![Vec::new(); n_regions];
+        for (i, g) in scenario.regions.iter().enumerate() {
+            for &j in &g.neighbours {
+                if !adjacency[i].contains(&j) {
+                    adjacency[i].push(j);
+                }
+                if !adjacency[j as usize].contains(&(i as u16)) {
+                    adjacency[j as usize].push(i as u16);
+                }
+            }
+        }
+        for a in &mut adjacency {
+            a.sort_unstable();
+        }
+        let kinds = params.kinds.len();
+        Resistance {
+            persons: Persons::new(&world.people.occupation, &params.people, scenario.seed),
+            regions: scenario
+                .regions
+                .iter()
+                .map(|g| RegionState::new(g, kinds))
+                .collect(),
+            cells: Cells {
+                committee: vec![None; n_regions],
+                ..Default::default()
+            },
+            columns: Vec::new(),
+            jail: BinaryHeap::new(),
+            kind_members: vec![0; kinds],
+            organized_by: [0; 9],
+            programme: false,
+            offensive: None,
+            collapse: None,
+            frontier: Vec::new(),
+            rescan: Vec::new(),
+            armed_last: vec![false; n_regions],
+            step: 0,
+            cells_founded: 0,
+            arrests: 0,
+            peak_organized: 0,
+            peak_fighters: 0,
+            peak_risen: 0,
+            ruling_losses: 0.0,
+            seed: scenario.seed,
+            dt: scenario.time.step_days,
+            names: scenario.regions.iter().map(|g| g.name.clone()).collect(),
+            adjacency,
+            params,
+        }
+    }
+
+    /// The parameters in force.
+    pub fn params(&self) -> &ResistanceParams {
+        &self.params
+    }
+
+    /// Step and cause of the collapse of the ruling system, if it has happened.
+    pub fn collapse(&self) -> Option<(u32, &str)> {
+        self.collapse.as_ref().map(|(s, c)| (*s, c.as_str()))
+    }
+
+    /// Step of the final offensive, if it has begun.
+    pub fn offensive(&self) -> Option<u32> {
+        self.offensive
+    }
+
+    /// Moves person `i` to state `to`, keeping every count and list in step.
+    pub(crate) fn set_state(&mut self, i: u32, to: State, world: &World) {
+        let from = self.persons.state(i);
+        if from == to {
+            return;
+        }
+        let p = &world.people;
+        let iu = i as usize;
+        let occ = p.occupation[iu] as usize;
+        let r = &mut self.regions[p.region[iu] as usize];
+        r.count[from as usize] -= 1;
+        r.count[to as usize] += 1;
+        let contributing = |s: State| match s {
+            State::Member | State::Cadre => Some(0),
+            State::Sympathizer => Some(1),
+            _ => None,
+        };
+        if let Some(k) = contributing(from) {
+            r.by_occupation[k][occ] -= 1;
+        }
+        if let Some(k) = contributing(to) {
+            r.by_occupation[k][occ] += 1;
+        }
+        let organized = |s: State| matches!(s, State::Member | State::Cadre | State::Fighter);
+        let attrs = [
+            p.age[iu] as usize,
+            3 + p.sex[iu] as usize,
+            5 + p.occupation[iu] as usize,
+        ];
+        if organized(from) && !organized(to) {
+            for a in attrs {
+                self.organized_by[a] -= 1;
+            }
+        } else if !organized(from) && organized(to) {
+            for a in attrs {
+                self.organized_by[a] += 1;
+            }
+        }
+        let flags = &mut self.persons.flags[iu];
+        if to.is_organizer() && *flags & LISTED == 0 {
+            *flags |= LISTED;
+            r.organizers.push(i);
+        }
+        if matches!(to, State::Risen | State::Arrested | State::Dead | State::Fighter)
+            && *flags & HIDING != 0
+        {
+            *flags &= !HIDING;
+            r.hiding -= 1;
+        }
+        match to {
+            State::Risen => r.risen.push(i),
+            State::Fighter => r.fighters.push(i),
+            _ => {}
+        }
+        self.persons.state[iu] = to as u8;
+    }
+
+    /// Sends person `i` into hiding in the mountains.
+    pub(crate) fn hide(&mut self, i: u32, world: &World) {
+        let iu = i as usize;
+        if self.persons.flags[iu] & HIDING != 0 {
+            return;
+        }
+        let r = &mut self.regions[world.people.region[iu] as usize];
+        r.hiding += 1;
+        if self.persons.flags[iu] & people::HIDE_LISTED == 0 {
+            r.hiders.push(i);
+        }
+        self.persons.flags[iu] |= HIDING | people::HIDE_LISTED;
+    }
+
+    /// Stochastic rounding: `x` persons become ⌊x⌋ or ⌈x⌉ with the right mean.
+    fn whole(x: f64, u: f64) -> u64 {
+        let f = x.max(0.0).floor();
+        f as u64 + u64::from(u < x - f)
+    }
+}
+
+impl Model for Resistance {
+    fn columns(&self, scenario: &Scenario) -> Vec<String> {
+        self.column_names(scenario)
+    }
+
+    fn start(&mut self, world: &World, log: &mut Vec<LogEntry>) {
+        self.place_leadership(world, log);
+        self.track_peaks();
+    }
+
+    fn apply(&mut self, event: &Event, index: usize, world: &World, log: &mut Vec<LogEntry>) {
+        self.apply_event(event, index, world, log);
+    }
+
+    fn step(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
+        self.step = step;
+        if self.collapse.is_some() && self.params.stop_at_collapse {
+            return;
+        }
+        // The order of MODEL.md §3.2; see the module documentation.
+        self.outreach(step, world, log);
+        self.contributions(step);
+        self.training(step, world, log);
+        self.repression(step, world, log);
+        self.forces(step, world, log);
+        self.uprising(step, world, log);
+        self.control(step, log);
+        self.track_peaks();
+    }
+
+    fn observe(&self, out: &mut Vec<f64>) {
+        self.observe_into(out);
+    }
+
+    fn settled(&self) -> bool {
+        false
+    }
+
+    fn finished(&self) -> bool {
+        self.collapse.is_some() && self.params.stop_at_collapse
+    }
+
+    fn outcome(&self, last_step: u32, reason: StopReason, _world: &World) -> Outcome {
+        self.summary(last_step, reason)
+    }
+}

@@ -1,0 +1,191 @@
+//! Organizations as cells in a hierarchy: who belongs where, founding and splitting, and the
+//! visibility sums the police work from.
+//!
+//! Cell 0 is the central leadership (the Party Committee of the main force) in the leadership
+//! region. The first cell founded in a region is that region's committee, under cell 0; every
+//! later cell of the region is under its committee. Members of a cell know each other, so a
+//! detected cell loses its members, while other cells are reached only through betrayal.
+
+use super::people::{State, NO_CELL};
+use super::Resistance;
+use crate::engine::World;
+use crate::observe::LogEntry;
+
+/// Cells as columns.
+#[derive(Clone, Debug, Default)]
+pub struct Cells {
+    /// Kind number (index into the scenario's kinds).
+    pub kind: Vec<u8>,
+    /// Region number.
+    pub region: Vec<u16>,
+    /// Parent cell ([`NO_CELL`] for the central leadership).
+    pub parent: Vec<u32>,
+    /// Members (persons naming this cell), in joining order.
+    pub members: Vec<Vec<u32>>,
+    /// Whether the cell is in its region's list of cells.
+    pub listed: Vec<bool>,
+    /// First cell of each region, its committee.
+    pub committee: Vec<Option<u32>>,
+}
+
+impl Cells {
+    /// Number of cells ever founded.
+    pub fn len(&self) -> usize {
+        self.kind.len()
+    }
+
+    /// Whether no cell exists.
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_empty()
+    }
+}
+
+impl Resistance {
+    /// Founds a cell of `kind` in `region` and returns its number.
+    pub(super) fn found_cell(&mut self, kind: u8, region: u16, step: u32, log: &mut Vec<LogEntry>) -> u32 {
+        let id = self.cells.len() as u32;
+        let parent = match self.cells.committee[region as usize] {
+            Some(c) => c,
+            None => {
+                self.cells.committee[region as usize] = Some(id);
+                if id == 0 {
+                    NO_CELL
+                } else {
+                    0
+                }
+            }
+        };
+        self.cells.kind.push(kind);
+        self.cells.region.push(region);
+        self.cells.parent.push(parent);
+        self.cells.members.push(Vec::new());
+        self.cells.listed.push(true);
+        let r = &mut self.regions[region as usize];
+        r.cells.push(id);
+        let first_of_kind = r.open_cell[kind as usize].is_none();
+        r.open_cell[kind as usize] = Some(id);
+        self.cells_founded += 1;
+        if first_of_kind && id != 0 {
+            let k = &self.params.kinds[kind as usize].name;
+            log.push(LogEntry {
+                step,
+                kind: "organization_founded".into(),
+                region: Some(region),
+                count: 1,
+                detail: format!("first cell of `{k}` in {}", self.names[region as usize]),
+            });
+        }
+        id
+    }
+
+    /// Adds person `i` to `cell`.
+    pub(super) fn join_cell(&mut self, i: u32, cell: u32) {
+        debug_assert_eq!(self.persons.cell[i as usize], NO_CELL);
+        let kind = self.cells.kind[cell as usize] as usize;
+        let exposure = self.params.kinds[kind].exposure;
+        let region = self.cells.region[cell as usize] as usize;
+        let members = &mut self.cells.members[cell as usize];
+        members.push(i);
+        let r = &mut self.regions[region];
+        if members.len() == 1 {
+            r.exposure_cells += exposure;
+            if !self.cells.listed[cell as usize] {
+                self.cells.listed[cell as usize] = true;
+                r.cells.push(cell);
+            }
+        }
+        r.exposure_members += exposure;
+        self.persons.cell[i as usize] = cell;
+        self.kind_members[kind] += 1;
+    }
+
+    /// Removes person `i` from their cell, if any.
+    pub(super) fn leave_cell(&mut self, i: u32) {
+        let cell = self.persons.cell[i as usize];
+        if cell == NO_CELL {
+            return;
+        }
+        let kind = self.cells.kind[cell as usize] as usize;
+        let exposure = self.params.kinds[kind].exposure;
+        let region = self.cells.region[cell as usize] as usize;
+        let members = &mut self.cells.members[cell as usize];
+        if let Some(pos) = members.iter().position(|&m| m == i) {
+            members.swap_remove(pos);
+        }
+        let r = &mut self.regions[region];
+        r.exposure_members = (r.exposure_members - exposure).max(0.0);
+        if members.is_empty() {
+            r.exposure_cells = (r.exposure_cells - exposure).max(0.0);
+        }
+        self.persons.cell[i as usize] = NO_CELL;
+        self.kind_members[kind] -= 1;
+    }
+
+    /// The cell a new member of `kind` in `region` joins: `preferred` if it has room, else
+    /// the region's open cell of that kind, else a new cell (a split, or the first).
+    pub(super) fn cell_for(
+        &mut self,
+        kind: u8,
+        region: u16,
+        preferred: Option<u32>,
+        step: u32,
+        log: &mut Vec<LogEntry>,
+    ) -> u32 {
+        let size = self.params.kinds[kind as usize].cell_size as usize;
+        if let Some(c) = preferred {
+            if self.cells.kind[c as usize] == kind
+                && self.cells.region[c as usize] == region
+                && self.cells.members[c as usize].len() < size
+            {
+                return c;
+            }
+        }
+        if let Some(c) = self.regions[region as usize].open_cell[kind as usize] {
+            if self.cells.members[c as usize].len() < size {
+                return c;
+            }
+        }
+        self.found_cell(kind, region, step, log)
+    }
+
+    /// The kind a sympathizer `i` joins: the recruiter's if `i` is eligible, else one of the
+    /// kinds open to `i`, drawn by weight. `None` if no kind admits `i` now.
+    pub(super) fn kind_for(&self, i: u32, recruiter_kind: Option<u8>, u: f64, step: u32, world: &World) -> Option<u8> {
+        let p = &world.people;
+        let (age, sex, occ) = (
+            p.age[i as usize],
+            p.sex[i as usize],
+            p.occupation[i as usize],
+        );
+        let open = |k: &crate::scenario::Kind| !k.cadres_only && k.opens <= step && k.admits(age, sex, occ);
+        if let Some(k) = recruiter_kind {
+            if open(&self.params.kinds[k as usize]) {
+                return Some(k);
+            }
+        }
+        let total: f64 = self.params.kinds.iter().filter(|k| open(k)).map(|k| k.weight).sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let mut x = u * total;
+        let mut last = None;
+        for (n, k) in self.params.kinds.iter().enumerate() {
+            if open(k) && k.weight > 0.0 {
+                last = Some(n as u8);
+                if x < k.weight {
+                    return last;
+                }
+                x -= k.weight;
+            }
+        }
+        last
+    }
+
+    /// Makes sympathizer `i` a member of a cell of `kind`.
+    pub(super) fn enrol(&mut self, i: u32, kind: u8, preferred: Option<u32>, step: u32, world: &World, log: &mut Vec<LogEntry>) {
+        let region = world.people.region[i as usize];
+        let cell = self.cell_for(kind, region, preferred, step, log);
+        self.set_state(i, State::Member, world);
+        self.join_cell(i, cell);
+    }
+}

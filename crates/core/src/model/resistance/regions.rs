@@ -1,0 +1,150 @@
+//! Per-region state: counts, lists of people the processes pick from, resources, forces,
+//! fear and control. Everything a daily process needs without scanning the population.
+
+use super::people::State;
+
+/// Money, provisions, skill, wisdom: the four contributions of the Ten-Point Programme.
+pub const RESOURCES: [&str; 4] = ["money", "provisions", "skill", "wisdom"];
+
+/// A temporary multiplier or shift with the step at which it ends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timed {
+    /// Value while in force.
+    pub value: f64,
+    /// First step at which it no longer applies.
+    pub until: u32,
+}
+
+impl Timed {
+    /// The value at `step`, or `otherwise` once expired.
+    pub fn at(&self, step: u32, otherwise: f64) -> f64 {
+        if step < self.until {
+            self.value
+        } else {
+            otherwise
+        }
+    }
+}
+
+/// One region's changing state.
+#[derive(Clone, Debug)]
+pub struct RegionState {
+    /// Persons (after scaling).
+    pub population: u32,
+    /// Persons per [`State`].
+    pub count: [u64; 8],
+    /// Persons hiding in the mountains.
+    pub hiding: u64,
+    /// Members and sympathizers by occupation: `[members, sympathizers][occupation]`.
+    pub by_occupation: [[u64; 4]; 2],
+    /// Members and cadres who can recruit (pruned lazily: entries whose person is no longer
+    /// an organizer are dropped when drawn).
+    pub organizers: Vec<u32>,
+    /// People hiding (pruned lazily).
+    pub hiders: Vec<u32>,
+    /// Risen people (exact).
+    pub risen: Vec<u32>,
+    /// Fighters (exact).
+    pub fighters: Vec<u32>,
+    /// Cells of this region (including empty ones, skipped when drawn).
+    pub cells: Vec<u32>,
+    /// Open cell of each kind (the one new recruits join), if any.
+    pub open_cell: Vec<Option<u32>>,
+    /// Σ kind exposure over non-empty cells.
+    pub exposure_cells: f64,
+    /// Σ kind exposure × size over cells.
+    pub exposure_members: f64,
+    /// Fear, 0..1: cuts outreach and recruitment.
+    pub fear: f64,
+    /// Training and recruitment drive (multiplier).
+    pub drive: Timed,
+    /// Police campaign (multiplier on detection).
+    pub campaign: Timed,
+    /// Threshold shift from appeals (fraction of ties; negative lowers).
+    pub appeal: Timed,
+    /// Infiltrated small-unit cadres (persons).
+    pub infiltrators: Timed,
+    /// The call to rise has reached this region.
+    pub open: bool,
+    /// Resource pools: money (yen), provisions (kg), skill and wisdom (hours).
+    pub pool: [f64; 4],
+    /// Strategic materials at this region's base (arms units).
+    pub materials: f64,
+    /// A base is here.
+    pub base: bool,
+    /// Nearest base by neighbour steps (where contributions flow), if any.
+    pub nearest_base: Option<u16>,
+    /// Ruling troops (persons).
+    pub garrison: f64,
+    /// Police (persons).
+    pub police: f64,
+    /// Ruling side's control, 0..1.
+    pub control: f64,
+    /// Liberated (control fell below the liberation level and has not recovered).
+    pub liberated: bool,
+    /// Outside the ruled country.
+    pub abroad: bool,
+    /// Mountain share (fraction).
+    pub mountain: f64,
+    /// Young men may go into hiding at this rate per day (conscription).
+    pub hiding_rate: f64,
+}
+
+impl RegionState {
+    /// A region at the start of a run.
+    pub fn new(region: &crate::scenario::Region, kinds: usize) -> RegionState {
+        let mut count = [0; 8];
+        count[State::Unreached as usize] = u64::from(region.population);
+        let none = Timed {
+            value: 0.0,
+            until: 0,
+        };
+        RegionState {
+            population: region.population,
+            count,
+            hiding: 0,
+            by_occupation: [[0; 4]; 2],
+            organizers: Vec::new(),
+            hiders: Vec::new(),
+            risen: Vec::new(),
+            fighters: Vec::new(),
+            cells: Vec::new(),
+            open_cell: vec![None; kinds],
+            exposure_cells: 0.0,
+            exposure_members: 0.0,
+            fear: 0.0,
+            drive: none,
+            campaign: none,
+            appeal: none,
+            infiltrators: none,
+            open: false,
+            pool: [0.0; 4],
+            materials: 0.0,
+            base: false,
+            nearest_base: None,
+            garrison: region.garrison,
+            police: region.police,
+            control: region.control,
+            liberated: false,
+            abroad: region.abroad,
+            mountain: region.mountain_share,
+            hiding_rate: 0.0,
+        }
+    }
+
+    /// Members, cadres and fighters.
+    pub fn organized(&self) -> u64 {
+        self.count[State::Member as usize]
+            + self.count[State::Cadre as usize]
+            + self.count[State::Fighter as usize]
+    }
+
+    /// Police per 1,000 persons.
+    pub fn police_density(&self) -> f64 {
+        if self.population == 0 {
+            0.0
+        } else {
+            self.police * 1000.0 / f64::from(self.population)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The uprising (MODEL.md §3.2 step 7): Granovetter's threshold rule on the social network,
+//! in regions the call to rise has reached.
+//!
+//! Person i rises when the share of their ties that have risen reaches
+//!   θ_i = threshold_base + risk_weight·(risk_i − ½) − grievance_weight·grievance_i
+//!         − bonus(state) − armed_bonus·[armed force in the region] + appeal shift,
+//! with bonus = sympathizer_bonus for sympathizers, member_bonus for members, and cadres
+//! rising at once ("organized people first"). Updates are synchronous like the `threshold`
+//! model: people who rise at step t are counted by their ties at t + 1. Only the ties of new
+//! risers are visited (event-driven); a region is scanned whole only when its thresholds fall
+//! (it opens, an armed force arrives, an appeal lands), a handful of times per run.
+//! People hiding in the mountains are off the network; they come down and rise when an armed
+//! force stands in their region (`rally` per day).
+
+use super::forces::Side;
+use super::people::State;
+use super::Resistance;
+use crate::engine::World;
+use crate::observe::LogEntry;
+use crate::rng::{Purpose, Stream};
+
+impl Resistance {
+    /// Whether an armed force of the resistance stands in region `r` at `step`.
+    fn armed(&self, r: usize, step: u32) -> bool {
+        self.columns
+            .iter()
+            .any(|c| c.side == Side::Main && c.region as usize == r && c.arrives <= step && c.ordered)
+            || (self.regions[r].open && self.regions[r].count[State::Fighter as usize] > 0)
+    }
+
+    /// Ties that must have risen before `i` rises, or `None` if `i` cannot rise now.
+    fn need(&self, i: u32, step: u32, armed: bool, world: &World) -> Option<u32> {
+        let state = self.persons.state(i);
+        let u = &self.params.uprising;
+        let bonus = match state {
+            State::Unreached => 0.0,
+            State::Sympathizer => u.sympathizer_bonus,
+            State::Member => u.member_bonus,
+            State::Cadre => return Some(0),
+            _ => return None,
+        };
+        if self.persons.hiding(i) {
+            return None;
+        }
+        let r = world.people.region[i as usize] as usize;
+        let g = &self.regions[r];
+        if !g.open {
+            return None;
+        }
+        let theta = self.persons.threshold(i, u) - bonus - if armed { u.armed_bonus } else { 0.0 }
+            + g.appeal.at(step, 0.0);
+        let degree = world.network.degree(i);
+        if theta <= 0.0 {
+            return Some(0);
+        }
+        if degree == 0 {
+            return None;
+        }
+        Some((theta * f64::from(degree)).ceil() as u32)
+    }
+
+    /// Step 7.
+    pub(super) fn uprising(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
+        // The main force opens the regions where it stands; an arriving force lowers
+        // thresholds, so those regions are scanned again.
+        let n = self.regions.len();
+        let armed: Vec<bool> = (0..n).map(|r| self.armed(r, step)).collect();
+        for (r, &a) in armed.iter().enumerate() {
+            let newly = a && !self.armed_before(r);
+            if newly {
+                self.open_region(r as u16);
+            }
+        }
+        self.armed_last = armed.clone();
+        self.rally(step, &armed, world, log);
+
+        let before: u64 = self.regions.iter().map(|g| g.count[State::Risen as usize]).sum();
+        let current = std::mem::take(&mut self.frontier);
+        for &p in &current {
+            for &t in world.network.neighbours(p) {
+                let c = &mut self.persons.risen_ties[t as usize];
+                *c = c.saturating_add(1);
+                let count = u32::from(*c);
+                let r = world.people.region[t as usize] as usize;
+                if let Some(need) = self.need(t, step, armed[r], world) {
+                    if count >= need {
+                        self.rise(t, world);
+                    }
+                }
+            }
+        }
+        let mut rescan = std::mem::take(&mut self.rescan);
+        rescan.sort_unstable();
+        rescan.dedup();
+        for r in rescan {
+            if !self.regions[r as usize].open {
+                continue;
+            }
+            for i in world.people.of_region(r) {
+                if let Some(need) = self.need(i, step, armed[r as usize], world) {
+                    if u32::from(self.persons.risen_ties[i as usize]) >= need {
+                        self.rise(i, world);
+                    }
+                }
+            }
+        }
+        let after: u64 = self.regions.iter().map(|g| g.count[State::Risen as usize]).sum();
+        if after > before && before == 0 {
+            log.push(LogEntry {
+                step,
+                kind: "uprising".into(),
+                region: None,
+                count: after - before,
+                detail: format!("the uprising begins: {} people rise", after - before),
+            });
+        }
+    }
+
+    fn armed_before(&self, r: usize) -> bool {
+        self.armed_last.get(r).copied().unwrap_or(false)
+    }
+
+    /// Person `i` rises; their ties count it next step.
+    fn rise(&mut self, i: u32, world: &World) {
+        self.set_state(i, State::Risen, world);
+        self.frontier.push(i);
+    }
+
+    /// People hiding in the mountains come down to an armed force in their region.
+    fn rally(&mut self, step: u32, armed: &[bool], world: &World, log: &mut Vec<LogEntry>) {
+        let rate = self.params.combat.rally;
+        for (r, &armed) in armed.iter().enumerate() {
+            if !armed || self.regions[r].hiding == 0 || rate <= 0.0 {
+                continue;
+            }
+            let mut s = Stream::new(self.seed, Purpose::RALLY, step, r as u32);
+            let hiding = self.regions[r].hiding;
+            let k = s.poisson(hiding as f64 * rate * self.dt).min(hiding);
+            let mut rallied = 0;
+            while rallied < k {
+                let list = &mut self.regions[r].hiders;
+                if list.is_empty() {
+                    break;
+                }
+                let j = s.below(list.len() as u32) as usize;
+                let i = list.swap_remove(j);
+                self.persons.flags[i as usize] &= !super::people::HIDE_LISTED;
+                if !self.persons.hiding(i) {
+                    continue;
+                }
+                self.rise(i, world);
+                rallied += 1;
+            }
+            if rallied > 0 {
+                log.push(LogEntry {
+                    step,
+                    kind: "rally".into(),
+                    region: Some(r as u16),
+                    count: rallied,
+                    detail: format!("{rallied} people come down from the mountains in {}", self.names[r]),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,385 @@
+//! The `[resistance]` section: the resistance model's parameters and organization kinds.
+//!
+//! Every number is declared once with its unit, range, default and reason
+//! ([`param_group!`]); `docs/models/resistance.md` lists them (a test checks that it lists
+//! every one). Counts of persons given here are *before* scaling; the model multiplies them
+//! by the scenario's `scale`, so a run at scale 1/100 is the same world in miniature.
+
+use serde::Serialize;
+
+use super::decode::{join, At, Fields, Node, Problems};
+use super::params::param_group;
+use super::raw::{array, get_at, table, Spans};
+
+param_group! {
+    /// How grievance is spread over the people (MODEL.md §3.1).
+    PeopleParams / RawPeopleParams {
+        grievance_peasant: f64 = 0.60, [0, 1], "fraction",
+            "Mean grievance of peasants: in 1935 three of every four farm households were tenants (korea.md §2) [E].";
+        grievance_worker: f64 = 0.55, [0, 1], "fraction",
+            "Mean grievance of industrial and mining workers: wartime labour drafts and long hours [E].";
+        grievance_student: f64 = 0.50, [0, 1], "fraction",
+            "Mean grievance of students: Japanese-only schooling and the 1938 ban on Korean lessons [E].";
+        grievance_other: f64 = 0.35, [0, 1], "fraction",
+            "Mean grievance of everyone else (traders, officials, landlords) [E].";
+        grievance_sd: f64 = 0.15, [0, 0.5], "fraction",
+            "Spread of grievance within an occupation (normal, clipped to 0..1) [E].";
+    }
+}
+
+param_group! {
+    /// Outreach and recruitment by members and cadres (MODEL.md §3.2 step 2).
+    OutreachParams / RawOutreachParams {
+        member_contacts: f64 = 0.02, [0, 10], "ties approached per member per day",
+            "A plain member sounds out about one acquaintance every seven weeks: clandestine work is slow [E, calibrated].";
+        cadre_contacts: f64 = 0.08, [0, 10], "ties approached per cadre per day",
+            "A trained cadre, whose work is organizing, approaches one tie every 12 days [E, calibrated].";
+        infiltrator_contacts: f64 = 0.5, [0, 50], "persons approached per infiltrator per day",
+            "Small units sent into a region approach random people there, about one every two days [E].";
+        persuade: f64 = 0.35, [0, 1], "probability scale",
+            "Chance that an approached unreached person becomes a sympathizer, times grievance, (1 − risk_weight·risk) and (1 − fear) [E, calibrated].";
+        join: f64 = 0.25, [0, 1], "probability scale",
+            "Chance that an approached sympathizer joins an organization, with the same factors [E, calibrated].";
+        cadre_skill: f64 = 2.0, [1, 10], "multiplier",
+            "Cadres persuade and enrol this many times better than members: the source's 'hard core capable of leading' [E].";
+        risk_weight: f64 = 0.8, [0, 1], "fraction",
+            "How much risk aversion (0..1) cuts the chance of being won over [E].";
+    }
+}
+
+param_group! {
+    /// Contributions of the Ten-Point Programme and their use (MODEL.md §3.2 step 3).
+    ContributionParams / RawContributionParams {
+        sympathizer_share: f64 = 0.2, [0, 1], "fraction of a member's contribution",
+            "Sympathizers give, but less and less regularly than members [E].";
+        money_worker: f64 = 0.05, [0, 100], "yen per member per day",
+            "Workers earned about 1 yen a day around 1937; a member gives one twentieth [E].";
+        money_other: f64 = 0.08, [0, 100], "yen per member per day",
+            "Traders and officials give more money than workers [E].";
+        money_peasant: f64 = 0.005, [0, 100], "yen per member per day",
+            "Tenant peasants have little cash [E].";
+        provisions_peasant: f64 = 0.3, [0, 100], "kg of grain per member per day",
+            "A peasant household member can spare a bowl of grain a day [E].";
+        provisions_other: f64 = 0.05, [0, 100], "kg of grain per member per day",
+            "Others buy and pass on a little food [E].";
+        skill_worker: f64 = 0.5, [0, 24], "hours per member per day",
+            "Workers give skilled labour: repairing arms, printing, transport [E].";
+        skill_peasant: f64 = 0.1, [0, 24], "hours per member per day",
+            "Peasants give labour in the slack season [E].";
+        wisdom_student: f64 = 0.5, [0, 24], "hours per member per day",
+            "Students write, teach and copy leaflets [E].";
+        wisdom_other: f64 = 0.1, [0, 24], "hours per member per day",
+            "Others give knowledge and information [E].";
+        flow_to_base: f64 = 0.1, [0, 1], "fraction of a region's pool per day",
+            "Contributions travel up the hierarchy to the nearest base within about ten days [E].";
+        money_per_arm: f64 = 40.0, [0.01, 100000], "yen per arms unit",
+            "Price of a rifle and ammunition on the black market in Manchuria [E].";
+        skill_per_arm: f64 = 40.0, [0, 100000], "hours per arms unit",
+            "Labour to procure, carry and repair one arms unit [E].";
+        provisions_per_fighter: f64 = 0.8, [0, 10], "kg of grain per fighter per day",
+            "A fighter's daily ration [E].";
+        wisdom_per_cadre: f64 = 100.0, [0, 100000], "hours per cadre trained",
+            "Teaching material and lessons for one political course [E].";
+    }
+}
+
+param_group! {
+    /// Bases and training (MODEL.md §3.2 step 4).
+    TrainingParams / RawTrainingParams {
+        base_min_mountain: f64 = 0.6, [0, 1], "fraction of area",
+            "Bases are chosen where mountains and forest hide them (source: 'selecting bases of activities') [E].";
+        base_min_organized: f64 = 0.0005, [0, 1], "fraction of the region's population",
+            "A base needs a local organization to feed and hide it [E, calibrated].";
+        max_bases: u32 = 6, [0, 1000], "bases",
+            "At most this many bases are kept at once [E].";
+        political: f64 = 0.02, [0, 10], "members per trainer per day",
+            "A cadre at a base brings a member to cadre level in about 50 days [E].";
+        military: f64 = 0.04, [0, 10], "members per trainer per day",
+            "A cadre trains a fighter in about 25 days, if arms are there [E].";
+    }
+}
+
+param_group! {
+    /// Police, arrests, betrayal, fear and backlash (MODEL.md §3.2 step 5).
+    RepressionParams / RawRepressionParams {
+        detection: f64 = 0.004, [0, 1], "per cell per day",
+            "Chance that the police find a cell of average visibility at reference police density and full control [E, calibrated].";
+        police_reference: f64 = 1.0, [0.001, 1000], "police per 1,000 persons",
+            "Korea had about 21,800 police for 22 million people in 1938 (korea.md §3).";
+        exposure_size: f64 = 10.0, [0.1, 10000], "members",
+            "A cell of this many members is twice as visible as a lone member [E].";
+        arrest: f64 = 0.6, [0, 1], "fraction of a detected cell",
+            "Share of a detected cell's members arrested; the rest are exposed [E].";
+        hide: f64 = 0.8, [0, 1], "probability, times mountain share",
+            "Exposed members who escape flee to the mountains [E].";
+        betray: f64 = 0.25, [0, 1], "probability per arrested person",
+            "Under interrogation an arrested person names one organized acquaintance [E].";
+        jail_min: f64 = 180.0, [0, 100000], "days",
+            "Shortest term under the Peace Preservation Law [E].";
+        jail_max: f64 = 1460.0, [0, 100000], "days",
+            "Longest term drawn (four years) [E].";
+        fear_gain: f64 = 0.5, [0, 100], "fear per arrest per 1,000 persons",
+            "Fear rises with arrests per head in the region [E].";
+        fear_decay: f64 = 0.01, [0, 1], "per day",
+            "Fear fades in about 100 days without arrests [E].";
+        backlash: f64 = 0.03, [0, 1], "grievance per arrested tie",
+            "Each arrest of a relative or friend adds to a person's grievance [E].";
+    }
+}
+
+param_group! {
+    /// Forces and Lanchester combat (MODEL.md §3.2 step 6).
+    CombatParams / RawCombatParams {
+        fire: f64 = 0.05, [0, 10], "enemy persons disabled per effective fighter per day",
+            "Aimed fire coefficient of Lanchester's square law, the same for both sides [E].";
+        main_weight: f64 = 1.0, [0, 10], "effective fighters per person",
+            "The main force, trained and armed, is the unit of effectiveness [E].";
+        fighter_weight: f64 = 0.8, [0, 10], "effective fighters per person",
+            "Fighters trained at bases [E].";
+        armed_weight: f64 = 0.3, [0, 10], "effective fighters per person",
+            "Risen people with arms from the strategic materials [E].";
+        unarmed_weight: f64 = 0.03, [0, 10], "effective fighters per person",
+            "Risen people without arms: crowds that block roads and seize police boxes [E].";
+        garrison_weight: f64 = 0.6, [0, 10], "effective fighters per person",
+            "The 1945 garrison was mostly poorly trained reservists (korea.md §3) [E].";
+        police_weight: f64 = 0.4, [0, 10], "effective fighters per person",
+            "Police are armed but not trained for battle [E].";
+        external_weight: f64 = 1.0, [0, 10], "effective fighters per person",
+            "An outside regular army [E].";
+        travel_days: f64 = 1.0, [0, 365], "days per region",
+            "The main force moves to the next region of the plan in about a day (source: 'rapid advance') [E].";
+        rally: f64 = 0.3, [0, 1], "fraction of the hiding people per day",
+            "People hiding in the mountains come down to join an armed force in their region [E].";
+        raid_rate: f64 = 0.02, [0, 1], "raids per small unit per day",
+            "Small units raid a police post about once every seven weeks [E].";
+        raid_reach: f64 = 0.002, [0, 1], "fraction of the region's people per raid",
+            "Word of a raid reaches a share of the region, like an appeal [E].";
+    }
+}
+
+param_group! {
+    /// The uprising by thresholds on the social network (MODEL.md §3.2 step 7).
+    UprisingParams / RawUprisingParams {
+        threshold_base: f64 = 0.45, [0, 1], "fraction of ties",
+            "Threshold of a person of average risk aversion and no grievance [E, calibrated].";
+        risk_weight: f64 = 0.3, [0, 1], "fraction of ties per unit of risk aversion",
+            "The more risk averse need more of their ties to have risen [E].";
+        grievance_weight: f64 = 0.5, [0, 1], "fraction of ties per unit of grievance",
+            "The aggrieved need fewer [E].";
+        sympathizer_bonus: f64 = 0.1, [0, 1], "fraction of ties",
+            "Sympathizers' thresholds are this much lower [E].";
+        member_bonus: f64 = 0.3, [0, 1], "fraction of ties",
+            "Members' thresholds are this much lower: 'organized people first' (cadres and fighters rise at once) [E].";
+        armed_bonus: f64 = 0.15, [0, 1], "fraction of ties",
+            "Thresholds are lower where an armed force stands [E].";
+    }
+}
+
+param_group! {
+    /// Control, liberation and collapse (MODEL.md §3.2 step 8).
+    ControlParams / RawControlParams {
+        adjust: f64 = 0.5, [0, 1], "fraction of the gap per day",
+            "Control moves this fast toward the ruling side's share of the strength in the region [E].";
+        liberation: f64 = 0.25, [0, 1], "control",
+            "A region whose control falls below this is liberated [E].";
+        recapture: f64 = 0.5, [0, 1], "control",
+            "A liberated region whose control climbs back above this is lost again [E].";
+        collapse_share: f64 = 0.5, [0, 1], "fraction of the home population",
+            "The ruling system collapses when regions holding this share of the home population are liberated [E].";
+    }
+}
+
+/// `[resistance]`, as written.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RawResistance {
+    /// Mass organizations on or off.
+    pub organizations: Option<bool>,
+    /// Region of the central leadership.
+    pub leadership: Option<String>,
+    /// Region whose liberation alone brings collapse.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capital: Option<String>,
+    /// Cadres at the start, in the leadership region (persons, before scaling).
+    pub initial_cadres: Option<f64>,
+    /// Main-force fighters at the start, in the leadership region (persons, before scaling).
+    pub initial_fighters: Option<f64>,
+    /// Stop the run once the ruling system has collapsed.
+    pub stop_at_collapse: Option<bool>,
+    /// `[resistance.people]`.
+    pub people: Option<RawPeopleParams>,
+    /// `[resistance.outreach]`.
+    pub outreach: Option<RawOutreachParams>,
+    /// `[resistance.contributions]`.
+    pub contributions: Option<RawContributionParams>,
+    /// `[resistance.training]`.
+    pub training: Option<RawTrainingParams>,
+    /// `[resistance.repression]`.
+    pub repression: Option<RawRepressionParams>,
+    /// `[resistance.combat]`.
+    pub combat: Option<RawCombatParams>,
+    /// `[resistance.uprising]`.
+    pub uprising: Option<RawUprisingParams>,
+    /// `[resistance.control]`.
+    pub control: Option<RawControlParams>,
+    /// `[[resistance.kinds]]`.
+    pub kinds: Option<Vec<RawKind>>,
+}
+
+/// `[[resistance.kinds]]`: an organization kind with its eligibility rule.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RawKind {
+    /// Name.
+    pub name: Option<String>,
+    /// Eligible age bands (all if absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ages: Option<Vec<String>>,
+    /// Eligible sexes (all if absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sexes: Option<Vec<String>>,
+    /// Eligible occupations (all if absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occupations: Option<Vec<String>>,
+    /// Relative chance of being chosen among the kinds a recruit is eligible for.
+    pub weight: Option<f64>,
+    /// Members before a cell splits.
+    pub cell_size: Option<u32>,
+    /// Visibility to the police, relative to 1.
+    pub exposure: Option<f64>,
+    /// Members count as an armed presence and are trained as fighters first.
+    pub paramilitary: Option<bool>,
+    /// Only cadres join (by promotion).
+    pub cadres_only: Option<bool>,
+    /// Date from which people can join.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opens: Option<String>,
+}
+
+impl RawResistance {
+    pub(crate) fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
+        let mut f = Fields::open(n, path, p)?;
+        let t = RawResistance {
+            organizations: get_at(&mut f, "organizations", p, s),
+            leadership: get_at(&mut f, "leadership", p, s),
+            capital: get_at(&mut f, "capital", p, s),
+            initial_cadres: get_at(&mut f, "initial_cadres", p, s),
+            initial_fighters: get_at(&mut f, "initial_fighters", p, s),
+            stop_at_collapse: get_at(&mut f, "stop_at_collapse", p, s),
+            people: table(&mut f, "people", p, s, RawPeopleParams::decode),
+            outreach: table(&mut f, "outreach", p, s, RawOutreachParams::decode),
+            contributions: table(&mut f, "contributions", p, s, RawContributionParams::decode),
+            training: table(&mut f, "training", p, s, RawTrainingParams::decode),
+            repression: table(&mut f, "repression", p, s, RawRepressionParams::decode),
+            combat: table(&mut f, "combat", p, s, RawCombatParams::decode),
+            uprising: table(&mut f, "uprising", p, s, RawUprisingParams::decode),
+            control: table(&mut f, "control", p, s, RawControlParams::decode),
+            kinds: array(&mut f, "kinds", p, s, RawKind::decode),
+        };
+        f.finish(p);
+        Some(t)
+    }
+}
+
+impl RawKind {
+    fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
+        let mut f = Fields::open(n, path, p)?;
+        let name = f.require::<At<String>>("name", p).map(|at| {
+            s.insert(join(path, "name"), at.span);
+            at.value
+        });
+        let t = RawKind {
+            name,
+            ages: get_at(&mut f, "ages", p, s),
+            sexes: get_at(&mut f, "sexes", p, s),
+            occupations: get_at(&mut f, "occupations", p, s),
+            weight: get_at(&mut f, "weight", p, s),
+            cell_size: get_at(&mut f, "cell_size", p, s),
+            exposure: get_at(&mut f, "exposure", p, s),
+            paramilitary: get_at(&mut f, "paramilitary", p, s),
+            cadres_only: get_at(&mut f, "cadres_only", p, s),
+            opens: get_at::<super::decode::DateText>(&mut f, "opens", p, s).map(|d| d.0),
+        };
+        f.finish(p);
+        Some(t)
+    }
+}
+
+/// An organization kind, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kind {
+    /// Name, as in the scenario (used in column names).
+    pub name: String,
+    /// Eligible age bands, indexed like [`crate::population::AGE_BANDS`].
+    pub ages: [bool; 3],
+    /// Eligible sexes, indexed like [`crate::population::SEXES`].
+    pub sexes: [bool; 2],
+    /// Eligible occupations, indexed like [`crate::population::OCCUPATIONS`].
+    pub occupations: [bool; 4],
+    /// Relative chance of being chosen among the kinds a recruit is eligible for.
+    pub weight: f64,
+    /// Members before a cell splits (persons).
+    pub cell_size: u32,
+    /// Visibility to the police, relative to 1.
+    pub exposure: f64,
+    /// Members are an armed presence and are trained as fighters first.
+    pub paramilitary: bool,
+    /// Only cadres join, by promotion.
+    pub cadres_only: bool,
+    /// First step at which people can join.
+    pub opens: u32,
+}
+
+impl Kind {
+    /// Whether a person with these attribute codes may join.
+    pub fn admits(&self, age: u8, sex: u8, occupation: u8) -> bool {
+        self.ages[age as usize] && self.sexes[sex as usize] && self.occupations[occupation as usize]
+    }
+}
+
+/// The validated `[resistance]` section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResistanceParams {
+    /// Mass organizations on (the source's account) or off (the counterfactual).
+    pub organizations: bool,
+    /// Region of the central leadership (the Party Committee of the main force).
+    pub leadership: u16,
+    /// Region whose liberation alone brings collapse, if any.
+    pub capital: Option<u16>,
+    /// Cadres at the start, in the leadership region (persons, after scaling).
+    pub initial_cadres: f64,
+    /// Main-force fighters at the start, in the leadership region (persons, after scaling).
+    pub initial_fighters: f64,
+    /// Stop once the ruling system has collapsed.
+    pub stop_at_collapse: bool,
+    /// Grievance.
+    pub people: PeopleParams,
+    /// Outreach and recruitment.
+    pub outreach: OutreachParams,
+    /// Contributions.
+    pub contributions: ContributionParams,
+    /// Bases and training.
+    pub training: TrainingParams,
+    /// Repression.
+    pub repression: RepressionParams,
+    /// Combat.
+    pub combat: CombatParams,
+    /// Uprising.
+    pub uprising: UprisingParams,
+    /// Control and collapse.
+    pub control: ControlParams,
+    /// Organization kinds, in the scenario's order.
+    pub kinds: Vec<Kind>,
+}
+
+/// Every parameter group with its table name, for the docs.
+pub fn parameter_tables() -> Vec<(&'static str, &'static [super::params::ParamDoc])> {
+    vec![
+        ("resistance.people", PeopleParams::PARAMS),
+        ("resistance.outreach", OutreachParams::PARAMS),
+        ("resistance.contributions", ContributionParams::PARAMS),
+        ("resistance.training", TrainingParams::PARAMS),
+        ("resistance.repression", RepressionParams::PARAMS),
+        ("resistance.combat", CombatParams::PARAMS),
+        ("resistance.uprising", UprisingParams::PARAMS),
+        ("resistance.control", ControlParams::PARAMS),
+    ]
+}
