@@ -4,10 +4,14 @@
 use super::Source;
 
 /// The scenario `mobilize run` runs with no argument.
-pub const DEFAULT: &str = "village-cascade";
+pub const DEFAULT: &str = "korea-1936-1945";
 
 /// Every embedded scenario: (name, TOML text).
 pub const ALL: &[(&str, &str)] = &[
+    (
+        "korea-1936-1945",
+        include_str!("../../../../scenarios/korea-1936-1945.toml"),
+    ),
     (
         "village-cascade",
         include_str!("../../../../scenarios/village-cascade.toml"),

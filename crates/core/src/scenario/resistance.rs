@@ -30,15 +30,15 @@ param_group! {
 param_group! {
     /// Outreach and recruitment by members and cadres (MODEL.md §3.2 step 2).
     OutreachParams / RawOutreachParams {
-        member_contacts: f64 = 0.02, [0, 10], "ties approached per member per day",
+        member_contacts: f64 = 0.15, [0, 10], "ties approached per member per day",
             "A plain member sounds out about one acquaintance every seven weeks: clandestine work is slow [E, calibrated].";
-        cadre_contacts: f64 = 0.08, [0, 10], "ties approached per cadre per day",
+        cadre_contacts: f64 = 0.5, [0, 10], "ties approached per cadre per day",
             "A trained cadre, whose work is organizing, approaches one tie every 12 days [E, calibrated].";
         infiltrator_contacts: f64 = 0.5, [0, 50], "persons approached per infiltrator per day",
             "Small units sent into a region approach random people there, about one every two days [E].";
-        persuade: f64 = 0.35, [0, 1], "probability scale",
+        persuade: f64 = 0.5, [0, 1], "probability scale",
             "Chance that an approached unreached person becomes a sympathizer, times grievance, (1 − risk_weight·risk) and (1 − fear) [E, calibrated].";
-        join: f64 = 0.25, [0, 1], "probability scale",
+        join: f64 = 0.5, [0, 1], "probability scale",
             "Chance that an approached sympathizer joins an organization, with the same factors [E, calibrated].";
         cadre_skill: f64 = 2.0, [1, 10], "multiplier",
             "Cadres persuade and enrol this many times better than members: the source's 'hard core capable of leading' [E].";
@@ -102,7 +102,7 @@ param_group! {
 param_group! {
     /// Police, arrests, betrayal, fear and backlash (MODEL.md §3.2 step 5).
     RepressionParams / RawRepressionParams {
-        detection: f64 = 0.004, [0, 1], "per cell per day",
+        detection: f64 = 0.0005, [0, 1], "per cell per day",
             "Chance that the police find a cell of average visibility at reference police density and full control [E, calibrated].";
         police_reference: f64 = 1.0, [0.001, 1000], "police per 1,000 persons",
             "Korea had about 21,800 police for 22 million people in 1938 (korea.md §3).";
@@ -118,7 +118,7 @@ param_group! {
             "Shortest term under the Peace Preservation Law [E].";
         jail_max: f64 = 1460.0, [0, 100000], "days",
             "Longest term drawn (four years) [E].";
-        fear_gain: f64 = 0.5, [0, 100], "fear per arrest per 1,000 persons",
+        fear_gain: f64 = 0.2, [0, 100], "fear per arrest per 1,000 persons",
             "Fear rises with arrests per head in the region [E].";
         fear_decay: f64 = 0.01, [0, 1], "per day",
             "Fear fades in about 100 days without arrests [E].";
@@ -160,15 +160,15 @@ param_group! {
 param_group! {
     /// The uprising by thresholds on the social network (MODEL.md §3.2 step 7).
     UprisingParams / RawUprisingParams {
-        threshold_base: f64 = 0.45, [0, 1], "fraction of ties",
+        threshold_base: f64 = 0.75, [0, 1], "fraction of ties",
             "Threshold of a person of average risk aversion and no grievance [E, calibrated].";
-        risk_weight: f64 = 0.3, [0, 1], "fraction of ties per unit of risk aversion",
+        risk_weight: f64 = 0.4, [0, 1], "fraction of ties per unit of risk aversion",
             "The more risk averse need more of their ties to have risen [E].";
         grievance_weight: f64 = 0.5, [0, 1], "fraction of ties per unit of grievance",
             "The aggrieved need fewer [E].";
-        sympathizer_bonus: f64 = 0.1, [0, 1], "fraction of ties",
+        sympathizer_bonus: f64 = 0.2, [0, 1], "fraction of ties",
             "Sympathizers' thresholds are this much lower [E].";
-        member_bonus: f64 = 0.3, [0, 1], "fraction of ties",
+        member_bonus: f64 = 0.4, [0, 1], "fraction of ties",
             "Members' thresholds are this much lower: 'organized people first' (cadres and fighters rise at once) [E].";
         armed_bonus: f64 = 0.15, [0, 1], "fraction of ties",
             "Thresholds are lower where an armed force stands [E].";

@@ -82,7 +82,8 @@ impl Resistance {
         let risen_weight = self.risen_weight();
         for r in 0..self.regions.len() {
             let (ruling, rebels, columns) = self.strengths(r, step, risen_weight);
-            if ruling <= 0.0 || rebels <= 0.0 {
+            // Abroad, only punitive expeditions fight (a timeline event).
+            if ruling <= 0.0 || rebels <= 0.0 || self.regions[r].abroad {
                 continue;
             }
             let (ruling_left, rebels_left) = lanchester(ruling, rebels, c.fire, self.dt);
@@ -93,7 +94,7 @@ impl Resistance {
             g.garrison *= 1.0 - ruling_loss;
             g.police *= 1.0 - ruling_loss;
             self.ruling_losses += before - (g.garrison + g.police);
-            for k in self.columns.iter_mut().filter(|k| k.region as usize == r && k.arrives <= step) {
+            for k in self.columns.iter_mut().filter(|k| k.region as usize == r && k.arrives <= step && k.ordered) {
                 k.strength *= 1.0 - rebel_loss;
             }
             let mut s = Stream::new(self.seed, Purpose::COMBAT, step, r as u32);
@@ -140,7 +141,7 @@ impl Resistance {
         let columns: f64 = self
             .columns
             .iter()
-            .filter(|k| k.region as usize == r && k.arrives <= step)
+            .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
             .map(|k| k.strength * if k.side == Side::Main { c.main_weight } else { c.external_weight })
             .sum();
         let fighters = if g.open {

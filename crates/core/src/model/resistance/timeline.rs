@@ -24,7 +24,8 @@ impl Resistance {
                 .iter()
                 .position(|k| k.cadres_only)
                 .unwrap_or(0) as u8;
-            let cell = self.found_cell(kind, r, 0, log);
+            // Cell 0, the central leadership, then the region's party cells.
+            self.found_cell(kind, r, 0, log);
             let mut placed = 0;
             let mut tries = 0;
             while placed < want && tries < want * 20 {
@@ -34,6 +35,7 @@ impl Resistance {
                 if world.people.age[i as usize] == 0 || self.persons.state(i) != State::Unreached {
                     continue;
                 }
+                let cell = self.cell_for(kind, r, None, 0, log);
                 self.set_state(i, State::Cadre, world);
                 self.join_cell(i, cell);
                 placed += 1;
@@ -161,6 +163,15 @@ impl Resistance {
                     .map(|c| std::mem::take(&mut c.strength))
                     .sum();
                 self.columns.retain(|c| c.strength > 0.0);
+                // Fighters trained at bases abroad march with it (the series keeps counting
+                // them as fighters of their home region; their losses are the columns').
+                let abroad: f64 = self
+                    .regions
+                    .iter()
+                    .filter(|g| g.abroad)
+                    .map(|g| g.count[State::Fighter as usize] as f64)
+                    .sum();
+                let waiting = waiting + abroad;
                 let each = (strength + waiting) / regions.len().max(1) as f64;
                 for &r in regions {
                     self.columns.push(Column::new(Side::Main, r, each, true));
