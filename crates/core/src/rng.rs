@@ -248,8 +248,14 @@ mod tests {
             let mean = xs.iter().sum::<f64>() / n as f64;
             let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
             // Standard error of the mean is sqrt(lambda / n); allow five of them.
-            assert!((mean - lambda).abs() < 5.0 * (lambda / n as f64).sqrt(), "{lambda}: {mean}");
-            assert!((var / lambda - 1.0).abs() < 0.08, "{lambda}: variance {var}");
+            assert!(
+                (mean - lambda).abs() < 5.0 * (lambda / n as f64).sqrt(),
+                "{lambda}: {mean}"
+            );
+            assert!(
+                (var / lambda - 1.0).abs() < 0.08,
+                "{lambda}: variance {var}"
+            );
         }
     }
 

@@ -92,7 +92,10 @@ mod tests {
         let mut fact = 1.0f64;
         for n in 1..30 {
             fact *= n as f64;
-            assert!((super::ln_gamma(n as f64 + 1.0) - fact.ln()).abs() < 1e-10, "{n}");
+            assert!(
+                (super::ln_gamma(n as f64 + 1.0) - fact.ln()).abs() < 1e-10,
+                "{n}"
+            );
         }
         assert!((super::ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-10);
     }

@@ -42,11 +42,11 @@ use std::path::PathBuf;
 pub use overrides::{Override, OverrideError, Segment};
 pub use params::ParamDoc;
 pub use problem::{line_column, Origin, Problem, ScenarioError};
-pub use resistance::{Kind, ResistanceParams};
 pub use raw::{
     DistributionKind, EventKind, ModelKind, NetworkKind, RawScenario, Rounding, Sampling,
     ThresholdForm, ThresholdUnit,
 };
+pub use resistance::{Kind, ResistanceParams};
 
 use crate::calendar::Date;
 

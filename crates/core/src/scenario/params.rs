@@ -51,12 +51,7 @@ impl ParamValue for bool {
 pub(crate) type RangeProblem = (String, String, String);
 
 /// Checks one value against its documented range.
-pub(crate) fn check<T: ParamValue>(
-    v: T,
-    doc: &ParamDoc,
-    path: &str,
-    out: &mut Vec<RangeProblem>,
-) {
+pub(crate) fn check<T: ParamValue>(v: T, doc: &ParamDoc, path: &str, out: &mut Vec<RangeProblem>) {
     let x = v.as_f64();
     if !(doc.min..=doc.max).contains(&x) {
         out.push((

@@ -255,7 +255,12 @@ pub struct RawKind {
 }
 
 impl RawResistance {
-    pub(crate) fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
+    pub(crate) fn decode(
+        n: Node<'_, '_>,
+        path: &str,
+        p: &mut Problems,
+        s: &mut Spans,
+    ) -> Option<Self> {
         let mut f = Fields::open(n, path, p)?;
         let t = RawResistance {
             organizations: get_at(&mut f, "organizations", p, s),

@@ -27,7 +27,8 @@ impl Resistance {
         for r in 0..self.regions.len() {
             let g = &mut self.regions[r];
             for (o, rate) in rates.iter().enumerate() {
-                let givers = g.by_occupation[0][o] as f64 + c.sympathizer_share * g.by_occupation[1][o] as f64;
+                let givers = g.by_occupation[0][o] as f64
+                    + c.sympathizer_share * g.by_occupation[1][o] as f64;
                 for (k, v) in rate.iter().enumerate() {
                     g.pool[k] += givers * v * dt;
                 }

@@ -36,7 +36,10 @@ impl Resistance {
                     kind: "liberation".into(),
                     region: Some(r as u16),
                     count: laid_down.round() as u64,
-                    detail: format!("{} liberated; {laid_down:.0} troops and police lay down arms", self.names[r]),
+                    detail: format!(
+                        "{} liberated; {laid_down:.0} troops and police lay down arms",
+                        self.names[r]
+                    ),
                 });
             } else if g.liberated && g.control > k.recapture {
                 g.liberated = false;
@@ -50,16 +53,28 @@ impl Resistance {
             }
         }
         if self.collapse.is_none() {
-            let home: f64 = self.regions.iter().filter(|g| !g.abroad).map(|g| f64::from(g.population)).sum();
+            let home: f64 = self
+                .regions
+                .iter()
+                .filter(|g| !g.abroad)
+                .map(|g| f64::from(g.population))
+                .sum();
             let free: f64 = self
                 .regions
                 .iter()
                 .filter(|g| !g.abroad && g.liberated)
                 .map(|g| f64::from(g.population))
                 .sum();
-            let capital = self.params.capital.is_some_and(|c| self.regions[c as usize].liberated);
+            let capital = self
+                .params
+                .capital
+                .is_some_and(|c| self.regions[c as usize].liberated);
             if home > 0.0 && (free / home >= k.collapse_share || capital) {
-                let cause = if capital { "capital liberated" } else { "liberated share reached" };
+                let cause = if capital {
+                    "capital liberated"
+                } else {
+                    "liberated share reached"
+                };
                 self.collapse = Some((step, cause.to_string()));
                 log.push(LogEntry {
                     step,

@@ -94,11 +94,19 @@ impl Resistance {
             g.garrison *= 1.0 - ruling_loss;
             g.police *= 1.0 - ruling_loss;
             self.ruling_losses += before - (g.garrison + g.police);
-            for k in self.columns.iter_mut().filter(|k| k.region as usize == r && k.arrives <= step && k.ordered) {
+            for k in self
+                .columns
+                .iter_mut()
+                .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
+            {
                 k.strength *= 1.0 - rebel_loss;
             }
             let mut s = Stream::new(self.seed, Purpose::COMBAT, step, r as u32);
-            let n_fighters = if g.open { g.count[State::Fighter as usize] as f64 } else { 0.0 };
+            let n_fighters = if g.open {
+                g.count[State::Fighter as usize] as f64
+            } else {
+                0.0
+            };
             let n_risen = g.count[State::Risen as usize] as f64;
             let dead = self.casualties(r, State::Fighter, n_fighters * rebel_loss, &mut s, world)
                 + self.casualties(r, State::Risen, n_risen * rebel_loss, &mut s, world);
@@ -123,7 +131,11 @@ impl Resistance {
     /// Effective strength of one risen person: armed as far as the strategic materials go.
     pub(super) fn risen_weight(&self) -> f64 {
         let c = &self.params.combat;
-        let risen: u64 = self.regions.iter().map(|g| g.count[State::Risen as usize]).sum();
+        let risen: u64 = self
+            .regions
+            .iter()
+            .map(|g| g.count[State::Risen as usize])
+            .sum();
         let materials: f64 = self.regions.iter().map(|g| g.materials).sum();
         let armed = if risen == 0 {
             0.0
@@ -142,7 +154,14 @@ impl Resistance {
             .columns
             .iter()
             .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
-            .map(|k| k.strength * if k.side == Side::Main { c.main_weight } else { c.external_weight })
+            .map(|k| {
+                k.strength
+                    * if k.side == Side::Main {
+                        c.main_weight
+                    } else {
+                        c.external_weight
+                    }
+            })
             .sum();
         let fighters = if g.open {
             g.count[State::Fighter as usize] as f64 * c.fighter_weight
@@ -154,7 +173,14 @@ impl Resistance {
     }
 
     /// Kills `x` (rounded stochastically) people of `state` in region `r`, drawn from its list.
-    pub(super) fn casualties(&mut self, r: usize, state: State, x: f64, s: &mut Stream, world: &World) -> u64 {
+    pub(super) fn casualties(
+        &mut self,
+        r: usize,
+        state: State,
+        x: f64,
+        s: &mut Stream,
+        world: &World,
+    ) -> u64 {
         let k = Self::whole(x, s.uniform());
         let mut killed = 0;
         for _ in 0..k {
@@ -179,7 +205,9 @@ impl Resistance {
     /// toward the nearest one; the march takes `travel_days`.
     fn march(&mut self, step: u32, log: &mut Vec<LogEntry>) {
         let c = &self.params.combat;
-        let ruling = |g: &super::regions::RegionState| g.garrison * c.garrison_weight + g.police * c.police_weight;
+        let ruling = |g: &super::regions::RegionState| {
+            g.garrison * c.garrison_weight + g.police * c.police_weight
+        };
         let travel = (c.travel_days / self.dt).ceil() as u32;
         for k in 0..self.columns.len() {
             let col = &self.columns[k];
@@ -217,7 +245,11 @@ impl Resistance {
                     count: self.columns[k].strength.round() as u64,
                     detail: format!(
                         "{} column advances into {}",
-                        if side == Side::Main { "main-force" } else { "outside" },
+                        if side == Side::Main {
+                            "main-force"
+                        } else {
+                            "outside"
+                        },
                         self.names[to as usize]
                     ),
                 });

@@ -115,7 +115,12 @@ impl Resistance {
         }
         let kinds = params.kinds.len();
         Resistance {
-            persons: Persons::new(&world.people.occupation, &params.people, scenario.seed),
+            persons: Persons::new(
+                &world.people.occupation,
+                &world.people.region,
+                &params.people,
+                scenario.seed,
+            ),
             regions: scenario
                 .regions
                 .iter()
@@ -203,13 +208,19 @@ impl Resistance {
                 self.organized_by[a] += 1;
             }
         }
-        let flags = &mut self.persons.flags[iu];
-        if to.is_organizer() && *flags & LISTED == 0 {
+        let flags = &mut self.persons.hot[iu].flags;
+        if to == State::Member && *flags & LISTED == 0 {
             *flags |= LISTED;
-            r.organizers.push(i);
+            r.members.push(i);
         }
-        if matches!(to, State::Risen | State::Arrested | State::Dead | State::Fighter)
-            && *flags & HIDING != 0
+        if to == State::Cadre && *flags & people::CADRE_LISTED == 0 {
+            *flags |= people::CADRE_LISTED;
+            r.cadres.push(i);
+        }
+        if matches!(
+            to,
+            State::Risen | State::Arrested | State::Dead | State::Fighter
+        ) && *flags & HIDING != 0
         {
             *flags &= !HIDING;
             r.hiding -= 1;
@@ -219,21 +230,21 @@ impl Resistance {
             State::Fighter => r.fighters.push(i),
             _ => {}
         }
-        self.persons.state[iu] = to as u8;
+        self.persons.hot[iu].state = to as u8;
     }
 
     /// Sends person `i` into hiding in the mountains.
     pub(crate) fn hide(&mut self, i: u32, world: &World) {
         let iu = i as usize;
-        if self.persons.flags[iu] & HIDING != 0 {
+        if self.persons.hot[iu].flags & HIDING != 0 {
             return;
         }
         let r = &mut self.regions[world.people.region[iu] as usize];
         r.hiding += 1;
-        if self.persons.flags[iu] & people::HIDE_LISTED == 0 {
+        if self.persons.hot[iu].flags & people::HIDE_LISTED == 0 {
             r.hiders.push(i);
         }
-        self.persons.flags[iu] |= HIDING | people::HIDE_LISTED;
+        self.persons.hot[iu].flags |= HIDING | people::HIDE_LISTED;
     }
 
     /// Stochastic rounding: `x` persons become ⌊x⌋ or ⌈x⌉ with the right mean.

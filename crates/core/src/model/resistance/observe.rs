@@ -1,8 +1,8 @@
 //! Observation (MODEL.md §3.2 step 9): the per-step series and the summary of a run.
 
+use super::forces::Side;
 use super::people::{State, STATES};
 use super::regions::RESOURCES;
-use super::forces::Side;
 use super::Resistance;
 use crate::observe::{Outcome, StopReason};
 use crate::population::{AGE_BANDS, OCCUPATIONS, SEXES};
@@ -21,13 +21,27 @@ impl Resistance {
             c.extend(regions.iter().map(|r| format!("{s}.{r}")));
         }
         c.extend(regions.iter().map(|r| format!("hiding.{r}")));
-        for a in AGE_BANDS.iter().chain(SEXES.iter()).chain(OCCUPATIONS.iter()) {
+        for a in AGE_BANDS
+            .iter()
+            .chain(SEXES.iter())
+            .chain(OCCUPATIONS.iter())
+        {
             c.push(format!("organized_{a}"));
         }
         c.extend(self.params.kinds.iter().map(|k| format!("kind.{}", k.name)));
         c.push("cells".into());
         c.extend(RESOURCES.iter().map(|s| s.to_string()));
-        c.extend(["materials", "bases", "main_force", "external_force", "garrison", "police"].map(String::from));
+        c.extend(
+            [
+                "materials",
+                "bases",
+                "main_force",
+                "external_force",
+                "garrison",
+                "police",
+            ]
+            .map(String::from),
+        );
         c.push("control".into());
         c.extend(regions.iter().map(|r| format!("control.{r}")));
         c.extend(["liberated", "liberated_share", "fear", "collapsed"].map(String::from));
@@ -56,17 +70,43 @@ impl Resistance {
         out.push(g.iter().map(|r| r.materials).sum());
         out.push(g.iter().filter(|r| r.base).count() as f64);
         for side in [Side::Main, Side::External] {
-            out.push(self.columns.iter().filter(|c| c.side == side).map(|c| c.strength).sum());
+            out.push(
+                self.columns
+                    .iter()
+                    .filter(|c| c.side == side)
+                    .map(|c| c.strength)
+                    .sum(),
+            );
         }
         out.push(g.iter().map(|r| r.garrison).sum());
         out.push(g.iter().map(|r| r.police).sum());
         let home: Vec<_> = g.iter().filter(|r| !r.abroad).collect();
-        let people: f64 = home.iter().map(|r| f64::from(r.population)).sum::<f64>().max(1.0);
-        out.push(home.iter().map(|r| r.control * f64::from(r.population)).sum::<f64>() / people);
+        let people: f64 = home
+            .iter()
+            .map(|r| f64::from(r.population))
+            .sum::<f64>()
+            .max(1.0);
+        out.push(
+            home.iter()
+                .map(|r| r.control * f64::from(r.population))
+                .sum::<f64>()
+                / people,
+        );
         out.extend(g.iter().map(|r| r.control));
         out.push(home.iter().filter(|r| r.liberated).count() as f64);
-        out.push(home.iter().filter(|r| r.liberated).map(|r| f64::from(r.population)).sum::<f64>() / people);
-        out.push(home.iter().map(|r| r.fear * f64::from(r.population)).sum::<f64>() / people);
+        out.push(
+            home.iter()
+                .filter(|r| r.liberated)
+                .map(|r| f64::from(r.population))
+                .sum::<f64>()
+                / people,
+        );
+        out.push(
+            home.iter()
+                .map(|r| r.fear * f64::from(r.population))
+                .sum::<f64>()
+                / people,
+        );
         out.push(f64::from(u8::from(self.collapse.is_some())));
     }
 
@@ -88,7 +128,10 @@ impl Resistance {
         if let Some((c, _)) = &self.collapse {
             figures.push(("collapse_step".to_string(), f64::from(*c)));
             if let Some(o) = self.offensive {
-                figures.push(("days_offensive_to_collapse".to_string(), f64::from(c.saturating_sub(o)) * self.dt));
+                figures.push((
+                    "days_offensive_to_collapse".to_string(),
+                    f64::from(c.saturating_sub(o)) * self.dt,
+                ));
             }
         }
         figures.push(("peak_organized".into(), self.peak_organized as f64));
@@ -97,8 +140,19 @@ impl Resistance {
         figures.push(("arrests".into(), self.arrests as f64));
         figures.push(("cells_founded".into(), self.cells_founded as f64));
         figures.push(("ruling_losses".into(), self.ruling_losses.round()));
-        let home: f64 = self.regions.iter().filter(|g| !g.abroad).map(|g| f64::from(g.population)).sum::<f64>().max(1.0);
-        let free: f64 = self.regions.iter().filter(|g| !g.abroad && g.liberated).map(|g| f64::from(g.population)).sum();
+        let home: f64 = self
+            .regions
+            .iter()
+            .filter(|g| !g.abroad)
+            .map(|g| f64::from(g.population))
+            .sum::<f64>()
+            .max(1.0);
+        let free: f64 = self
+            .regions
+            .iter()
+            .filter(|g| !g.abroad && g.liberated)
+            .map(|g| f64::from(g.population))
+            .sum();
         figures.push(("liberated_share".into(), free / home));
         let sentence = match (&self.collapse, self.offensive) {
             (Some((c, cause)), Some(o)) => format!(

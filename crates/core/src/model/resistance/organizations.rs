@@ -42,7 +42,13 @@ impl Cells {
 
 impl Resistance {
     /// Founds a cell of `kind` in `region` and returns its number.
-    pub(super) fn found_cell(&mut self, kind: u8, region: u16, step: u32, log: &mut Vec<LogEntry>) -> u32 {
+    pub(super) fn found_cell(
+        &mut self,
+        kind: u8,
+        region: u16,
+        step: u32,
+        log: &mut Vec<LogEntry>,
+    ) -> u32 {
         let id = self.cells.len() as u32;
         let parent = match self.cells.committee[region as usize] {
             Some(c) => c,
@@ -150,20 +156,35 @@ impl Resistance {
 
     /// The kind a sympathizer `i` joins: the recruiter's if `i` is eligible, else one of the
     /// kinds open to `i`, drawn by weight. `None` if no kind admits `i` now.
-    pub(super) fn kind_for(&self, i: u32, recruiter_kind: Option<u8>, u: f64, step: u32, world: &World) -> Option<u8> {
+    pub(super) fn kind_for(
+        &self,
+        i: u32,
+        recruiter_kind: Option<u8>,
+        u: f64,
+        step: u32,
+        world: &World,
+    ) -> Option<u8> {
         let p = &world.people;
         let (age, sex, occ) = (
             p.age[i as usize],
             p.sex[i as usize],
             p.occupation[i as usize],
         );
-        let open = |k: &crate::scenario::Kind| !k.cadres_only && k.opens <= step && k.admits(age, sex, occ);
+        let open = |k: &crate::scenario::Kind| {
+            !k.cadres_only && k.opens <= step && k.admits(age, sex, occ)
+        };
         if let Some(k) = recruiter_kind {
             if open(&self.params.kinds[k as usize]) {
                 return Some(k);
             }
         }
-        let total: f64 = self.params.kinds.iter().filter(|k| open(k)).map(|k| k.weight).sum();
+        let total: f64 = self
+            .params
+            .kinds
+            .iter()
+            .filter(|k| open(k))
+            .map(|k| k.weight)
+            .sum();
         if total <= 0.0 {
             return None;
         }
@@ -182,7 +203,15 @@ impl Resistance {
     }
 
     /// Makes sympathizer `i` a member of a cell of `kind`.
-    pub(super) fn enrol(&mut self, i: u32, kind: u8, preferred: Option<u32>, step: u32, world: &World, log: &mut Vec<LogEntry>) {
+    pub(super) fn enrol(
+        &mut self,
+        i: u32,
+        kind: u8,
+        preferred: Option<u32>,
+        step: u32,
+        world: &World,
+        log: &mut Vec<LogEntry>,
+    ) {
         let region = world.people.region[i as usize];
         let cell = self.cell_for(kind, region, preferred, step, log);
         self.set_state(i, State::Member, world);

@@ -6,7 +6,13 @@
 //! organizer. Drawing a contact costs the same whatever the population, so the day costs
 //! what it changes.
 
-use super::people::{State, LISTED};
+use super::people::{State, CADRE_LISTED, LISTED};
+use crate::prefetch::prefetch;
+
+/// Contacts handled per batch: enough to overlap memory reads, few enough to stay in cache.
+const CHUNK: usize = 1024;
+/// How many list entries ahead to request.
+const AHEAD: usize = 16;
 use super::Resistance;
 use crate::engine::World;
 use crate::observe::LogEntry;
@@ -17,8 +23,9 @@ use crate::rng::{Purpose, Stream};
 pub(super) struct Recruiter {
     /// Skill multiplier (1 for members, `cadre_skill` for cadres and infiltrators).
     pub skill: f64,
-    /// The recruiter's cell, which a new member joins if eligible.
-    pub cell: Option<u32>,
+    /// The recruiting person, whose cell a new member joins if eligible (none for
+    /// infiltrators, who found local cells).
+    pub who: Option<u32>,
 }
 
 impl Resistance {
@@ -32,31 +39,20 @@ impl Resistance {
             let region = &self.regions[r];
             let drive = region.drive.at(step, 1.0);
             let calm = 1.0 - region.fear;
-            // Thinning: draw at the highest rate, accept each draw at the drawn person's rate.
-            let top = o.member_contacts.max(o.cadre_contacts);
-            let lambda = region.organizers.len() as f64 * top * drive * calm * self.dt;
             let mut s = Stream::new(self.seed, Purpose::OUTREACH, step, r as u32);
-            let k = s.poisson(lambda);
-            for _ in 0..k {
-                let Some(who) = self.draw_organizer(r, &mut s) else {
-                    break;
-                };
-                let cadre = self.persons.state(who) == State::Cadre;
-                let rate = if cadre { o.cadre_contacts } else { o.member_contacts };
-                if s.uniform() * top >= rate || self.persons.hiding(who) {
-                    continue;
+            // Each list's length counts stale entries too; a draw that finds one is a contact
+            // that does not happen (exact Poisson thinning).
+            for (role, rate, skill) in [
+                (State::Member, o.member_contacts, 1.0),
+                (State::Cadre, o.cadre_contacts, o.cadre_skill),
+            ] {
+                let listed = self.list(r, role).len() as f64;
+                let mut k = s.poisson(listed * rate * drive * calm * self.dt);
+                while k > 0 {
+                    let n = k.min(CHUNK as u64) as usize;
+                    k -= n as u64;
+                    self.contacts(r, role, skill, n, &mut s, step, world, log);
                 }
-                let ties = world.network.neighbours(who);
-                if ties.is_empty() {
-                    continue;
-                }
-                let target = ties[s.below(ties.len() as u32) as usize];
-                let cell = self.persons.cell[who as usize];
-                let recruiter = Recruiter {
-                    skill: if cadre { o.cadre_skill } else { 1.0 },
-                    cell: (cell != super::people::NO_CELL).then_some(cell),
-                };
-                self.contact(target, recruiter, &mut s, step, world, log);
             }
             // Small units sent into the region approach random people there.
             let inf = self.regions[r].infiltrators.at(step, 0.0);
@@ -71,7 +67,7 @@ impl Resistance {
                     let target = range.start + s.below(range.end - range.start);
                     let recruiter = Recruiter {
                         skill: o.cadre_skill,
-                        cell: None,
+                        who: None,
                     };
                     self.contact(target, recruiter, &mut s, step, world, log);
                 }
@@ -79,29 +75,152 @@ impl Resistance {
         }
     }
 
-    /// A uniformly drawn organizer of region `r`, pruning stale list entries on the way.
-    pub(super) fn draw_organizer(&mut self, r: usize, s: &mut Stream) -> Option<u32> {
-        loop {
-            let list = &mut self.regions[r].organizers;
-            if list.is_empty() {
-                return None;
+    /// `n` contacts by people of `role` in region `r`, in four passes so that the random
+    /// reads of each pass (list entries, person records, tie rows, contacts' records) are
+    /// requested ahead and overlap instead of waiting one by one. Draw order: every list
+    /// index, then every tie, then every outcome, so results do not depend on the passes.
+    #[allow(clippy::too_many_arguments)]
+    fn contacts(
+        &mut self,
+        r: usize,
+        role: State,
+        skill: f64,
+        n: usize,
+        s: &mut Stream,
+        step: u32,
+        world: &World,
+        log: &mut Vec<LogEntry>,
+    ) {
+        let net = &world.network;
+        let len = self.list(r, role).len() as u32;
+        if len == 0 {
+            return;
+        }
+        let index: Vec<u32> = (0..n).map(|_| s.below(len)).collect();
+        // Pass 1: who is drawn.
+        let mut who = Vec::with_capacity(n);
+        {
+            let list = self.list(r, role);
+            for (m, &j) in index.iter().enumerate() {
+                if let Some(&ahead) = index.get(m + AHEAD) {
+                    prefetch(list, ahead as usize);
+                }
+                let w = list[j as usize];
+                prefetch(&self.persons.hot, w as usize);
+                prefetch(&net.offsets, w as usize);
+                who.push(w);
             }
-            let j = s.below(list.len() as u32) as usize;
-            let who = list[j];
-            if self.persons.state(who).is_organizer() {
-                return Some(who);
+        }
+        // Pass 2: which tie; stale entries are noted for pruning.
+        let mut stale = Vec::new();
+        let mut at: Vec<(u32, usize)> = Vec::with_capacity(n);
+        for (m, &w) in who.iter().enumerate() {
+            let h = self.persons.hot[w as usize];
+            if State::from_u8(h.state) != role {
+                stale.push(index[m]);
+                continue;
             }
-            list.swap_remove(j);
-            self.persons.flags[who as usize] &= !LISTED;
+            if h.flags & super::people::HIDING != 0 {
+                continue;
+            }
+            let lo = net.offsets[w as usize] as usize;
+            let degree = net.offsets[w as usize + 1] as usize - lo;
+            if degree == 0 {
+                continue;
+            }
+            let pos = lo + s.below(degree as u32) as usize;
+            prefetch(&net.targets, pos);
+            at.push((w, pos));
+        }
+        // Pass 3: the contacts' records.
+        let targets: Vec<u32> = at
+            .iter()
+            .map(|&(_, pos)| {
+                let t = net.targets[pos];
+                prefetch(&self.persons.hot, t as usize);
+                t
+            })
+            .collect();
+        // Pass 4: outcomes, in order.
+        for (&(w, _), &t) in at.iter().zip(&targets) {
+            let recruiter = Recruiter {
+                skill,
+                who: Some(w),
+            };
+            self.contact(t, recruiter, s, step, world, log);
+        }
+        // Prune stale entries, highest index first so earlier ones stay put.
+        stale.sort_unstable_by(|a, b| b.cmp(a));
+        stale.dedup();
+        let flag = if role == State::Cadre {
+            CADRE_LISTED
+        } else {
+            LISTED
+        };
+        for j in stale {
+            let list = match role {
+                State::Cadre => &mut self.regions[r].cadres,
+                _ => &mut self.regions[r].members,
+            };
+            let gone = list.swap_remove(j as usize);
+            self.persons.hot[gone as usize].flags &= !flag;
         }
     }
 
+    /// The list of region `r` that holds people of `role` (member or cadre).
+    pub(super) fn list(&self, r: usize, role: State) -> &Vec<u32> {
+        match role {
+            State::Cadre => &self.regions[r].cadres,
+            _ => &self.regions[r].members,
+        }
+    }
+
+    /// One draw from the `role` list of region `r`: the person, or `None` if the entry was
+    /// stale (it is then pruned).
+    pub(super) fn pick(&mut self, r: usize, role: State, s: &mut Stream) -> Option<u32> {
+        let (list, flag) = match role {
+            State::Cadre => (&mut self.regions[r].cadres, CADRE_LISTED),
+            _ => (&mut self.regions[r].members, LISTED),
+        };
+        if list.is_empty() {
+            return None;
+        }
+        let j = s.below(list.len() as u32) as usize;
+        let who = list[j];
+        if self.persons.state(who) == role {
+            return Some(who);
+        }
+        list.swap_remove(j);
+        self.persons.hot[who as usize].flags &= !flag;
+        None
+    }
+
+    /// A uniformly drawn member or cadre of region `r` (each list in proportion to its
+    /// length), trying a bounded number of times; `None` if there is none.
+    pub(super) fn draw_organizer(&mut self, r: usize, s: &mut Stream) -> Option<u32> {
+        for _ in 0..64 {
+            let (m, c) = (self.regions[r].members.len(), self.regions[r].cadres.len());
+            if m + c == 0 {
+                return None;
+            }
+            let role = if (s.below((m + c) as u32) as usize) < m {
+                State::Member
+            } else {
+                State::Cadre
+            };
+            if let Some(who) = self.pick(r, role, s) {
+                return Some(who);
+            }
+        }
+        None
+    }
+
     /// The chance factor shared by persuasion and enrolment: grievance, risk and fear.
-    pub(super) fn receptivity(&self, i: u32, world: &World) -> f64 {
-        let fear = self.regions[world.people.region[i as usize] as usize].fear;
-        self.persons.grievance(i)
-            * (1.0 - self.params.outreach.risk_weight * self.persons.risk(i))
-            * (1.0 - fear)
+    pub(super) fn receptivity(&self, i: u32, _world: &World) -> f64 {
+        let h = self.persons.hot[i as usize];
+        let fear = self.regions[h.region as usize].fear;
+        let (g, r) = (f64::from(h.grievance) / 255.0, f64::from(h.risk) / 255.0);
+        g * (1.0 - self.params.outreach.risk_weight * r) * (1.0 - fear)
     }
 
     /// One contact: an unreached person may become a sympathizer, a sympathizer may join.
@@ -115,8 +234,12 @@ impl Resistance {
         log: &mut Vec<LogEntry>,
     ) {
         let o = &self.params.outreach;
+        let state = self.persons.state(target);
+        if state > State::Sympathizer {
+            return;
+        }
         let q = self.receptivity(target, world) * recruiter.skill;
-        match self.persons.state(target) {
+        match state {
             State::Unreached if s.bernoulli(o.persuade * q) => {
                 self.set_state(target, State::Sympathizer, world);
             }
@@ -125,9 +248,14 @@ impl Resistance {
                 let u = s.uniform();
                 let pick = s.uniform();
                 if u < p {
-                    let rk = recruiter.cell.map(|c| self.cells.kind[c as usize]);
+                    // Only now is the recruiter's cell looked up (a rare event).
+                    let cell = recruiter
+                        .who
+                        .map(|who| self.persons.cell[who as usize])
+                        .filter(|&c| c != super::people::NO_CELL);
+                    let rk = cell.map(|c| self.cells.kind[c as usize]);
                     if let Some(kind) = self.kind_for(target, rk, pick, step, world) {
-                        let preferred = recruiter.cell.filter(|_| rk == Some(kind));
+                        let preferred = cell.filter(|_| rk == Some(kind));
                         self.enrol(target, kind, preferred, step, world, log);
                     }
                 }

@@ -37,9 +37,11 @@ pub struct RegionState {
     pub hiding: u64,
     /// Members and sympathizers by occupation: `[members, sympathizers][occupation]`.
     pub by_occupation: [[u64; 4]; 2],
-    /// Members and cadres who can recruit (pruned lazily: entries whose person is no longer
-    /// an organizer are dropped when drawn).
-    pub organizers: Vec<u32>,
+    /// Members (pruned lazily: entries whose person is no longer a member are dropped when
+    /// drawn).
+    pub members: Vec<u32>,
+    /// Cadres (pruned lazily, likewise).
+    pub cadres: Vec<u32>,
     /// People hiding (pruned lazily).
     pub hiders: Vec<u32>,
     /// Risen people (exact).
@@ -104,7 +106,8 @@ impl RegionState {
             count,
             hiding: 0,
             by_occupation: [[0; 4]; 2],
-            organizers: Vec::new(),
+            members: Vec::new(),
+            cadres: Vec::new(),
             hiders: Vec::new(),
             risen: Vec::new(),
             fighters: Vec::new(),

@@ -57,7 +57,8 @@ impl Resistance {
             let mut s = Stream::new(self.seed, Purpose::HIDING, step, r as u32);
             for _ in 0..s.poisson(lambda) {
                 let i = range.start + s.below(range.end - range.start);
-                let young_man = world.people.age[i as usize] == 1 && world.people.sex[i as usize] == 1;
+                let young_man =
+                    world.people.age[i as usize] == 1 && world.people.sex[i as usize] == 1;
                 if young_man && self.persons.state(i) <= State::Sympathizer {
                     self.hide(i, world);
                 }
@@ -72,14 +73,22 @@ impl Resistance {
         if g.exposure_cells <= 0.0 || g.police <= 0.0 {
             return;
         }
-        let pressure = p.detection * (g.police_density() / p.police_reference) * g.control * g.campaign.at(step, 1.0);
+        let pressure = p.detection
+            * (g.police_density() / p.police_reference)
+            * g.control
+            * g.campaign.at(step, 1.0);
         let total = g.exposure_cells + g.exposure_members / p.exposure_size;
         let mut s = Stream::new(self.seed, Purpose::REPRESSION, step, r as u32);
         let k = s.poisson(pressure * total * self.dt);
         if k == 0 {
             return;
         }
-        let max_exposure = self.params.kinds.iter().map(|k| k.exposure).fold(0.0, f64::max);
+        let max_exposure = self
+            .params
+            .kinds
+            .iter()
+            .map(|k| k.exposure)
+            .fold(0.0, f64::max);
         let mut queue = Vec::new();
         for _ in 0..k {
             if let Some(c) = self.draw_cell(r, total, max_exposure, &mut s) {
@@ -101,7 +110,13 @@ impl Resistance {
     }
 
     /// Draws a cell of region `r` in proportion to its exposure.
-    fn draw_cell(&mut self, r: usize, total: f64, max_exposure: f64, s: &mut Stream) -> Option<u32> {
+    fn draw_cell(
+        &mut self,
+        r: usize,
+        total: f64,
+        max_exposure: f64,
+        s: &mut Stream,
+    ) -> Option<u32> {
         for _ in 0..64 {
             let g = &self.regions[r];
             let by_cells = s.uniform() * total < g.exposure_cells;
@@ -136,7 +151,13 @@ impl Resistance {
 
     /// Breaks detected cells: arrests, exposure, betrayal (which adds cells to the queue),
     /// fear and backlash. Returns the number of cells broken.
-    pub(super) fn break_cells(&mut self, mut queue: Vec<u32>, step: u32, s: &mut Stream, world: &World) -> u64 {
+    pub(super) fn break_cells(
+        &mut self,
+        mut queue: Vec<u32>,
+        step: u32,
+        s: &mut Stream,
+        world: &World,
+    ) -> u64 {
         let p = self.params.repression.clone();
         let mut broken = Vec::new();
         let mut n = 0;
@@ -189,7 +210,7 @@ impl Resistance {
         }
         let add = super::people::to_byte(backlash);
         for &t in world.network.neighbours(i) {
-            let gr = &mut self.persons.grievance[t as usize];
+            let gr = &mut self.persons.hot[t as usize].grievance;
             *gr = gr.saturating_add(add);
         }
     }
@@ -197,7 +218,14 @@ impl Resistance {
     /// A punitive expedition of `strength` troops against the bases (of `region`, or all):
     /// a Lanchester battle with the base's fighters; the fighters' losses die, and if the
     /// troops win the base loses its materials.
-    pub(super) fn expedition(&mut self, region: Option<u16>, strength: f64, step: u32, world: &World, log: &mut Vec<LogEntry>) {
+    pub(super) fn expedition(
+        &mut self,
+        region: Option<u16>,
+        strength: f64,
+        step: u32,
+        world: &World,
+        log: &mut Vec<LogEntry>,
+    ) {
         let targets: Vec<usize> = (0..self.regions.len())
             .filter(|&r| self.regions[r].base && region.is_none_or(|x| x as usize == r))
             .collect();
@@ -219,7 +247,12 @@ impl Resistance {
             } else {
                 0.0
             };
-            let mut s = Stream::new(self.seed, Purpose::COMBAT, step, (self.regions.len() + r) as u32);
+            let mut s = Stream::new(
+                self.seed,
+                Purpose::COMBAT,
+                step,
+                (self.regions.len() + r) as u32,
+            );
             let killed = self.casualties(r, State::Fighter, lost, &mut s, world);
             let won = troops_left > fighters_left;
             if won {

@@ -45,16 +45,30 @@ impl Resistance {
                 kind: "leadership".into(),
                 region: Some(r),
                 count: placed,
-                detail: format!("{placed} cadres of the central leadership in {}", self.names[r as usize]),
+                detail: format!(
+                    "{placed} cadres of the central leadership in {}",
+                    self.names[r as usize]
+                ),
             });
         }
         if self.params.initial_fighters > 0.0 {
-            self.columns.push(Column::new(Side::Main, r, self.params.initial_fighters, false));
+            self.columns.push(Column::new(
+                Side::Main,
+                r,
+                self.params.initial_fighters,
+                false,
+            ));
         }
     }
 
     /// Fires one timeline event.
-    pub(super) fn apply_event(&mut self, event: &Event, index: usize, world: &World, log: &mut Vec<LogEntry>) {
+    pub(super) fn apply_event(
+        &mut self,
+        event: &Event,
+        index: usize,
+        world: &World,
+        log: &mut Vec<LogEntry>,
+    ) {
         let step = event.step;
         let until = |days: f64, dt: f64| step + (days / dt).ceil() as u32;
         let regions_of = |region: Option<u16>, n: usize| -> Vec<usize> {
@@ -77,7 +91,12 @@ impl Resistance {
             Action::Activate { .. } | Action::ShiftThresholds { .. } => {}
             Action::ProclaimProgramme => {
                 self.programme = true;
-                entry("programme", None, 0, "programme proclaimed: contributions begin".into());
+                entry(
+                    "programme",
+                    None,
+                    0,
+                    "programme proclaimed: contributions begin".into(),
+                );
             }
             Action::Appeal {
                 region,
@@ -86,7 +105,11 @@ impl Resistance {
                 days,
             } => {
                 let mut s = Stream::new(self.seed, Purpose::EVENTS, step, index as u32);
-                let before: u64 = self.regions.iter().map(|g| g.count[State::Sympathizer as usize]).sum();
+                let before: u64 = self
+                    .regions
+                    .iter()
+                    .map(|g| g.count[State::Sympathizer as usize])
+                    .sum();
                 let mut reached = 0u64;
                 for r in regions_of(*region, n) {
                     let range = world.people.of_region(r as u16);
@@ -107,18 +130,35 @@ impl Resistance {
                         self.rescan.push(r as u16);
                     }
                 }
-                let after: u64 = self.regions.iter().map(|g| g.count[State::Sympathizer as usize]).sum();
+                let after: u64 = self
+                    .regions
+                    .iter()
+                    .map(|g| g.count[State::Sympathizer as usize])
+                    .sum();
                 let mut entry = |kind: &str, region: Option<u16>, count: u64, detail: String| {
-                    log.push(LogEntry { step, kind: kind.into(), region, count, detail })
+                    log.push(LogEntry {
+                        step,
+                        kind: kind.into(),
+                        region,
+                        count,
+                        detail,
+                    })
                 };
                 entry(
                     "appeal",
                     *region,
                     reached,
-                    format!("appeal reached {reached} persons; {} new sympathizers", after.saturating_sub(before)),
+                    format!(
+                        "appeal reached {reached} persons; {} new sympathizers",
+                        after.saturating_sub(before)
+                    ),
                 );
             }
-            Action::AppealToRise { region, delta, days } => {
+            Action::AppealToRise {
+                region,
+                delta,
+                days,
+            } => {
                 for r in regions_of(*region, n) {
                     self.open_region(r as u16);
                     if *delta != 0.0 {
@@ -130,16 +170,29 @@ impl Resistance {
                 }
                 entry("appeal_to_rise", *region, 0, "the call to rise".into());
             }
-            Action::TrainingDrive { region, factor, days } => {
+            Action::TrainingDrive {
+                region,
+                factor,
+                days,
+            } => {
                 for r in regions_of(*region, n) {
                     self.regions[r].drive = Timed {
                         value: *factor,
                         until: until(*days, self.dt),
                     };
                 }
-                entry("training_drive", *region, 0, format!("meetings and training: ×{factor} for {days} days"));
+                entry(
+                    "training_drive",
+                    *region,
+                    0,
+                    format!("meetings and training: ×{factor} for {days} days"),
+                );
             }
-            Action::SmallUnits { regions, count, days } => {
+            Action::SmallUnits {
+                regions,
+                count,
+                days,
+            } => {
                 for &r in regions {
                     self.regions[r as usize].infiltrators = Timed {
                         value: *count,
@@ -187,18 +240,33 @@ impl Resistance {
             Action::ExternalAttack { regions, strength } => {
                 let each = strength / regions.len().max(1) as f64;
                 for &r in regions {
-                    self.columns.push(Column::new(Side::External, r, each, true));
+                    self.columns
+                        .push(Column::new(Side::External, r, each, true));
                 }
-                entry("external_attack", None, strength.round() as u64, format!("outside army enters {} regions", regions.len()));
+                entry(
+                    "external_attack",
+                    None,
+                    strength.round() as u64,
+                    format!("outside army enters {} regions", regions.len()),
+                );
             }
-            Action::RepressionCampaign { region, factor, days } => {
+            Action::RepressionCampaign {
+                region,
+                factor,
+                days,
+            } => {
                 for r in regions_of(*region, n) {
                     self.regions[r].campaign = Timed {
                         value: *factor,
                         until: until(*days, self.dt),
                     };
                 }
-                entry("repression_campaign", *region, 0, format!("police campaign: detection ×{factor} for {days} days"));
+                entry(
+                    "repression_campaign",
+                    *region,
+                    0,
+                    format!("police campaign: detection ×{factor} for {days} days"),
+                );
             }
             Action::PunitiveExpedition { region, strength } => {
                 self.expedition(*region, *strength, step, world, log);
@@ -207,7 +275,12 @@ impl Resistance {
                 for g in &mut self.regions {
                     g.hiding_rate = *rate;
                 }
-                entry("conscription", None, 0, format!("drafts: young men hide at {rate} per day"));
+                entry(
+                    "conscription",
+                    None,
+                    0,
+                    format!("drafts: young men hide at {rate} per day"),
+                );
             }
             Action::Surrender => {
                 if self.collapse.is_none() {

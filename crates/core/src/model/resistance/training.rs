@@ -40,7 +40,8 @@ impl Resistance {
                 cadres = cadres.min((g.pool[3] / c.wisdom_per_cadre).floor() as u64);
             }
             let made = self.promote(r, cadres, State::Cadre, &mut s, world);
-            self.regions[r].pool[3] = (self.regions[r].pool[3] - made as f64 * c.wisdom_per_cadre).max(0.0);
+            self.regions[r].pool[3] =
+                (self.regions[r].pool[3] - made as f64 * c.wisdom_per_cadre).max(0.0);
             // Military training: member → fighter.
             let g = &self.regions[r];
             let mut fighters = s.poisson(trainers * t.military * drive * self.dt);
@@ -60,10 +61,13 @@ impl Resistance {
         let mut tries = 0;
         while made < k && tries < 4 * k + 8 {
             tries += 1;
-            let Some(i) = self.draw_organizer(r, s) else {
+            if self.regions[r].members.is_empty() {
                 break;
+            }
+            let Some(i) = self.pick(r, State::Member, s) else {
+                continue;
             };
-            if self.persons.state(i) != State::Member || self.persons.hiding(i) {
+            if self.persons.hiding(i) {
                 continue;
             }
             if to == State::Fighter && world.people.age[i as usize] == 0 {
@@ -116,7 +120,8 @@ impl Resistance {
     pub(super) fn route_to_bases(&mut self) {
         let n = self.regions.len();
         let mut nearest: Vec<Option<u16>> = vec![None; n];
-        let mut queue: std::collections::VecDeque<usize> = (0..n).filter(|&r| self.regions[r].base).collect();
+        let mut queue: std::collections::VecDeque<usize> =
+            (0..n).filter(|&r| self.regions[r].base).collect();
         for &b in &queue {
             nearest[b] = Some(b as u16);
         }

@@ -22,10 +22,9 @@ use crate::rng::{Purpose, Stream};
 impl Resistance {
     /// Whether an armed force of the resistance stands in region `r` at `step`.
     fn armed(&self, r: usize, step: u32) -> bool {
-        self.columns
-            .iter()
-            .any(|c| c.side == Side::Main && c.region as usize == r && c.arrives <= step && c.ordered)
-            || (self.regions[r].open && self.regions[r].count[State::Fighter as usize] > 0)
+        self.columns.iter().any(|c| {
+            c.side == Side::Main && c.region as usize == r && c.arrives <= step && c.ordered
+        }) || (self.regions[r].open && self.regions[r].count[State::Fighter as usize] > 0)
     }
 
     /// Ties that must have risen before `i` rises, or `None` if `i` cannot rise now.
@@ -74,11 +73,15 @@ impl Resistance {
         self.armed_last = armed.clone();
         self.rally(step, &armed, world, log);
 
-        let before: u64 = self.regions.iter().map(|g| g.count[State::Risen as usize]).sum();
+        let before: u64 = self
+            .regions
+            .iter()
+            .map(|g| g.count[State::Risen as usize])
+            .sum();
         let current = std::mem::take(&mut self.frontier);
         for &p in &current {
             for &t in world.network.neighbours(p) {
-                let c = &mut self.persons.risen_ties[t as usize];
+                let c = &mut self.persons.hot[t as usize].risen_ties;
                 *c = c.saturating_add(1);
                 let count = u32::from(*c);
                 let r = world.people.region[t as usize] as usize;
@@ -98,13 +101,17 @@ impl Resistance {
             }
             for i in world.people.of_region(r) {
                 if let Some(need) = self.need(i, step, armed[r as usize], world) {
-                    if u32::from(self.persons.risen_ties[i as usize]) >= need {
+                    if u32::from(self.persons.hot[i as usize].risen_ties) >= need {
                         self.rise(i, world);
                     }
                 }
             }
         }
-        let after: u64 = self.regions.iter().map(|g| g.count[State::Risen as usize]).sum();
+        let after: u64 = self
+            .regions
+            .iter()
+            .map(|g| g.count[State::Risen as usize])
+            .sum();
         if after > before && before == 0 {
             log.push(LogEntry {
                 step,
@@ -144,7 +151,7 @@ impl Resistance {
                 }
                 let j = s.below(list.len() as u32) as usize;
                 let i = list.swap_remove(j);
-                self.persons.flags[i as usize] &= !super::people::HIDE_LISTED;
+                self.persons.hot[i as usize].flags &= !super::people::HIDE_LISTED;
                 if !self.persons.hiding(i) {
                     continue;
                 }
@@ -157,7 +164,10 @@ impl Resistance {
                     kind: "rally".into(),
                     region: Some(r as u16),
                     count: rallied,
-                    detail: format!("{rallied} people come down from the mountains in {}", self.names[r]),
+                    detail: format!(
+                        "{rallied} people come down from the mountains in {}",
+                        self.names[r]
+                    ),
                 });
             }
         }

@@ -232,7 +232,13 @@ impl Validator<'_> {
         let resistance = match model {
             Some(ModelKind::Resistance) => {
                 let r = raw.resistance.get_or_insert_with(Default::default);
-                self.resistance(r, &regions, &time, &events, if scale_ok { scale } else { 1.0 })
+                self.resistance(
+                    r,
+                    &regions,
+                    &time,
+                    &events,
+                    if scale_ok { scale } else { 1.0 },
+                )
             }
             _ => None,
         };

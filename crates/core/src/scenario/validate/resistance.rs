@@ -114,9 +114,21 @@ impl Validator<'_> {
         let organizations = *r.organizations.get_or_insert(true);
         let stop_at_collapse = *r.stop_at_collapse.get_or_insert(true);
         let initial_cadres = *r.initial_cadres.get_or_insert(100.0);
-        self.range("resistance.initial_cadres", initial_cadres, 0.0, 1e8, "persons");
+        self.range(
+            "resistance.initial_cadres",
+            initial_cadres,
+            0.0,
+            1e8,
+            "persons",
+        );
         let initial_fighters = *r.initial_fighters.get_or_insert(0.0);
-        self.range("resistance.initial_fighters", initial_fighters, 0.0, 1e8, "persons");
+        self.range(
+            "resistance.initial_fighters",
+            initial_fighters,
+            0.0,
+            1e8,
+            "persons",
+        );
         if !regions.iter().any(|g| !g.abroad) && !regions.is_empty() {
             self.bad(
                 "regions",
@@ -166,7 +178,10 @@ impl Validator<'_> {
             self.bad(
                 "resistance.kinds",
                 "the list of organization kinds is empty",
-                Some("add a [[resistance.kinds]] table, or set resistance.organizations = false".into()),
+                Some(
+                    "add a [[resistance.kinds]] table, or set resistance.organizations = false"
+                        .into(),
+                ),
             );
         }
         if raw.len() > 250 {
@@ -230,11 +245,7 @@ impl Validator<'_> {
                         0
                     }
                     (Some(_), None) => {
-                        self.bad(
-                            &join(&path, "opens"),
-                            "`opens` needs `time.start`",
-                            None,
-                        );
+                        self.bad(&join(&path, "opens"), "`opens` needs `time.start`", None);
                         0
                     }
                     (Some(day), Some(start)) => {
