@@ -292,22 +292,31 @@ fn outputs(run: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn outputs_are_byte_identical_across_thread_counts_and_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let mut results = Vec::new();
-    for (i, threads) in ["1", "2", "8", "1"].iter().enumerate() {
-        let out = format!("out{i}");
-        let o = mobilize(
-            &["run", "--threads", threads, "--out", &out, "-q"],
-            dir.path(),
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
-        results.push(outputs(&only_run_folder(
-            &dir.path().join(&out),
-            "village-cascade",
-        )));
-    }
-    assert_eq!(results[0].len(), 6);
-    for r in &results[1..] {
-        assert!(r == &results[0], "outputs differ between thread counts");
+    for (scenario, scale) in [("village-cascade", "1"), ("korea-1936-1945", "0.01")] {
+        let mut results = Vec::new();
+        for (i, threads) in ["1", "2", "8", "1"].iter().enumerate() {
+            let out = format!("out-{scenario}-{i}");
+            let o = mobilize(
+                &[
+                    "run",
+                    scenario,
+                    "--scale",
+                    scale,
+                    "--threads",
+                    threads,
+                    "--out",
+                    &out,
+                    "-q",
+                ],
+                dir.path(),
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+            results.push(outputs(&only_run_folder(&dir.path().join(&out), scenario)));
+        }
+        assert_eq!(results[0].len(), 6);
+        for r in &results[1..] {
+            assert!(r == &results[0], "{scenario}: outputs differ between thread counts");
+        }
     }
 }
 
@@ -367,12 +376,12 @@ fn an_unwritable_output_folder_is_reported_not_a_panic() {
 #[test]
 fn piped_runs_print_plain_progress_lines_and_a_summary() {
     let dir = tempfile::tempdir().unwrap();
-    let o = mobilize(&["run", "--scale", "0.1"], dir.path());
+    let o = mobilize(&["run", "--scale", "0.01"], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.lines().any(|l| l.starts_with("step ")), "{err}");
     assert!(!err.contains('\u{1b}'), "no terminal escapes when piped");
     let out = stdout(&o);
-    assert!(out.contains("The cascade settled at step"), "{out}");
-    assert!(out.contains("results: runs/village-cascade/"), "{out}");
+    assert!(out.contains("The ruling system collapsed at step"), "{out}");
+    assert!(out.contains("results: runs/korea-1936-1945/"), "{out}");
 }

@@ -25,6 +25,10 @@ pub const ALL: &[(&str, &str)] = &[
         include_str!("../../../../scenarios/granovetter-perturbed.toml"),
     ),
     (
+        "korea-1945-mainstream",
+        include_str!("../../../../scenarios/korea-1945-mainstream.toml"),
+    ),
+    (
         "two-valleys",
         include_str!("../../../../scenarios/two-valleys.toml"),
     ),

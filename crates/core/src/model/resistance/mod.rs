@@ -28,6 +28,8 @@ mod outreach;
 pub mod people;
 mod regions;
 mod repression;
+#[cfg(test)]
+mod tests;
 mod timeline;
 mod training;
 mod uprising;
