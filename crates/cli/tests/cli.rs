@@ -315,7 +315,10 @@ fn outputs_are_byte_identical_across_thread_counts_and_runs() {
         }
         assert_eq!(results[0].len(), 6);
         for r in &results[1..] {
-            assert!(r == &results[0], "{scenario}: outputs differ between thread counts");
+            assert!(
+                r == &results[0],
+                "{scenario}: outputs differ between thread counts"
+            );
         }
     }
 }

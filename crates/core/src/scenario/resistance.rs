@@ -31,9 +31,9 @@ param_group! {
     /// Outreach and recruitment by members and cadres (MODEL.md §3.2 step 2).
     OutreachParams / RawOutreachParams {
         member_contacts: f64 = 0.15, [0, 10], "ties approached per member per day",
-            "A plain member sounds out about one acquaintance every seven weeks: clandestine work is slow [E, calibrated].";
+            "A member sounds out an acquaintance about once a week [E, calibrated to membership in the hundreds of thousands by 1945, korea.md §4].";
         cadre_contacts: f64 = 0.5, [0, 10], "ties approached per cadre per day",
-            "A trained cadre, whose work is organizing, approaches one tie every 12 days [E, calibrated].";
+            "A trained cadre, whose work is organizing, approaches a tie every other day [E, calibrated].";
         infiltrator_contacts: f64 = 0.5, [0, 50], "persons approached per infiltrator per day",
             "Small units sent into a region approach random people there, about one every two days [E].";
         persuade: f64 = 0.5, [0, 1], "probability scale",
@@ -150,8 +150,8 @@ param_group! {
             "The main force moves to the next region of the plan in about a day (source: 'rapid advance') [E].";
         rally: f64 = 0.3, [0, 1], "fraction of the hiding people per day",
             "People hiding in the mountains come down to join an armed force in their region [E].";
-        raid_rate: f64 = 0.02, [0, 1], "raids per small unit per day",
-            "Small units raid a police post about once every seven weeks [E].";
+        raid_rate: f64 = 0.02, [0, 1], "raids per infiltrator per day",
+            "An infiltrated cadre takes part in a raid on a police post about every 50 days [E].";
         raid_reach: f64 = 0.002, [0, 1], "fraction of the region's people per raid",
             "Word of a raid reaches a share of the region, like an appeal [E].";
     }

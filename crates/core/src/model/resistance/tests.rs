@@ -75,14 +75,27 @@ fn cell_of(m: &mut Resistance, w: &World, who: &[u32], kind: u8) -> u32 {
 fn check_invariants(m: &Resistance, w: &World) {
     for (r, g) in m.regions.iter().enumerate() {
         let range = w.people.of_region(r as u16);
-        assert_eq!(g.count.iter().sum::<u64>(), u64::from(range.end - range.start), "people conserved in region {r}");
+        assert_eq!(
+            g.count.iter().sum::<u64>(),
+            u64::from(range.end - range.start),
+            "people conserved in region {r}"
+        );
         for s in 0..8u8 {
-            let n = range.clone().filter(|&i| m.persons.hot[i as usize].state == s).count() as u64;
+            let n = range
+                .clone()
+                .filter(|&i| m.persons.hot[i as usize].state == s)
+                .count() as u64;
             assert_eq!(g.count[s as usize], n, "count of state {s} in region {r}");
         }
-        let hiding = range.clone().filter(|&i| m.persons.hot[i as usize].flags & HIDING != 0).count() as u64;
+        let hiding = range
+            .clone()
+            .filter(|&i| m.persons.hot[i as usize].flags & HIDING != 0)
+            .count() as u64;
         assert_eq!(g.hiding, hiding, "hiding count in region {r}");
-        assert!(g.pool.iter().all(|&v| v >= 0.0) && g.materials >= 0.0, "resources never negative");
+        assert!(
+            g.pool.iter().all(|&v| v >= 0.0) && g.materials >= 0.0,
+            "resources never negative"
+        );
         assert!((0.0..=1.0).contains(&g.control), "control in [0, 1]");
         assert!(g.garrison >= 0.0 && g.police >= 0.0);
     }
@@ -93,11 +106,17 @@ fn check_invariants(m: &Resistance, w: &World) {
             .iter()
             .filter(|&&c| c != NO_CELL && m.cells.kind[c as usize] as usize == k)
             .count() as u64;
-        assert_eq!(n, named, "members of kind {k} equal the people naming its cells");
+        assert_eq!(
+            n, named,
+            "members of kind {k} equal the people naming its cells"
+        );
     }
     for (c, members) in m.cells.members.iter().enumerate() {
         for &i in members {
-            assert_eq!(m.persons.cell[i as usize], c as u32, "cell lists agree with persons");
+            assert_eq!(
+                m.persons.cell[i as usize], c as u32,
+                "cell lists agree with persons"
+            );
         }
     }
 }
@@ -114,16 +133,31 @@ fn a_detected_cell_of_five_is_arrested_and_its_one_tie_out_exposes_one_more_cell
     let other = cell_of(&mut m, &w, &[7, 8], 1);
     let mut st = Stream::new(1, Purpose::REPRESSION, 1, 0);
     let broken = m.break_cells(vec![first], 1, &mut st, &w);
-    assert_eq!(broken, 2, "the cell and the one its betrayed tie belongs to");
+    assert_eq!(
+        broken, 2,
+        "the cell and the one its betrayed tie belongs to"
+    );
     for i in [0, 1, 2, 3, 4, 7, 8] {
         assert_eq!(m.persons.state(i), State::Arrested, "person {i}");
         assert_eq!(m.persons.cell[i as usize], NO_CELL);
     }
-    assert_eq!(m.persons.state(5), State::Unreached, "an unorganized tie is not arrested");
-    assert!(m.cells.members[first as usize].is_empty() && m.cells.members[other as usize].is_empty());
-    assert!(m.regions[0].fear > 0.0 && m.regions[1].fear > 0.0, "arrests raise fear");
+    assert_eq!(
+        m.persons.state(5),
+        State::Unreached,
+        "an unorganized tie is not arrested"
+    );
+    assert!(
+        m.cells.members[first as usize].is_empty() && m.cells.members[other as usize].is_empty()
+    );
+    assert!(
+        m.regions[0].fear > 0.0 && m.regions[1].fear > 0.0,
+        "arrests raise fear"
+    );
     let backlash = super::people::to_byte(m.params.repression.backlash);
-    assert!(m.persons.hot[5].grievance >= backlash, "backlash among the arrested's ties");
+    assert!(
+        m.persons.hot[5].grievance >= backlash,
+        "backlash among the arrested's ties"
+    );
     check_invariants(&m, &w);
 }
 
@@ -167,9 +201,17 @@ fn jail_terms_end_in_release_as_sympathizers() {
     m.arrest(0, 10, &w);
     let mut log: Vec<LogEntry> = Vec::new();
     m.repression(11, &w, &mut log);
-    assert_eq!(m.persons.state(0), State::Arrested, "still in jail after one day");
+    assert_eq!(
+        m.persons.state(0),
+        State::Arrested,
+        "still in jail after one day"
+    );
     m.repression(12, &w, &mut log);
-    assert_eq!(m.persons.state(0), State::Sympathizer, "released after two days");
+    assert_eq!(
+        m.persons.state(0),
+        State::Sympathizer,
+        "released after two days"
+    );
     check_invariants(&m, &w);
 }
 
@@ -189,7 +231,11 @@ fn a_contact_wins_over_and_enrols_into_the_recruiters_cell() {
     let mut st = Stream::new(1, Purpose::OUTREACH, 1, 0);
     let mut log = Vec::new();
     m.contact(1, recruiter, &mut st, 1, &w, &mut log);
-    assert_eq!(m.persons.state(1), State::Sympathizer, "first contact: sympathizer");
+    assert_eq!(
+        m.persons.state(1),
+        State::Sympathizer,
+        "first contact: sympathizer"
+    );
     m.contact(1, recruiter, &mut st, 1, &w, &mut log);
     assert_eq!(m.persons.state(1), State::Member, "second contact: member");
     assert_eq!(m.persons.cell[1], c, "joins the recruiter's cell");
@@ -200,7 +246,9 @@ fn a_contact_wins_over_and_enrols_into_the_recruiters_cell() {
 fn full_cells_split_and_ineligible_recruits_join_another_kind() {
     // `youth` admits only youths; everyone here is an adult, so recruits of a `youth` cell's
     // member go to `union`, and a sixth `union` member founds a second cell (size 5).
-    let s = scenario("[[resistance.kinds]]\nname = \"youth\"\nages = [\"youth\", \"adult\"]\ncell_size = 5\n");
+    let s = scenario(
+        "[[resistance.kinds]]\nname = \"youth\"\nages = [\"youth\", \"adult\"]\ncell_size = 5\n",
+    );
     let w = world(&s, &[]);
     let mut m = Resistance::new(&s, &w);
     let mut log = Vec::new();
@@ -212,7 +260,10 @@ fn full_cells_split_and_ineligible_recruits_join_another_kind() {
     }
     assert!(cells[..5].iter().all(|&c| c == cells[0]));
     assert_ne!(cells[5], cells[0], "the sixth member starts a new cell");
-    assert_eq!(m.cells.parent[cells[5] as usize], cells[0], "under the region's committee");
+    assert_eq!(
+        m.cells.parent[cells[5] as usize], cells[0],
+        "under the region's committee"
+    );
     // A `party` recruiter's kind is closed to recruits (cadres only): another kind is drawn.
     let kind = m.kind_for(9, Some(0), 0.0, 0, &w).unwrap();
     assert_ne!(kind, 0);
@@ -239,7 +290,11 @@ fn contributions_follow_occupation_and_never_go_negative() {
     m.programme = true;
     m.contributions(1);
     // Four peasant members at 0.5 kg a day.
-    assert!((m.regions[0].pool[1] - 2.0).abs() < 1e-12, "{:?}", m.regions[0].pool);
+    assert!(
+        (m.regions[0].pool[1] - 2.0).abs() < 1e-12,
+        "{:?}",
+        m.regions[0].pool
+    );
     // A base with a hungry fighter eats the store down to zero, not below.
     m.regions[0].base = true;
     m.set_state(0, State::Fighter, &w);
@@ -263,7 +318,11 @@ fn people_rise_when_the_share_of_risen_ties_reaches_their_threshold() {
     m.set_state(1, State::Risen, &w);
     m.frontier.push(1);
     m.uprising(2, &w, &mut log);
-    assert_eq!(m.persons.state(0), State::Unreached, "one of four ties is below 0.5");
+    assert_eq!(
+        m.persons.state(0),
+        State::Unreached,
+        "one of four ties is below 0.5"
+    );
     m.set_state(2, State::Risen, &w);
     m.frontier.push(2);
     m.uprising(3, &w, &mut log);
@@ -273,13 +332,17 @@ fn people_rise_when_the_share_of_risen_ties_reaches_their_threshold() {
 
 #[test]
 fn control_recovers_without_rebels_and_falls_to_liberation_against_them() {
-    let s = scenario("[resistance.control]\nadjust = 0.5\nliberation = 0.25\ncollapse_share = 0.5\n");
+    let s =
+        scenario("[resistance.control]\nadjust = 0.5\nliberation = 0.25\ncollapse_share = 0.5\n");
     let w = world(&s, &[]);
     let mut m = Resistance::new(&s, &w);
     let mut log = Vec::new();
     m.regions[0].control = 0.5;
     m.control(1, &mut log);
-    assert!(m.regions[0].control > 0.5, "recovers toward 1 with no rebels");
+    assert!(
+        m.regions[0].control > 0.5,
+        "recovers toward 1 with no rebels"
+    );
     // Six risen people against one soldier, with the risen made strong: the rebels win.
     m.regions[0].police = 0.0;
     m.regions[0].garrison = 1.0;
@@ -291,7 +354,10 @@ fn control_recovers_without_rebels_and_falls_to_liberation_against_them() {
         m.control(step, &mut log);
     }
     assert!(m.regions[0].liberated, "control {}", m.regions[0].control);
-    assert!(m.collapse().is_some(), "region a holds 60 % of the home population");
+    assert!(
+        m.collapse().is_some(),
+        "region a holds 60 % of the home population"
+    );
     check_invariants(&m, &w);
 }
 
