@@ -13,6 +13,14 @@ pub const ALL: &[(&str, &str)] = &[
         include_str!("../../../../scenarios/korea-1936-1945.toml"),
     ),
     (
+        "korea-1945-mainstream",
+        include_str!("../../../../scenarios/korea-1945-mainstream.toml"),
+    ),
+    (
+        "two-valleys",
+        include_str!("../../../../scenarios/two-valleys.toml"),
+    ),
+    (
         "village-cascade",
         include_str!("../../../../scenarios/village-cascade.toml"),
     ),
@@ -23,14 +31,6 @@ pub const ALL: &[(&str, &str)] = &[
     (
         "granovetter-perturbed",
         include_str!("../../../../scenarios/granovetter-perturbed.toml"),
-    ),
-    (
-        "korea-1945-mainstream",
-        include_str!("../../../../scenarios/korea-1945-mainstream.toml"),
-    ),
-    (
-        "two-valleys",
-        include_str!("../../../../scenarios/two-valleys.toml"),
     ),
     (
         "granovetter-normal",
