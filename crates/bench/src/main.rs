@@ -8,6 +8,7 @@
 //! mobilize-bench network --persons 10000000            # generation speed and memory
 //! mobilize-bench cascade --persons 10000000            # tie visits per second
 //! mobilize-bench export  --persons 100000 --dir DIR    # a cascade's inputs, for ndlib
+//! mobilize-bench resistance --scale 1                  # korea-1936-1945 end to end
 //! ```
 
 use std::path::PathBuf;
@@ -53,6 +54,15 @@ enum What {
         /// Folder for `edges.txt`, `thresholds.txt`, `initial.txt`, `mobilize.txt`.
         #[arg(long)]
         dir: PathBuf,
+    },
+    /// Run `korea-1936-1945` end to end (population, network, nine years of days).
+    Resistance {
+        /// Multiplier on the population (1 = every person, about 22.8 million).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Seed.
+        #[arg(long, default_value_t = 1936)]
+        seed: u64,
     },
 }
 
@@ -113,6 +123,7 @@ fn main() {
         What::Network { persons } => network(persons),
         What::Cascade { persons } => cascade(persons),
         What::Export { persons, dir } => export(persons, &dir),
+        What::Resistance { scale, seed } => resistance(scale, seed),
     });
     println!("threads: {}", args.threads);
 }
@@ -165,6 +176,43 @@ fn cascade(persons: u64) {
     println!("cascade_s: {secs:.3}");
     println!("tie_visits: {visits}");
     println!("tie_visits_per_s: {:.0}", visits as f64 / secs);
+    if let Some(peak) = peak_rss() {
+        println!("peak_rss_bytes: {peak}");
+    }
+}
+
+fn resistance(scale: f64, seed: u64) {
+    use mobilize_core::scenario::embedded;
+    let source = embedded::source("korea-1936-1945").expect("embedded");
+    let sets = [format!("scale={scale}"), format!("seed={seed}")];
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|a| Override::parse(a).expect("valid override"))
+        .collect();
+    let s = match Scenario::load(&source, &overrides) {
+        Ok(s) => s,
+        Err(e) => panic!("the scenario is valid: {e}"),
+    };
+    let t = Instant::now();
+    let mut sim = Sim::new(s);
+    let setup = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let outcome = sim.run(&mut []);
+    let secs = t.elapsed().as_secs_f64();
+    let persons = sim.world().people.len() as f64;
+    println!("persons: {persons}");
+    println!("ties: {}", sim.world().network.ties());
+    println!("steps: {}", outcome.last_step);
+    println!("setup_s: {setup:.3}");
+    println!("run_s: {secs:.3}");
+    println!("total_s: {:.3}", setup + secs);
+    println!(
+        "person_days_per_s: {:.0}",
+        persons * f64::from(outcome.last_step) / (setup + secs)
+    );
+    for (name, value) in &outcome.figures {
+        println!("{name}: {value}");
+    }
     if let Some(peak) = peak_rss() {
         println!("peak_rss_bytes: {peak}");
     }

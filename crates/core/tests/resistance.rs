@@ -288,3 +288,18 @@ fn the_docs_list_every_parameter_with_its_default() {
         }
     }
 }
+
+/// The resolved scenario (every default written out) runs again to the same results, and
+/// resolving it again changes nothing.
+#[test]
+fn the_resolved_resistance_scenario_is_a_fixed_point_and_reruns_identically() {
+    let s = load("two-valleys", &[]);
+    let text = s.resolved_toml();
+    let again = Scenario::load(&Source::text("resolved.toml", &text), &[]).unwrap();
+    assert_eq!(again.resolved_toml(), text);
+    let mut a = Recorder::default();
+    let mut b = Recorder::default();
+    Sim::new(s).run(&mut [&mut a]);
+    Sim::new(again).run(&mut [&mut b]);
+    assert_eq!(a, b);
+}
