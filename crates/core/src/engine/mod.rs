@@ -92,6 +92,12 @@ impl Sim {
             // 3. observation
             values.clear();
             self.model.observe(&mut values);
+            // A model that names a different number of columns than it fills is a bug.
+            assert_eq!(
+                values.len(),
+                columns.len(),
+                "a model's values match its columns"
+            );
             let record = StepRecord {
                 step,
                 date: time.date_of(step),

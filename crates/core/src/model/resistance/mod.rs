@@ -70,8 +70,6 @@ pub struct Resistance {
     jail: BinaryHeap<Reverse<(u32, u32)>>,
     /// Persons naming a cell of each kind.
     pub kind_members: Vec<u64>,
-    /// Members, cadres and fighters by age band, sex, occupation.
-    organized_by: [u64; 9],
     /// The programme has been proclaimed (contributions flow).
     programme: bool,
     /// Step of the final offensive order.
@@ -135,7 +133,6 @@ impl Resistance {
             columns: Vec::new(),
             jail: BinaryHeap::new(),
             kind_members: vec![0; kinds],
-            organized_by: [0; 9],
             programme: false,
             offensive: None,
             collapse: None,
@@ -203,11 +200,11 @@ impl Resistance {
         ];
         if organized(from) && !organized(to) {
             for a in attrs {
-                self.organized_by[a] -= 1;
+                r.organized_by[a] -= 1;
             }
         } else if !organized(from) && organized(to) {
             for a in attrs {
-                self.organized_by[a] += 1;
+                r.organized_by[a] += 1;
             }
         }
         let flags = &mut self.persons.hot[iu].flags;

@@ -21,12 +21,17 @@ impl Resistance {
             c.extend(regions.iter().map(|r| format!("{s}.{r}")));
         }
         c.extend(regions.iter().map(|r| format!("hiding.{r}")));
-        for a in AGE_BANDS
+        let attributes: Vec<&str> = AGE_BANDS
             .iter()
             .chain(SEXES.iter())
             .chain(OCCUPATIONS.iter())
-        {
+            .copied()
+            .collect();
+        for a in &attributes {
             c.push(format!("organized_{a}"));
+        }
+        for a in &attributes {
+            c.extend(regions.iter().map(|r| format!("organized_{a}.{r}")));
         }
         c.extend(self.params.kinds.iter().map(|k| format!("kind.{}", k.name)));
         c.push("cells".into());
@@ -61,7 +66,12 @@ impl Resistance {
             out.extend(g.iter().map(|r| r.count[s] as f64));
         }
         out.extend(g.iter().map(|r| r.hiding as f64));
-        out.extend(self.organized_by.iter().map(|&v| v as f64));
+        for a in 0..9 {
+            out.push(g.iter().map(|r| r.organized_by[a] as f64).sum());
+        }
+        for a in 0..9 {
+            out.extend(g.iter().map(|r| r.organized_by[a] as f64));
+        }
         out.extend(self.kind_members.iter().map(|&v| v as f64));
         out.push(self.cells.members.iter().filter(|m| !m.is_empty()).count() as f64);
         for k in 0..RESOURCES.len() {

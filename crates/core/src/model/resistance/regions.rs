@@ -35,6 +35,8 @@ pub struct RegionState {
     pub count: [u64; 8],
     /// Persons hiding in the mountains.
     pub hiding: u64,
+    /// Members, cadres and fighters by age band (3), sex (2) and occupation (4).
+    pub organized_by: [u64; 9],
     /// Members and sympathizers by occupation: `[members, sympathizers][occupation]`.
     pub by_occupation: [[u64; 4]; 2],
     /// Members (pruned lazily: entries whose person is no longer a member are dropped when
@@ -105,6 +107,7 @@ impl RegionState {
             population: region.population,
             count,
             hiding: 0,
+            organized_by: [0; 9],
             by_occupation: [[0; 4]; 2],
             members: Vec::new(),
             cadres: Vec::new(),
