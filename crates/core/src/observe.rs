@@ -30,6 +30,21 @@ pub struct StepRecord<'a> {
     pub date: Option<Date>,
     /// One value per column of [`RunInfo::columns`].
     pub values: &'a [f64],
+    /// A picture of the lattice, at the steps a lattice model asks for.
+    pub lattice: Option<&'a LatticeImage>,
+}
+
+/// A lattice as one code per site (row by row), with the colour and name of each code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LatticeImage {
+    /// Sites per row.
+    pub width: u32,
+    /// Rows.
+    pub height: u32,
+    /// One code per site.
+    pub cells: Vec<u8>,
+    /// (code, name, RGB colour).
+    pub legend: &'static [(u8, &'static str, [u8; 3])],
 }
 
 /// One line of the event log: something that happened, with when and where.

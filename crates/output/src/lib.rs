@@ -13,12 +13,14 @@
 //! hidden.
 
 mod chart;
+mod lattice;
 mod manifest;
 mod run_folder;
 mod table;
 mod writers;
 
 pub use chart::ChartWriter;
+pub use lattice::LatticeWriter;
 pub use manifest::{Manifest, Status, Timings};
 pub use run_folder::RunFolder;
 pub use table::{Column, ParquetTable};

@@ -7,7 +7,9 @@ use clap::Args;
 use mobilize_core::engine::Sim;
 use mobilize_core::observe::Observer;
 use mobilize_core::scenario::Override;
-use mobilize_output::{ChartWriter, LogWriter, Manifest, RunFolder, SeriesWriter, Status, Timings};
+use mobilize_output::{
+    ChartWriter, LatticeWriter, LogWriter, Manifest, RunFolder, SeriesWriter, Status, Timings,
+};
 
 use crate::progress::Progress;
 use crate::source;
@@ -117,15 +119,25 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         let mut series = SeriesWriter::new(&dir);
         let mut events = LogWriter::new(&dir);
         let mut chart = ChartWriter::new(&dir);
+        let mut lattice = LatticeWriter::new(&dir);
         let mut progress = Progress::new(args.quiet);
         let t_run = Instant::now();
         let outcome = {
-            let mut observers: [&mut dyn Observer; 4] =
-                [&mut progress, &mut series, &mut events, &mut chart];
+            let mut observers: [&mut dyn Observer; 5] = [
+                &mut progress,
+                &mut series,
+                &mut events,
+                &mut chart,
+                &mut lattice,
+            ];
             sim.run(&mut observers)
         };
         let run_s = t_run.elapsed().as_secs_f64();
-        let closed = series.close().and(events.close()).and(chart.close());
+        let closed = series
+            .close()
+            .and(events.close())
+            .and(chart.close())
+            .and(lattice.close());
         (outcome, ties, setup_s, run_s, closed)
     });
     manifest.ties = ties;
@@ -139,6 +151,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     manifest.last_step = Some(outcome.last_step);
     manifest.figures = outcome.figures.iter().cloned().collect();
     manifest.summary = Some(outcome.sentence.clone());
+    let closed = closed.map(|pictures| {
+        if !pictures.is_empty() {
+            manifest.files.extend(pictures);
+            manifest.files.push("lattice-legend.txt".into());
+        }
+    });
     if let Err(e) = closed {
         manifest.status = Status::Failed;
         manifest.exit_code = Some(1);

@@ -98,10 +98,16 @@ impl Sim {
                 columns.len(),
                 "a model's values match its columns"
             );
+            let picture = if self.model.snapshot_steps().contains(&step) {
+                self.model.lattice()
+            } else {
+                None
+            };
             let record = StepRecord {
                 step,
                 date: time.date_of(step),
                 values: &values,
+                lattice: picture.as_ref(),
             };
             for o in observers.iter_mut() {
                 for entry in &log {

@@ -1,10 +1,11 @@
 //! The built-in models. Each implements [`Model`]; the engine knows nothing else about them.
 
+pub mod civil_violence;
 pub mod resistance;
 pub mod threshold;
 
 use crate::engine::World;
-use crate::observe::{LogEntry, Outcome, StopReason};
+use crate::observe::{LatticeImage, LogEntry, Outcome, StopReason};
 use crate::scenario::{Event, ModelKind, Scenario};
 
 /// A model's state and rules. The engine calls these in the order written in
@@ -27,6 +28,14 @@ pub trait Model: Send {
     fn finished(&self) -> bool {
         false
     }
+    /// A picture of the model's lattice, if it has one.
+    fn lattice(&self) -> Option<LatticeImage> {
+        None
+    }
+    /// Steps at which [`Model::lattice`] is drawn for the observers.
+    fn snapshot_steps(&self) -> &[u32] {
+        &[]
+    }
     /// Headline figures and a sentence for the end of the run.
     fn outcome(&self, last_step: u32, reason: StopReason, world: &World) -> Outcome;
 }
@@ -36,5 +45,6 @@ pub fn build(scenario: &Scenario, world: &World) -> Box<dyn Model> {
     match scenario.model {
         ModelKind::Threshold => Box::new(threshold::Threshold::new(scenario, world)),
         ModelKind::Resistance => Box::new(resistance::Resistance::new(scenario, world)),
+        ModelKind::CivilViolence => Box::new(civil_violence::CivilViolence::new(scenario, world)),
     }
 }

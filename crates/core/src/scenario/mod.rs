@@ -28,6 +28,7 @@
 //! # Ok::<(), mobilize_core::scenario::ScenarioError>(())
 //! ```
 
+pub mod civil_violence;
 mod decode;
 pub mod embedded;
 mod overrides;
@@ -110,6 +111,8 @@ pub struct Scenario {
     pub threshold: Option<ThresholdParams>,
     /// Resistance model parameters (present when `model = "resistance"`).
     pub resistance: Option<ResistanceParams>,
+    /// Civil violence parameters (present when `model = "civil_violence"`).
+    pub civil_violence: Option<civil_violence::CivilViolenceParams>,
     /// The scenario with every default filled in; serialized beside each run, it runs again.
     pub resolved: RawScenario,
 }
@@ -342,6 +345,25 @@ pub enum Action {
     },
     /// The ruling side surrenders for an outside reason.
     Surrender,
+    /// Legitimacy moves to `value`.
+    Legitimacy {
+        /// New legitimacy (fraction).
+        value: f64,
+        /// Days over which it moves linearly (0: at once).
+        days: f64,
+    },
+    /// The cop density moves to `value`.
+    Cops {
+        /// New cop density (fraction of sites).
+        value: f64,
+        /// Days over which it moves linearly (0: at once).
+        days: f64,
+    },
+    /// Peacekeepers enter.
+    Peacekeepers {
+        /// Density (fraction of sites).
+        value: f64,
+    },
 }
 
 /// Parameters of the threshold model.

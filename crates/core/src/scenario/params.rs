@@ -133,6 +133,7 @@ macro_rules! param_group {
 
         impl $raw {
             /// Reads the table, reporting wrong types and unknown keys.
+            #[allow(dead_code)]
             pub(crate) fn decode(
                 n: $crate::scenario::decode::Node<'_, '_>,
                 path: &str,
@@ -140,6 +141,19 @@ macro_rules! param_group {
                 s: &mut $crate::scenario::raw::Spans,
             ) -> Option<Self> {
                 let mut f = $crate::scenario::decode::Fields::open(n, path, p)?;
+                let out = Self::decode_known(&mut f, path, p, s);
+                f.finish(p);
+                Some(out)
+            }
+
+            /// Reads the group's fields from a table that may hold other keys too.
+            #[allow(dead_code)]
+            pub(crate) fn decode_known(
+                f: &mut $crate::scenario::decode::Fields<'_, '_>,
+                path: &str,
+                p: &mut $crate::scenario::decode::Problems,
+                s: &mut $crate::scenario::raw::Spans,
+            ) -> Self {
                 let mut out = $raw::default();
                 $(
                     if let Some(node) = f.node(stringify!($field)) {
@@ -148,8 +162,7 @@ macro_rules! param_group {
                         out.$field = $crate::scenario::params::read::<$t>(node, &fp, p);
                     }
                 )+
-                f.finish(p);
-                Some(out)
+                out
             }
         }
     };

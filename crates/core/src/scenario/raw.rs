@@ -16,6 +16,8 @@ string_enum! {
         Threshold = "threshold",
         /// The all-people resistance model (MODEL.md §3).
         Resistance = "resistance",
+        /// Epstein's (2002) civil violence model (MODEL.md §2).
+        CivilViolence = "civil_violence",
     }
 }
 
@@ -67,6 +69,12 @@ string_enum! {
         Conscription = "conscription",
         /// resistance: the ruling side surrenders (an outside cause, as in the mainstream account).
         Surrender = "surrender",
+        /// civil_violence: legitimacy becomes `value`, at once or linearly over `days`.
+        Legitimacy = "legitimacy",
+        /// civil_violence: the cop density becomes `value`, at once or linearly over `days`.
+        Cops = "cops",
+        /// civil_violence: peacekeepers (cops) at density `value` enter random empty sites.
+        Peacekeepers = "peacekeepers",
     }
 }
 
@@ -159,6 +167,9 @@ pub struct RawScenario {
     /// Parameters of the resistance model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resistance: Option<super::resistance::RawResistance>,
+    /// Parameters of the civil violence model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub civil_violence: Option<super::civil_violence::RawCivilViolence>,
 }
 
 /// `[time]`.
@@ -314,6 +325,9 @@ pub struct RawEvent {
     /// Rate per day (conscription).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+    /// New value (legitimacy, cops, peacekeepers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
 }
 
 /// `[threshold]`.
@@ -442,6 +456,13 @@ impl RawScenario {
                 problems,
                 spans,
                 super::resistance::RawResistance::decode,
+            ),
+            civil_violence: table(
+                &mut f,
+                "civil_violence",
+                problems,
+                spans,
+                super::civil_violence::RawCivilViolence::decode,
             ),
         };
         f.finish(problems);
@@ -589,6 +610,7 @@ impl RawEvent {
             factor: get_at(&mut f, "factor", p, s),
             strength: get_at(&mut f, "strength", p, s),
             rate: get_at(&mut f, "rate", p, s),
+            value: get_at(&mut f, "value", p, s),
         };
         f.finish(p);
         Some(t)

@@ -88,7 +88,11 @@ impl Resistance {
             })
         };
         match &event.action {
-            Action::Activate { .. } | Action::ShiftThresholds { .. } => {}
+            Action::Activate { .. }
+            | Action::ShiftThresholds { .. }
+            | Action::Legitimacy { .. }
+            | Action::Cops { .. }
+            | Action::Peacekeepers { .. } => {}
             Action::ProclaimProgramme => {
                 self.programme = true;
                 entry(

@@ -6,8 +6,8 @@ use super::super::Action;
 use super::Validator;
 
 /// The fields an event may carry besides `step`, `date` and `kind`.
-const FIELDS: [&str; 9] = [
-    "count", "region", "delta", "regions", "share", "days", "factor", "strength", "rate",
+const FIELDS: [&str; 10] = [
+    "count", "region", "delta", "regions", "share", "days", "factor", "strength", "rate", "value",
 ];
 
 /// (fields it needs, fields it may have) for each kind.
@@ -25,6 +25,8 @@ fn shape(kind: EventKind) -> (&'static [&'static str], &'static [&'static str]) 
         RepressionCampaign => (&["factor", "days"], &["region"]),
         PunitiveExpedition => (&["strength"], &["region"]),
         Conscription => (&["rate"], &[]),
+        Legitimacy | Cops => (&["value"], &["days"]),
+        Peacekeepers => (&["value"], &[]),
     }
 }
 
@@ -32,6 +34,9 @@ fn shape(kind: EventKind) -> (&'static [&'static str], &'static [&'static str]) 
 fn model_of(kind: EventKind) -> ModelKind {
     match kind {
         EventKind::Activate | EventKind::ShiftThresholds => ModelKind::Threshold,
+        EventKind::Legitimacy | EventKind::Cops | EventKind::Peacekeepers => {
+            ModelKind::CivilViolence
+        }
         _ => ModelKind::Resistance,
     }
 }
@@ -47,6 +52,7 @@ fn present(e: &RawEvent, field: &str) -> bool {
         "factor" => e.factor.is_some(),
         "strength" => e.strength.is_some(),
         "rate" => e.rate.is_some(),
+        "value" => e.value.is_some(),
         _ => false,
     }
 }
@@ -137,6 +143,10 @@ impl Validator<'_> {
         if e.strength.is_some() {
             self.range(&join(path, "strength"), strength, 0.0, 1e9, "persons");
         }
+        let value = e.value.unwrap_or(0.0);
+        if e.value.is_some() {
+            self.range(&join(path, "value"), value, 0.0, 1.0, "");
+        }
         let rate = e.rate.unwrap_or(0.0);
         if e.rate.is_some() {
             self.range(&join(path, "rate"), rate, 0.0, 1.0, "per day");
@@ -192,12 +202,15 @@ impl Validator<'_> {
                 strength: strength * scale,
             },
             Conscription => Action::Conscription { rate },
+            Legitimacy => Action::Legitimacy { value, days },
+            Cops => Action::Cops { value, days },
+            Peacekeepers => Action::Peacekeepers { value },
         })
     }
 }
 
 /// Every kind in the order of [`EventKind::ALL`].
-const ALL_KINDS: [EventKind; 13] = [
+const ALL_KINDS: [EventKind; 16] = [
     EventKind::Activate,
     EventKind::ShiftThresholds,
     EventKind::ProclaimProgramme,
@@ -211,4 +224,7 @@ const ALL_KINDS: [EventKind; 13] = [
     EventKind::PunitiveExpedition,
     EventKind::Conscription,
     EventKind::Surrender,
+    EventKind::Legitimacy,
+    EventKind::Cops,
+    EventKind::Peacekeepers,
 ];

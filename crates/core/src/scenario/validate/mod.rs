@@ -1,6 +1,7 @@
 //! From the raw mirror to the validated [`Scenario`]: ranges, cross-references, defaults.
 
 mod actions;
+mod civil_violence;
 mod resistance;
 
 use std::collections::BTreeMap;
@@ -204,11 +205,17 @@ impl Validator<'_> {
                 .get_or_insert_with(Default::default),
             &default_shares(),
         );
-        let regions = self.regions(
-            raw.regions.as_mut(),
-            &default,
-            if scale_ok { scale } else { 1.0 },
-        );
+        // The civil violence model lives on a lattice: regions are optional there.
+        let lattice = model == Some(ModelKind::CivilViolence);
+        let regions = if lattice && raw.regions.as_ref().is_none_or(|r| r.is_empty()) {
+            Vec::new()
+        } else {
+            self.regions(
+                raw.regions.as_mut(),
+                &default,
+                if scale_ok { scale } else { 1.0 },
+            )
+        };
         let total: u64 = regions.iter().map(|r| u64::from(r.population)).sum();
         let network = self.network(
             raw.network.get_or_insert_with(Default::default),
@@ -242,14 +249,28 @@ impl Validator<'_> {
             }
             _ => None,
         };
-        if model == Some(ModelKind::Threshold) && raw.resistance.is_some() {
+        let civil_violence = match model {
+            Some(ModelKind::CivilViolence) => {
+                let c = raw.civil_violence.get_or_insert_with(Default::default);
+                self.civil_violence(c, &time)
+            }
+            _ => None,
+        };
+        if model.is_some_and(|m| m != ModelKind::CivilViolence) && raw.civil_violence.is_some() {
+            self.bad(
+                "civil_violence",
+                "`[civil_violence]` is for `model = \"civil_violence\"`",
+                Some("remove the section or change `model`".into()),
+            );
+        }
+        if model.is_some_and(|m| m != ModelKind::Resistance) && raw.resistance.is_some() {
             self.bad(
                 "resistance",
                 "`[resistance]` is for `model = \"resistance\"`",
                 Some("remove the section or change `model`".into()),
             );
         }
-        if model == Some(ModelKind::Resistance) && raw.threshold.is_some() {
+        if model.is_some_and(|m| m != ModelKind::Threshold) && raw.threshold.is_some() {
             self.bad(
                 "threshold",
                 "`[threshold]` is for `model = \"threshold\"`",
@@ -268,6 +289,7 @@ impl Validator<'_> {
             events,
             threshold,
             resistance,
+            civil_violence,
             resolved: raw,
         })
     }

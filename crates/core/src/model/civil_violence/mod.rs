@@ -1,0 +1,1057 @@
+//! `civil_violence`: Epstein (2002), "Modeling civil violence: an agent-based computational
+//! approach", PNAS 99 suppl. 3. Model I (citizens and cops against a central authority) and
+//! Model II (two groups, killing instead of rebellion, peacekeepers), with the switches on
+//! which the paper, Mesa and NetLogo differ (`docs/models/civil_violence.md`).
+//!
+//! # A step
+//! 1. timeline events (legitimacy and cop changes, peacekeepers) fire (the engine's stage 1);
+//! 2. scheduled ramps of legitimacy and cop density advance one step;
+//! 3. every agent alive at the start of the step takes one turn, in a fresh random order
+//!    (random sequential activation): a citizen moves and decides (rule M, rule A), a cop moves
+//!    and arrests (rule C), in the order of `order`; in Model II an active citizen kills, and
+//!    citizens age, die and clone;
+//! 4. jail terms count down (`release = "end_of_step"`; with `"own_turn"` they count in the
+//!    prisoner's turn);
+//! 5. the counts are observed and the outburst tracker advances.
+//!
+//! In `fast` mode, step 3 reads neighbourhood counts (cops and actives) from row prefix sums of
+//! the lattice as it was at the start of the step: O(radius) per agent instead of O(area).
+//! Movement, arrests and killing still see the live lattice.
+
+mod lattice;
+mod outbursts;
+pub mod rules;
+
+use crate::engine::World;
+use crate::model::Model;
+use crate::observe::{LatticeImage, LogEntry, Outcome, StopReason};
+use crate::rng::Stream;
+use crate::scenario::civil_violence::*;
+use crate::scenario::{Action, Event, Scenario};
+
+use lattice::{Lattice, NONE};
+pub use outbursts::{Outburst, Outbursts};
+
+const CITIZEN: u8 = 0;
+const COP: u8 = 1;
+
+/// Streams of this model.
+mod purpose {
+    use crate::rng::Purpose;
+    /// Placement of agents (agent = site, or 0 for a shuffle).
+    pub const PLACEMENT: Purpose = Purpose(22);
+    /// Hardship, risk aversion, death age (agent = agent).
+    pub const DISPOSITION: Purpose = Purpose(23);
+    /// The activation order of a step.
+    pub const ORDER: Purpose = Purpose(24);
+    /// An agent's turn (agent = agent).
+    pub const TURN: Purpose = Purpose(25);
+    /// Releases to random sites, ramps and peacekeepers (agent = 0 or the event index).
+    pub const LATTICE_EVENTS: Purpose = Purpose(26);
+}
+
+/// A linear change from `from` at `start` to `to` at `end` (steps).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Ramp {
+    from: f64,
+    to: f64,
+    start: u32,
+    end: u32,
+}
+
+impl Ramp {
+    fn at(&self, step: u32) -> f64 {
+        if step >= self.end {
+            return self.to;
+        }
+        let f = f64::from(step - self.start) / f64::from((self.end - self.start).max(1));
+        self.from + (self.to - self.from) * f
+    }
+}
+
+/// The civil violence model's state. Agents are columns indexed by agent number.
+pub struct CivilViolence {
+    p: EpsteinParams,
+    sw: Switches,
+    seed: u64,
+    dt: f64,
+    lattice: Lattice,
+    kind: Vec<u8>,
+    group: Vec<u8>,
+    active: Vec<bool>,
+    jailed: Vec<bool>,
+    jail: Vec<u32>,
+    site: Vec<u32>,
+    next: Vec<u32>,
+    hardship: Vec<f64>,
+    risk: Vec<f64>,
+    alive: Vec<bool>,
+    age: Vec<u32>,
+    death: Vec<u32>,
+    /// (agent, site it left) of everyone in jail.
+    prisoners: Vec<(u32, u32)>,
+    vision: Vec<(i32, i32)>,
+    cop_vision: Vec<(i32, i32)>,
+    spans: Vec<(i32, i32)>,
+    near: Vec<(i32, i32)>,
+    legitimacy: f64,
+    legitimacy_ramp: Option<Ramp>,
+    cop_ramp: Option<Ramp>,
+    killed: u64,
+    arrests: u64,
+    extinct: Option<u32>,
+    outbursts: Outbursts,
+    /// Row prefix sums of cops and actives at the start of the step (fast mode).
+    prefix_cops: Vec<u32>,
+    prefix_actives: Vec<u32>,
+    scratch: Vec<u32>,
+    step: u32,
+}
+
+impl CivilViolence {
+    /// An empty lattice; agents are placed by [`Model::start`].
+    pub fn new(scenario: &Scenario, _world: &World) -> CivilViolence {
+        let c = scenario
+            .civil_violence
+            .clone()
+            .expect("validation guarantees [civil_violence] for model = civil_violence");
+        let (p, sw) = (c.epstein, c.switches);
+        CivilViolence {
+            lattice: Lattice::new(p.width, p.height),
+            vision: rules::offsets(p.vision, sw.vision_shape),
+            cop_vision: rules::offsets(p.cop_vision, sw.vision_shape),
+            spans: rules::row_spans(p.vision, sw.vision_shape),
+            near: rules::offsets(1.0, VisionShape::Moore),
+            legitimacy: p.legitimacy,
+            outbursts: Outbursts::new(p.outburst_level),
+            seed: scenario.seed,
+            dt: scenario.time.step_days,
+            kind: Vec::new(),
+            group: Vec::new(),
+            active: Vec::new(),
+            jailed: Vec::new(),
+            jail: Vec::new(),
+            site: Vec::new(),
+            next: Vec::new(),
+            hardship: Vec::new(),
+            risk: Vec::new(),
+            alive: Vec::new(),
+            age: Vec::new(),
+            death: Vec::new(),
+            prisoners: Vec::new(),
+            legitimacy_ramp: None,
+            cop_ramp: None,
+            killed: 0,
+            arrests: 0,
+            extinct: None,
+            prefix_cops: Vec::new(),
+            prefix_actives: Vec::new(),
+            scratch: Vec::new(),
+            step: 0,
+            p,
+            sw,
+        }
+    }
+
+    /// Agents ever created (dead ones included).
+    pub fn agents(&self) -> usize {
+        self.kind.len()
+    }
+
+    /// The outbursts so far.
+    pub fn outbursts(&self) -> &Outbursts {
+        &self.outbursts
+    }
+
+    // ---- the lattice ---------------------------------------------------------------------
+
+    fn empty(&self, s: u32) -> bool {
+        let s = s as usize;
+        match self.sw.jailed {
+            JailedAgents::Transparent => self.lattice.free[s] == 0,
+            _ => self.lattice.occupied[s] == 0,
+        }
+    }
+
+    fn put(&mut self, i: u32, s: u32) {
+        let (iu, su) = (i as usize, s as usize);
+        self.site[iu] = s;
+        self.next[iu] = self.lattice.head[su];
+        self.lattice.head[su] = i;
+        self.lattice.occupied[su] += 1;
+        if !self.jailed[iu] {
+            self.lattice.free[su] += 1;
+        }
+        if self.kind[iu] == COP {
+            self.lattice.cops[su] += 1;
+        }
+        if self.active[iu] {
+            self.lattice.actives[su] += 1;
+        }
+    }
+
+    fn take(&mut self, i: u32) {
+        let iu = i as usize;
+        let s = self.site[iu];
+        if s == NONE {
+            return;
+        }
+        let su = s as usize;
+        let mut cur = self.lattice.head[su];
+        let mut prev = NONE;
+        while cur != i && cur != NONE {
+            prev = cur;
+            cur = self.next[cur as usize];
+        }
+        if prev == NONE {
+            self.lattice.head[su] = self.next[iu];
+        } else {
+            self.next[prev as usize] = self.next[iu];
+        }
+        self.lattice.occupied[su] -= 1;
+        if !self.jailed[iu] {
+            self.lattice.free[su] -= 1;
+        }
+        if self.kind[iu] == COP {
+            self.lattice.cops[su] -= 1;
+        }
+        if self.active[iu] {
+            self.lattice.actives[su] -= 1;
+        }
+        self.site[iu] = NONE;
+        self.next[iu] = NONE;
+    }
+
+    fn set_active(&mut self, i: u32, on: bool) {
+        let iu = i as usize;
+        if self.active[iu] == on {
+            return;
+        }
+        self.active[iu] = on;
+        let s = self.site[iu];
+        if s != NONE {
+            if on {
+                self.lattice.actives[s as usize] += 1;
+            } else {
+                self.lattice.actives[s as usize] -= 1;
+            }
+        }
+    }
+
+    fn spawn(&mut self, kind: u8, group: u8, hardship: f64, site: u32, s: &mut Stream) -> u32 {
+        let i = self.kind.len() as u32;
+        self.kind.push(kind);
+        self.group.push(group);
+        self.active.push(false);
+        self.jailed.push(false);
+        self.jail.push(0);
+        self.site.push(NONE);
+        self.next.push(NONE);
+        self.hardship.push(hardship);
+        self.risk.push(s.uniform());
+        self.alive.push(true);
+        self.age.push(0);
+        self.death.push(1 + s.below(self.p.max_age));
+        self.put(i, site);
+        i
+    }
+
+    fn random_empty_site(&self, s: &mut Stream) -> Option<u32> {
+        let n = self.lattice.sites() as u32;
+        for _ in 0..1000 {
+            let c = s.below(n);
+            if self.empty(c) {
+                return Some(c);
+            }
+        }
+        (0..n).find(|&c| self.empty(c))
+    }
+
+    // ---- perception ----------------------------------------------------------------------
+
+    /// (C, A) seen by citizen `i`: cops, and actives counting itself as the switches say.
+    fn perceive(&self, i: u32) -> (u32, u32) {
+        let iu = i as usize;
+        let here = self.site[iu];
+        let (cops, mut actives) = match self.sw.mode {
+            Mode::Faithful => {
+                let mut c = 0u32;
+                let mut a = 0u32;
+                for &(dx, dy) in &self.vision {
+                    let n = self.lattice.shift(here, dx, dy) as usize;
+                    c += u32::from(self.lattice.cops[n]);
+                    a += u32::from(self.lattice.actives[n]);
+                }
+                if self.sw.own_site {
+                    c += u32::from(self.lattice.cops[here as usize]);
+                    a += u32::from(self.lattice.actives[here as usize]);
+                }
+                (c, a)
+            }
+            Mode::Fast => self.perceive_fast(here),
+        };
+        // `actives` now counts the own site's actives if `own_site`; make A = 1 + others
+        // (once) or 1 + all including oneself (double).
+        let self_in = self.sw.own_site && self.active[iu];
+        match self.sw.self_count {
+            SelfCount::Once if self_in => actives -= 1,
+            SelfCount::Double if !self_in && self.active[iu] => actives += 1,
+            _ => {}
+        }
+        (cops, 1 + actives)
+    }
+
+    /// Counts from the row prefix sums of the start of the step.
+    fn perceive_fast(&self, here: u32) -> (u32, u32) {
+        let w = self.lattice.width as i64;
+        let h = self.lattice.height as i64;
+        let x = i64::from(here) % w;
+        let y = i64::from(here) / w;
+        let row = |prefix: &[u32], yy: i64, lo: i64, hi: i64| -> u32 {
+            let base = (yy * (w + 1)) as usize;
+            let at = |k: i64| prefix[base + k as usize];
+            if hi - lo + 1 >= w {
+                return at(w);
+            }
+            let (lo, hi) = (lo.rem_euclid(w), hi.rem_euclid(w));
+            if lo <= hi {
+                at(hi + 1) - at(lo)
+            } else {
+                at(w) - at(lo) + at(hi + 1)
+            }
+        };
+        let (mut c, mut a) = (0, 0);
+        for &(dy, half) in &self.spans {
+            let yy = (y + i64::from(dy)).rem_euclid(h);
+            c += row(
+                &self.prefix_cops,
+                yy,
+                x - i64::from(half),
+                x + i64::from(half),
+            );
+            a += row(
+                &self.prefix_actives,
+                yy,
+                x - i64::from(half),
+                x + i64::from(half),
+            );
+        }
+        if !self.sw.own_site {
+            c -= row(&self.prefix_cops, y, x, x);
+            a -= row(&self.prefix_actives, y, x, x);
+        }
+        (c, a)
+    }
+
+    fn build_prefix(&mut self) {
+        let w = self.lattice.width as usize;
+        let rows = self.lattice.height as usize;
+        self.prefix_cops.resize(rows * (w + 1), 0);
+        self.prefix_actives.resize(rows * (w + 1), 0);
+        for y in 0..rows {
+            let (mut c, mut a) = (0u32, 0u32);
+            let base = y * (w + 1);
+            self.prefix_cops[base] = 0;
+            self.prefix_actives[base] = 0;
+            for x in 0..w {
+                c += u32::from(self.lattice.cops[y * w + x]);
+                a += u32::from(self.lattice.actives[y * w + x]);
+                self.prefix_cops[base + x + 1] = c;
+                self.prefix_actives[base + x + 1] = a;
+            }
+        }
+    }
+
+    // ---- rules ---------------------------------------------------------------------------
+
+    fn grievance_legitimacy(&self) -> f64 {
+        if self.sw.dynamic_legitimacy {
+            self.legitimacy
+        } else {
+            self.p.legitimacy
+        }
+    }
+
+    /// Rule A (and, in Model II, the killing it means).
+    fn decide(&mut self, i: u32, s: &mut Stream) {
+        let (c, a) = self.perceive(i);
+        let p = rules::arrest_probability(c, a, self.p.k, self.sw.ratio);
+        let iu = i as usize;
+        let on = rules::is_active(
+            self.hardship[iu],
+            self.grievance_legitimacy(),
+            self.risk[iu],
+            p,
+            self.p.threshold,
+        );
+        self.set_active(i, on);
+        if on && self.p.groups == 2 {
+            self.kill_near(i, s);
+        }
+    }
+
+    /// Rule M: a uniformly drawn empty site within vision, if any.
+    fn move_agent(&mut self, i: u32, cop: bool, s: &mut Stream) {
+        let here = self.site[i as usize];
+        if here == NONE {
+            return;
+        }
+        let offsets = if cop { &self.cop_vision } else { &self.vision };
+        if offsets.is_empty() {
+            return;
+        }
+        let target = if self.sw.mode == Mode::Fast {
+            // Rejection: uniform over empty sites, like the enumeration below, with a bounded
+            // number of probes before falling back to it.
+            let mut found = None;
+            for _ in 0..16 {
+                let (dx, dy) = offsets[s.below(offsets.len() as u32) as usize];
+                let n = self.lattice.shift(here, dx, dy);
+                if self.empty(n) {
+                    found = Some(n);
+                    break;
+                }
+            }
+            found.or_else(|| self.pick_empty(here, cop, s))
+        } else {
+            self.pick_empty(here, cop, s)
+        };
+        if let Some(t) = target {
+            self.take(i);
+            self.put(i, t);
+        }
+    }
+
+    fn pick_empty(&mut self, here: u32, cop: bool, s: &mut Stream) -> Option<u32> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let offsets = if cop { &self.cop_vision } else { &self.vision };
+        for &(dx, dy) in offsets {
+            let n = self.lattice.shift(here, dx, dy);
+            if self.empty(n) {
+                scratch.push(n);
+            }
+        }
+        let out = (!scratch.is_empty()).then(|| scratch[s.below(scratch.len() as u32) as usize]);
+        self.scratch = scratch;
+        out
+    }
+
+    /// Free citizens within `offsets` of `here` passing `want`, into the scratch list.
+    fn citizens_near(
+        &mut self,
+        here: u32,
+        cop: bool,
+        want: impl Fn(&Self, u32) -> bool,
+    ) -> Vec<u32> {
+        let mut found = std::mem::take(&mut self.scratch);
+        found.clear();
+        let offsets = if cop { &self.cop_vision } else { &self.vision };
+        let mut sites: Vec<u32> = offsets
+            .iter()
+            .map(|&(dx, dy)| self.lattice.shift(here, dx, dy))
+            .collect();
+        if self.sw.own_site {
+            sites.push(here);
+        }
+        for n in sites {
+            let mut a = self.lattice.head[n as usize];
+            while a != NONE {
+                if self.kind[a as usize] == CITIZEN && !self.jailed[a as usize] && want(self, a) {
+                    found.push(a);
+                }
+                a = self.next[a as usize];
+            }
+        }
+        found
+    }
+
+    /// Rule C: arrest a random active citizen within cop vision.
+    fn arrest(&mut self, cop: u32, s: &mut Stream) {
+        let here = self.site[cop as usize];
+        if here == NONE {
+            return;
+        }
+        let suspects = self.citizens_near(here, true, |m, a| m.active[a as usize]);
+        if suspects.is_empty() {
+            self.scratch = suspects;
+            return;
+        }
+        let suspect = suspects[s.below(suspects.len() as u32) as usize];
+        self.scratch = suspects;
+        let j = self.p.max_jail_term;
+        let term = match self.sw.jail_range {
+            JailRange::Inclusive => s.below(j.saturating_add(1).max(1)),
+            JailRange::Exclusive => {
+                if j == 0 {
+                    0
+                } else {
+                    s.below(j)
+                }
+            }
+        };
+        self.arrests += 1;
+        self.set_active(suspect, false);
+        let su = suspect as usize;
+        let jailed = match self.sw.release {
+            Release::EndOfStep => term > 0,
+            Release::OwnTurn => true,
+        };
+        let at = self.site[su];
+        if jailed {
+            if self.sw.jailed == JailedAgents::OffLattice {
+                self.take(suspect);
+            } else {
+                self.lattice.free[at as usize] -= 1;
+            }
+            self.jailed[su] = true;
+            self.jail[su] = term;
+            self.prisoners.push((suspect, at));
+        }
+        if self.sw.cop_steps_onto_arrest && self.empty(at) {
+            self.take(cop);
+            self.put(cop, at);
+        }
+    }
+
+    fn release(&mut self, i: u32, left: u32, s: &mut Stream) -> bool {
+        let iu = i as usize;
+        if self.sw.jailed == JailedAgents::OffLattice {
+            let to = if self.empty(left) {
+                Some(left)
+            } else {
+                self.random_empty_site(s)
+            };
+            let Some(to) = to else { return false };
+            self.jailed[iu] = false;
+            self.put(i, to);
+        } else {
+            self.jailed[iu] = false;
+            self.lattice.free[self.site[iu] as usize] += 1;
+        }
+        true
+    }
+
+    /// Model II: an active citizen kills a random citizen of the other group within vision.
+    fn kill_near(&mut self, i: u32, s: &mut Stream) {
+        let here = self.site[i as usize];
+        let mine = self.group[i as usize];
+        let victims = self.citizens_near(here, false, |m, a| {
+            m.group[a as usize] != mine && m.alive[a as usize]
+        });
+        if !victims.is_empty() {
+            let v = victims[s.below(victims.len() as u32) as usize];
+            self.scratch = victims;
+            self.die(v);
+            self.killed += 1;
+        } else {
+            self.scratch = victims;
+        }
+    }
+
+    fn die(&mut self, i: u32) {
+        self.take(i);
+        self.alive[i as usize] = false;
+        self.active[i as usize] = false;
+    }
+
+    /// Model II: ageing, death, and cloning onto an empty neighbouring site.
+    fn life(&mut self, i: u32, s: &mut Stream) {
+        let iu = i as usize;
+        self.age[iu] += 1;
+        if self.age[iu] >= self.death[iu] {
+            self.die(i);
+            return;
+        }
+        if s.bernoulli(self.p.clone_probability) {
+            let here = self.site[iu];
+            let mut empties = Vec::new();
+            for &(dx, dy) in &self.near {
+                let n = self.lattice.shift(here, dx, dy);
+                if self.empty(n) {
+                    empties.push(n);
+                }
+            }
+            if !empties.is_empty() {
+                let t = empties[s.below(empties.len() as u32) as usize];
+                let mut d = Stream::new(
+                    self.seed,
+                    purpose::DISPOSITION,
+                    self.step,
+                    self.kind.len() as u32,
+                );
+                let (g, h) = (self.group[iu], self.hardship[iu]);
+                self.spawn(CITIZEN, g, h, t, &mut d);
+            }
+        }
+    }
+
+    // ---- the step ------------------------------------------------------------------------
+
+    fn turn(&mut self, i: u32) {
+        let iu = i as usize;
+        if !self.alive[iu] {
+            return;
+        }
+        let mut s = Stream::new(self.seed, purpose::TURN, self.step, i);
+        if self.kind[iu] == COP {
+            let moves = self.p.movement || self.sw.cops_move_when_still;
+            match self.sw.order {
+                TurnOrder::MoveThenAct => {
+                    if moves {
+                        self.move_agent(i, true, &mut s);
+                    }
+                    self.arrest(i, &mut s);
+                }
+                TurnOrder::ActThenMove => {
+                    self.arrest(i, &mut s);
+                    if moves {
+                        self.move_agent(i, true, &mut s);
+                    }
+                }
+            }
+            return;
+        }
+        if self.jailed[iu] {
+            if self.sw.release != Release::OwnTurn {
+                return;
+            }
+            if self.jail[iu] > 0 {
+                self.jail[iu] -= 1;
+                return;
+            }
+            let left = self.site[iu];
+            if !self.release(i, left, &mut s) {
+                return;
+            }
+        }
+        match self.sw.order {
+            TurnOrder::MoveThenAct => {
+                if self.p.movement {
+                    self.move_agent(i, false, &mut s);
+                }
+                self.decide(i, &mut s);
+            }
+            TurnOrder::ActThenMove => {
+                self.decide(i, &mut s);
+                if self.p.movement && self.alive[iu] {
+                    self.move_agent(i, false, &mut s);
+                }
+            }
+        }
+        if self.p.groups == 2 && self.alive[iu] {
+            self.life(i, &mut s);
+        }
+    }
+
+    fn end_of_step_releases(&mut self) {
+        let mut s = Stream::new(self.seed, purpose::LATTICE_EVENTS, self.step, u32::MAX);
+        let list = std::mem::take(&mut self.prisoners);
+        let mut kept = Vec::with_capacity(list.len());
+        for (i, left) in list {
+            let iu = i as usize;
+            if !self.jailed[iu] || !self.alive[iu] {
+                continue;
+            }
+            if self.sw.release == Release::EndOfStep {
+                if self.jail[iu] > 0 {
+                    self.jail[iu] -= 1;
+                }
+                if self.jail[iu] == 0 && self.release(i, left, &mut s) {
+                    continue;
+                }
+            }
+            kept.push((i, left));
+        }
+        self.prisoners = kept;
+    }
+
+    fn set_cop_count(&mut self, target: u64, s: &mut Stream) {
+        let cops: Vec<u32> = (0..self.kind.len() as u32)
+            .filter(|&i| self.kind[i as usize] == COP && self.alive[i as usize])
+            .collect();
+        let have = cops.len() as u64;
+        if have > target {
+            let mut pool = cops;
+            for k in 0..(have - target) as usize {
+                let j = k + s.below((pool.len() - k) as u32) as usize;
+                pool.swap(k, j);
+                self.die(pool[k]);
+            }
+        } else {
+            for _ in have..target {
+                let Some(site) = self.random_empty_site(s) else {
+                    break;
+                };
+                self.spawn(COP, 0, 0.0, site, s);
+            }
+        }
+    }
+
+    fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for i in 0..self.kind.len() {
+            if !self.alive[i] {
+                continue;
+            }
+            if self.kind[i] == COP {
+                c.cops += 1;
+                continue;
+            }
+            let g = self.group[i] as usize;
+            c.population[g] += 1;
+            if self.jailed[i] {
+                c.jailed[g] += 1;
+            } else if self.active[i] {
+                c.active[g] += 1;
+            } else {
+                c.quiet[g] += 1;
+            }
+        }
+        c
+    }
+}
+
+/// Per-group counts of one moment.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    population: [u64; 2],
+    active: [u64; 2],
+    quiet: [u64; 2],
+    jailed: [u64; 2],
+    cops: u64,
+}
+
+impl Model for CivilViolence {
+    fn columns(&self, _scenario: &Scenario) -> Vec<String> {
+        let mut c: Vec<String> = ["active", "quiet", "jailed", "cops", "legitimacy", "arrests"]
+            .map(String::from)
+            .to_vec();
+        if self.p.groups == 2 {
+            c.push("killed".into());
+            for g in ["blue", "green"] {
+                for what in ["population", "active", "quiet", "jailed"] {
+                    c.push(format!("{what}_{g}"));
+                }
+            }
+        }
+        c
+    }
+
+    fn start(&mut self, _world: &World, log: &mut Vec<LogEntry>) {
+        let sites = self.lattice.sites() as u32;
+        let (cd, kd) = (self.p.citizen_density, self.p.cop_density);
+        let mut placed: Vec<(u8, u32)> = Vec::new();
+        match self.sw.placement {
+            Placement::PerSite => {
+                for site in 0..sites {
+                    let mut s = Stream::new(self.seed, purpose::PLACEMENT, 0, site);
+                    let u = s.uniform();
+                    if u < cd {
+                        placed.push((CITIZEN, site));
+                    } else if u < cd + kd {
+                        placed.push((COP, site));
+                    }
+                }
+            }
+            Placement::Exact => {
+                let mut order: Vec<u32> = (0..sites).collect();
+                let mut s = Stream::new(self.seed, purpose::PLACEMENT, 0, 0);
+                let cops = (kd * f64::from(sites)).round() as usize;
+                let citizens = (cd * f64::from(sites)).round() as usize;
+                let n = (cops + citizens).min(sites as usize);
+                for k in 0..n {
+                    let j = k + s.below(sites - k as u32) as usize;
+                    order.swap(k, j);
+                }
+                // Cops first, as NetLogo places them.
+                for (k, &site) in order[..n].iter().enumerate() {
+                    placed.push((if k < cops { COP } else { CITIZEN }, site));
+                }
+            }
+        }
+        for (n, (kind, site)) in placed.into_iter().enumerate() {
+            let mut s = Stream::new(self.seed, purpose::DISPOSITION, 0, n as u32);
+            let hardship = s.uniform();
+            let group = if self.p.groups == 2 {
+                s.below(2) as u8
+            } else {
+                0
+            };
+            self.spawn(kind, group, hardship, site, &mut s);
+        }
+        let c = self.counts();
+        log.push(LogEntry {
+            step: 0,
+            kind: "placement".into(),
+            region: None,
+            count: c.population[0] + c.population[1],
+            detail: format!(
+                "{} citizens and {} cops on {} sites",
+                c.population[0] + c.population[1],
+                c.cops,
+                sites
+            ),
+        });
+        self.outbursts.observe(0, c.active[0] + c.active[1]);
+    }
+
+    fn apply(&mut self, event: &Event, index: usize, _world: &World, log: &mut Vec<LogEntry>) {
+        let step = event.step;
+        let steps = |days: f64, dt: f64| (days / dt).round() as u32;
+        let mut s = Stream::new(self.seed, purpose::LATTICE_EVENTS, step, index as u32);
+        match event.action {
+            Action::Legitimacy { value, days } => {
+                if !self.sw.dynamic_legitimacy {
+                    log.push(LogEntry {
+                        step,
+                        kind: "legitimacy_fixed".into(),
+                        region: None,
+                        count: 0,
+                        detail: format!(
+                            "legitimacy stays {} (dynamic_legitimacy = false)",
+                            self.p.legitimacy
+                        ),
+                    });
+                    return;
+                }
+                let n = steps(days, self.dt);
+                if n == 0 {
+                    self.legitimacy = value;
+                    self.legitimacy_ramp = None;
+                } else {
+                    self.legitimacy_ramp = Some(Ramp {
+                        from: self.legitimacy,
+                        to: value,
+                        start: step,
+                        end: step + n,
+                    });
+                }
+                log.push(LogEntry {
+                    step,
+                    kind: "legitimacy".into(),
+                    region: None,
+                    count: 0,
+                    detail: format!("legitimacy to {value} over {days} days"),
+                });
+            }
+            Action::Cops { value, days } => {
+                let sites = self.lattice.sites() as f64;
+                let n = steps(days, self.dt);
+                if n == 0 {
+                    self.set_cop_count((value * sites).round() as u64, &mut s);
+                    self.cop_ramp = None;
+                } else {
+                    let now = self.counts().cops as f64 / sites;
+                    self.cop_ramp = Some(Ramp {
+                        from: now,
+                        to: value,
+                        start: step,
+                        end: step + n,
+                    });
+                }
+                log.push(LogEntry {
+                    step,
+                    kind: "cops".into(),
+                    region: None,
+                    count: (value * sites).round() as u64,
+                    detail: format!("cop density to {value} over {days} days"),
+                });
+            }
+            Action::Peacekeepers { value } => {
+                let k = (value * self.lattice.sites() as f64).round() as u64;
+                let mut added = 0;
+                for _ in 0..k {
+                    let Some(site) = self.random_empty_site(&mut s) else {
+                        break;
+                    };
+                    self.spawn(COP, 0, 0.0, site, &mut s);
+                    added += 1;
+                }
+                log.push(LogEntry {
+                    step,
+                    kind: "peacekeepers".into(),
+                    region: None,
+                    count: added,
+                    detail: format!("{added} peacekeepers enter"),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn step(&mut self, step: u32, _world: &World, log: &mut Vec<LogEntry>) {
+        self.step = step;
+        if let Some(r) = self.legitimacy_ramp {
+            self.legitimacy = r.at(step);
+        }
+        if let Some(r) = self.cop_ramp {
+            let mut s = Stream::new(self.seed, purpose::LATTICE_EVENTS, step, u32::MAX - 1);
+            let target = (r.at(step) * self.lattice.sites() as f64).round() as u64;
+            self.set_cop_count(target, &mut s);
+        }
+        if self.sw.mode == Mode::Fast {
+            self.build_prefix();
+        }
+        // Random sequential activation of everyone alive at the start of the step.
+        let mut order: Vec<u32> = (0..self.kind.len() as u32)
+            .filter(|&i| self.alive[i as usize])
+            .collect();
+        let mut s = Stream::new(self.seed, purpose::ORDER, step, 0);
+        for k in (1..order.len()).rev() {
+            let j = s.below(k as u32 + 1) as usize;
+            order.swap(k, j);
+        }
+        for i in order {
+            self.turn(i);
+        }
+        self.end_of_step_releases();
+        let c = self.counts();
+        if let Some(done) = self.outbursts.observe(step, c.active[0] + c.active[1]) {
+            log.push(done.entry());
+        }
+        if self.p.groups == 2
+            && self.extinct.is_none()
+            && (c.population[0] == 0 || c.population[1] == 0)
+        {
+            self.extinct = Some(step);
+            log.push(LogEntry {
+                step,
+                kind: "extinction".into(),
+                region: None,
+                count: c.population[0] + c.population[1],
+                detail: format!(
+                    "the {} group is gone",
+                    if c.population[0] == 0 {
+                        "blue"
+                    } else {
+                        "green"
+                    }
+                ),
+            });
+        }
+    }
+
+    fn observe(&self, out: &mut Vec<f64>) {
+        let c = self.counts();
+        let sum = |a: [u64; 2]| (a[0] + a[1]) as f64;
+        out.extend([
+            sum(c.active),
+            sum(c.quiet),
+            sum(c.jailed),
+            c.cops as f64,
+            self.grievance_legitimacy(),
+            self.arrests as f64,
+        ]);
+        if self.p.groups == 2 {
+            out.push(self.killed as f64);
+            for g in 0..2 {
+                out.extend([
+                    c.population[g] as f64,
+                    c.active[g] as f64,
+                    c.quiet[g] as f64,
+                    c.jailed[g] as f64,
+                ]);
+            }
+        }
+    }
+
+    fn settled(&self) -> bool {
+        false
+    }
+
+    fn lattice(&self) -> Option<LatticeImage> {
+        let mut cells = vec![0u8; self.lattice.sites()];
+        for (site, cell) in cells.iter_mut().enumerate() {
+            let mut a = self.lattice.head[site];
+            let mut code = 0;
+            while a != NONE {
+                let au = a as usize;
+                let c = if self.kind[au] == COP {
+                    4
+                } else if self.jailed[au] {
+                    3
+                } else if self.active[au] {
+                    2
+                } else if self.group[au] == 1 {
+                    5
+                } else {
+                    1
+                };
+                code = code.max(c);
+                a = self.next[au];
+            }
+            *cell = code;
+        }
+        Some(LatticeImage {
+            width: self.lattice.width,
+            height: self.lattice.height,
+            cells,
+            legend: &[
+                (0, "empty", [255, 255, 255]),
+                (1, "quiet", [86, 180, 233]),
+                (2, "active", [213, 94, 0]),
+                (3, "jailed", [60, 60, 60]),
+                (4, "cop", [0, 0, 128]),
+                (5, "quiet (green group)", [0, 158, 115]),
+            ],
+        })
+    }
+
+    fn snapshot_steps(&self) -> &[u32] {
+        &self.sw.snapshots
+    }
+
+    fn outcome(&self, last_step: u32, reason: StopReason, _world: &World) -> Outcome {
+        let mut tracker = self.outbursts.clone();
+        tracker.close(last_step);
+        let o = tracker.summary();
+        let c = self.counts();
+        let mut figures = vec![
+            ("outbursts".to_string(), o.count as f64),
+            ("mean_wait".to_string(), o.mean_wait),
+            ("sd_wait".to_string(), o.sd_wait),
+            ("mean_size".to_string(), o.mean_size),
+            ("sd_size".to_string(), o.sd_size),
+            ("peak_active".to_string(), o.peak as f64),
+            ("mean_active".to_string(), o.mean_active),
+            ("arrests".to_string(), self.arrests as f64),
+            (
+                "final_jailed".to_string(),
+                (c.jailed[0] + c.jailed[1]) as f64,
+            ),
+        ];
+        let sentence = if self.p.groups == 2 {
+            figures.push(("killed".into(), self.killed as f64));
+            figures.push(("final_blue".into(), c.population[0] as f64));
+            figures.push(("final_green".into(), c.population[1] as f64));
+            if let Some(e) = self.extinct {
+                figures.push(("extinction_step".into(), f64::from(e)));
+            }
+            match self.extinct {
+                Some(e) => format!(
+                    "Genocide: one group was gone at step {e}; {} killed in all.",
+                    self.killed
+                ),
+                None => format!(
+                    "Both groups survive to step {last_step} ({} blue, {} green); {} killed.",
+                    c.population[0], c.population[1], self.killed
+                ),
+            }
+        } else {
+            format!(
+                "{} outbursts (over {} actives) in {last_step} steps, mean wait {:.0} steps, mean size {:.0} active-steps; peak {} active.",
+                o.count, self.p.outburst_level, o.mean_wait, o.mean_size, o.peak
+            )
+        };
+        Outcome {
+            last_step,
+            reason,
+            figures,
+            sentence,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,119 @@
+//! The rules of Epstein (2002) as pure functions, so each can be checked by hand.
+
+use crate::scenario::civil_violence::RatioRule;
+
+/// The estimated arrest probability P = 1 − exp(−k · r(C/A)), with r the ratio rule.
+/// `actives` counts the agent itself (A ≥ 1).
+pub fn arrest_probability(cops: u32, actives: u32, k: f64, rule: RatioRule) -> f64 {
+    let ratio = f64::from(cops) / f64::from(actives.max(1));
+    let r = match rule {
+        RatioRule::Literal => ratio,
+        RatioRule::RoundHalfEven => ratio.round_ties_even(),
+        RatioRule::Floor => ratio.floor(),
+    };
+    1.0 - (-k * r).exp()
+}
+
+/// Rule A: active iff grievance − risk aversion · P > T (strict).
+pub fn is_active(hardship: f64, legitimacy: f64, risk: f64, p: f64, threshold: f64) -> bool {
+    let grievance = hardship * (1.0 - legitimacy);
+    grievance - risk * p > threshold
+}
+
+/// The vision neighbourhood of radius `v` as (dx, dy) offsets, own site excluded, in row order.
+pub fn offsets(v: f64, shape: crate::scenario::civil_violence::VisionShape) -> Vec<(i32, i32)> {
+    use crate::scenario::civil_violence::VisionShape::*;
+    let r = v.floor() as i32;
+    let mut out = Vec::new();
+    for dy in -r..=r {
+        for dx in -r..=r {
+            if dx == 0 && dy == 0 {
+                continue;
+            }
+            let inside = match shape {
+                VonNeumann => dx.abs() + dy.abs() <= r,
+                Moore => true,
+                Euclidean => f64::from(dx * dx + dy * dy) <= v * v,
+            };
+            if inside {
+                out.push((dx, dy));
+            }
+        }
+    }
+    out
+}
+
+/// Half-widths of each row of the neighbourhood, dy = −r..=r (for row prefix sums).
+pub fn row_spans(v: f64, shape: crate::scenario::civil_violence::VisionShape) -> Vec<(i32, i32)> {
+    use crate::scenario::civil_violence::VisionShape::*;
+    let r = v.floor() as i32;
+    (-r..=r)
+        .map(|dy| {
+            let h = match shape {
+                VonNeumann => r - dy.abs(),
+                Moore => r,
+                Euclidean => (v * v - f64::from(dy * dy)).max(0.0).sqrt().floor() as i32,
+            };
+            (dy, h)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::civil_violence::VisionShape;
+
+    #[test]
+    fn arrest_probability_by_hand() {
+        // k = 2.3, C = A = 1: 1 − e^−2.3 = 0.8997.
+        let p = arrest_probability(1, 1, 2.3, RatioRule::Literal);
+        assert!((p - 0.899_741).abs() < 1e-6, "{p}");
+        // C = 1, A = 2: literal 1 − e^−1.15; round half to even: round(0.5) = 0; floor 0.
+        assert!(
+            (arrest_probability(1, 2, 2.3, RatioRule::Literal) - (1.0 - (-1.15f64).exp())).abs()
+                < 1e-12
+        );
+        assert_eq!(arrest_probability(1, 2, 2.3, RatioRule::RoundHalfEven), 0.0);
+        assert_eq!(arrest_probability(1, 2, 2.3, RatioRule::Floor), 0.0);
+        // C = 5, A = 2: 2.5 rounds to 2 (even), floors to 2.
+        let two = 1.0 - (-4.6f64).exp();
+        assert!((arrest_probability(5, 2, 2.3, RatioRule::RoundHalfEven) - two).abs() < 1e-12);
+        assert!((arrest_probability(5, 2, 2.3, RatioRule::Floor) - two).abs() < 1e-12);
+        // C = 3, A = 2: 1.5 rounds to 2, floors to 1.
+        assert!((arrest_probability(3, 2, 2.3, RatioRule::RoundHalfEven) - two).abs() < 1e-12);
+        // No cops: P = 0 whatever the rule.
+        assert_eq!(arrest_probability(0, 7, 2.3, RatioRule::Literal), 0.0);
+    }
+
+    #[test]
+    fn activation_is_strict() {
+        // G = 0.5 · (1 − 0.8) = 0.1; with no risk the margin is exactly T: quiet.
+        assert!(!is_active(0.5, 0.8, 0.0, 0.9, 0.1));
+        // G = 0.9 · 0.2 = 0.18, N = 0.5 · 0.1 = 0.05: 0.13 > 0.1, active.
+        assert!(is_active(0.9, 0.8, 0.5, 0.1, 0.1));
+        // Same with P = 0.9: N = 0.45, quiet.
+        assert!(!is_active(0.9, 0.8, 0.5, 0.9, 0.1));
+    }
+
+    #[test]
+    fn neighbourhood_sizes_match_the_implementations() {
+        // Mesa: von Neumann r = 7 has 112 cells, r = 1 has 4; Moore r = 7 has 224.
+        assert_eq!(offsets(7.0, VisionShape::VonNeumann).len(), 112);
+        assert_eq!(offsets(1.7, VisionShape::VonNeumann).len(), 4);
+        assert_eq!(offsets(7.0, VisionShape::Moore).len(), 224);
+        // NetLogo: a radius-7 disc has 149 patches with its own, 148 without.
+        assert_eq!(offsets(7.0, VisionShape::Euclidean).len(), 148);
+        // v = 1.7 as a Euclidean radius: the 8 Moore neighbours.
+        assert_eq!(offsets(1.7, VisionShape::Euclidean).len(), 8);
+        // Row spans cover the same sites (plus the own site).
+        for shape in [
+            VisionShape::VonNeumann,
+            VisionShape::Moore,
+            VisionShape::Euclidean,
+        ] {
+            let n: i32 = row_spans(7.0, shape).iter().map(|&(_, h)| 2 * h + 1).sum();
+            assert_eq!(n as usize, offsets(7.0, shape).len() + 1);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Validation of the `[civil_violence]` section.
+
+use super::super::civil_violence::*;
+use super::super::TimeSpan;
+use super::Validator;
+
+/// Most lattice sites a scenario may ask for (about 32 bytes each in memory).
+pub const MAX_SITES: u64 = 400_000_000;
+
+impl Validator<'_> {
+    pub(super) fn civil_violence(
+        &mut self,
+        c: &mut RawCivilViolence,
+        time: &Option<TimeSpan>,
+    ) -> Option<CivilViolenceParams> {
+        let before = self.problems.list.len();
+        let mut ranges = Vec::new();
+        let epstein = EpsteinParams::resolve(&mut c.params, "civil_violence", &mut ranges);
+        for (path, message, help) in ranges {
+            self.bad(&path, message, Some(help));
+        }
+        let switches = Switches::resolve(&mut c.switches);
+        let sites = u64::from(epstein.width) * u64::from(epstein.height);
+        if sites > MAX_SITES {
+            self.bad(
+                "civil_violence.width",
+                format!("{} × {} = {sites} sites", epstein.width, epstein.height),
+                Some(format!("allowed: at most {MAX_SITES} sites")),
+            );
+        }
+        if epstein.citizen_density + epstein.cop_density > 1.0 {
+            self.bad(
+                "civil_violence.cop_density",
+                format!(
+                    "citizen_density + cop_density = {} is more than 1",
+                    epstein.citizen_density + epstein.cop_density
+                ),
+                Some("at most one agent per site".into()),
+            );
+        }
+        if let Some(t) = time {
+            for (i, &s) in switches.snapshots.iter().enumerate() {
+                if s > t.steps {
+                    self.bad(
+                        &format!("civil_violence.snapshots[{i}]"),
+                        format!("step {s} is after the last step ({})", t.steps),
+                        None,
+                    );
+                }
+            }
+        }
+        if self.problems.list.len() > before {
+            return None;
+        }
+        Some(CivilViolenceParams { epstein, switches })
+    }
+}
