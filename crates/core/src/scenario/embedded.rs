@@ -21,6 +21,50 @@ pub const ALL: &[(&str, &str)] = &[
         include_str!("../../../../scenarios/two-valleys.toml"),
     ),
     (
+        "epstein-run1",
+        include_str!("../../../../scenarios/epstein-run1.toml"),
+    ),
+    (
+        "epstein-run2",
+        include_str!("../../../../scenarios/epstein-run2.toml"),
+    ),
+    (
+        "epstein-run3-gradual",
+        include_str!("../../../../scenarios/epstein-run3-gradual.toml"),
+    ),
+    (
+        "epstein-run4-sudden",
+        include_str!("../../../../scenarios/epstein-run4-sudden.toml"),
+    ),
+    (
+        "epstein-run5-cops",
+        include_str!("../../../../scenarios/epstein-run5-cops.toml"),
+    ),
+    (
+        "epstein-run6-coexistence",
+        include_str!("../../../../scenarios/epstein-run6-coexistence.toml"),
+    ),
+    (
+        "epstein-run7-genocide",
+        include_str!("../../../../scenarios/epstein-run7-genocide.toml"),
+    ),
+    (
+        "epstein-run7-peacekeepers",
+        include_str!("../../../../scenarios/epstein-run7-peacekeepers.toml"),
+    ),
+    (
+        "epstein-run8",
+        include_str!("../../../../scenarios/epstein-run8.toml"),
+    ),
+    (
+        "mesa-civil-violence",
+        include_str!("../../../../scenarios/mesa-civil-violence.toml"),
+    ),
+    (
+        "netlogo-rebellion",
+        include_str!("../../../../scenarios/netlogo-rebellion.toml"),
+    ),
+    (
         "village-cascade",
         include_str!("../../../../scenarios/village-cascade.toml"),
     ),
