@@ -55,6 +55,21 @@ enum What {
         #[arg(long)]
         dir: PathBuf,
     },
+    /// Run an embedded civil violence scenario on a lattice of the given size.
+    CivilViolence {
+        /// Embedded scenario (e.g. `epstein-run2`, `mesa-civil-violence`).
+        #[arg(long, default_value = "epstein-run2")]
+        scenario: String,
+        /// Lattice width and height.
+        #[arg(long, default_value_t = 40)]
+        size: u32,
+        /// Steps.
+        #[arg(long, default_value_t = 1000)]
+        steps: u32,
+        /// `faithful` or `fast`.
+        #[arg(long, default_value = "faithful")]
+        mode: String,
+    },
     /// Run `korea-1936-1945` end to end (population, network, nine years of days).
     Resistance {
         /// Multiplier on the population (1 = every person, about 22.8 million).
@@ -124,6 +139,12 @@ fn main() {
         What::Cascade { persons } => cascade(persons),
         What::Export { persons, dir } => export(persons, &dir),
         What::Resistance { scale, seed } => resistance(scale, seed),
+        What::CivilViolence {
+            scenario,
+            size,
+            steps,
+            mode,
+        } => civil_violence(&scenario, size, steps, &mode),
     });
     println!("threads: {}", args.threads);
 }
@@ -178,6 +199,64 @@ fn cascade(persons: u64) {
     println!("tie_visits_per_s: {:.0}", visits as f64 / secs);
     if let Some(peak) = peak_rss() {
         println!("peak_rss_bytes: {peak}");
+    }
+}
+
+fn civil_violence(name: &str, size: u32, steps: u32, mode: &str) {
+    use mobilize_core::scenario::embedded;
+    let source = embedded::source(name).expect("an embedded civil violence scenario");
+    let sets = [
+        format!("civil_violence.width={size}"),
+        format!("civil_violence.height={size}"),
+        format!("time.steps={steps}"),
+        format!("civil_violence.mode={mode}"),
+        "civil_violence.snapshots=[]".to_string(),
+    ];
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|a| Override::parse(a).expect("valid override"))
+        .collect();
+    let s = match Scenario::load(&source, &overrides) {
+        Ok(s) => s,
+        Err(e) => panic!("the scenario is valid: {e}"),
+    };
+    let mut sim = Sim::new(s);
+    let mut rec = Recorder::default();
+    let t = Instant::now();
+    let outcome = sim.run(&mut [&mut rec]);
+    let secs = t.elapsed().as_secs_f64();
+    // Agents acting per step: citizens (free or jailed) and cops, as Mesa counts them.
+    let agents: f64 = ["active", "quiet", "jailed", "cops"]
+        .iter()
+        .map(|c| {
+            rec.column(c)
+                .unwrap_or_default()
+                .iter()
+                .skip(1)
+                .sum::<f64>()
+        })
+        .sum();
+    println!("scenario: {name}");
+    println!("mode: {mode}");
+    println!("lattice: {size}x{size}");
+    println!("steps: {}", outcome.last_step);
+    println!("run_s: {secs:.3}");
+    println!("agent_steps: {agents}");
+    println!("agent_steps_per_s: {:.0}", agents / secs);
+    println!(
+        "mean_active: {:.1}",
+        outcome
+            .figures
+            .iter()
+            .find(|f| f.0 == "mean_active")
+            .map_or(0.0, |f| f.1)
+    );
+    if let Some(peak) = peak_rss() {
+        println!("peak_rss_bytes: {peak}");
+        println!(
+            "bytes_per_site: {:.1}",
+            peak as f64 / (f64::from(size) * f64::from(size))
+        );
     }
 }
 

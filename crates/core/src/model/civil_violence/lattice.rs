@@ -21,13 +21,32 @@ pub struct Lattice {
     pub free: Vec<u8>,
     /// All agents on each site, jailed ones included.
     pub occupied: Vec<u8>,
+    /// Cops (high byte) and actives (low byte) of each site in one word, so a neighbourhood
+    /// count is one pass of sums.
+    pub packed: Vec<u16>,
+    /// One bit per site, set where a mover may go (see [`Lattice::refresh`]), row by row,
+    /// `words_per_row` words each.
+    pub open: Vec<u64>,
+    /// One bit per site with a cop, laid out like `open`.
+    pub cop_bits: Vec<u64>,
+    /// One bit per site with an active citizen, laid out like `open`.
+    pub active_bits: Vec<u64>,
+    /// Sites holding more than one cop or more than one active (possible only when jailed
+    /// agents are transparent); while there are none, the bit sets count exactly.
+    pub crowded: u32,
+    crowded_at: Vec<bool>,
+    /// 64-bit words per row of `open`.
+    pub words_per_row: usize,
+    /// Whether jailed agents leave their sites open to movers (NetLogo).
+    pub transparent: bool,
 }
 
 impl Lattice {
     /// An empty lattice.
-    pub fn new(width: u32, height: u32) -> Lattice {
+    pub fn new(width: u32, height: u32, transparent: bool) -> Lattice {
         let n = width as usize * height as usize;
-        Lattice {
+        let words_per_row = (width as usize).div_ceil(64);
+        let mut l = Lattice {
             width,
             height,
             head: vec![NONE; n],
@@ -35,7 +54,91 @@ impl Lattice {
             actives: vec![0; n],
             free: vec![0; n],
             occupied: vec![0; n],
+            packed: vec![0; n],
+            open: vec![0; words_per_row * height as usize],
+            cop_bits: vec![0; words_per_row * height as usize],
+            active_bits: vec![0; words_per_row * height as usize],
+            crowded: 0,
+            crowded_at: vec![false; n],
+            words_per_row,
+            transparent,
+        };
+        for s in 0..n {
+            l.refresh(s);
         }
+        l
+    }
+
+    /// Brings the packed counts and the open bit of site `s` up to date.
+    #[inline]
+    pub fn refresh(&mut self, s: usize) {
+        self.packed[s] = (u16::from(self.cops[s]) << 8) | u16::from(self.actives[s]);
+        let empty = if self.transparent {
+            self.free[s] == 0
+        } else {
+            self.occupied[s] == 0
+        };
+        let w = self.width as usize;
+        let (y, x) = (s / w, s % w);
+        let word = y * self.words_per_row + x / 64;
+        let bit = 1u64 << (x % 64);
+        let set = |v: &mut Vec<u64>, on: bool| {
+            if on {
+                v[word] |= bit;
+            } else {
+                v[word] &= !bit;
+            }
+        };
+        set(&mut self.open, empty);
+        set(&mut self.cop_bits, self.cops[s] > 0);
+        set(&mut self.active_bits, self.actives[s] > 0);
+        let crowded = self.cops[s] > 1 || self.actives[s] > 1;
+        if crowded != self.crowded_at[s] {
+            self.crowded_at[s] = crowded;
+            if crowded {
+                self.crowded += 1;
+            } else {
+                self.crowded -= 1;
+            }
+        }
+    }
+
+    /// Set bits of `bits` among columns `xl..=xh` of `row`.
+    #[inline]
+    pub fn count_in(&self, bits: &[u64], row: usize, xl: usize, xh: usize) -> u32 {
+        let base = row * self.words_per_row;
+        let mut n = 0;
+        for k in xl / 64..=xh / 64 {
+            n += (bits[base + k] & span_mask(k, xl, xh)).count_ones();
+        }
+        n
+    }
+
+    /// Open sites among columns `xl..=xh` of `row`.
+    #[inline]
+    pub fn open_in(&self, row: usize, xl: usize, xh: usize) -> u32 {
+        self.count_in(&self.open, row, xl, xh)
+    }
+
+    /// The `k`-th open site (from 0) among columns `xl..=xh` of `row`, as a site index; `k`
+    /// must be below [`Lattice::open_in`].
+    #[inline]
+    pub fn open_nth(&self, row: usize, xl: usize, xh: usize, mut k: u32) -> usize {
+        let w = self.width as usize;
+        let base = row * self.words_per_row;
+        for i in xl / 64..=xh / 64 {
+            let mut bits = self.open[base + i] & span_mask(i, xl, xh);
+            let c = bits.count_ones();
+            if k >= c {
+                k -= c;
+                continue;
+            }
+            for _ in 0..k {
+                bits &= bits - 1;
+            }
+            return row * w + i * 64 + bits.trailing_zeros() as usize;
+        }
+        unreachable!("k is below the number of open sites")
     }
 
     /// Number of sites.
@@ -51,4 +154,17 @@ impl Lattice {
         let y = (i64::from(site) / w + i64::from(dy)).rem_euclid(h);
         (y * w + x) as u32
     }
+}
+
+/// Bits of word `k` that fall in columns `xl..=xh`.
+#[inline]
+fn span_mask(k: usize, xl: usize, xh: usize) -> u64 {
+    let lo = xl.max(k * 64) - k * 64;
+    let hi = xh.min(k * 64 + 63) - k * 64;
+    let upper = if hi == 63 {
+        u64::MAX
+    } else {
+        (1u64 << (hi + 1)) - 1
+    };
+    upper & !((1u64 << lo) - 1)
 }

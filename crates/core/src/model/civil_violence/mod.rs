@@ -93,6 +93,7 @@ pub struct CivilViolence {
     vision: Vec<(i32, i32)>,
     cop_vision: Vec<(i32, i32)>,
     spans: Vec<(i32, i32)>,
+    cop_spans: Vec<(i32, i32)>,
     near: Vec<(i32, i32)>,
     legitimacy: f64,
     legitimacy_ramp: Option<Ramp>,
@@ -105,6 +106,7 @@ pub struct CivilViolence {
     prefix_cops: Vec<u32>,
     prefix_actives: Vec<u32>,
     scratch: Vec<u32>,
+    run_scratch: Vec<(usize, usize, usize, u32)>,
     step: u32,
 }
 
@@ -117,10 +119,11 @@ impl CivilViolence {
             .expect("validation guarantees [civil_violence] for model = civil_violence");
         let (p, sw) = (c.epstein, c.switches);
         CivilViolence {
-            lattice: Lattice::new(p.width, p.height),
+            lattice: Lattice::new(p.width, p.height, sw.jailed == JailedAgents::Transparent),
             vision: rules::offsets(p.vision, sw.vision_shape),
             cop_vision: rules::offsets(p.cop_vision, sw.vision_shape),
             spans: rules::row_spans(p.vision, sw.vision_shape),
+            cop_spans: rules::row_spans(p.cop_vision, sw.vision_shape),
             near: rules::offsets(1.0, VisionShape::Moore),
             legitimacy: p.legitimacy,
             outbursts: Outbursts::new(p.outburst_level),
@@ -147,6 +150,7 @@ impl CivilViolence {
             prefix_cops: Vec::new(),
             prefix_actives: Vec::new(),
             scratch: Vec::new(),
+            run_scratch: Vec::new(),
             step: 0,
             p,
             sw,
@@ -188,6 +192,7 @@ impl CivilViolence {
         if self.active[iu] {
             self.lattice.actives[su] += 1;
         }
+        self.lattice.refresh(su);
     }
 
     fn take(&mut self, i: u32) {
@@ -218,6 +223,7 @@ impl CivilViolence {
         if self.active[iu] {
             self.lattice.actives[su] -= 1;
         }
+        self.lattice.refresh(su);
         self.site[iu] = NONE;
         self.next[iu] = NONE;
     }
@@ -235,6 +241,7 @@ impl CivilViolence {
             } else {
                 self.lattice.actives[s as usize] -= 1;
             }
+            self.lattice.refresh(s as usize);
         }
     }
 
@@ -267,6 +274,38 @@ impl CivilViolence {
         (0..n).find(|&c| self.empty(c))
     }
 
+    /// Calls `f(row, xl, xh)` for each run of sites (columns `xl..=xh` of `row`) that the
+    /// neighbourhood with row spans `spans` covers around `here`, own site included.
+    /// Validation keeps the lattice at least 2r + 1 wide and high, so no site comes twice.
+    #[inline]
+    fn runs(&self, here: u32, spans: &[(i32, i32)], mut f: impl FnMut(usize, usize, usize)) {
+        let w = self.lattice.width as i32;
+        let h = self.lattice.height as i32;
+        let x = (here % self.lattice.width) as i32;
+        let y = (here / self.lattice.width) as i32;
+        for &(dy, half) in spans {
+            let mut yy = y + dy;
+            if yy < 0 {
+                yy += h;
+            } else if yy >= h {
+                yy -= h;
+            }
+            let row = yy as usize;
+            let (lo, hi) = (x - half, x + half);
+            if hi - lo + 1 >= w {
+                f(row, 0, w as usize - 1);
+            } else if lo < 0 {
+                f(row, (lo + w) as usize, w as usize - 1);
+                f(row, 0, hi as usize);
+            } else if hi >= w {
+                f(row, lo as usize, w as usize - 1);
+                f(row, 0, (hi - w) as usize);
+            } else {
+                f(row, lo as usize, hi as usize);
+            }
+        }
+    }
+
     // ---- perception ----------------------------------------------------------------------
 
     /// (C, A) seen by citizen `i`: cops, and actives counting itself as the switches say.
@@ -275,16 +314,31 @@ impl CivilViolence {
         let here = self.site[iu];
         let (cops, mut actives) = match self.sw.mode {
             Mode::Faithful => {
-                let mut c = 0u32;
-                let mut a = 0u32;
-                for &(dx, dy) in &self.vision {
-                    let n = self.lattice.shift(here, dx, dy) as usize;
-                    c += u32::from(self.lattice.cops[n]);
-                    a += u32::from(self.lattice.actives[n]);
+                let l = &self.lattice;
+                let w = l.width as usize;
+                let (mut c, mut a) = (0u32, 0u32);
+                if l.crowded == 0 {
+                    // At most one cop and one active per site: count bits.
+                    self.runs(here, &self.spans, |row, xl, xh| {
+                        c += l.count_in(&l.cop_bits, row, xl, xh);
+                        a += l.count_in(&l.active_bits, row, xl, xh);
+                    });
+                } else {
+                    self.runs(here, &self.spans, |row, xl, xh| {
+                        let b = row * w;
+                        c += l.cops[b + xl..=b + xh]
+                            .iter()
+                            .map(|&v| u32::from(v))
+                            .sum::<u32>();
+                        a += l.actives[b + xl..=b + xh]
+                            .iter()
+                            .map(|&v| u32::from(v))
+                            .sum::<u32>();
+                    });
                 }
-                if self.sw.own_site {
-                    c += u32::from(self.lattice.cops[here as usize]);
-                    a += u32::from(self.lattice.actives[here as usize]);
+                if !self.sw.own_site {
+                    c -= u32::from(l.cops[here as usize]);
+                    a -= u32::from(l.actives[here as usize]);
                 }
                 (c, a)
             }
@@ -422,39 +476,65 @@ impl CivilViolence {
         }
     }
 
+    /// A uniformly drawn empty site in vision: count the empty sites, draw k, find the k-th
+    /// (two branch-free passes over byte runs instead of collecting candidates).
     fn pick_empty(&mut self, here: u32, cop: bool, s: &mut Stream) -> Option<u32> {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        let offsets = if cop { &self.cop_vision } else { &self.vision };
-        for &(dx, dy) in offsets {
-            let n = self.lattice.shift(here, dx, dy);
-            if self.empty(n) {
-                scratch.push(n);
+        let spans = if cop { &self.cop_spans } else { &self.spans };
+        let l = &self.lattice;
+        let mut runs = std::mem::take(&mut self.run_scratch);
+        runs.clear();
+        let mut total = 0u32;
+        self.runs(here, spans, |row, xl, xh| {
+            let n = l.open_in(row, xl, xh);
+            if n > 0 {
+                runs.push((row, xl, xh, n));
+                total += n;
             }
-        }
-        let out = (!scratch.is_empty()).then(|| scratch[s.below(scratch.len() as u32) as usize]);
-        self.scratch = scratch;
-        out
+        });
+        let found = if total == 0 {
+            None
+        } else {
+            let mut k = s.below(total);
+            let mut found = None;
+            for &(row, xl, xh, n) in &runs {
+                if k < n {
+                    found = Some(l.open_nth(row, xl, xh, k) as u32);
+                    break;
+                }
+                k -= n;
+            }
+            found
+        };
+        self.run_scratch = runs;
+        found
     }
 
-    /// Free citizens within `offsets` of `here` passing `want`, into the scratch list.
+    /// Free citizens within vision (cop vision if `cop`) of `here` passing `want`, on sites
+    /// where `signal` is non-zero, into the scratch list.
     fn citizens_near(
         &mut self,
         here: u32,
         cop: bool,
+        actives_only: bool,
         want: impl Fn(&Self, u32) -> bool,
     ) -> Vec<u32> {
-        let mut found = std::mem::take(&mut self.scratch);
-        found.clear();
-        let offsets = if cop { &self.cop_vision } else { &self.vision };
-        let mut sites: Vec<u32> = offsets
-            .iter()
-            .map(|&(dx, dy)| self.lattice.shift(here, dx, dy))
-            .collect();
-        if self.sw.own_site {
-            sites.push(here);
-        }
-        for n in sites {
+        let mut sites = std::mem::take(&mut self.scratch);
+        sites.clear();
+        let spans = if cop { &self.cop_spans } else { &self.spans };
+        let l = &self.lattice;
+        let signal = if actives_only { &l.actives } else { &l.free };
+        let own = self.sw.own_site;
+        let w = l.width as usize;
+        self.runs(here, spans, |row, xl, xh| {
+            let lo = row * w + xl;
+            for (k, &n) in signal[lo..=row * w + xh].iter().enumerate() {
+                if n > 0 && (own || lo + k != here as usize) {
+                    sites.push((lo + k) as u32);
+                }
+            }
+        });
+        let mut found = Vec::new();
+        for &n in &sites {
             let mut a = self.lattice.head[n as usize];
             while a != NONE {
                 if self.kind[a as usize] == CITIZEN && !self.jailed[a as usize] && want(self, a) {
@@ -463,6 +543,7 @@ impl CivilViolence {
                 a = self.next[a as usize];
             }
         }
+        self.scratch = sites;
         found
     }
 
@@ -472,13 +553,11 @@ impl CivilViolence {
         if here == NONE {
             return;
         }
-        let suspects = self.citizens_near(here, true, |m, a| m.active[a as usize]);
+        let suspects = self.citizens_near(here, true, true, |m, a| m.active[a as usize]);
         if suspects.is_empty() {
-            self.scratch = suspects;
             return;
         }
         let suspect = suspects[s.below(suspects.len() as u32) as usize];
-        self.scratch = suspects;
         let j = self.p.max_jail_term;
         let term = match self.sw.jail_range {
             JailRange::Inclusive => s.below(j.saturating_add(1).max(1)),
@@ -503,6 +582,7 @@ impl CivilViolence {
                 self.take(suspect);
             } else {
                 self.lattice.free[at as usize] -= 1;
+                self.lattice.refresh(at as usize);
             }
             self.jailed[su] = true;
             self.jail[su] = term;
@@ -527,7 +607,9 @@ impl CivilViolence {
             self.put(i, to);
         } else {
             self.jailed[iu] = false;
-            self.lattice.free[self.site[iu] as usize] += 1;
+            let at = self.site[iu] as usize;
+            self.lattice.free[at] += 1;
+            self.lattice.refresh(at);
         }
         true
     }
@@ -536,16 +618,13 @@ impl CivilViolence {
     fn kill_near(&mut self, i: u32, s: &mut Stream) {
         let here = self.site[i as usize];
         let mine = self.group[i as usize];
-        let victims = self.citizens_near(here, false, |m, a| {
+        let victims = self.citizens_near(here, false, false, |m: &Self, a: u32| {
             m.group[a as usize] != mine && m.alive[a as usize]
         });
         if !victims.is_empty() {
             let v = victims[s.below(victims.len() as u32) as usize];
-            self.scratch = victims;
             self.die(v);
             self.killed += 1;
-        } else {
-            self.scratch = victims;
         }
     }
 

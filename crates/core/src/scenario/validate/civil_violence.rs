@@ -28,6 +28,17 @@ impl Validator<'_> {
                 Some(format!("allowed: at most {MAX_SITES} sites")),
             );
         }
+        let reach = 2 * epstein.vision.max(epstein.cop_vision).floor() as u64 + 1;
+        if u64::from(epstein.width.min(epstein.height)) < reach {
+            self.bad(
+                "civil_violence.width",
+                format!(
+                    "a {} × {} lattice is smaller than a vision neighbourhood ({reach} sites across)",
+                    epstein.width, epstein.height
+                ),
+                Some("width and height must be at least 2·vision + 1, so that no site is seen twice".into()),
+            );
+        }
         if epstein.citizen_density + epstein.cop_density > 1.0 {
             self.bad(
                 "civil_violence.cop_density",
