@@ -292,7 +292,11 @@ fn outputs(run: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn outputs_are_byte_identical_across_thread_counts_and_runs() {
     let dir = tempfile::tempdir().unwrap();
-    for (scenario, scale) in [("village-cascade", "1"), ("korea-1936-1945", "0.01")] {
+    for (scenario, scale) in [
+        ("village-cascade", "1"),
+        ("korea-1936-1945", "0.01"),
+        ("epstein-run2", "1"),
+    ] {
         let mut results = Vec::new();
         for (i, threads) in ["1", "2", "8", "1"].iter().enumerate() {
             let out = format!("out-{scenario}-{i}");
@@ -313,7 +317,11 @@ fn outputs_are_byte_identical_across_thread_counts_and_runs() {
             assert!(o.status.success(), "{}", stderr(&o));
             results.push(outputs(&only_run_folder(&dir.path().join(&out), scenario)));
         }
-        assert_eq!(results[0].len(), 6);
+        assert!(
+            results[0].len() >= 6,
+            "{scenario}: {} files",
+            results[0].len()
+        );
         for r in &results[1..] {
             assert!(
                 r == &results[0],

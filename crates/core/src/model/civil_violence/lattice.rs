@@ -107,6 +107,10 @@ impl Lattice {
     #[inline]
     pub fn count_in(&self, bits: &[u64], row: usize, xl: usize, xh: usize) -> u32 {
         let base = row * self.words_per_row;
+        if xl / 64 == xh / 64 {
+            let k = xl / 64;
+            return (bits[base + k] & span_mask(k, xl, xh)).count_ones();
+        }
         let mut n = 0;
         for k in xl / 64..=xh / 64 {
             n += (bits[base + k] & span_mask(k, xl, xh)).count_ones();
@@ -156,15 +160,10 @@ impl Lattice {
     }
 }
 
-/// Bits of word `k` that fall in columns `xl..=xh`.
-#[inline]
+/// Bits of word `k` that fall in columns `xl..=xh` (branch-free).
+#[inline(always)]
 fn span_mask(k: usize, xl: usize, xh: usize) -> u64 {
     let lo = xl.max(k * 64) - k * 64;
     let hi = xh.min(k * 64 + 63) - k * 64;
-    let upper = if hi == 63 {
-        u64::MAX
-    } else {
-        (1u64 << (hi + 1)) - 1
-    };
-    upper & !((1u64 << lo) - 1)
+    (u64::MAX >> (63 - hi)) & (u64::MAX << lo)
 }

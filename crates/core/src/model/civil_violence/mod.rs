@@ -355,44 +355,21 @@ impl CivilViolence {
         (cops, 1 + actives)
     }
 
-    /// Counts from the row prefix sums of the start of the step.
+    /// Counts from the row prefix sums of the start of the step: two reads per row run.
     fn perceive_fast(&self, here: u32) -> (u32, u32) {
-        let w = self.lattice.width as i64;
-        let h = self.lattice.height as i64;
-        let x = i64::from(here) % w;
-        let y = i64::from(here) / w;
-        let row = |prefix: &[u32], yy: i64, lo: i64, hi: i64| -> u32 {
-            let base = (yy * (w + 1)) as usize;
-            let at = |k: i64| prefix[base + k as usize];
-            if hi - lo + 1 >= w {
-                return at(w);
-            }
-            let (lo, hi) = (lo.rem_euclid(w), hi.rem_euclid(w));
-            if lo <= hi {
-                at(hi + 1) - at(lo)
-            } else {
-                at(w) - at(lo) + at(hi + 1)
-            }
-        };
+        let stride = self.lattice.width as usize + 1;
+        let (pc, pa) = (&self.prefix_cops, &self.prefix_actives);
         let (mut c, mut a) = (0, 0);
-        for &(dy, half) in &self.spans {
-            let yy = (y + i64::from(dy)).rem_euclid(h);
-            c += row(
-                &self.prefix_cops,
-                yy,
-                x - i64::from(half),
-                x + i64::from(half),
-            );
-            a += row(
-                &self.prefix_actives,
-                yy,
-                x - i64::from(half),
-                x + i64::from(half),
-            );
-        }
+        self.runs(here, &self.spans, |row, xl, xh| {
+            let b = row * stride;
+            c += pc[b + xh + 1] - pc[b + xl];
+            a += pa[b + xh + 1] - pa[b + xl];
+        });
         if !self.sw.own_site {
-            c -= row(&self.prefix_cops, y, x, x);
-            a -= row(&self.prefix_actives, y, x, x);
+            let w = self.lattice.width as usize;
+            let b = (here as usize / w) * stride + here as usize % w;
+            c -= pc[b + 1] - pc[b];
+            a -= pa[b + 1] - pa[b];
         }
         (c, a)
     }
@@ -745,6 +722,60 @@ impl CivilViolence {
         self.prisoners = kept;
     }
 
+    /// Random sequential activation of everyone alive at the start of the step.
+    fn random_order(&self, step: u32) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.kind.len() as u32)
+            .filter(|&i| self.alive[i as usize])
+            .collect();
+        let mut s = Stream::new(self.seed, purpose::ORDER, step, 0);
+        for k in (1..order.len()).rev() {
+            let j = s.below(k as u32 + 1) as usize;
+            order.swap(k, j);
+        }
+        order
+    }
+
+    /// Fast mode's order: tiles of 32 × 32 sites in a random order, and the agents of each
+    /// tile (where they stand at the start of the step, jailed ones after) in a random order
+    /// within it, so that a turn's reads stay in cache.
+    fn tiled_order(&self, step: u32) -> Vec<u32> {
+        const TILE: u32 = 32;
+        let (w, h) = (self.lattice.width, self.lattice.height);
+        let (tx, ty) = (w.div_ceil(TILE), h.div_ceil(TILE));
+        let mut tiles: Vec<u32> = (0..tx * ty).collect();
+        let mut s = Stream::new(self.seed, purpose::ORDER, step, 0);
+        for k in (1..tiles.len()).rev() {
+            let j = s.below(k as u32 + 1) as usize;
+            tiles.swap(k, j);
+        }
+        let mut order = Vec::with_capacity(self.kind.len());
+        for t in tiles {
+            let start = order.len();
+            let (x0, y0) = ((t % tx) * TILE, (t / tx) * TILE);
+            for y in y0..(y0 + TILE).min(h) {
+                for x in x0..(x0 + TILE).min(w) {
+                    let mut a = self.lattice.head[(y * w + x) as usize];
+                    while a != NONE {
+                        order.push(a);
+                        a = self.next[a as usize];
+                    }
+                }
+            }
+            let tile = &mut order[start..];
+            for k in (1..tile.len()).rev() {
+                let j = s.below(k as u32 + 1) as usize;
+                tile.swap(k, j);
+            }
+        }
+        // Prisoners off the lattice still count down in their turn (own_turn release).
+        for &(i, _) in &self.prisoners {
+            if self.site[i as usize] == NONE && self.alive[i as usize] {
+                order.push(i);
+            }
+        }
+        order
+    }
+
     fn set_cop_count(&mut self, target: u64, s: &mut Stream) {
         let cops: Vec<u32> = (0..self.kind.len() as u32)
             .filter(|&i| self.kind[i as usize] == COP && self.alive[i as usize])
@@ -849,6 +880,8 @@ impl Model for CivilViolence {
                 }
             }
         }
+        // Agents are numbered in site order, so that neighbours sit near in memory.
+        placed.sort_unstable_by_key(|&(_, site)| site);
         for (n, (kind, site)) in placed.into_iter().enumerate() {
             let mut s = Stream::new(self.seed, purpose::DISPOSITION, 0, n as u32);
             let hardship = s.uniform();
@@ -972,15 +1005,10 @@ impl Model for CivilViolence {
         if self.sw.mode == Mode::Fast {
             self.build_prefix();
         }
-        // Random sequential activation of everyone alive at the start of the step.
-        let mut order: Vec<u32> = (0..self.kind.len() as u32)
-            .filter(|&i| self.alive[i as usize])
-            .collect();
-        let mut s = Stream::new(self.seed, purpose::ORDER, step, 0);
-        for k in (1..order.len()).rev() {
-            let j = s.below(k as u32 + 1) as usize;
-            order.swap(k, j);
-        }
+        let order = match self.sw.mode {
+            Mode::Faithful => self.random_order(step),
+            Mode::Fast => self.tiled_order(step),
+        };
         for i in order {
             self.turn(i);
         }
