@@ -142,3 +142,18 @@ fn fast_mode_runs_the_same_scenario() {
     let quiet = active.iter().filter(|&&a| a <= 50.0).count() as f64 / active.len() as f64;
     assert!(quiet >= 0.8);
 }
+
+/// The docs page lists every parameter with the default in the code.
+#[test]
+fn the_docs_list_every_parameter_with_its_default() {
+    use mobilize_core::scenario::civil_violence::EpsteinParams;
+    let docs = include_str!("../../../docs/models/civil_violence.md");
+    for p in EpsteinParams::PARAMS {
+        let row = format!("| `{}` |", p.name);
+        let line = docs
+            .lines()
+            .find(|l| l.starts_with(&row))
+            .unwrap_or_else(|| panic!("docs miss {}", p.name));
+        assert!(line.contains(&format!("| {} |", p.default)), "{}: `{line}`", p.name);
+    }
+}

@@ -111,6 +111,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 
     let name = scenario.name.clone();
     let persons = scenario.population();
+    let lattice = scenario
+        .civil_violence
+        .as_ref()
+        .map(|c| (c.epstein.width, c.epstein.height));
     let (outcome, ties, setup_s, run_s, closed) = pool.install(|| {
         let t_setup = Instant::now();
         let mut sim = Sim::new(scenario);
@@ -170,10 +174,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     manifest.write(&dir)?;
     let final_dir = folder.commit()?;
 
-    println!(
-        "{name}: {persons} persons, {ties} ties, {} steps",
-        outcome.last_step
-    );
+    match lattice {
+        Some((w, h)) => println!("{name}: {w} × {h} lattice, {} steps", outcome.last_step),
+        None => println!(
+            "{name}: {persons} persons, {ties} ties, {} steps",
+            outcome.last_step
+        ),
+    }
     println!("{}", outcome.sentence);
     println!(
         "time: {:.2} s setup, {:.2} s run, {threads} thread{}",
