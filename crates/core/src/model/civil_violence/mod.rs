@@ -14,9 +14,10 @@
 //!    prisoner's turn);
 //! 5. the counts are observed and the outburst tracker advances.
 //!
-//! In `fast` mode, step 3 reads neighbourhood counts (cops and actives) from row prefix sums of
-//! the lattice as it was at the start of the step: O(radius) per agent instead of O(area).
-//! Movement, arrests and killing still see the live lattice.
+//! Neighbourhood counts are read from bit sets, one word per row of the neighbourhood, so a
+//! turn costs O(radius), not O(radius²). In `fast` mode agents are activated tile by tile
+//! (tiles in random order, agents in random order within each) so that a turn's reads stay in
+//! cache, and movement probes random sites in vision before enumerating them.
 
 mod lattice;
 mod outbursts;
@@ -102,9 +103,6 @@ pub struct CivilViolence {
     arrests: u64,
     extinct: Option<u32>,
     outbursts: Outbursts,
-    /// Row prefix sums of cops and actives at the start of the step (fast mode).
-    prefix_cops: Vec<u32>,
-    prefix_actives: Vec<u32>,
     scratch: Vec<u32>,
     run_scratch: Vec<(usize, usize, usize, u32)>,
     step: u32,
@@ -147,8 +145,6 @@ impl CivilViolence {
             killed: 0,
             arrests: 0,
             extinct: None,
-            prefix_cops: Vec::new(),
-            prefix_actives: Vec::new(),
             scratch: Vec::new(),
             run_scratch: Vec::new(),
             step: 0,
@@ -312,37 +308,35 @@ impl CivilViolence {
     fn perceive(&self, i: u32) -> (u32, u32) {
         let iu = i as usize;
         let here = self.site[iu];
-        let (cops, mut actives) = match self.sw.mode {
-            Mode::Faithful => {
-                let l = &self.lattice;
-                let w = l.width as usize;
-                let (mut c, mut a) = (0u32, 0u32);
-                if l.crowded == 0 {
-                    // At most one cop and one active per site: count bits.
-                    self.runs(here, &self.spans, |row, xl, xh| {
-                        c += l.count_in(&l.cop_bits, row, xl, xh);
-                        a += l.count_in(&l.active_bits, row, xl, xh);
-                    });
-                } else {
-                    self.runs(here, &self.spans, |row, xl, xh| {
-                        let b = row * w;
-                        c += l.cops[b + xl..=b + xh]
-                            .iter()
-                            .map(|&v| u32::from(v))
-                            .sum::<u32>();
-                        a += l.actives[b + xl..=b + xh]
-                            .iter()
-                            .map(|&v| u32::from(v))
-                            .sum::<u32>();
-                    });
-                }
-                if !self.sw.own_site {
-                    c -= u32::from(l.cops[here as usize]);
-                    a -= u32::from(l.actives[here as usize]);
-                }
-                (c, a)
+        // Both modes count live: one bit-set word per row of the neighbourhood.
+        let (cops, mut actives) = {
+            let l = &self.lattice;
+            let w = l.width as usize;
+            let (mut c, mut a) = (0u32, 0u32);
+            if l.crowded == 0 {
+                // At most one cop and one active per site: count bits.
+                self.runs(here, &self.spans, |row, xl, xh| {
+                    c += l.count_in(&l.cop_bits, row, xl, xh);
+                    a += l.count_in(&l.active_bits, row, xl, xh);
+                });
+            } else {
+                self.runs(here, &self.spans, |row, xl, xh| {
+                    let b = row * w;
+                    c += l.cops[b + xl..=b + xh]
+                        .iter()
+                        .map(|&v| u32::from(v))
+                        .sum::<u32>();
+                    a += l.actives[b + xl..=b + xh]
+                        .iter()
+                        .map(|&v| u32::from(v))
+                        .sum::<u32>();
+                });
             }
-            Mode::Fast => self.perceive_fast(here),
+            if !self.sw.own_site {
+                c -= u32::from(l.cops[here as usize]);
+                a -= u32::from(l.actives[here as usize]);
+            }
+            (c, a)
         };
         // `actives` now counts the own site's actives if `own_site`; make A = 1 + others
         // (once) or 1 + all including oneself (double).
@@ -353,44 +347,6 @@ impl CivilViolence {
             _ => {}
         }
         (cops, 1 + actives)
-    }
-
-    /// Counts from the row prefix sums of the start of the step: two reads per row run.
-    fn perceive_fast(&self, here: u32) -> (u32, u32) {
-        let stride = self.lattice.width as usize + 1;
-        let (pc, pa) = (&self.prefix_cops, &self.prefix_actives);
-        let (mut c, mut a) = (0, 0);
-        self.runs(here, &self.spans, |row, xl, xh| {
-            let b = row * stride;
-            c += pc[b + xh + 1] - pc[b + xl];
-            a += pa[b + xh + 1] - pa[b + xl];
-        });
-        if !self.sw.own_site {
-            let w = self.lattice.width as usize;
-            let b = (here as usize / w) * stride + here as usize % w;
-            c -= pc[b + 1] - pc[b];
-            a -= pa[b + 1] - pa[b];
-        }
-        (c, a)
-    }
-
-    fn build_prefix(&mut self) {
-        let w = self.lattice.width as usize;
-        let rows = self.lattice.height as usize;
-        self.prefix_cops.resize(rows * (w + 1), 0);
-        self.prefix_actives.resize(rows * (w + 1), 0);
-        for y in 0..rows {
-            let (mut c, mut a) = (0u32, 0u32);
-            let base = y * (w + 1);
-            self.prefix_cops[base] = 0;
-            self.prefix_actives[base] = 0;
-            for x in 0..w {
-                c += u32::from(self.lattice.cops[y * w + x]);
-                a += u32::from(self.lattice.actives[y * w + x]);
-                self.prefix_cops[base + x + 1] = c;
-                self.prefix_actives[base + x + 1] = a;
-            }
-        }
     }
 
     // ---- rules ---------------------------------------------------------------------------
@@ -1001,9 +957,6 @@ impl Model for CivilViolence {
             let mut s = Stream::new(self.seed, purpose::LATTICE_EVENTS, step, u32::MAX - 1);
             let target = (r.at(step) * self.lattice.sites() as f64).round() as u64;
             self.set_cop_count(target, &mut s);
-        }
-        if self.sw.mode == Mode::Fast {
-            self.build_prefix();
         }
         let order = match self.sw.mode {
             Mode::Faithful => self.random_order(step),
