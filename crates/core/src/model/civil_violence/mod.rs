@@ -17,7 +17,7 @@
 //! Neighbourhood counts are read from bit sets, one word per row of the neighbourhood, so a
 //! turn costs O(radius), not O(radius²). In `fast` mode agents are activated tile by tile
 //! (tiles in random order, agents in random order within each) so that a turn's reads stay in
-//! cache, and movement probes random sites in vision before enumerating them.
+//! cache. Movement probes random sites in vision before enumerating them (both modes).
 
 mod lattice;
 mod outbursts;
@@ -361,9 +361,15 @@ impl CivilViolence {
 
     /// Rule A (and, in Model II, the killing it means).
     fn decide(&mut self, i: u32, s: &mut Stream) {
+        // G − R·P > T needs G > T whatever P (P ≥ 0): the many who can never be active need
+        // no look around (an exact shortcut).
+        let iu = i as usize;
+        if self.hardship[iu] * (1.0 - self.grievance_legitimacy()) <= self.p.threshold {
+            self.set_active(i, false);
+            return;
+        }
         let (c, a) = self.perceive(i);
         let p = rules::arrest_probability(c, a, self.p.k, self.sw.ratio);
-        let iu = i as usize;
         let on = rules::is_active(
             self.hardship[iu],
             self.grievance_legitimacy(),
@@ -387,22 +393,34 @@ impl CivilViolence {
         if offsets.is_empty() {
             return;
         }
-        let target = if self.sw.mode == Mode::Fast {
-            // Rejection: uniform over empty sites, like the enumeration below, with a bounded
-            // number of probes before falling back to it.
-            let mut found = None;
-            for _ in 0..16 {
-                let (dx, dy) = offsets[s.below(offsets.len() as u32) as usize];
-                let n = self.lattice.shift(here, dx, dy);
-                if self.empty(n) {
-                    found = Some(n);
-                    break;
-                }
+        // Rejection: probe random sites in vision, up to 16, then enumerate; both draw
+        // uniformly among the empty sites.
+        let (w, h) = (self.lattice.width as i32, self.lattice.height as i32);
+        let (x, y) = (
+            (here % self.lattice.width) as i32,
+            (here / self.lattice.width) as i32,
+        );
+        let mut target = None;
+        for _ in 0..16 {
+            let (dx, dy) = offsets[s.below(offsets.len() as u32) as usize];
+            let (mut nx, mut ny) = (x + dx, y + dy);
+            if nx < 0 {
+                nx += w;
+            } else if nx >= w {
+                nx -= w;
             }
-            found.or_else(|| self.pick_empty(here, cop, s))
-        } else {
-            self.pick_empty(here, cop, s)
-        };
+            if ny < 0 {
+                ny += h;
+            } else if ny >= h {
+                ny -= h;
+            }
+            let n = (ny * w + nx) as u32;
+            if self.empty(n) {
+                target = Some(n);
+                break;
+            }
+        }
+        let target = target.or_else(|| self.pick_empty(here, cop, s));
         if let Some(t) = target {
             self.take(i);
             self.put(i, t);
