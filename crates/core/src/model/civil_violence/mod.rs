@@ -33,6 +33,9 @@ use crate::scenario::{Action, Event, Scenario};
 use lattice::{Lattice, NONE};
 pub use outbursts::{Outburst, Outbursts};
 
+/// Random probes of the vision for an empty site before counting them all.
+const PROBES: u32 = 16;
+
 const CITIZEN: u8 = 0;
 const COP: u8 = 1;
 
@@ -45,7 +48,7 @@ mod purpose {
     pub const DISPOSITION: Purpose = Purpose(23);
     /// The activation order of a step.
     pub const ORDER: Purpose = Purpose(24);
-    /// An agent's turn (agent = agent).
+    /// The turns of a step, drawn in activation order (agent = 0).
     pub const TURN: Purpose = Purpose(25);
     /// Releases to random sites, ramps and peacekeepers (agent = 0 or the event index).
     pub const LATTICE_EVENTS: Purpose = Purpose(26);
@@ -104,6 +107,7 @@ pub struct CivilViolence {
     extinct: Option<u32>,
     outbursts: Outbursts,
     scratch: Vec<u32>,
+    found_scratch: Vec<u32>,
     run_scratch: Vec<(usize, usize, usize, u32)>,
     step: u32,
 }
@@ -146,6 +150,7 @@ impl CivilViolence {
             arrests: 0,
             extinct: None,
             scratch: Vec::new(),
+            found_scratch: Vec::new(),
             run_scratch: Vec::new(),
             step: 0,
             p,
@@ -401,7 +406,7 @@ impl CivilViolence {
             (here / self.lattice.width) as i32,
         );
         let mut target = None;
-        for _ in 0..16 {
+        for _ in 0..PROBES {
             let (dx, dy) = offsets[s.below(offsets.len() as u32) as usize];
             let (mut nx, mut ny) = (x + dx, y + dy);
             if nx < 0 {
@@ -484,7 +489,8 @@ impl CivilViolence {
                 }
             }
         });
-        let mut found = Vec::new();
+        let mut found = std::mem::take(&mut self.found_scratch);
+        found.clear();
         for &n in &sites {
             let mut a = self.lattice.head[n as usize];
             while a != NONE {
@@ -506,9 +512,11 @@ impl CivilViolence {
         }
         let suspects = self.citizens_near(here, true, true, |m, a| m.active[a as usize]);
         if suspects.is_empty() {
+            self.found_scratch = suspects;
             return;
         }
         let suspect = suspects[s.below(suspects.len() as u32) as usize];
+        self.found_scratch = suspects;
         let j = self.p.max_jail_term;
         let term = match self.sw.jail_range {
             JailRange::Inclusive => s.below(j.saturating_add(1).max(1)),
@@ -577,6 +585,7 @@ impl CivilViolence {
             self.die(v);
             self.killed += 1;
         }
+        self.found_scratch = victims;
     }
 
     fn die(&mut self, i: u32) {
@@ -618,25 +627,24 @@ impl CivilViolence {
 
     // ---- the step ------------------------------------------------------------------------
 
-    fn turn(&mut self, i: u32) {
+    fn turn(&mut self, i: u32, s: &mut Stream) {
         let iu = i as usize;
         if !self.alive[iu] {
             return;
         }
-        let mut s = Stream::new(self.seed, purpose::TURN, self.step, i);
         if self.kind[iu] == COP {
             let moves = self.p.movement || self.sw.cops_move_when_still;
             match self.sw.order {
                 TurnOrder::MoveThenAct => {
                     if moves {
-                        self.move_agent(i, true, &mut s);
+                        self.move_agent(i, true, s);
                     }
-                    self.arrest(i, &mut s);
+                    self.arrest(i, s);
                 }
                 TurnOrder::ActThenMove => {
-                    self.arrest(i, &mut s);
+                    self.arrest(i, s);
                     if moves {
-                        self.move_agent(i, true, &mut s);
+                        self.move_agent(i, true, s);
                     }
                 }
             }
@@ -651,26 +659,26 @@ impl CivilViolence {
                 return;
             }
             let left = self.site[iu];
-            if !self.release(i, left, &mut s) {
+            if !self.release(i, left, s) {
                 return;
             }
         }
         match self.sw.order {
             TurnOrder::MoveThenAct => {
                 if self.p.movement {
-                    self.move_agent(i, false, &mut s);
+                    self.move_agent(i, false, s);
                 }
-                self.decide(i, &mut s);
+                self.decide(i, s);
             }
             TurnOrder::ActThenMove => {
-                self.decide(i, &mut s);
+                self.decide(i, s);
                 if self.p.movement && self.alive[iu] {
-                    self.move_agent(i, false, &mut s);
+                    self.move_agent(i, false, s);
                 }
             }
         }
         if self.p.groups == 2 && self.alive[iu] {
-            self.life(i, &mut s);
+            self.life(i, s);
         }
     }
 
@@ -980,8 +988,10 @@ impl Model for CivilViolence {
             Mode::Faithful => self.random_order(step),
             Mode::Fast => self.tiled_order(step),
         };
+        // One stream for the step's turns, drawn in activation order.
+        let mut s = Stream::new(self.seed, purpose::TURN, step, 0);
         for i in order {
-            self.turn(i);
+            self.turn(i, &mut s);
         }
         self.end_of_step_releases();
         let c = self.counts();
