@@ -21,9 +21,6 @@ pub struct Lattice {
     pub free: Vec<u8>,
     /// All agents on each site, jailed ones included.
     pub occupied: Vec<u8>,
-    /// Cops (high byte) and actives (low byte) of each site in one word, so a neighbourhood
-    /// count is one pass of sums.
-    pub packed: Vec<u16>,
     /// One bit per site, set where a mover may go (see [`Lattice::refresh`]), row by row,
     /// `words_per_row` words each.
     pub open: Vec<u64>,
@@ -54,7 +51,6 @@ impl Lattice {
             actives: vec![0; n],
             free: vec![0; n],
             occupied: vec![0; n],
-            packed: vec![0; n],
             open: vec![0; words_per_row * height as usize],
             cop_bits: vec![0; words_per_row * height as usize],
             active_bits: vec![0; words_per_row * height as usize],
@@ -69,10 +65,9 @@ impl Lattice {
         l
     }
 
-    /// Brings the packed counts and the open bit of site `s` up to date.
+    /// Brings the bits of site `s` (open, cop, active) and the crowded count up to date.
     #[inline]
     pub fn refresh(&mut self, s: usize) {
-        self.packed[s] = (u16::from(self.cops[s]) << 8) | u16::from(self.actives[s]);
         let empty = if self.transparent {
             self.free[s] == 0
         } else {

@@ -109,18 +109,20 @@ pub struct CivilViolence {
     scratch: Vec<u32>,
     found_scratch: Vec<u32>,
     run_scratch: Vec<(usize, usize, usize, u32)>,
+    /// Counts at the end of the last start or step (what observation reports).
+    now: Counts,
     step: u32,
 }
 
 impl CivilViolence {
-    /// An empty lattice; agents are placed by [`Model::start`].
+    /// The lattice with its citizens and cops placed.
     pub fn new(scenario: &Scenario, _world: &World) -> CivilViolence {
         let c = scenario
             .civil_violence
             .clone()
             .expect("validation guarantees [civil_violence] for model = civil_violence");
         let (p, sw) = (c.epstein, c.switches);
-        CivilViolence {
+        let mut m = CivilViolence {
             lattice: Lattice::new(p.width, p.height, sw.jailed == JailedAgents::Transparent),
             vision: rules::offsets(p.vision, sw.vision_shape),
             cop_vision: rules::offsets(p.cop_vision, sw.vision_shape),
@@ -152,10 +154,13 @@ impl CivilViolence {
             scratch: Vec::new(),
             found_scratch: Vec::new(),
             run_scratch: Vec::new(),
+            now: Counts::default(),
             step: 0,
             p,
             sw,
-        }
+        };
+        m.place();
+        m
     }
 
     /// Agents ever created (dead ones included).
@@ -704,6 +709,53 @@ impl CivilViolence {
         self.prisoners = kept;
     }
 
+    /// Places citizens and cops (before any step-0 event, so that events see them).
+    fn place(&mut self) {
+        let sites = self.lattice.sites() as u32;
+        let (cd, kd) = (self.p.citizen_density, self.p.cop_density);
+        let mut placed: Vec<(u8, u32)> = Vec::new();
+        match self.sw.placement {
+            Placement::PerSite => {
+                for site in 0..sites {
+                    let mut s = Stream::new(self.seed, purpose::PLACEMENT, 0, site);
+                    let u = s.uniform();
+                    if u < cd {
+                        placed.push((CITIZEN, site));
+                    } else if u < cd + kd {
+                        placed.push((COP, site));
+                    }
+                }
+            }
+            Placement::Exact => {
+                let mut order: Vec<u32> = (0..sites).collect();
+                let mut s = Stream::new(self.seed, purpose::PLACEMENT, 0, 0);
+                let cops = (kd * f64::from(sites)).round() as usize;
+                let citizens = (cd * f64::from(sites)).round() as usize;
+                let n = (cops + citizens).min(sites as usize);
+                for k in 0..n {
+                    let j = k + s.below(sites - k as u32) as usize;
+                    order.swap(k, j);
+                }
+                // Cops first, as NetLogo places them.
+                for (k, &site) in order[..n].iter().enumerate() {
+                    placed.push((if k < cops { COP } else { CITIZEN }, site));
+                }
+            }
+        }
+        // Agents are numbered in site order, so that neighbours sit near in memory.
+        placed.sort_unstable_by_key(|&(_, site)| site);
+        for (n, (kind, site)) in placed.into_iter().enumerate() {
+            let mut s = Stream::new(self.seed, purpose::DISPOSITION, 0, n as u32);
+            let hardship = s.uniform();
+            let group = if self.p.groups == 2 {
+                s.below(2) as u8
+            } else {
+                0
+            };
+            self.spawn(kind, group, hardship, site, &mut s);
+        }
+    }
+
     /// Random sequential activation of everyone alive at the start of the step.
     fn random_order(&self, step: u32) -> Vec<u32> {
         let mut order: Vec<u32> = (0..self.kind.len() as u32)
@@ -831,50 +883,9 @@ impl Model for CivilViolence {
     }
 
     fn start(&mut self, _world: &World, log: &mut Vec<LogEntry>) {
-        let sites = self.lattice.sites() as u32;
-        let (cd, kd) = (self.p.citizen_density, self.p.cop_density);
-        let mut placed: Vec<(u8, u32)> = Vec::new();
-        match self.sw.placement {
-            Placement::PerSite => {
-                for site in 0..sites {
-                    let mut s = Stream::new(self.seed, purpose::PLACEMENT, 0, site);
-                    let u = s.uniform();
-                    if u < cd {
-                        placed.push((CITIZEN, site));
-                    } else if u < cd + kd {
-                        placed.push((COP, site));
-                    }
-                }
-            }
-            Placement::Exact => {
-                let mut order: Vec<u32> = (0..sites).collect();
-                let mut s = Stream::new(self.seed, purpose::PLACEMENT, 0, 0);
-                let cops = (kd * f64::from(sites)).round() as usize;
-                let citizens = (cd * f64::from(sites)).round() as usize;
-                let n = (cops + citizens).min(sites as usize);
-                for k in 0..n {
-                    let j = k + s.below(sites - k as u32) as usize;
-                    order.swap(k, j);
-                }
-                // Cops first, as NetLogo places them.
-                for (k, &site) in order[..n].iter().enumerate() {
-                    placed.push((if k < cops { COP } else { CITIZEN }, site));
-                }
-            }
-        }
-        // Agents are numbered in site order, so that neighbours sit near in memory.
-        placed.sort_unstable_by_key(|&(_, site)| site);
-        for (n, (kind, site)) in placed.into_iter().enumerate() {
-            let mut s = Stream::new(self.seed, purpose::DISPOSITION, 0, n as u32);
-            let hardship = s.uniform();
-            let group = if self.p.groups == 2 {
-                s.below(2) as u8
-            } else {
-                0
-            };
-            self.spawn(kind, group, hardship, site, &mut s);
-        }
+        let sites = self.lattice.sites();
         let c = self.counts();
+        self.now = c;
         log.push(LogEntry {
             step: 0,
             kind: "placement".into(),
@@ -995,6 +1006,7 @@ impl Model for CivilViolence {
         }
         self.end_of_step_releases();
         let c = self.counts();
+        self.now = c;
         if let Some(done) = self.outbursts.observe(step, c.active[0] + c.active[1]) {
             log.push(done.entry());
         }
@@ -1021,7 +1033,7 @@ impl Model for CivilViolence {
     }
 
     fn observe(&self, out: &mut Vec<f64>) {
-        let c = self.counts();
+        let c = self.now;
         let sum = |a: [u64; 2]| (a[0] + a[1]) as f64;
         out.extend([
             sum(c.active),
@@ -1094,7 +1106,7 @@ impl Model for CivilViolence {
         let mut tracker = self.outbursts.clone();
         tracker.close(last_step);
         let o = tracker.summary();
-        let c = self.counts();
+        let c = self.now;
         let mut figures = vec![
             ("outbursts".to_string(), o.count as f64),
             ("mean_wait".to_string(), o.mean_wait),

@@ -53,18 +53,7 @@ impl Resistance {
             }
         }
         if self.collapse.is_none() {
-            let home: f64 = self
-                .regions
-                .iter()
-                .filter(|g| !g.abroad)
-                .map(|g| f64::from(g.population))
-                .sum();
-            let free: f64 = self
-                .regions
-                .iter()
-                .filter(|g| !g.abroad && g.liberated)
-                .map(|g| f64::from(g.population))
-                .sum();
+            let (home, free) = self.home_and_liberated();
             let capital = self
                 .params
                 .capital

@@ -82,7 +82,6 @@ pub struct Resistance {
     rescan: Vec<u16>,
     /// Whether an armed force stood in each region last step.
     armed_last: Vec<bool>,
-    step: u32,
     cells_founded: u64,
     arrests: u64,
     peak_organized: u64,
@@ -139,7 +138,6 @@ impl Resistance {
             frontier: Vec::new(),
             rescan: Vec::new(),
             armed_last: vec![false; n_regions],
-            step: 0,
             cells_founded: 0,
             arrests: 0,
             peak_organized: 0,
@@ -167,6 +165,17 @@ impl Resistance {
     /// Step of the final offensive, if it has begun.
     pub fn offensive(&self) -> Option<u32> {
         self.offensive
+    }
+
+    /// (home population, of which in liberated regions), in persons; areas abroad count
+    /// for neither.
+    pub(crate) fn home_and_liberated(&self) -> (f64, f64) {
+        let home = self.regions.iter().filter(|g| !g.abroad);
+        let people = |g: &RegionState| f64::from(g.population);
+        (
+            home.clone().map(people).sum(),
+            home.filter(|g| g.liberated).map(people).sum(),
+        )
     }
 
     /// Moves person `i` to state `to`, keeping every count and list in step.
@@ -268,7 +277,6 @@ impl Model for Resistance {
     }
 
     fn step(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
-        self.step = step;
         if self.collapse.is_some() && self.params.stop_at_collapse {
             return;
         }

@@ -91,32 +91,20 @@ impl Resistance {
         out.push(g.iter().map(|r| r.garrison).sum());
         out.push(g.iter().map(|r| r.police).sum());
         let home: Vec<_> = g.iter().filter(|r| !r.abroad).collect();
-        let people: f64 = home
-            .iter()
-            .map(|r| f64::from(r.population))
-            .sum::<f64>()
-            .max(1.0);
-        out.push(
+        let (people, liberated) = self.home_and_liberated();
+        let people = people.max(1.0);
+        // Population-weighted mean over the home regions.
+        let weighted = |f: fn(&super::regions::RegionState) -> f64| {
             home.iter()
-                .map(|r| r.control * f64::from(r.population))
+                .map(|r| f(r) * f64::from(r.population))
                 .sum::<f64>()
-                / people,
-        );
+                / people
+        };
+        out.push(weighted(|r| r.control));
         out.extend(g.iter().map(|r| r.control));
         out.push(home.iter().filter(|r| r.liberated).count() as f64);
-        out.push(
-            home.iter()
-                .filter(|r| r.liberated)
-                .map(|r| f64::from(r.population))
-                .sum::<f64>()
-                / people,
-        );
-        out.push(
-            home.iter()
-                .map(|r| r.fear * f64::from(r.population))
-                .sum::<f64>()
-                / people,
-        );
+        out.push(liberated / people);
+        out.push(weighted(|r| r.fear));
         out.push(f64::from(u8::from(self.collapse.is_some())));
     }
 
@@ -150,19 +138,8 @@ impl Resistance {
         figures.push(("arrests".into(), self.arrests as f64));
         figures.push(("cells_founded".into(), self.cells_founded as f64));
         figures.push(("ruling_losses".into(), self.ruling_losses.round()));
-        let home: f64 = self
-            .regions
-            .iter()
-            .filter(|g| !g.abroad)
-            .map(|g| f64::from(g.population))
-            .sum::<f64>()
-            .max(1.0);
-        let free: f64 = self
-            .regions
-            .iter()
-            .filter(|g| !g.abroad && g.liberated)
-            .map(|g| f64::from(g.population))
-            .sum();
+        let (home, free) = self.home_and_liberated();
+        let home = home.max(1.0);
         figures.push(("liberated_share".into(), free / home));
         let sentence = match (&self.collapse, self.offensive) {
             (Some((c, cause)), Some(o)) => format!(

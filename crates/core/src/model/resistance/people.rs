@@ -155,9 +155,6 @@ impl Persons {
         u.threshold_base + u.risk_weight * (self.risk(i) - 0.5)
             - u.grievance_weight * self.grievance(i)
     }
-
-    /// Resident bytes per person.
-    pub const BYTES_PER_PERSON: usize = std::mem::size_of::<Hot>() + 4;
 }
 
 /// A fraction as a byte, clipped to 0..1.
