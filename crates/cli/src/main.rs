@@ -1,4 +1,5 @@
-//! `mobilize`: run, validate and list scenarios.
+//! `mobilize`: run, validate and list scenarios; run ensembles, sweeps and comparisons; rebuild
+//! reports.
 //!
 //! Exit codes: 0 success; 1 a run failed (I/O); 2 bad input (scenario, overrides, arguments).
 
@@ -23,6 +24,14 @@ struct Cli {
 enum Command {
     /// Run a scenario and write its results to a new run folder.
     Run(commands::run::RunArgs),
+    /// Run replicates of a scenario with derived seeds; tables of figures and per-step bands.
+    Ensemble(commands::ensemble::EnsembleArgs),
+    /// Run every point of a grid or design file, with replicates; tidy tables of the results.
+    Sweep(commands::sweep::SweepArgs),
+    /// Run two arms with common random numbers and report paired differences (arm b after --vs).
+    Compare(commands::compare::CompareArgs),
+    /// Rebuild report.html and charts/ of a run or experiment folder.
+    Report(commands::report::ReportArgs),
     /// Check a scenario and report every problem in it.
     Validate(commands::validate::ValidateArgs),
     /// List the scenarios embedded in this binary.
@@ -38,15 +47,53 @@ pub enum Failure {
     /// Something failed while running or writing.
     #[error(transparent)]
     Output(#[from] mobilize_output::OutputError),
+    /// An experiment failed while running or writing.
+    #[error(transparent)]
+    Experiment(mobilize_experiment::ExperimentError),
     /// Another failure, described.
     #[error("{0}")]
     Other(String),
 }
 
+impl From<mobilize_experiment::ExperimentError> for Failure {
+    /// Bad input (a design row, a grid, an invalid point) is printed here and maps to exit
+    /// code 2; the rest is reported by `main`.
+    fn from(e: mobilize_experiment::ExperimentError) -> Failure {
+        use mobilize_experiment::ExperimentError as E;
+        match e {
+            E::Scenario { context, error } => {
+                render::scenario_error(&error);
+                eprintln!("  (in {context})");
+                Failure::Input
+            }
+            E::Design(d) => {
+                eprintln!("error: {d}");
+                Failure::Input
+            }
+            E::Output(o) => Failure::Output(o),
+            e => Failure::Experiment(e),
+        }
+    }
+}
+
+/// This build, for manifests.
+pub fn provenance() -> mobilize_experiment::Provenance {
+    mobilize_experiment::Provenance {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        git_commit: env!("MOBILIZE_GIT_COMMIT").to_string(),
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let vs = commands::compare::split_vs(&mut args);
+    let cli = Cli::parse_from(args);
     let result = match cli.command {
         Command::Run(args) => commands::run::run(args),
+        Command::Ensemble(args) => commands::ensemble::run(args),
+        Command::Sweep(args) => commands::sweep::run(args),
+        Command::Compare(args) => commands::compare::run(args, vs),
+        Command::Report(args) => commands::report::run(args),
         Command::Validate(args) => commands::validate::validate(args),
         Command::Scenarios => commands::scenarios::list(),
     };

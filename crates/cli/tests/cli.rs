@@ -272,19 +272,19 @@ fn mobilize_sha256(text: &str) -> String {
         .collect()
 }
 
-/// Every output file except the manifest (which records timings and the thread count).
+/// Every output file except the manifest and the report (which record timings and the thread
+/// count), charts included.
 fn outputs(run: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(run)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "manifest.json")
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for dir in [run.to_path_buf(), run.join("charts")] {
+        for p in fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()) {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() || name == "manifest.json" || name == "report.html" {
+                continue;
+            }
+            files.push((name, fs::read(&p).unwrap()));
+        }
+    }
     files.sort();
     files
 }

@@ -22,9 +22,9 @@ mod writers;
 pub use chart::ChartWriter;
 pub use lattice::LatticeWriter;
 pub use manifest::{Manifest, Status, Timings};
-pub use run_folder::RunFolder;
-pub use table::{Column, ParquetTable};
-pub use writers::{LogWriter, SeriesWriter};
+pub use run_folder::{hex, write_atomic, RunFolder};
+pub use table::{read_double_columns, write_tables, Column, ParquetTable};
+pub use writers::{number, LogWriter, SeriesWriter};
 
 /// An output failure, naming the file concerned.
 #[derive(Debug, thiserror::Error)]

@@ -2,14 +2,14 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::run_folder::{hex, write_atomic};
 use crate::OutputError;
 
 /// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Still running, or interrupted before the end.
@@ -21,7 +21,7 @@ pub enum Status {
 }
 
 /// Wall-clock durations in seconds.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Timings {
     /// Synthesizing people and ties, preparing the model.
     pub setup_s: f64,
@@ -32,7 +32,7 @@ pub struct Timings {
 }
 
 /// The run's record.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Manifest {
     /// Version of mobilize.
     pub mobilize_version: String,
@@ -82,6 +82,16 @@ impl Manifest {
     /// SHA-256 of a text, in hexadecimal.
     pub fn sha256(text: &str) -> String {
         hex(&Sha256::digest(text.as_bytes()))
+    }
+
+    /// Reads `folder/manifest.json`.
+    pub fn read(folder: &Path) -> Result<Manifest, OutputError> {
+        let path = folder.join("manifest.json");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| OutputError::io("cannot read", &path, e))?;
+        serde_json::from_str(&text).map_err(|e| {
+            OutputError::io("cannot read", &path, std::io::Error::other(e.to_string()))
+        })
     }
 
     /// Writes `manifest.json` into `folder` (atomically).

@@ -59,6 +59,22 @@ impl RunFolder {
         Ok(RunFolder { temp, target })
     }
 
+    /// Prepares `parent/name/` (a run of an experiment, named by its number), written in the
+    /// hidden `parent/.name.partial/` until committed. A `.partial` folder left by an
+    /// interrupted attempt is removed first: its run is redone from the start.
+    pub fn create_named(parent: &Path, name: &str) -> Result<RunFolder, OutputError> {
+        fs::create_dir_all(parent)
+            .map_err(|e| OutputError::io("cannot create folder", parent, e))?;
+        let target = parent.join(name);
+        let temp = parent.join(format!(".{name}.partial"));
+        if temp.exists() {
+            fs::remove_dir_all(&temp)
+                .map_err(|e| OutputError::io("cannot remove unfinished run", &temp, e))?;
+        }
+        fs::create_dir(&temp).map_err(|e| OutputError::io("cannot create folder", &temp, e))?;
+        Ok(RunFolder { temp, target })
+    }
+
     /// Where files go while the run is in progress.
     pub fn path(&self) -> &Path {
         &self.temp
@@ -86,14 +102,14 @@ impl RunFolder {
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so `path` is either the old
 /// content or the new, never half of it.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let tmp = path.with_extension("tmp");
     fs::write(&tmp, bytes).map_err(|e| OutputError::io("cannot write", &tmp, e))?;
     fs::rename(&tmp, path).map_err(|e| OutputError::io("cannot rename to", path, e))
 }
 
 /// Lower-case hexadecimal.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -24,6 +24,8 @@ pub enum Column {
     Double(Vec<f64>),
     /// Text, possibly missing.
     Text(Vec<Option<String>>),
+    /// 64-bit floats, possibly missing (a figure a run did not reach, e.g. no collapse).
+    OptDouble(Vec<Option<f64>>),
 }
 
 impl Column {
@@ -37,6 +39,7 @@ impl Column {
                 Some(LogicalType::String),
                 Repetition::OPTIONAL,
             ),
+            Column::OptDouble(_) => (Physical::DOUBLE, None, Repetition::OPTIONAL),
         }
     }
 
@@ -47,6 +50,7 @@ impl Column {
             Column::Int64(_) => Column::Int64(Vec::new()),
             Column::Double(_) => Column::Double(Vec::new()),
             Column::Text(_) => Column::Text(Vec::new()),
+            Column::OptDouble(_) => Column::OptDouble(Vec::new()),
         }
     }
 
@@ -57,6 +61,7 @@ impl Column {
             Column::Int64(v) => v.len(),
             Column::Double(v) => v.len(),
             Column::Text(v) => v.len(),
+            Column::OptDouble(v) => v.len(),
         }
     }
 
@@ -130,6 +135,12 @@ impl ParquetTable {
                     col.typed::<ByteArrayType>()
                         .write_batch(&vals, Some(&def), None)
                 }
+                Column::OptDouble(v) => {
+                    let def: Vec<i16> = v.iter().map(|x| i16::from(x.is_some())).collect();
+                    let vals: Vec<f64> = v.iter().flatten().copied().collect();
+                    col.typed::<DoubleType>()
+                        .write_batch(&vals, Some(&def), None)
+                }
             }
             .map_err(pq)?;
             col.close().map_err(pq)?;
@@ -155,4 +166,113 @@ impl ParquetTable {
             .sync_all()
             .map_err(|e| OutputError::io("cannot write", &path, e))
     }
+}
+
+/// Reads the named `DOUBLE` columns of a Parquet file written by [`ParquetTable`], whole.
+///
+/// Only the named columns are decoded (Parquet is columnar), so reading a few series of many
+/// runs costs what those series weigh, not the whole files. A name the file lacks is an error.
+pub fn read_double_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, OutputError> {
+    use parquet::column::reader::ColumnReader;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    let pq = |source| OutputError::Parquet {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(|e| OutputError::io("cannot read", path, e))?;
+    let reader = SerializedFileReader::new(file).map_err(pq)?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let mut index = Vec::with_capacity(names.len());
+    for name in names {
+        let i = (0..schema.num_columns())
+            .find(|&i| schema.column(i).name() == *name)
+            .ok_or_else(|| {
+                OutputError::io(
+                    "cannot read",
+                    path,
+                    std::io::Error::other(format!("no column `{name}`")),
+                )
+            })?;
+        index.push(i);
+    }
+    let rows = reader.metadata().file_metadata().num_rows().max(0) as usize;
+    let mut out: Vec<Vec<f64>> = names.iter().map(|_| Vec::with_capacity(rows)).collect();
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).map_err(pq)?;
+        let n = group.metadata().num_rows().max(0) as usize;
+        for (&c, values) in index.iter().zip(out.iter_mut()) {
+            let ColumnReader::DoubleColumnReader(mut col) =
+                group.get_column_reader(c).map_err(pq)?
+            else {
+                return Err(OutputError::io(
+                    "cannot read",
+                    path,
+                    std::io::Error::other(format!(
+                        "column `{}` is not numeric",
+                        schema.column(c).name()
+                    )),
+                ));
+            };
+            let start = values.len();
+            while values.len() - start < n {
+                let before = values.len();
+                col.read_records(n - (values.len() - start), None, None, values)
+                    .map_err(pq)?;
+                if values.len() == before {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes a whole small table as `folder/stem.csv` and `folder/stem.parquet`, each through a
+/// temporary file and a rename, so a reader (or a resumed experiment) never sees half a table.
+pub fn write_tables(
+    folder: &Path,
+    stem: &str,
+    names: &[String],
+    columns: Vec<Column>,
+) -> Result<(), OutputError> {
+    let rows = columns.first().map_or(0, Column::len);
+    debug_assert!(columns.iter().all(|c| c.len() == rows));
+    let csv_path = folder.join(format!("{stem}.csv"));
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| OutputError::io("cannot write", &csv_path, std::io::Error::other(e));
+    csv.write_record(names).map_err(io)?;
+    let mut record = Vec::with_capacity(names.len());
+    for r in 0..rows {
+        record.clear();
+        for c in &columns {
+            record.push(match c {
+                Column::Int32(v) => v[r].to_string(),
+                Column::Int64(v) => v[r].to_string(),
+                Column::Double(v) if v[r].is_nan() => String::new(),
+                Column::Double(v) => crate::writers::number(v[r]),
+                Column::Text(v) => v[r].clone().unwrap_or_default(),
+                Column::OptDouble(v) => v[r].map(crate::writers::number).unwrap_or_default(),
+            });
+        }
+        csv.write_record(&record).map_err(io)?;
+    }
+    let bytes = csv
+        .into_inner()
+        .map_err(|e| OutputError::io("cannot write", &csv_path, e.into_error()))?;
+    crate::run_folder::write_atomic(&csv_path, &bytes)?;
+
+    let path = folder.join(format!("{stem}.parquet"));
+    let tmp = folder.join(format!(".{stem}.parquet.tmp"));
+    let schema: Vec<(String, Column)> = names
+        .iter()
+        .cloned()
+        .zip(columns.iter().map(Column::empty_like))
+        .collect();
+    let mut table = ParquetTable::create(&tmp, &schema)?;
+    if rows > 0 {
+        table.write(&columns)?;
+    }
+    table.close()?;
+    std::fs::rename(&tmp, &path).map_err(|e| OutputError::io("cannot rename to", &path, e))
 }

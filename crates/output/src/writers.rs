@@ -117,7 +117,7 @@ impl TwinTable {
 
 /// Formats a number for CSV: integers without a decimal point, others in shortest round-trip
 /// form, so that the text reads back to the same bits.
-fn number(v: f64) -> String {
+pub fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {

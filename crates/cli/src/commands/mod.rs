@@ -1,5 +1,10 @@
 //! One module per subcommand.
 
+pub mod compare;
+pub mod ensemble;
+pub mod experiment;
+pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod sweep;
 pub mod validate;

@@ -1,15 +1,12 @@
 //! `mobilize run`: run a scenario into a new run folder.
 
 use std::path::PathBuf;
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use clap::Args;
-use mobilize_core::engine::Sim;
-use mobilize_core::observe::Observer;
 use mobilize_core::scenario::Override;
-use mobilize_output::{
-    ChartWriter, LatticeWriter, LogWriter, Manifest, RunFolder, SeriesWriter, Status, Timings,
-};
+use mobilize_experiment::{execute_run, RunRequest};
+use mobilize_output::RunFolder;
 
 use crate::progress::Progress;
 use crate::source;
@@ -42,7 +39,6 @@ pub struct RunArgs {
 
 /// Runs the scenario and prints where its results are.
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let t0 = Instant::now();
     let started = SystemTime::now();
     let src = source::find(args.scenario.as_deref())?;
     let mut sets = args.set.clone();
@@ -69,111 +65,30 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 
     let resolved = scenario.resolved_toml();
     let folder = RunFolder::create(&args.out, &scenario.name, &resolved, started)?;
-    let dir = folder.path().to_path_buf();
-    std::fs::write(dir.join("scenario.toml"), &resolved).map_err(|e| {
-        Failure::Output(mobilize_output::OutputError::Io {
-            action: "cannot write",
-            path: dir.join("scenario.toml"),
-            source: e,
-        })
-    })?;
-    let mut manifest = Manifest {
-        mobilize_version: env!("CARGO_PKG_VERSION").to_string(),
-        git_commit: env!("MOBILIZE_GIT_COMMIT").to_string(),
-        scenario: scenario.name.clone(),
-        scenario_source: src.name.clone(),
-        scenario_sha256: Manifest::sha256(&resolved),
-        overrides: sets,
-        seed: scenario.seed,
-        threads,
-        persons: u64::from(scenario.population()),
-        ties: 0,
-        started_at: humantime::format_rfc3339_seconds(started).to_string(),
-        finished_at: None,
-        status: Status::Incomplete,
-        exit_code: None,
-        error: None,
-        stop_reason: None,
-        last_step: None,
-        figures: Default::default(),
-        summary: None,
-        timings: Timings::default(),
-        files: vec![
-            "scenario.toml".into(),
-            "series.csv".into(),
-            "series.parquet".into(),
-            "events.csv".into(),
-            "events.parquet".into(),
-            "series.svg".into(),
-        ],
-    };
-    manifest.write(&dir)?;
-
     let name = scenario.name.clone();
     let persons = scenario.population();
     let lattice = scenario
         .civil_violence
         .as_ref()
         .map(|c| (c.epstein.width, c.epstein.height));
-    let (outcome, ties, setup_s, run_s, closed) = pool.install(|| {
-        let t_setup = Instant::now();
-        let mut sim = Sim::new(scenario);
-        let setup_s = t_setup.elapsed().as_secs_f64();
-        let ties = sim.world().network.ties();
-        let mut series = SeriesWriter::new(&dir);
-        let mut events = LogWriter::new(&dir);
-        let mut chart = ChartWriter::new(&dir);
-        let mut lattice = LatticeWriter::new(&dir);
-        let mut progress = Progress::new(args.quiet);
-        let t_run = Instant::now();
-        let outcome = {
-            let mut observers: [&mut dyn Observer; 5] = [
-                &mut progress,
-                &mut series,
-                &mut events,
-                &mut chart,
-                &mut lattice,
-            ];
-            sim.run(&mut observers)
-        };
-        let run_s = t_run.elapsed().as_secs_f64();
-        let closed = series
-            .close()
-            .and(events.close())
-            .and(chart.close())
-            .and(lattice.close());
-        (outcome, ties, setup_s, run_s, closed)
-    });
-    manifest.ties = ties;
-    manifest.timings = Timings {
-        setup_s,
-        run_s,
-        total_s: t0.elapsed().as_secs_f64(),
+    let provenance = crate::provenance();
+    let req = RunRequest {
+        scenario,
+        source: src.name.clone(),
+        overrides: sets,
+        threads,
+        provenance: &provenance,
+        report: true,
     };
-    manifest.finished_at = Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string());
-    manifest.stop_reason = Some(outcome.reason.as_str().to_string());
-    manifest.last_step = Some(outcome.last_step);
-    manifest.figures = outcome.figures.iter().cloned().collect();
-    manifest.summary = Some(outcome.sentence.clone());
-    let closed = closed.map(|pictures| {
-        if !pictures.is_empty() {
-            manifest.files.extend(pictures);
-            manifest.files.push("lattice-legend.txt".into());
-        }
-    });
-    if let Err(e) = closed {
-        manifest.status = Status::Failed;
-        manifest.exit_code = Some(1);
-        manifest.error = Some(e.to_string());
-        // Best effort: the folder stays hidden (`.partial`) and says why.
-        let _ = manifest.write(&dir);
-        return Err(e.into());
-    }
-    manifest.status = Status::Complete;
-    manifest.exit_code = Some(0);
-    manifest.write(&dir)?;
-    let final_dir = folder.commit()?;
-
+    let mut progress = Progress::new(args.quiet);
+    let finished = pool.install(|| execute_run(req, folder, &mut [&mut progress]))?;
+    let (outcome, ties, setup_s, run_s, final_dir) = (
+        finished.outcome,
+        finished.ties,
+        finished.setup_s,
+        finished.run_s,
+        finished.dir,
+    );
     match lattice {
         Some((w, h)) => println!("{name}: {w} × {h} lattice, {} steps", outcome.last_step),
         None => println!(

@@ -1,0 +1,268 @@
+//! Running an experiment: every pending run in parallel, each streamed into its own folder as
+//! it finishes, then the tables and the report. Repeating the command resumes a killed
+//! experiment: finished runs are kept, unfinished ones redone, and the tables come out the
+//! same as if it had never stopped.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Instant, SystemTime};
+
+use mobilize_output::{Manifest, OutputError, RunFolder, Status};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{Experiment, Kind, Point, RunSpec};
+use crate::single::{execute as execute_run, Provenance, RunRequest};
+use crate::{tables, ExperimentError};
+
+/// Folder of the runs inside an experiment folder.
+pub const RUNS: &str = "runs";
+
+/// How to run an experiment (nothing here changes its results).
+pub struct Options<'a> {
+    /// Folder under which experiment folders are created (`runs` by default).
+    pub out: PathBuf,
+    /// Runs executed at once (and threads each may use).
+    pub threads: usize,
+    /// The build.
+    pub provenance: Provenance,
+    /// The command line, recorded in the manifest.
+    pub command: Vec<String>,
+    /// Called after each finished run with (finished so far, total).
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+/// `experiment.json`: what the experiment is and how far it got.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExperimentManifest {
+    /// `ensemble`, `sweep` or `compare`.
+    pub kind: Kind,
+    /// SHA-256 of everything that decides the results ([`Experiment::identity`]).
+    pub identity: String,
+    /// Version of mobilize.
+    pub mobilize_version: String,
+    /// Git commit of the build.
+    pub git_commit: String,
+    /// The command that started it.
+    pub command: Vec<String>,
+    /// Scenario name.
+    pub scenario: String,
+    /// Where each scenario came from.
+    pub sources: Vec<String>,
+    /// Base seed; replicate seeds derive from it (`seeds.rs`).
+    pub base_seed: u64,
+    /// Replicates per point.
+    pub replicates: u32,
+    /// Varied parameters.
+    pub varied: Vec<String>,
+    /// The design points.
+    pub points: Vec<Point>,
+    /// Runs in all.
+    pub runs: usize,
+    /// Seed of each replicate, in order.
+    pub seeds: Vec<u64>,
+    /// `incomplete` until the tables are written.
+    pub status: Status,
+    /// UTC time of the first attempt.
+    pub started_at: String,
+    /// UTC time the last attempt ended.
+    pub finished_at: Option<String>,
+    /// Attempts so far (1, or more after resuming).
+    pub attempts: u32,
+    /// Runs found finished when the last attempt started.
+    pub resumed_runs: usize,
+    /// Wall-clock seconds of the last attempt.
+    pub last_attempt_s: f64,
+    /// Files written beside `runs/`.
+    pub files: Vec<String>,
+}
+
+/// What an experiment run did.
+#[derive(Clone, Debug)]
+pub struct Done {
+    /// The experiment folder.
+    pub dir: PathBuf,
+    /// Runs in all.
+    pub total: usize,
+    /// Runs found already finished (resumed).
+    pub skipped: usize,
+    /// Seconds this attempt took.
+    pub seconds: f64,
+    /// The manifest as written.
+    pub manifest: ExperimentManifest,
+}
+
+/// The folder of `exp` under `out`: `<out>/<scenario>/<kind>-<identity, 8 digits>`.
+pub fn folder_of(exp: &Experiment, scenario: &str, out: &Path) -> PathBuf {
+    out.join(scenario)
+        .join(format!("{}-{}", exp.kind.as_str(), &exp.identity()[..8]))
+}
+
+/// Runs (or resumes) `exp`.
+pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError> {
+    let t0 = Instant::now();
+    let scenarios = exp.validate()?;
+    let scenario = scenarios[0].name.clone();
+    let dir = folder_of(exp, &scenario, &opts.out);
+    std::fs::create_dir_all(dir.join(RUNS)).map_err(|e| OutputError::Io {
+        action: "cannot create folder",
+        path: dir.join(RUNS),
+        source: e,
+    })?;
+    let identity = exp.identity();
+    let now = || humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let previous = read_manifest(&dir)?;
+    if let Some(prev) = &previous {
+        if prev.identity != identity {
+            return Err(ExperimentError::Resume {
+                dir,
+                reason: "it holds a different experiment (its identity differs)".into(),
+            });
+        }
+        if prev.git_commit != opts.provenance.git_commit
+            || prev.mobilize_version != opts.provenance.version
+        {
+            return Err(ExperimentError::Resume {
+                dir,
+                reason: format!(
+                    "it was started by mobilize {} ({}), this is {} ({}); results of two builds are not mixed: remove the folder or use another --out",
+                    prev.mobilize_version,
+                    prev.git_commit,
+                    opts.provenance.version,
+                    opts.provenance.git_commit
+                ),
+            });
+        }
+    }
+    let specs: Vec<RunSpec> = exp.runs().collect();
+    let finished: Vec<bool> = specs
+        .par_iter()
+        .map(|s| is_finished(&run_dir(&dir, s.id)))
+        .collect();
+    let skipped = finished.iter().filter(|&&f| f).count();
+    let mut manifest = ExperimentManifest {
+        kind: exp.kind,
+        identity,
+        mobilize_version: opts.provenance.version.clone(),
+        git_commit: opts.provenance.git_commit.clone(),
+        command: opts.command.clone(),
+        scenario,
+        sources: exp.sources.iter().map(|s| s.name.clone()).collect(),
+        base_seed: exp.base_seed,
+        replicates: exp.replicates,
+        varied: exp.varied.clone(),
+        points: exp.points.clone(),
+        runs: specs.len(),
+        seeds: specs
+            .iter()
+            .take(exp.replicates as usize)
+            .map(|s| s.seed)
+            .collect(),
+        status: Status::Incomplete,
+        started_at: previous.as_ref().map_or_else(now, |p| p.started_at.clone()),
+        finished_at: None,
+        attempts: previous.as_ref().map_or(1, |p| p.attempts + 1),
+        resumed_runs: skipped,
+        last_attempt_s: 0.0,
+        files: vec![],
+    };
+    write_manifest(&dir, &manifest)?;
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .build()
+        .map_err(|e| OutputError::Io {
+            action: "cannot start worker threads for",
+            path: dir.clone(),
+            source: std::io::Error::other(e),
+        })?;
+    let done = AtomicUsize::new(skipped);
+    let total = specs.len();
+    if let Some(p) = opts.progress {
+        p(skipped, total);
+    }
+    let runs_dir = dir.join(RUNS);
+    pool.install(|| {
+        specs
+            .par_iter()
+            .zip(finished.par_iter())
+            .filter(|(_, &f)| !f)
+            .try_for_each(|(spec, _)| -> Result<(), ExperimentError> {
+                let scenario = exp.load_run(spec)?;
+                let folder = RunFolder::create_named(&runs_dir, &run_name(spec.id))?;
+                let req = RunRequest {
+                    scenario,
+                    source: exp.sources[exp.points[spec.point].source].name.clone(),
+                    overrides: exp.run_sets(spec),
+                    threads: opts.threads.max(1),
+                    provenance: &opts.provenance,
+                    report: false,
+                };
+                execute_run(req, folder, &mut [])?;
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(p) = opts.progress {
+                    p(n, total);
+                }
+                Ok(())
+            })
+    })?;
+
+    manifest.files = tables::write_all(exp, &scenarios, &specs, &dir)?;
+    manifest.files.push("report.html".into());
+    manifest.status = Status::Complete;
+    manifest.finished_at = Some(now());
+    manifest.last_attempt_s = t0.elapsed().as_secs_f64();
+    write_manifest(&dir, &manifest)?;
+    mobilize_report::build(&dir)?;
+    Ok(Done {
+        dir,
+        total,
+        skipped,
+        seconds: t0.elapsed().as_secs_f64(),
+        manifest,
+    })
+}
+
+/// Folder name of run `id`.
+pub fn run_name(id: usize) -> String {
+    format!("{id:06}")
+}
+
+/// Folder of run `id` inside experiment folder `dir`.
+pub fn run_dir(dir: &Path, id: usize) -> PathBuf {
+    dir.join(RUNS).join(run_name(id))
+}
+
+/// A run counts as finished when its folder was committed with a complete manifest.
+fn is_finished(dir: &Path) -> bool {
+    Manifest::read(dir).is_ok_and(|m| m.status == Status::Complete)
+}
+
+/// Reads `dir/experiment.json`, if there is one.
+pub fn read_manifest(dir: &Path) -> Result<Option<ExperimentManifest>, ExperimentError> {
+    let path = dir.join("experiment.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| ExperimentError::Resume {
+                dir: dir.to_path_buf(),
+                reason: format!(
+                    "its experiment.json is unreadable ({e}); remove the folder to start again"
+                ),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(OutputError::Io {
+            action: "cannot read",
+            path,
+            source: e,
+        }
+        .into()),
+    }
+}
+
+fn write_manifest(dir: &Path, m: &ExperimentManifest) -> Result<(), ExperimentError> {
+    let mut json = serde_json::to_string_pretty(m).expect("a manifest always serializes");
+    json.push('\n');
+    mobilize_output::write_atomic(&dir.join("experiment.json"), json.as_bytes())?;
+    Ok(())
+}

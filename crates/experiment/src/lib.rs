@@ -1,0 +1,57 @@
+//! # mobilize-experiment
+//!
+//! Many runs of a scenario, organized so that the answer is a table:
+//! - [`single`]: one run into one folder (what `mobilize run` does, and every replicate);
+//! - [`plan`]: an experiment as design points × replicates, each replicate with a derived seed
+//!   ([`seeds`]), the same for every point (common random numbers);
+//! - [`design`]: full-factorial grids (`--grid key=v1,v2`) and design files (`--design
+//!   FILE.csv`, as SALib, Optuna or R write them);
+//! - [`execute`]: runs the plan in parallel, each run streamed into its own folder as it
+//!   finishes, skipping the runs a killed attempt already finished (resume);
+//! - [`tables`]: `design`, `summary` and per-step `bands` (median, 5–95 %) as CSV and Parquet;
+//! - [`compare`]: paired differences of outcomes between two arms, with confidence intervals.
+
+pub mod bands;
+pub mod compare;
+pub mod design;
+pub mod execute;
+pub mod plan;
+pub mod seeds;
+pub mod single;
+pub mod tables;
+
+use mobilize_core::scenario::ScenarioError;
+
+pub use execute::{run, Done, Options};
+pub use plan::{Experiment, Kind, Point};
+pub use single::{execute as execute_run, Finished, Provenance, RunRequest};
+
+/// Why an experiment could not be run or finished.
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    /// A design point's scenario is invalid; `context` says which point (`design.csv line 4`).
+    #[error("{context}: the scenario is invalid")]
+    Scenario {
+        /// Which point, in words.
+        context: String,
+        /// The problems, with the scenario text for rendering.
+        error: Box<ScenarioError>,
+    },
+    /// A `--grid` argument or a design file is malformed.
+    #[error(transparent)]
+    Design(#[from] design::DesignError),
+    /// A file could not be written or read.
+    #[error(transparent)]
+    Output(#[from] mobilize_output::OutputError),
+    /// The report could not be built.
+    #[error(transparent)]
+    Report(#[from] mobilize_report::ReportError),
+    /// The experiment folder belongs to another experiment or another build.
+    #[error("cannot resume `{dir}`: {reason}")]
+    Resume {
+        /// The folder.
+        dir: std::path::PathBuf,
+        /// Why not.
+        reason: String,
+    },
+}

@@ -1,0 +1,497 @@
+//! Reports of experiments: ensembles (bands), sweeps (responses), comparisons (paired
+//! differences).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::data::{json, Table};
+use crate::groups::groups;
+use crate::page::Page;
+use crate::run::{add_maps, places};
+use crate::svg::{heat_map, number, Line, LineChart};
+use crate::ReportError;
+
+/// Bands of one arm: per series, (step, p05, median, p95) rows.
+type Bands = BTreeMap<String, Vec<(f64, f64, f64, f64)>>;
+
+/// What `bands.csv` holds: bands per arm, series names in order, the date of each step.
+type BandsFile = (BTreeMap<String, Bands>, Vec<String>, Vec<String>);
+
+/// Reads `bands.csv` into one [`Bands`] per arm (one arm, `""`, for ensembles), with the date
+/// of each step when the runs are dated.
+fn read_bands(dir: &Path) -> Result<BandsFile, ReportError> {
+    let t = Table::read(&dir.join("bands.csv"))?;
+    let arm = t.texts("arm");
+    let series = t.texts("series").unwrap_or_default();
+    let steps = t.numbers("step").unwrap_or_default();
+    let dates = t.texts("date");
+    let (p05, med, p95) = (
+        t.numbers("p05").unwrap_or_default(),
+        t.numbers("median").unwrap_or_default(),
+        t.numbers("p95").unwrap_or_default(),
+    );
+    let mut out: BTreeMap<String, Bands> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut date_of: Vec<String> = Vec::new();
+    for i in 0..series.len() {
+        let a = arm.as_ref().map_or(String::new(), |a| a[i].clone());
+        if !order.contains(&series[i]) {
+            order.push(series[i].clone());
+        }
+        if let Some(d) = &dates {
+            let s = steps[i] as usize;
+            if date_of.len() <= s {
+                date_of.resize(s + 1, String::new());
+            }
+            date_of[s] = d[i].clone();
+        }
+        out.entry(a)
+            .or_default()
+            .entry(series[i].clone())
+            .or_default()
+            .push((steps[i], p05[i], med[i], p95[i]));
+    }
+    Ok((out, order, date_of))
+}
+
+fn facts(page: &mut Page, m: &serde_json::Value) {
+    let rows: Vec<Vec<String>> = [
+        ("kind", m["kind"].as_str().unwrap_or("").to_string()),
+        ("runs", m["runs"].to_string()),
+        ("replicates per point", m["replicates"].to_string()),
+        (
+            "design points",
+            m["points"].as_array().map_or(0, Vec::len).to_string(),
+        ),
+        ("base seed", m["base_seed"].to_string()),
+        (
+            "command",
+            m["command"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default(),
+        ),
+        ("attempts", m["attempts"].to_string()),
+        (
+            "mobilize",
+            format!(
+                "{} ({})",
+                m["mobilize_version"].as_str().unwrap_or(""),
+                m["git_commit"].as_str().unwrap_or("")
+            ),
+        ),
+        (
+            "started",
+            m["started_at"].as_str().unwrap_or("").to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| vec![k.to_string(), v])
+    .collect();
+    page.table(&["", "value"], &rows);
+}
+
+/// Figure columns of `summary.csv`: those after `last_step`.
+fn figure_names(t: &Table) -> Vec<String> {
+    let start = t.index("last_step").map_or(t.names.len(), |i| i + 1);
+    t.names[start..].to_vec()
+}
+
+fn quantile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let h = (v.len() - 1) as f64 * p;
+    let k = h.floor() as usize;
+    let hi = v[(k + 1).min(v.len() - 1)];
+    v[k] + (h - k as f64) * (hi - v[k])
+}
+
+fn distribution_rows(t: &Table, rows: &[usize]) -> Vec<Vec<String>> {
+    figure_names(t)
+        .iter()
+        .map(|f| {
+            let all = t.numbers(f).unwrap_or_default();
+            let mut v: Vec<f64> = rows
+                .iter()
+                .map(|&r| all[r])
+                .filter(|x| x.is_finite())
+                .collect();
+            let n = v.len();
+            let mean = v.iter().sum::<f64>() / n.max(1) as f64;
+            let sd = if n > 1 {
+                (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+            } else {
+                f64::NAN
+            };
+            let r3 = |x: f64| {
+                if x.is_finite() {
+                    number((x * 1000.0).round() / 1000.0)
+                } else {
+                    "–".into()
+                }
+            };
+            vec![
+                f.replace('_', " "),
+                format!("{n} of {}", rows.len()),
+                r3(if n > 0 { mean } else { f64::NAN }),
+                r3(sd),
+                r3(quantile(&mut v, 0.05)),
+                r3(quantile(&mut v, 0.5)),
+                r3(quantile(&mut v, 0.95)),
+            ]
+        })
+        .collect()
+}
+
+/// Band charts: one per group, arms overlaid (solid a, dashed b).
+fn band_charts(
+    page: &mut Page,
+    arms: &BTreeMap<String, Bands>,
+    order: &[String],
+    dates: &[String],
+) {
+    let ticks = (!dates.is_empty() && dates.iter().any(|d| !d.is_empty())).then(|| {
+        dates
+            .iter()
+            .enumerate()
+            .map(|(s, d)| (s as f64, d.clone()))
+            .collect::<Vec<_>>()
+    });
+    let two = arms.len() > 1;
+    for g in groups(order) {
+        let cols: Vec<&String> = g.columns.iter().take(if two { 3 } else { 8 }).collect();
+        let mut lines = Vec::new();
+        let mut colours = Vec::new();
+        for (a, (arm, bands)) in arms.iter().enumerate() {
+            for (k, c) in cols.iter().enumerate() {
+                let Some(rows) = bands.get(*c) else { continue };
+                lines.push(Line {
+                    name: if two {
+                        format!("{c} ({arm})")
+                    } else {
+                        c.to_string()
+                    },
+                    points: rows.iter().map(|r| (r.0, r.2)).collect(),
+                    band: rows.iter().map(|r| (r.0, r.1, r.3)).collect(),
+                    dashed: a == 1,
+                });
+                colours.push(k);
+            }
+        }
+        let chart = LineChart {
+            title: format!("{} — median and 5–95 % band", g.title),
+            x_label: "step".into(),
+            lines,
+            x_text: ticks.clone(),
+            colours,
+            dots: false,
+        };
+        page.chart(&format!("bands-{}", g.stem), chart.svg());
+    }
+}
+
+/// The page of the experiment in `dir`.
+pub fn page(dir: &Path) -> Result<Page, ReportError> {
+    let m = json(&dir.join("experiment.json"))?;
+    let kind = m["kind"].as_str().unwrap_or("experiment").to_string();
+    let scenario = m["scenario"].as_str().unwrap_or("");
+    let mut page = Page::new(&format!("{scenario}: {kind} report"));
+    let first_run = dir.join("runs").join("000000");
+    if let Ok(s) = crate::data::scenario(&first_run) {
+        if !s.description.is_empty() {
+            page.text("muted", &s.description);
+        }
+    }
+    facts(&mut page, &m);
+    let summary = Table::read(&dir.join("summary.csv"))?;
+    match kind.as_str() {
+        "compare" => compare(&mut page, dir, &m, &summary)?,
+        "sweep" => sweep(&mut page, &m, &summary),
+        _ => {
+            page.heading("Figures over replicates");
+            let all: Vec<usize> = (0..summary.rows.len()).collect();
+            page.table(
+                &["figure", "runs", "mean", "sd", "5 %", "median", "95 %"],
+                &distribution_rows(&summary, &all),
+            );
+            let (arms, order, dates) = read_bands(dir)?;
+            page.heading("Series");
+            band_charts(&mut page, &arms, &order, &dates);
+            if let Some(bands) = arms.get("") {
+                let places = places(&first_run);
+                let rows = bands.values().next().map_or(0, Vec::len);
+                let label = |row: usize| {
+                    dates
+                        .get(row)
+                        .filter(|d| !d.is_empty())
+                        .cloned()
+                        .unwrap_or_else(|| format!("step {row}"))
+                };
+                let value = |c: &str, row: usize| {
+                    bands
+                        .get(c)
+                        .and_then(|v| v.get(row))
+                        .map_or(f64::NAN, |r| r.2)
+                };
+                add_maps(
+                    &mut page,
+                    &order,
+                    &places,
+                    rows,
+                    &label,
+                    &value,
+                    "Colours show the median over replicates.",
+                );
+            }
+        }
+    }
+    page.heading("Files");
+    page.text("muted", "design.csv / .parquet: one row per run (run, point, replicate, seed, varied parameters); summary.csv / .parquet: one row per run with its figures; bands.csv / .parquet: per series and step, the 5 %, 50 % and 95 % quantiles and the mean over replicates; comparison.csv / .parquet: paired differences (comparisons); runs/NNNNNN/: each run's own folder; experiment.json: what ran.");
+    Ok(page)
+}
+
+fn compare(
+    page: &mut Page,
+    dir: &Path,
+    m: &serde_json::Value,
+    summary: &Table,
+) -> Result<(), ReportError> {
+    page.heading("Arms");
+    let arms: Vec<Vec<String>> = m["points"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| {
+                    let sets = p["sets"]
+                        .as_array()
+                        .map(|s| {
+                            s.iter()
+                                .filter_map(|v| v.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        })
+                        .unwrap_or_default();
+                    let source = m["sources"][p["source"].as_u64().unwrap_or(0) as usize]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    vec![
+                        p["label"].as_str().unwrap_or("").to_string(),
+                        source,
+                        if sets.is_empty() {
+                            "(none)".into()
+                        } else {
+                            sets
+                        },
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    page.table(&["arm", "scenario", "overrides"], &arms);
+    page.text("muted", "Replicate r of both arms shares its seed, so every random stream is the same in both (common random numbers); differences are b − a over the replicates where both arms report the figure, with Student's t 95 % interval.");
+    let c = Table::read(&dir.join("comparison.csv"))?;
+    page.heading("Paired differences (b − a)");
+    let cell = |r: &Vec<String>, name: &str| {
+        c.index(name).map_or(String::new(), |i| {
+            r[i].parse::<f64>()
+                .map_or("–".into(), |x| number((x * 1000.0).round() / 1000.0))
+        })
+    };
+    let rows: Vec<Vec<String>> = c
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r[0].replace('_', " "),
+                cell(r, "pairs"),
+                cell(r, "mean_a"),
+                cell(r, "mean_b"),
+                cell(r, "difference"),
+                format!("[{}, {}]", cell(r, "ci_low"), cell(r, "ci_high")),
+                format!("{} / {}", cell(r, "only_a"), cell(r, "only_b")),
+            ]
+        })
+        .collect();
+    page.table(
+        &[
+            "figure",
+            "pairs",
+            "mean a",
+            "mean b",
+            "b − a",
+            "95 % interval",
+            "only in a / b",
+        ],
+        &rows,
+    );
+    let _ = summary;
+    let (arms, order, dates) = read_bands(dir)?;
+    page.heading("Series of both arms");
+    band_charts(page, &arms, &order, &dates);
+    Ok(())
+}
+
+fn sweep(page: &mut Page, m: &serde_json::Value, summary: &Table) {
+    let varied: Vec<String> = m["varied"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let points = summary.numbers("point").unwrap_or_default();
+    let n_points = points.iter().fold(0.0f64, |a, &b| a.max(b)) as usize + 1;
+    let by_point: Vec<Vec<usize>> = (0..n_points)
+        .map(|p| {
+            (0..points.len())
+                .filter(|&r| points[r] as usize == p)
+                .collect()
+        })
+        .collect();
+    let figures: Vec<String> = figure_names(summary)
+        .into_iter()
+        .filter(|f| {
+            let v: Vec<f64> = summary
+                .numbers(f)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|x| x.is_finite())
+                .collect();
+            v.iter().any(|x| *x != v[0])
+        })
+        .take(8)
+        .collect();
+    let value_of = |key: &str, p: usize| -> Option<f64> {
+        let r = *by_point[p].first()?;
+        summary
+            .numbers(key)?
+            .get(r)
+            .copied()
+            .filter(|x| x.is_finite())
+    };
+    let stats = |f: &str, p: usize| -> (f64, f64, f64) {
+        let all = summary.numbers(f).unwrap_or_default();
+        let mut v: Vec<f64> = by_point[p]
+            .iter()
+            .map(|&r| all[r])
+            .filter(|x| x.is_finite())
+            .collect();
+        let mean = if v.is_empty() {
+            f64::NAN
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        (quantile(&mut v, 0.05), mean, quantile(&mut v, 0.95))
+    };
+    page.heading("Responses");
+    let numeric: Vec<&String> = varied
+        .iter()
+        .filter(|k| (0..n_points).all(|p| value_of(k, p).is_some()))
+        .collect();
+    if varied.len() == 2 && numeric.len() == 2 {
+        page.text(
+            "muted",
+            "Each cell is the mean over the point's replicates.",
+        );
+        let axis = |k: &str| -> Vec<f64> {
+            let mut v: Vec<f64> = (0..n_points).filter_map(|p| value_of(k, p)).collect();
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            v
+        };
+        let (xs, ys) = (axis(numeric[0]), axis(numeric[1]));
+        for f in &figures {
+            let mut grid = vec![vec![f64::NAN; xs.len()]; ys.len()];
+            for p in 0..n_points {
+                if let (Some(x), Some(y)) = (value_of(numeric[0], p), value_of(numeric[1], p)) {
+                    let (cx, cy) = (
+                        xs.iter().position(|v| *v == x),
+                        ys.iter().position(|v| *v == y),
+                    );
+                    if let (Some(cx), Some(cy)) = (cx, cy) {
+                        grid[cy][cx] = stats(f, p).1;
+                    }
+                }
+            }
+            let labels = |v: &[f64]| v.iter().map(|x| number(*x)).collect::<Vec<_>>();
+            page.chart(
+                &format!("heat-{f}"),
+                heat_map(
+                    &format!("{f} (mean)"),
+                    numeric[0],
+                    &labels(&xs),
+                    numeric[1],
+                    &labels(&ys),
+                    &grid,
+                ),
+            );
+        }
+    } else if let Some(key) = numeric.first() {
+        page.text("muted", if varied.len() == 1 { "The line is the mean over replicates; the band spans their 5–95 %." } else { "Each dot is a design point (mean over its replicates), against one parameter at a time." });
+        for f in &figures {
+            for key in numeric.iter().take(if varied.len() == 1 { 1 } else { 4 }) {
+                let mut rows: Vec<(f64, (f64, f64, f64))> = (0..n_points)
+                    .filter_map(|p| Some((value_of(key, p)?, stats(f, p))))
+                    .collect();
+                rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let single = varied.len() == 1;
+                let chart = LineChart {
+                    title: format!("{f} against {key}"),
+                    x_label: key.to_string(),
+                    lines: vec![Line {
+                        name: format!("{f} (mean)"),
+                        points: rows.iter().map(|r| (r.0, r.1 .1)).collect(),
+                        band: if single {
+                            rows.iter().map(|r| (r.0, r.1 .0, r.1 .2)).collect()
+                        } else {
+                            vec![]
+                        },
+                        dashed: false,
+                    }],
+                    dots: !single,
+                    ..LineChart::default()
+                };
+                page.chart(&format!("response-{f}-{key}"), chart.svg());
+            }
+        }
+        let _ = key;
+    }
+    if n_points <= 60 {
+        page.heading("Points");
+        let mut head: Vec<&str> = vec!["point"];
+        head.extend(varied.iter().map(String::as_str));
+        head.extend(figures.iter().take(4).map(String::as_str));
+        let rows: Vec<Vec<String>> = (0..n_points)
+            .map(|p| {
+                let mut r = vec![p.to_string()];
+                for k in &varied {
+                    let c = summary.index(k).unwrap_or(0);
+                    r.push(
+                        by_point[p]
+                            .first()
+                            .map_or(String::new(), |&i| summary.rows[i][c].clone()),
+                    );
+                }
+                for f in figures.iter().take(4) {
+                    let (_, mean, _) = stats(f, p);
+                    r.push(if mean.is_finite() {
+                        number((mean * 1000.0).round() / 1000.0)
+                    } else {
+                        "–".into()
+                    });
+                }
+                r
+            })
+            .collect();
+        page.table(&head, &rows);
+    }
+}

@@ -1,0 +1,301 @@
+//! The report of one run.
+
+use std::path::Path;
+
+use base64::Engine as _;
+
+use crate::data::{json, scenario, Table};
+use crate::groups::{groups, map_families};
+use crate::map::{self, Frame, Place};
+use crate::page::Page;
+use crate::svg::{number, Line, LineChart};
+use crate::{timeline, ReportError};
+
+/// A run's series, column by column.
+pub struct Series {
+    /// Step of each row.
+    pub steps: Vec<f64>,
+    /// Date of each row, for dated runs.
+    pub dates: Option<Vec<String>>,
+    /// Column names (the model's, without `step` and `date`).
+    pub names: Vec<String>,
+    /// Values, `values[column][row]`.
+    pub values: Vec<Vec<f64>>,
+}
+
+impl Series {
+    /// From a `series.csv`.
+    pub fn from_table(t: &Table) -> Series {
+        let names: Vec<String> = t
+            .names
+            .iter()
+            .filter(|n| *n != "step" && *n != "date")
+            .cloned()
+            .collect();
+        Series {
+            steps: t.numbers("step").unwrap_or_default(),
+            dates: t.texts("date"),
+            values: names
+                .iter()
+                .map(|n| t.numbers(n).unwrap_or_default())
+                .collect(),
+            names,
+        }
+    }
+
+    /// A column by name.
+    pub fn column(&self, name: &str) -> Option<&[f64]> {
+        let i = self.names.iter().position(|n| n == name)?;
+        Some(&self.values[i])
+    }
+}
+
+/// Tick labels for dated runs: the date of each step.
+pub fn date_ticks(steps: &[f64], dates: Option<&Vec<String>>) -> Option<Vec<(f64, String)>> {
+    let dates = dates?;
+    if dates.iter().all(String::is_empty) {
+        return None;
+    }
+    Some(
+        steps
+            .iter()
+            .zip(dates)
+            .map(|(s, d)| (*s, d.clone()))
+            .collect(),
+    )
+}
+
+/// The regions of a scenario as map places, if every region has a position.
+pub fn places(dir: &Path) -> Vec<Place> {
+    let Ok(s) = scenario(dir) else {
+        return vec![];
+    };
+    let places: Option<Vec<Place>> = s
+        .regions
+        .iter()
+        .map(|r| {
+            r.position.map(|(x, y)| Place {
+                name: r.name.clone(),
+                x,
+                y,
+                population: f64::from(r.population),
+            })
+        })
+        .collect();
+    places.filter(|p| p.len() > 1).unwrap_or_default()
+}
+
+/// Adds a map per family to `page`, from `value(column, row)` over `rows` rows.
+pub fn add_maps(
+    page: &mut Page,
+    names: &[String],
+    places: &[Place],
+    rows: usize,
+    label: &dyn Fn(usize) -> String,
+    value: &dyn Fn(&str, usize) -> f64,
+    note: &str,
+) {
+    let regions: Vec<String> = places.iter().map(|p| p.name.clone()).collect();
+    let families = map_families(names, &regions);
+    if families.is_empty() || rows == 0 {
+        return;
+    }
+    page.heading("Regions");
+    page.text("muted", &format!("Each circle is a region at the scenario's coordinates, its area proportional to its population; drag the slider or press play to move through time. {note}"));
+    for (family, fraction) in families {
+        let frames: Vec<Frame> = map::frame_indices(rows)
+            .into_iter()
+            .map(|row| Frame {
+                label: label(row),
+                values: places
+                    .iter()
+                    .map(|p| {
+                        let v = value(&format!("{family}.{}", p.name), row);
+                        if fraction {
+                            v
+                        } else {
+                            v / p.population.max(1.0)
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let max = if fraction {
+            1.0
+        } else {
+            frames
+                .iter()
+                .flat_map(|f| f.values.iter().copied())
+                .filter(|v| v.is_finite())
+                .fold(1e-9, f64::max)
+        };
+        let title = if fraction {
+            family.clone()
+        } else {
+            format!("{family} (share of the region's people)")
+        };
+        let id = format!("map-{family}");
+        let svg = map::svg(&id, &title, places, &frames, max);
+        let data = map::data_json(places, &frames, max);
+        page.map(&id, &id, svg, &data, frames.len());
+    }
+}
+
+/// The page of the run in `dir`.
+pub fn page(dir: &Path) -> Result<Page, ReportError> {
+    let m = json(&dir.join("manifest.json"))?;
+    let name = m["scenario"].as_str().unwrap_or("run");
+    let mut page = Page::new(&format!("{name}: run report"));
+    if let Ok(s) = scenario(dir) {
+        if !s.description.is_empty() {
+            page.text("muted", &s.description);
+        }
+    }
+    if let Some(summary) = m["summary"].as_str() {
+        page.text("lead", summary);
+    }
+    let facts: Vec<Vec<String>> = [
+        ("seed", m["seed"].to_string()),
+        ("persons", m["persons"].to_string()),
+        ("ties", m["ties"].to_string()),
+        ("last step", m["last_step"].to_string()),
+        (
+            "stopped because",
+            m["stop_reason"].as_str().unwrap_or("").replace('_', " "),
+        ),
+        ("status", m["status"].as_str().unwrap_or("").to_string()),
+        (
+            "overrides",
+            m["overrides"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default(),
+        ),
+        (
+            "scenario source",
+            m["scenario_source"].as_str().unwrap_or("").to_string(),
+        ),
+        (
+            "mobilize",
+            format!(
+                "{} ({})",
+                m["mobilize_version"].as_str().unwrap_or(""),
+                m["git_commit"].as_str().unwrap_or("")
+            ),
+        ),
+        (
+            "started",
+            m["started_at"].as_str().unwrap_or("").to_string(),
+        ),
+        (
+            "run time",
+            format!("{:.2} s", m["timings"]["total_s"].as_f64().unwrap_or(0.0)),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| vec![k.to_string(), v])
+    .collect();
+    page.table(&["", "value"], &facts);
+    if let Some(figures) = m["figures"].as_object() {
+        page.heading("Figures");
+        let rows: Vec<Vec<String>> = figures
+            .iter()
+            .map(|(k, v)| vec![k.replace('_', " "), number(v.as_f64().unwrap_or(f64::NAN))])
+            .collect();
+        page.table(&["figure", "value"], &rows);
+    }
+
+    let series = Series::from_table(&Table::read(&dir.join("series.csv"))?);
+    let ticks = date_ticks(&series.steps, series.dates.as_ref());
+    page.heading("Series");
+    for g in groups(&series.names) {
+        let chart = LineChart {
+            title: g.title.clone(),
+            x_label: "step".into(),
+            lines: g
+                .columns
+                .iter()
+                .filter_map(|c| {
+                    Some(Line {
+                        name: c.clone(),
+                        points: series
+                            .steps
+                            .iter()
+                            .copied()
+                            .zip(series.column(c)?.iter().copied())
+                            .collect(),
+                        ..Line::default()
+                    })
+                })
+                .collect(),
+            x_text: ticks.clone(),
+            ..LineChart::default()
+        };
+        page.chart(&g.stem, chart.svg());
+    }
+
+    let places = places(dir);
+    let label = |row: usize| match &series.dates {
+        Some(d) if !d[row].is_empty() => d[row].clone(),
+        _ => format!("step {}", series.steps[row]),
+    };
+    let value = |c: &str, row: usize| series.column(c).map_or(f64::NAN, |v| v[row]);
+    add_maps(
+        &mut page,
+        &series.names,
+        &places,
+        series.steps.len(),
+        &label,
+        &value,
+        "",
+    );
+
+    if let Ok(events) = Table::read(&dir.join("events.csv")) {
+        let last = series.steps.last().copied().unwrap_or(0.0);
+        if let Some(svg) = timeline::svg(&events, last) {
+            page.heading("Events");
+            page.chart("timeline", svg);
+        }
+    }
+
+    let mut pictures: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    pictures.retain(|f| f.starts_with("lattice-") && f.ends_with(".png"));
+    pictures.sort();
+    if !pictures.is_empty() {
+        page.heading("Lattice");
+        if let Ok(legend) = std::fs::read_to_string(dir.join("lattice-legend.txt")) {
+            page.text("muted", &legend.lines().collect::<Vec<_>>().join("; "));
+        }
+        let mut html = String::new();
+        for p in &pictures {
+            let bytes = std::fs::read(dir.join(p)).map_err(|e| ReportError::Read {
+                path: dir.join(p),
+                reason: e.to_string(),
+            })?;
+            let step = p
+                .trim_start_matches("lattice-")
+                .trim_end_matches(".png")
+                .trim_start_matches('0');
+            html.push_str(&format!(
+                r#"<figure style="display:inline-block"><img class="lattice" alt="lattice at step {s}" src="data:image/png;base64,{b}"/><figcaption>step {s}</figcaption></figure>"#,
+                s = if step.is_empty() { "0" } else { step },
+                b = base64::engine::general_purpose::STANDARD.encode(bytes)
+            ));
+        }
+        page.html(&html);
+    }
+
+    page.heading("Files");
+    page.text("muted", "series.csv / series.parquet: one row per step; events.csv / events.parquet: the event log; scenario.toml: the resolved scenario (re-runs to the same results); manifest.json: what ran and how it ended; charts/: these charts as SVG.");
+    Ok(page)
+}
