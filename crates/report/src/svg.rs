@@ -139,7 +139,7 @@ impl LineChart {
                 (a.min(y), b.max(y))
             });
         let (x0, x1) = if x0.is_finite() {
-            (x0, x1.max(x0 + 1.0))
+            (x0, if x1 > x0 { x1 } else { x0 + 1.0 })
         } else {
             (0.0, 1.0)
         };
