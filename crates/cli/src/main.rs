@@ -10,6 +10,8 @@ mod source;
 
 use std::process::ExitCode;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use clap::{Parser, Subcommand};
 
 /// Population-scale agent-based simulation of mass mobilization.
@@ -30,6 +32,8 @@ enum Command {
     Sweep(commands::sweep::SweepArgs),
     /// Run two arms with common random numbers and report paired differences (arm b after --vs).
     Compare(commands::compare::CompareArgs),
+    /// Finish an interrupted run from its newest good checkpoint.
+    Resume(commands::resume::ResumeArgs),
     /// Rebuild report.html and charts/ of a run or experiment folder.
     Report(commands::report::ReportArgs),
     /// Check a scenario and report every problem in it.
@@ -47,6 +51,9 @@ pub enum Failure {
     /// Something failed while running or writing.
     #[error(transparent)]
     Output(#[from] mobilize_output::OutputError),
+    /// Stopped from outside (Ctrl-C, SIGTERM); the message was already printed.
+    #[error("interrupted")]
+    Interrupted,
     /// An experiment failed while running or writing.
     #[error(transparent)]
     Experiment(mobilize_experiment::ExperimentError),
@@ -71,6 +78,14 @@ impl From<mobilize_experiment::ExperimentError> for Failure {
                 Failure::Input
             }
             E::Output(o) => Failure::Output(o),
+            E::Checkpoint(m) => {
+                eprintln!("error: {m}");
+                Failure::Input
+            }
+            e @ (E::Interrupted { .. } | E::ExperimentInterrupted(_)) => {
+                eprintln!("{e}");
+                Failure::Interrupted
+            }
             e => Failure::Experiment(e),
         }
     }
@@ -84,22 +99,47 @@ pub fn provenance() -> mobilize_experiment::Provenance {
     }
 }
 
+/// Set by the first Ctrl-C or SIGTERM: runs stop at the end of their current step, save what
+/// they computed, and the command exits with code 130. A second one exits at once.
+pub static STOP: AtomicBool = AtomicBool::new(false);
+
+fn watch_signals() {
+    let handler = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            eprintln!("\nstopped at once");
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing this step and saving what was computed (interrupt again to stop at once)");
+    });
+    if let Err(e) = handler {
+        eprintln!("warning: Ctrl-C will stop at once, without saving: {e}");
+    }
+}
+
 fn main() -> ExitCode {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let vs = commands::compare::split_vs(&mut args);
     let cli = Cli::parse_from(args);
+    if !matches!(
+        cli.command,
+        Command::Validate(_) | Command::Scenarios | Command::Report(_)
+    ) {
+        watch_signals();
+    }
     let result = match cli.command {
         Command::Run(args) => commands::run::run(args),
         Command::Ensemble(args) => commands::ensemble::run(args),
         Command::Sweep(args) => commands::sweep::run(args),
         Command::Compare(args) => commands::compare::run(args, vs),
         Command::Report(args) => commands::report::run(args),
+        Command::Resume(args) => commands::resume::run(args),
         Command::Validate(args) => commands::validate::validate(args),
         Command::Scenarios => commands::scenarios::list(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input) => ExitCode::from(2),
+        Err(Failure::Interrupted) => ExitCode::from(130),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)

@@ -48,7 +48,7 @@ pub struct LatticeImage {
 }
 
 /// One line of the event log: something that happened, with when and where.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogEntry {
     /// Step at which it happened.
     pub step: u32,
@@ -71,6 +71,8 @@ pub enum StopReason {
     TimeLimit,
     /// The model reached its own end (e.g. the ruling system collapsed).
     Ended,
+    /// Stopped from outside (Ctrl-C, SIGTERM) before its end; resumable from a checkpoint.
+    Interrupted,
 }
 
 impl StopReason {
@@ -80,6 +82,7 @@ impl StopReason {
             StopReason::Equilibrium => "equilibrium",
             StopReason::TimeLimit => "time_limit",
             StopReason::Ended => "ended",
+            StopReason::Interrupted => "interrupted",
         }
     }
 }

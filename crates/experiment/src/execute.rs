@@ -30,6 +30,9 @@ pub struct Options<'a> {
     pub command: Vec<String>,
     /// Called after each finished run with (finished so far, total).
     pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Set from outside (Ctrl-C) to stop: runs in progress stop, the experiment ends
+    /// incomplete, and the same command resumes it.
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// `experiment.json`: what the experiment is and how far it got.
@@ -190,15 +193,20 @@ pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError
             .try_for_each(|(spec, _)| -> Result<(), ExperimentError> {
                 let scenario = exp.load_run(spec)?;
                 let folder = RunFolder::create_named(&runs_dir, &run_name(spec.id))?;
-                let req = RunRequest {
+                let mut req = RunRequest::fresh(
                     scenario,
-                    source: exp.sources[exp.points[spec.point].source].name.clone(),
-                    overrides: exp.run_sets(spec),
-                    threads: opts.threads.max(1),
-                    provenance: &opts.provenance,
-                    report: false,
+                    exp.sources[exp.points[spec.point].source].name.clone(),
+                    exp.run_sets(spec),
+                    opts.threads.max(1),
+                    &opts.provenance,
+                );
+                req.stop = opts.stop;
+                match execute_run(req, folder, &mut []) {
+                    Err(ExperimentError::Interrupted { .. }) => {
+                        return Err(ExperimentError::ExperimentInterrupted(dir.clone()))
+                    }
+                    r => r?,
                 };
-                execute_run(req, folder, &mut [])?;
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(p) = opts.progress {
                     p(n, total);

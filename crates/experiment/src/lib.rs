@@ -24,7 +24,7 @@ use mobilize_core::scenario::ScenarioError;
 
 pub use execute::{run, Done, Options};
 pub use plan::{Experiment, Kind, Point};
-pub use single::{execute as execute_run, Finished, Provenance, RunRequest};
+pub use single::{execute as execute_run, Finished, Provenance, RunRequest, Start, StartHow};
 
 /// Why an experiment could not be run or finished.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,22 @@ pub enum ExperimentError {
     /// The report could not be built.
     #[error(transparent)]
     Report(#[from] mobilize_report::ReportError),
+    /// A checkpoint could not be used.
+    #[error("{0}")]
+    Checkpoint(String),
+    /// The run was stopped from outside; what it computed is in `dir`.
+    #[error("interrupted after step {step}; partial results in `{dir}`{}", if *resumable { format!("; `mobilize resume {}` continues it", dir.display()) } else { String::new() })]
+    Interrupted {
+        /// The run's (hidden) folder.
+        dir: std::path::PathBuf,
+        /// Last step computed.
+        step: u32,
+        /// Whether a checkpoint was written.
+        resumable: bool,
+    },
+    /// An experiment was stopped from outside; the same command resumes it.
+    #[error("interrupted; run the same command again to finish the experiment in `{0}` (finished runs are kept)")]
+    ExperimentInterrupted(std::path::PathBuf),
     /// The experiment folder belongs to another experiment or another build.
     #[error("cannot resume `{dir}`: {reason}")]
     Resume {

@@ -1,15 +1,21 @@
-//! One run into one folder: the work of `mobilize run`, shared by every experiment so that a
-//! replicate and a single run with the same seed write the same bytes.
+//! One run into one folder: the work of `mobilize run` and `mobilize resume`, shared by every
+//! experiment so that a replicate and a single run with the same seed write the same bytes.
+//!
+//! A run may write checkpoints (`checkpoint-NNNNNN.bin`, the newest few kept), may be stopped
+//! from outside (it then flushes what it computed, marks its manifest incomplete and stays in
+//! its hidden `.partial` folder), and may start from a checkpoint: to finish an interrupted run
+//! (resume) or to follow changed parameters from a saved state (branch).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::time::{Instant, SystemTime};
 
-use mobilize_core::engine::Sim;
-use mobilize_core::observe::{Observer, Outcome};
+use mobilize_core::engine::{Checkpoint, RunControl, Sim};
+use mobilize_core::observe::{Observer, Outcome, StopReason};
 use mobilize_core::scenario::Scenario;
 use mobilize_output::{
-    ChartWriter, LatticeWriter, LogWriter, Manifest, OutputError, RunFolder, SeriesWriter, Status,
-    Timings,
+    checkpoint, ChartWriter, LatticeWriter, LogWriter, Manifest, OutputError, RunFolder,
+    SeriesWriter, Status, Timings,
 };
 
 use crate::ExperimentError;
@@ -21,6 +27,30 @@ pub struct Provenance {
     pub version: String,
     /// Git commit of the build (`unknown` outside a checkout).
     pub git_commit: String,
+}
+
+/// Where a run starts.
+pub enum Start {
+    /// From step 0.
+    Fresh,
+    /// From a checkpoint: its world, its state and what its observers saw.
+    From {
+        /// The checkpoint's world scenario.
+        world: Box<Scenario>,
+        /// The checkpoint.
+        checkpoint: Box<Checkpoint>,
+        /// `Resume` (same run, same folder) or `Branch` (new run, recorded as such).
+        how: StartHow,
+    },
+}
+
+/// Why a run starts from a checkpoint.
+#[derive(Clone, Debug)]
+pub enum StartHow {
+    /// Finishing an interrupted run; its earlier manifest.
+    Resume(Box<Manifest>),
+    /// A new run following changed parameters from the checkpoint at this path.
+    Branch(PathBuf),
 }
 
 /// What to run and how to record it.
@@ -37,6 +67,38 @@ pub struct RunRequest<'a> {
     pub provenance: &'a Provenance,
     /// Whether to write `report.html` into the folder.
     pub report: bool,
+    /// Write a checkpoint every this many steps (0: never).
+    pub checkpoint_every: u32,
+    /// Checkpoints kept (the newest); older ones are removed.
+    pub keep_checkpoints: usize,
+    /// Set from outside to stop at the end of the current step.
+    pub stop: Option<&'a AtomicBool>,
+    /// Fresh, resumed or branched.
+    pub start: Start,
+}
+
+impl<'a> RunRequest<'a> {
+    /// A fresh run without checkpoints (what experiments run).
+    pub fn fresh(
+        scenario: Scenario,
+        source: String,
+        overrides: Vec<String>,
+        threads: usize,
+        provenance: &'a Provenance,
+    ) -> RunRequest<'a> {
+        RunRequest {
+            scenario,
+            source,
+            overrides,
+            threads,
+            provenance,
+            report: false,
+            checkpoint_every: 0,
+            keep_checkpoints: 2,
+            stop: None,
+            start: Start::Fresh,
+        }
+    }
 }
 
 /// A finished run.
@@ -66,9 +128,30 @@ const FILES: [&str; 6] = [
     "series.svg",
 ];
 
+/// Exit code of an interrupted run (128 + SIGINT, as shells report it).
+pub const INTERRUPTED_EXIT: i32 = 130;
+
+/// The checkpoint files in `dir`, newest first.
+pub fn checkpoints(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("checkpoint-") && n.ends_with(".bin"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found.reverse();
+    found
+}
+
 /// Runs `req` into `folder` (in the current rayon pool), with `extra` observers (a progress
-/// bar) beside the writers, and commits the folder. On a failure the folder stays hidden
-/// (`.partial`) with a manifest that says why.
+/// bar) beside the writers, and commits the folder. On a failure or an interruption the folder
+/// stays hidden (`.partial`) with a manifest that says why.
 pub fn execute(
     req: RunRequest<'_>,
     folder: RunFolder,
@@ -79,11 +162,14 @@ pub fn execute(
     let dir = folder.path().to_path_buf();
     let resolved = req.scenario.resolved_toml();
     let scenario_path = dir.join("scenario.toml");
-    std::fs::write(&scenario_path, &resolved).map_err(|e| OutputError::Io {
-        action: "cannot write",
-        path: scenario_path.clone(),
-        source: e,
-    })?;
+    mobilize_output::write_atomic(&scenario_path, resolved.as_bytes())?;
+    let previous = match &req.start {
+        Start::From {
+            how: StartHow::Resume(m),
+            ..
+        } => Some((**m).clone()),
+        _ => None,
+    };
     let mut manifest = Manifest {
         mobilize_version: req.provenance.version.clone(),
         git_commit: req.provenance.git_commit.clone(),
@@ -95,7 +181,10 @@ pub fn execute(
         threads: req.threads,
         persons: u64::from(req.scenario.population()),
         ties: 0,
-        started_at: humantime::format_rfc3339_seconds(started).to_string(),
+        started_at: previous.as_ref().map_or_else(
+            || humantime::format_rfc3339_seconds(started).to_string(),
+            |m| m.started_at.clone(),
+        ),
         finished_at: None,
         status: Status::Incomplete,
         exit_code: None,
@@ -106,12 +195,33 @@ pub fn execute(
         summary: None,
         timings: Timings::default(),
         files: FILES.iter().map(|f| f.to_string()).collect(),
+        checkpoint_every: (req.checkpoint_every > 0).then_some(req.checkpoint_every),
+        resumed_after: previous.map(|m| m.resumed_after).unwrap_or_default(),
+        branched_from: None,
     };
     manifest.write(&dir)?;
 
     let persons = req.scenario.population();
     let t_setup = Instant::now();
-    let mut sim = Sim::new(req.scenario);
+    let mut sim = match req.start {
+        Start::Fresh => Sim::new(req.scenario),
+        Start::From {
+            world,
+            checkpoint,
+            how,
+        } => {
+            let step = checkpoint.step;
+            match how {
+                StartHow::Resume(_) => manifest.resumed_after.push(step),
+                StartHow::Branch(path) => {
+                    manifest.branched_from = Some((path.display().to_string(), step))
+                }
+            }
+            Sim::resume(&world, req.scenario, *checkpoint).map_err(|e| {
+                ExperimentError::Checkpoint(format!("the checkpoint cannot be restored: {e}"))
+            })?
+        }
+    };
     let setup_s = t_setup.elapsed().as_secs_f64();
     let ties = sim.world().network.ties();
     let mut series = SeriesWriter::new(&dir);
@@ -119,13 +229,49 @@ pub fn execute(
     let mut chart = ChartWriter::new(&dir);
     let mut lattice = LatticeWriter::new(&dir);
     let t_run = Instant::now();
+    let name = manifest.scenario.clone();
+    let mut checkpoint_error: Option<OutputError> = None;
+    let mut write_checkpoint = |c: &Checkpoint| {
+        if checkpoint_error.is_some() {
+            return;
+        }
+        let r = checkpoint::write(
+            &dir,
+            c,
+            &name,
+            &req.provenance.version,
+            &req.provenance.git_commit,
+            &format!("checkpoint-{:06}.bin", c.step),
+        )
+        .and_then(|()| {
+            for old in checkpoints(&dir)
+                .into_iter()
+                .skip(req.keep_checkpoints.max(1))
+            {
+                std::fs::remove_file(&old).map_err(|e| OutputError::Io {
+                    action: "cannot remove old checkpoint",
+                    path: old.clone(),
+                    source: e,
+                })?;
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            checkpoint_error = Some(e);
+        }
+    };
     let outcome = {
         let mut observers: Vec<&mut dyn Observer> =
             vec![&mut series, &mut events, &mut chart, &mut lattice];
         for o in extra.iter_mut() {
             observers.push(&mut **o);
         }
-        sim.run(&mut observers)
+        let control = RunControl {
+            checkpoint_every: req.checkpoint_every,
+            on_checkpoint: (req.checkpoint_every > 0).then_some(&mut write_checkpoint as _),
+            stop: req.stop,
+        };
+        sim.run_with(&mut observers, control)
     };
     let run_s = t_run.elapsed().as_secs_f64();
     let closed = series
@@ -140,6 +286,11 @@ pub fn execute(
     manifest.last_step = Some(outcome.last_step);
     manifest.figures = outcome.figures.iter().cloned().collect();
     manifest.summary = Some(outcome.sentence.clone());
+    manifest.timings = Timings {
+        setup_s,
+        run_s,
+        total_s: t0.elapsed().as_secs_f64(),
+    };
     let fail = |manifest: &mut Manifest, e: &dyn std::fmt::Display| {
         manifest.status = Status::Failed;
         manifest.exit_code = Some(1);
@@ -147,17 +298,41 @@ pub fn execute(
         // Best effort: the folder stays hidden (`.partial`) and says why.
         let _ = manifest.write(&dir);
     };
-    match closed {
-        Ok(pictures) => {
-            if !pictures.is_empty() {
-                manifest.files.extend(pictures);
-                manifest.files.push("lattice-legend.txt".into());
-            }
-        }
+    let pictures = match closed.and_then(|p| checkpoint_error.map_or(Ok(p), Err)) {
+        Ok(p) => p,
         Err(e) => {
             fail(&mut manifest, &e);
             return Err(e.into());
         }
+    };
+    if !pictures.is_empty() {
+        manifest.files.extend(pictures);
+        manifest.files.push("lattice-legend.txt".into());
+    }
+    let saved: Vec<String> = checkpoints(&dir)
+        .iter()
+        .rev()
+        .filter_map(|p| p.file_name()?.to_str().map(str::to_string))
+        .collect();
+    manifest.files.extend(saved.iter().cloned());
+    if outcome.reason == StopReason::Interrupted {
+        let resumable = !saved.is_empty();
+        manifest.exit_code = Some(INTERRUPTED_EXIT);
+        manifest.error = Some(format!(
+            "interrupted after step {}{}",
+            outcome.last_step,
+            if resumable {
+                format!("; `mobilize resume {}` continues it", dir.display())
+            } else {
+                " (no checkpoint: run with --checkpoint-every N to make runs resumable)".into()
+            }
+        ));
+        manifest.write(&dir)?;
+        return Err(ExperimentError::Interrupted {
+            dir,
+            step: outcome.last_step,
+            resumable,
+        });
     }
     manifest.status = Status::Complete;
     manifest.exit_code = Some(0);
@@ -165,11 +340,6 @@ pub fn execute(
         manifest.files.push("report.html".into());
         manifest.files.push("charts/".into());
     }
-    manifest.timings = Timings {
-        setup_s,
-        run_s,
-        total_s: t0.elapsed().as_secs_f64(),
-    };
     manifest.write(&dir)?;
     if req.report {
         if let Err(e) = mobilize_report::build(&dir) {

@@ -13,6 +13,7 @@
 //! hidden.
 
 mod chart;
+pub mod checkpoint;
 mod lattice;
 mod manifest;
 mod run_folder;

@@ -60,7 +60,7 @@ pub struct Manifest {
     pub finished_at: Option<String>,
     /// How it ended.
     pub status: Status,
-    /// The process's exit code, once ended (0 complete, 1 failed).
+    /// The process's exit code, once ended (0 complete, 1 failed, 130 interrupted).
     pub exit_code: Option<i32>,
     /// The error that stopped it, if any.
     pub error: Option<String>,
@@ -76,6 +76,15 @@ pub struct Manifest {
     pub timings: Timings,
     /// Files in the folder, besides this one.
     pub files: Vec<String>,
+    /// Checkpoints written every this many steps (`--checkpoint-every`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_every: Option<u32>,
+    /// Steps after which the run was resumed from a checkpoint (`mobilize resume`), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumed_after: Vec<u32>,
+    /// The checkpoint a branch started from (`mobilize run --from`), and its step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branched_from: Option<(String, u32)>,
 }
 
 impl Manifest {

@@ -75,6 +75,27 @@ impl RunFolder {
         Ok(RunFolder { temp, target })
     }
 
+    /// Reopens the hidden folder of an interrupted run (`.NAME.partial`), to finish it.
+    pub fn reopen(partial: &Path) -> Result<RunFolder, OutputError> {
+        let name = partial
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix('.'))
+            .and_then(|n| n.strip_suffix(".partial"))
+            .ok_or_else(|| {
+                OutputError::io(
+                    "not the folder of an unfinished run (`.NAME.partial`):",
+                    partial,
+                    std::io::Error::from(std::io::ErrorKind::InvalidInput),
+                )
+            })?;
+        let target = partial.with_file_name(name);
+        Ok(RunFolder {
+            temp: partial.to_path_buf(),
+            target,
+        })
+    }
+
     /// Where files go while the run is in progress.
     pub fn path(&self) -> &Path {
         &self.temp

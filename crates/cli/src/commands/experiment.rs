@@ -129,6 +129,7 @@ pub fn execute(exp: &Experiment, common: &CommonArgs) -> Result<Done, Failure> {
         provenance: crate::provenance(),
         command: std::env::args().collect(),
         progress: Some(&update),
+        stop: Some(&crate::STOP),
     };
     let done = mobilize_experiment::run(exp, &opts);
     progress.finish();

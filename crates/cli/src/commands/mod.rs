@@ -4,6 +4,7 @@ pub mod compare;
 pub mod ensemble;
 pub mod experiment;
 pub mod report;
+pub mod resume;
 pub mod run;
 pub mod scenarios;
 pub mod sweep;

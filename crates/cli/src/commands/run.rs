@@ -1,12 +1,14 @@
-//! `mobilize run`: run a scenario into a new run folder.
+//! `mobilize run`: run a scenario into a new run folder, from the start or from a checkpoint
+//! (`--from`: a branch with changed parameters).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use clap::Args;
-use mobilize_core::scenario::Override;
-use mobilize_experiment::{execute_run, RunRequest};
-use mobilize_output::RunFolder;
+use mobilize_core::observe::{Observer, StepRecord};
+use mobilize_core::scenario::{Override, Scenario, Source};
+use mobilize_experiment::{execute_run, Finished, RunRequest, Start, StartHow};
+use mobilize_output::{checkpoint, RunFolder};
 
 use crate::progress::Progress;
 use crate::source;
@@ -15,7 +17,8 @@ use crate::Failure;
 /// Arguments of `mobilize run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Scenario file, or the name of an embedded scenario (default: the embedded default).
+    /// Scenario file, or the name of an embedded scenario (default: the embedded default, or
+    /// with --from the checkpoint's own scenario).
     pub scenario: Option<String>,
     /// Seed of every random stream (same as --set seed=N).
     #[arg(long)]
@@ -32,15 +35,53 @@ pub struct RunArgs {
     /// Override a field: `path.to.key=value` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Save the whole state every N steps into the run folder (`mobilize resume` continues
+    /// from the newest; `--from` branches from one).
+    #[arg(long, value_name = "N")]
+    pub checkpoint_every: Option<u32>,
+    /// How many of the newest checkpoints to keep.
+    #[arg(long, value_name = "K", default_value_t = 2)]
+    pub keep_checkpoints: usize,
+    /// Start from this checkpoint (a branch): its people and history, this scenario's
+    /// parameters and events from then on.
+    #[arg(long, value_name = "CHECKPOINT")]
+    pub from: Option<PathBuf>,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
+/// The number of threads asked for, or all cores.
+pub fn threads(arg: Option<usize>) -> Result<usize, Failure> {
+    match arg {
+        Some(0) => {
+            eprintln!("error: --threads must be at least 1");
+            Err(Failure::Input)
+        }
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// Loads the scenario text a checkpoint carries.
+pub fn checkpoint_scenario(text: &str, what: &str) -> Result<Scenario, Failure> {
+    source::load(&Source::text(what, text), &[])
+}
+
+/// Reads a checkpoint written by this build, printing why not.
+pub fn read_checkpoint(path: &Path) -> Result<mobilize_core::engine::Checkpoint, Failure> {
+    let p = crate::provenance();
+    checkpoint::read(path, &p.version, &p.git_commit)
+        .map(|(_, c)| c)
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            Failure::Input
+        })
+}
+
 /// Runs the scenario and prints where its results are.
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let started = SystemTime::now();
-    let src = source::find(args.scenario.as_deref())?;
     let mut sets = args.set.clone();
     if let Some(seed) = args.seed {
         sets.push(format!("seed={seed}"));
@@ -49,60 +90,129 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         sets.push(format!("scale={scale:?}"));
     }
     let overrides: Vec<Override> = source::overrides(&sets)?;
+    let (src, start) = match &args.from {
+        None => (source::find(args.scenario.as_deref())?, Start::Fresh),
+        Some(path) => {
+            let checkpoint = read_checkpoint(path)?;
+            let world = checkpoint_scenario(&checkpoint.world_scenario, "<checkpoint world>")?;
+            let src = match &args.scenario {
+                Some(s) => source::find(Some(s))?,
+                None => Source::text(
+                    &format!("<checkpoint {}>", path.display()),
+                    &checkpoint.scenario,
+                ),
+            };
+            (
+                src,
+                Start::From {
+                    world: Box::new(world),
+                    checkpoint: Box::new(checkpoint),
+                    how: StartHow::Branch(path.clone()),
+                },
+            )
+        }
+    };
     let scenario = source::load(&src, &overrides)?;
-    let threads = match args.threads {
-        Some(0) => {
-            eprintln!("error: --threads must be at least 1");
+    if let Start::From {
+        world, checkpoint, ..
+    } = &start
+    {
+        let differ = world.structural_differences(&scenario);
+        if !differ.is_empty() {
+            eprintln!(
+                "error: cannot branch from `{}`: the scenario describes another world ({} differ{}); a branch may change rates, probabilities, events, the seed and the number of steps, not the people, their ties or the shape of the state",
+                args.from.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                differ.join(", "),
+                if differ.len() == 1 { "s" } else { "" }
+            );
             return Err(Failure::Input);
         }
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        if scenario.time.steps <= checkpoint.step {
+            eprintln!(
+                "error: cannot branch from step {}: the scenario ends at step {} (raise time.steps)",
+                checkpoint.step, scenario.time.steps
+            );
+            return Err(Failure::Input);
+        }
+    }
+    let threads = threads(args.threads)?;
+    let folder = RunFolder::create(
+        &args.out,
+        &scenario.name,
+        &scenario.resolved_toml(),
+        started,
+    )?;
+    let provenance = crate::provenance();
+    let req = RunRequest {
+        checkpoint_every: args.checkpoint_every.unwrap_or(0),
+        keep_checkpoints: args.keep_checkpoints,
+        stop: Some(&crate::STOP),
+        start,
+        report: true,
+        ..RunRequest::fresh(scenario, src.name.clone(), sets, threads, &provenance)
     };
+    execute_and_print(req, folder, threads, args.quiet)
+}
+
+/// Runs `req` in a pool of `threads`, with progress, and prints what happened.
+pub fn execute_and_print(
+    req: RunRequest<'_>,
+    folder: RunFolder,
+    threads: usize,
+    quiet: bool,
+) -> Result<(), Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| Failure::Other(format!("cannot start {threads} threads: {e}")))?;
-
-    let resolved = scenario.resolved_toml();
-    let folder = RunFolder::create(&args.out, &scenario.name, &resolved, started)?;
-    let name = scenario.name.clone();
-    let persons = scenario.population();
-    let lattice = scenario
+    let name = req.scenario.name.clone();
+    let lattice = req
+        .scenario
         .civil_violence
         .as_ref()
         .map(|c| (c.epstein.width, c.epstein.height));
-    let provenance = crate::provenance();
-    let req = RunRequest {
-        scenario,
-        source: src.name.clone(),
-        overrides: sets,
-        threads,
-        provenance: &provenance,
-        report: true,
-    };
-    let mut progress = Progress::new(args.quiet);
-    let finished = pool.install(|| execute_run(req, folder, &mut [&mut progress]))?;
-    let (outcome, ties, setup_s, run_s, final_dir) = (
-        finished.outcome,
-        finished.ties,
-        finished.setup_s,
-        finished.run_s,
-        finished.dir,
-    );
+    let mut progress = Progress::new(quiet);
+    let mut crash = CrashAt::from_env();
+    let finished: Finished =
+        pool.install(|| execute_run(req, folder, &mut [&mut progress, &mut crash]))?;
+    let outcome = &finished.outcome;
     match lattice {
         Some((w, h)) => println!("{name}: {w} × {h} lattice, {} steps", outcome.last_step),
         None => println!(
-            "{name}: {persons} persons, {ties} ties, {} steps",
-            outcome.last_step
+            "{name}: {} persons, {} ties, {} steps",
+            finished.persons, finished.ties, outcome.last_step
         ),
     }
     println!("{}", outcome.sentence);
     println!(
         "time: {:.2} s setup, {:.2} s run, {threads} thread{}",
-        setup_s,
-        run_s,
+        finished.setup_s,
+        finished.run_s,
         if threads == 1 { "" } else { "s" }
     );
-    println!("results: {}", final_dir.display());
+    println!("results: {}", finished.dir.display());
     Ok(())
+}
+
+/// A testing hook: with `MOBILIZE_TEST_ABORT_AT_STEP=N` in the environment, the process aborts
+/// (like a `kill -9`: nothing flushed) right after observing step N. The resume tests use it
+/// to stop runs at chosen steps; it has no other use.
+struct CrashAt(Option<u32>);
+
+impl CrashAt {
+    fn from_env() -> CrashAt {
+        CrashAt(
+            std::env::var("MOBILIZE_TEST_ABORT_AT_STEP")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        )
+    }
+}
+
+impl Observer for CrashAt {
+    fn step(&mut self, record: &StepRecord<'_>) {
+        if self.0 == Some(record.step) {
+            std::process::abort();
+        }
+    }
 }

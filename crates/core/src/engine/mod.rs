@@ -4,16 +4,29 @@
 //! The order of stages inside a step is written here and nowhere else:
 //! 1. **timeline**: every event due at this step fires ([`Model::apply`]);
 //! 2. **update**: the model advances from the previous step ([`Model::step`]);
-//! 3. **observation**: the model's aggregates and the step's log go to every observer.
+//! 3. **observation**: the model's aggregates and the step's log go to every observer;
+//! 4. **checkpoint**: every `checkpoint_every` steps, and when stopped from outside, the whole
+//!    state is handed to the caller ([`Checkpoint`]).
 //!
 //! Step 0 is the initial state: events due at step 0 fire, then it is observed (no update).
 //! The run ends after `time.steps` steps, or earlier when the model has settled (nothing can
-//! change without outside input) and no event is pending, or when the model says its own end
-//! has come ([`Model::finished`], e.g. the collapse of the ruling system).
+//! change without outside input) and no event is pending, when the model says its own end
+//! has come ([`Model::finished`], e.g. the collapse of the ruling system), or when it is
+//! stopped from outside ([`RunControl::stop`]).
+//!
+//! A run resumed from a checkpoint first tells its observers everything they were told before
+//! the checkpoint, in the same order, then goes on: observers that write files write the same
+//! bytes as in a run never interrupted. Random streams are keyed by (seed, step, agent,
+//! purpose), so nothing about them needs saving.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::state::StateError;
 use crate::model::{self, Model};
 use crate::network::Network;
-use crate::observe::{LogEntry, Observer, Outcome, RunInfo, StepRecord, StopReason};
+use crate::observe::{LatticeImage, LogEntry, Observer, Outcome, RunInfo, StepRecord, StopReason};
 use crate::population::People;
 use crate::scenario::Scenario;
 
@@ -26,25 +39,124 @@ pub struct World {
     pub network: Network,
 }
 
+impl World {
+    /// Synthesizes the people and ties of a scenario (deterministic in its seed).
+    pub fn of(scenario: &Scenario) -> World {
+        let people = People::synthesize(&scenario.regions, scenario.seed);
+        let network = Network::generate(&scenario.network, &people, scenario.seed);
+        World { people, network }
+    }
+}
+
+/// Everything observers saw up to a checkpoint, so that it can be told again on resume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// One row of values per step, from step 0.
+    pub rows: Vec<Vec<f64>>,
+    /// The log entries of each step.
+    pub logs: Vec<Vec<LogEntry>>,
+    /// Lattice pictures drawn: (step, width, height, one code per site).
+    pub pictures: Vec<(u32, u32, u32, Vec<u8>)>,
+}
+
+/// A saved run: the scenario texts, where the run stood, the model's changing state and what
+/// the observers were told. Encoded and checked by `mobilize_output::checkpoint`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The resolved scenario whose people and ties the state belongs to (TOML); a branch keeps
+    /// the world of the run it branched from.
+    pub world_scenario: String,
+    /// The resolved scenario the run follows (TOML).
+    pub scenario: String,
+    /// Last step computed and observed.
+    pub step: u32,
+    /// The model's changing state ([`Model::save`]).
+    pub model: Vec<u8>,
+    /// What the observers were told, steps 0..=`step`.
+    pub history: History,
+}
+
+impl Checkpoint {
+    /// The checkpoint as bytes (postcard); framing and checksum are the file's business.
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).expect("plain data always encodes")
+    }
+
+    /// Reads bytes from [`Checkpoint::encode`].
+    pub fn decode(bytes: &[u8]) -> Result<Checkpoint, StateError> {
+        Ok(postcard::from_bytes(bytes)?)
+    }
+}
+
+/// How a run is steered from outside: checkpoints and stopping.
+#[derive(Default)]
+pub struct RunControl<'a> {
+    /// Hand a checkpoint to `on_checkpoint` every this many steps (0: never, except when
+    /// stopped).
+    pub checkpoint_every: u32,
+    /// Receives each checkpoint (writes it to disk).
+    pub on_checkpoint: Option<&'a mut dyn FnMut(&Checkpoint)>,
+    /// Set from outside (a signal handler) to stop at the end of the current step.
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// Where a resumed run picks up.
+struct ResumeAt {
+    step: u32,
+    history: History,
+}
+
 /// A simulation: a scenario, its world and a model's state.
 pub struct Sim {
     scenario: Scenario,
+    world_scenario: String,
     world: World,
     model: Box<dyn Model>,
+    resume: Option<ResumeAt>,
 }
 
 impl Sim {
     /// Synthesizes the population and network and initializes the model.
     pub fn new(scenario: Scenario) -> Sim {
-        let people = People::synthesize(&scenario.regions, scenario.seed);
-        let network = Network::generate(&scenario.network, &people, scenario.seed);
-        let world = World { people, network };
+        let world = World::of(&scenario);
         let model = model::build(&scenario, &world);
         Sim {
+            world_scenario: scenario.resolved_toml(),
             scenario,
             world,
             model,
+            resume: None,
         }
+    }
+
+    /// Rebuilds a run from a checkpoint: the world of `world_scenario` (the checkpoint's), the
+    /// model of `scenario` (the checkpoint's own to resume, a changed one to branch) with the
+    /// saved state put back. The caller has checked that both scenarios describe the same world.
+    pub fn resume(
+        world_scenario: &Scenario,
+        scenario: Scenario,
+        checkpoint: Checkpoint,
+    ) -> Result<Sim, StateError> {
+        let world = World::of(world_scenario);
+        let mut model = model::build(&scenario, &world);
+        model.restore(&checkpoint.model)?;
+        if checkpoint.history.rows.len() != checkpoint.step as usize + 1 {
+            return Err(StateError(format!(
+                "{} rows of history for step {}",
+                checkpoint.history.rows.len(),
+                checkpoint.step
+            )));
+        }
+        Ok(Sim {
+            scenario,
+            world_scenario: checkpoint.world_scenario,
+            world,
+            model,
+            resume: Some(ResumeAt {
+                step: checkpoint.step,
+                history: checkpoint.history,
+            }),
+        })
     }
 
     /// The scenario being run.
@@ -57,8 +169,23 @@ impl Sim {
         &self.world
     }
 
+    /// The step a resumed run continues after, if it is one.
+    pub fn resumes_after(&self) -> Option<u32> {
+        self.resume.as_ref().map(|r| r.step)
+    }
+
     /// Runs to the end, reporting to every observer.
     pub fn run(&mut self, observers: &mut [&mut dyn Observer]) -> Outcome {
+        self.run_with(observers, RunControl::default())
+    }
+
+    /// Runs to the end (or until stopped), reporting to every observer and handing out
+    /// checkpoints as `control` asks.
+    pub fn run_with(
+        &mut self,
+        observers: &mut [&mut dyn Observer],
+        mut control: RunControl<'_>,
+    ) -> Outcome {
         let columns = self.model.columns(&self.scenario);
         let time = self.scenario.time.clone();
         let info = RunInfo {
@@ -71,51 +198,109 @@ impl Sim {
         for o in observers.iter_mut() {
             o.start(&info);
         }
+        let recording = control.checkpoint_every > 0 || control.on_checkpoint.is_some();
         let events = &self.scenario.events;
+        let legend = self.model.lattice().map(|l| l.legend);
+        let mut history = History::default();
+        let mut step = 0;
         let mut next_event = 0;
+        let mut resumed = false;
+        if let Some(r) = self.resume.take() {
+            // Tell the observers again what they were told before the checkpoint.
+            for (k, (row, log)) in r.history.rows.iter().zip(&r.history.logs).enumerate() {
+                let picture = r.history.pictures.iter().find(|p| p.0 as usize == k);
+                let image = picture.zip(legend).map(|(p, legend)| LatticeImage {
+                    width: p.1,
+                    height: p.2,
+                    cells: p.3.clone(),
+                    legend,
+                });
+                let record = StepRecord {
+                    step: k as u32,
+                    date: time.date_of(k as u32),
+                    values: row,
+                    lattice: image.as_ref(),
+                };
+                for o in observers.iter_mut() {
+                    for entry in log {
+                        o.log(entry);
+                    }
+                    o.step(&record);
+                }
+            }
+            step = r.step;
+            next_event = events.iter().take_while(|e| e.step <= step).count();
+            if recording {
+                history = r.history;
+            }
+            resumed = true;
+        }
         let mut log: Vec<LogEntry> = Vec::new();
         let mut values = Vec::with_capacity(columns.len());
-        let mut step = 0;
         let reason = loop {
-            // 1. timeline
-            while next_event < events.len() && events[next_event].step == step {
-                self.model
-                    .apply(&events[next_event], next_event, &self.world, &mut log);
-                next_event += 1;
-            }
-            // 2. update
-            if step > 0 {
-                self.model.step(step, &self.world, &mut log);
-            } else {
-                self.model.start(&self.world, &mut log);
-            }
-            // 3. observation
-            values.clear();
-            self.model.observe(&mut values);
-            // A model that names a different number of columns than it fills is a bug.
-            assert_eq!(
-                values.len(),
-                columns.len(),
-                "a model's values match its columns"
-            );
-            let picture = if self.model.snapshot_steps().contains(&step) {
-                self.model.lattice()
-            } else {
-                None
-            };
-            let record = StepRecord {
-                step,
-                date: time.date_of(step),
-                values: &values,
-                lattice: picture.as_ref(),
-            };
-            for o in observers.iter_mut() {
-                for entry in &log {
-                    o.log(entry);
+            if !resumed {
+                // 1. timeline
+                while next_event < events.len() && events[next_event].step == step {
+                    self.model
+                        .apply(&events[next_event], next_event, &self.world, &mut log);
+                    next_event += 1;
                 }
-                o.step(&record);
+                // 2. update
+                if step > 0 {
+                    self.model.step(step, &self.world, &mut log);
+                } else {
+                    self.model.start(&self.world, &mut log);
+                }
+                // 3. observation
+                values.clear();
+                self.model.observe(&mut values);
+                // A model that names a different number of columns than it fills is a bug.
+                assert_eq!(
+                    values.len(),
+                    columns.len(),
+                    "a model's values match its columns"
+                );
+                let picture = if self.model.snapshot_steps().contains(&step) {
+                    self.model.lattice()
+                } else {
+                    None
+                };
+                let record = StepRecord {
+                    step,
+                    date: time.date_of(step),
+                    values: &values,
+                    lattice: picture.as_ref(),
+                };
+                for o in observers.iter_mut() {
+                    for entry in &log {
+                        o.log(entry);
+                    }
+                    o.step(&record);
+                }
+                if recording {
+                    history.rows.push(values.clone());
+                    history.logs.push(std::mem::take(&mut log));
+                    if let Some(p) = picture {
+                        history.pictures.push((step, p.width, p.height, p.cells));
+                    }
+                }
+                log.clear();
+                // 4. checkpoint
+                let stopping = control.stop.is_some_and(|s| s.load(Ordering::Relaxed));
+                let due = control.checkpoint_every > 0 && step % control.checkpoint_every == 0;
+                if (due || stopping) && step < time.steps {
+                    if let Some(write) = control.on_checkpoint.as_mut() {
+                        write(&Checkpoint {
+                            world_scenario: self.world_scenario.clone(),
+                            scenario: self.scenario.resolved_toml(),
+                            step,
+                            model: self.model.save(),
+                            history: history.clone(),
+                        });
+                    }
+                }
             }
-            log.clear();
+            resumed = false;
             if step == time.steps {
                 break StopReason::TimeLimit;
             }
@@ -124,6 +309,9 @@ impl Sim {
             }
             if next_event == events.len() && self.model.settled() {
                 break StopReason::Equilibrium;
+            }
+            if control.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                break StopReason::Interrupted;
             }
             step += 1;
         };

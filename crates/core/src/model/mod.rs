@@ -2,6 +2,7 @@
 
 pub mod civil_violence;
 pub mod resistance;
+pub mod state;
 pub mod threshold;
 
 use crate::engine::World;
@@ -36,6 +37,11 @@ pub trait Model: Send {
     fn snapshot_steps(&self) -> &[u32] {
         &[]
     }
+    /// The changing state (not what the scenario fixes), encoded for a checkpoint.
+    fn save(&self) -> Vec<u8>;
+    /// Puts back a state from [`Model::save`] into a model built from a scenario with the
+    /// same world.
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), state::StateError>;
     /// Headline figures and a sentence for the end of the run.
     fn outcome(&self, last_step: u32, reason: StopReason, world: &World) -> Outcome;
 }

@@ -81,6 +81,23 @@ pub struct Threshold {
     persons: u64,
 }
 
+crate::model::state::saved_state!(Threshold {
+    theta: Vec<f64>,
+    shift: f64,
+    activated_at: Vec<u32>,
+    active: u64,
+    region_active: Vec<u64>,
+    fresh: Vec<u32>,
+    frontier: Vec<u32>,
+    order: Vec<u32>,
+    reached: usize,
+    need: Vec<u32>,
+    remaining: Vec<AtomicU32>,
+    due: Vec<u32>,
+    last_change: u32,
+    persons: u64,
+});
+
 impl Threshold {
     /// Draws thresholds and prepares the chosen form.
     ///
@@ -278,6 +295,14 @@ impl Threshold {
 }
 
 impl Model for Threshold {
+    fn save(&self) -> Vec<u8> {
+        self.save_state()
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), crate::model::state::StateError> {
+        self.restore_state(bytes)
+    }
+
     fn columns(&self, scenario: &Scenario) -> Vec<String> {
         let mut c = vec![
             "active".to_string(),
@@ -416,7 +441,7 @@ impl Model for Threshold {
                 self.persons,
                 100.0 * share
             ),
-            StopReason::TimeLimit | StopReason::Ended => format!(
+            StopReason::TimeLimit | StopReason::Ended | StopReason::Interrupted => format!(
                 "At step {last_step} (the time limit) {} of {} persons were acting ({:.1} %); \
                  the last change was at step {}.",
                 self.active,

@@ -128,6 +128,45 @@ impl Scenario {
         self.regions.iter().map(|r| r.population).sum()
     }
 
+    /// What makes `other` describe a different world from this scenario: the fields, of those
+    /// that fix the people, their ties and the shape of a model's state, whose values differ.
+    /// A run may branch from a checkpoint of this scenario into `other` only if there are none.
+    pub fn structural_differences(&self, other: &Scenario) -> Vec<String> {
+        /// Fields that size or fill the state a checkpoint holds; everything else (rates,
+        /// probabilities, events, the seed of future draws, the number of steps) may change.
+        const STRUCTURAL: [&str; 16] = [
+            "model",
+            "scale",
+            "regions",
+            "population",
+            "network",
+            "time.start",
+            "time.step_days",
+            "threshold.form",
+            "threshold.unit",
+            "resistance.kinds",
+            "resistance.leadership",
+            "civil_violence.width",
+            "civil_violence.height",
+            "civil_violence.citizen_density",
+            "civil_violence.cop_density",
+            "civil_violence.groups",
+        ];
+        let (a, b) = (self.resolved_value(), other.resolved_value());
+        let at = |v: &toml::Value, path: &str| -> Option<toml::Value> {
+            path.split('.').try_fold(v, |v, k| v.get(k)).cloned()
+        };
+        STRUCTURAL
+            .iter()
+            .filter(|p| at(&a, p) != at(&b, p))
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    fn resolved_value(&self) -> toml::Value {
+        toml::Value::try_from(&self.resolved).unwrap_or(toml::Value::Boolean(false))
+    }
+
     /// The resolved scenario as TOML.
     pub fn resolved_toml(&self) -> String {
         toml::to_string(&self.resolved).unwrap_or_else(|e| format!("# could not serialize: {e}\n"))

@@ -5,7 +5,7 @@
 pub const NONE: u32 = u32::MAX;
 
 /// Sites of a `width × height` torus, numbered row by row.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Lattice {
     /// Sites per row.
     pub width: u32,

@@ -55,7 +55,7 @@ mod purpose {
 }
 
 /// A linear change from `from` at `start` to `to` at `end` (steps).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Ramp {
     from: f64,
     to: f64,
@@ -113,6 +113,32 @@ pub struct CivilViolence {
     now: Counts,
     step: u32,
 }
+
+crate::model::state::saved_state!(CivilViolence {
+    lattice: Lattice,
+    kind: Vec<u8>,
+    group: Vec<u8>,
+    active: Vec<bool>,
+    jailed: Vec<bool>,
+    jail: Vec<u32>,
+    site: Vec<u32>,
+    next: Vec<u32>,
+    hardship: Vec<f64>,
+    risk: Vec<f64>,
+    alive: Vec<bool>,
+    age: Vec<u32>,
+    death: Vec<u32>,
+    prisoners: Vec<(u32, u32)>,
+    legitimacy: f64,
+    legitimacy_ramp: Option<Ramp>,
+    cop_ramp: Option<Ramp>,
+    killed: u64,
+    arrests: u64,
+    extinct: Option<u32>,
+    outbursts: Outbursts,
+    now: Counts,
+    step: u32,
+});
 
 impl CivilViolence {
     /// The lattice with its citizens and cops placed.
@@ -857,7 +883,7 @@ impl CivilViolence {
 }
 
 /// Per-group counts of one moment.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Counts {
     population: [u64; 2],
     active: [u64; 2],
@@ -867,6 +893,14 @@ struct Counts {
 }
 
 impl Model for CivilViolence {
+    fn save(&self) -> Vec<u8> {
+        self.save_state()
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), crate::model::state::StateError> {
+        self.restore_state(bytes)
+    }
+
     fn columns(&self, _scenario: &Scenario) -> Vec<String> {
         let mut c: Vec<String> = ["active", "quiet", "jailed", "cops", "legitimacy", "arrests"]
             .map(String::from)

@@ -4,7 +4,7 @@
 use crate::observe::LogEntry;
 
 /// One outburst.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outburst {
     /// First step above the level.
     pub start: u32,
@@ -41,7 +41,7 @@ impl Outburst {
 }
 
 /// Tracks outbursts step by step.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outbursts {
     level: u32,
     open: Option<Outburst>,

@@ -17,7 +17,7 @@ use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
 
 /// Whose column it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Side {
     /// The main force of the resistance (the KPRA in the source).
     Main,
@@ -26,7 +26,7 @@ pub enum Side {
 }
 
 /// An armed column.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Column {
     /// Whose.
     pub side: Side,

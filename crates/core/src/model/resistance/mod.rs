@@ -90,6 +90,27 @@ pub struct Resistance {
     ruling_losses: f64,
 }
 
+crate::model::state::saved_state!(Resistance {
+    persons: Persons,
+    regions: Vec<RegionState>,
+    cells: Cells,
+    columns: Vec<Column>,
+    jail: BinaryHeap<Reverse<(u32, u32)>>,
+    kind_members: Vec<u64>,
+    programme: bool,
+    offensive: Option<u32>,
+    collapse: Option<(u32, String)>,
+    frontier: Vec<u32>,
+    rescan: Vec<u16>,
+    armed_last: Vec<bool>,
+    cells_founded: u64,
+    arrests: u64,
+    peak_organized: u64,
+    peak_fighters: u64,
+    peak_risen: u64,
+    ruling_losses: f64,
+});
+
 impl Resistance {
     /// Initial state: every person unreached, the leadership's cadres placed.
     pub fn new(scenario: &Scenario, world: &World) -> Resistance {
@@ -263,6 +284,14 @@ impl Resistance {
 }
 
 impl Model for Resistance {
+    fn save(&self) -> Vec<u8> {
+        self.save_state()
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), crate::model::state::StateError> {
+        self.restore_state(bytes)
+    }
+
     fn columns(&self, scenario: &Scenario) -> Vec<String> {
         self.column_names(scenario)
     }

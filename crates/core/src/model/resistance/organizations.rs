@@ -12,7 +12,7 @@ use crate::engine::World;
 use crate::observe::LogEntry;
 
 /// Cells as columns.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Cells {
     /// Kind number (index into the scenario's kinds).
     pub kind: Vec<u8>,

@@ -6,7 +6,9 @@ use crate::rng::{Purpose, Stream};
 use crate::scenario::resistance::{PeopleParams, UprisingParams};
 
 /// Where a person stands. Stored as one byte.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[repr(u8)]
 pub enum State {
     /// Not yet reached by the movement.
@@ -74,7 +76,7 @@ pub const HIDE_LISTED: u8 = 4;
 
 /// The hot part of a person's state, packed in 8 bytes so that one cache line fetch gives
 /// everything a contact or a threshold check reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[repr(C)]
 pub struct Hot {
     /// [`State`] as a byte.
@@ -92,7 +94,7 @@ pub struct Hot {
 }
 
 /// The people's changing state, one entry per person.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Persons {
     /// State, flags, grievance, risk, region and risen ties.
     pub hot: Vec<Hot>,

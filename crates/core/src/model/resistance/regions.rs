@@ -7,7 +7,7 @@ use super::people::State;
 pub const RESOURCES: [&str; 4] = ["money", "provisions", "skill", "wisdom"];
 
 /// A temporary multiplier or shift with the step at which it ends.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timed {
     /// Value while in force.
     pub value: f64,
@@ -27,7 +27,7 @@ impl Timed {
 }
 
 /// One region's changing state.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RegionState {
     /// Persons (after scaling).
     pub population: u32,

@@ -1,0 +1,405 @@
+//! Checkpoints, resume, branches, interruption and unwritable outputs, through the command line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn mobilize_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mobilize"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn mobilize(args: &[&str], dir: &Path) -> Output {
+    mobilize_env(args, dir, &[])
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn results(stdout: &str, cwd: &Path) -> PathBuf {
+    cwd.join(
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("results: "))
+            .expect("a results line"),
+    )
+}
+
+/// The one unfinished run folder under `out`.
+fn partial(out: &Path) -> PathBuf {
+    fs::read_dir(out)
+        .unwrap()
+        .flat_map(|s| fs::read_dir(s.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".partial"))
+        .expect("an unfinished run folder")
+}
+
+/// The outputs that must not depend on interruptions (the manifest and report record timings).
+const OUTPUTS: [&str; 6] = [
+    "scenario.toml",
+    "series.csv",
+    "series.parquet",
+    "events.csv",
+    "events.parquet",
+    "series.svg",
+];
+
+fn same_outputs(a: &Path, b: &Path) {
+    let mut files: Vec<String> = OUTPUTS.iter().map(|s| s.to_string()).collect();
+    files.extend(
+        fs::read_dir(a)
+            .unwrap()
+            .filter_map(|e| e.unwrap().file_name().into_string().ok())
+            .filter(|n| n.starts_with("lattice-")),
+    );
+    for f in files {
+        assert!(
+            fs::read(a.join(&f)).unwrap() == fs::read(b.join(&f)).unwrap(),
+            "{f} differs between the uninterrupted run and the resumed one"
+        );
+    }
+}
+
+/// Runs `args` to the end; runs them again but killed (abort, nothing flushed) after step
+/// `kill`; resumes; the outputs must be byte-identical.
+fn resume_equals_uninterrupted(args: &[&str], every: &str, kill: u32) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut whole = args.to_vec();
+    whole.extend(["-q", "--out", "whole", "--checkpoint-every", every]);
+    let whole = results(&ok(&mobilize(&whole, dir.path())), dir.path());
+
+    let mut cut = args.to_vec();
+    cut.extend(["-q", "--out", "cut", "--checkpoint-every", every]);
+    let kill = kill.to_string();
+    let o = mobilize_env(&cut, dir.path(), &[("MOBILIZE_TEST_ABORT_AT_STEP", &kill)]);
+    assert!(!o.status.success(), "the run was killed");
+    let unfinished = partial(&dir.path().join("cut"));
+    let stdout = ok(&mobilize(
+        &["resume", unfinished.to_str().unwrap(), "-q"],
+        dir.path(),
+    ));
+    let resumed = results(&stdout, dir.path());
+    assert!(
+        !unfinished.exists(),
+        "the resumed run was committed under its final name"
+    );
+    same_outputs(&whole, &resumed);
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(resumed.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "complete");
+    assert_eq!(m["resumed_after"].as_array().unwrap().len(), 1);
+}
+
+// Kill steps drawn once at random within each run's length (fixed so the tests repeat).
+#[test]
+fn resumed_resistance_run_equals_the_uninterrupted_one() {
+    resume_equals_uninterrupted(&["run", "two-valleys", "--set", "scale=0.25"], "50", 377);
+}
+
+#[test]
+fn resumed_threshold_run_equals_the_uninterrupted_one() {
+    resume_equals_uninterrupted(&["run", "village-cascade", "--scale", "0.05"], "4", 13);
+}
+
+#[test]
+fn resumed_civil_violence_run_equals_the_uninterrupted_one() {
+    resume_equals_uninterrupted(
+        &[
+            "run",
+            "epstein-run1",
+            "--set",
+            "time.steps=120",
+            "--set",
+            "civil_violence.snapshots=[0, 50, 100]",
+        ],
+        "25",
+        61,
+    );
+}
+
+#[test]
+fn damaged_checkpoints_are_refused_with_their_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        "two-valleys",
+        "--set",
+        "scale=0.25",
+        "-q",
+        "--out",
+        "cut",
+        "--checkpoint-every",
+        "100",
+        "--keep-checkpoints",
+        "1",
+    ];
+    let o = mobilize_env(&args, dir.path(), &[("MOBILIZE_TEST_ABORT_AT_STEP", "250")]);
+    assert!(!o.status.success());
+    let unfinished = partial(&dir.path().join("cut"));
+    let checkpoint = unfinished.join("checkpoint-000200.bin");
+    let good = fs::read(&checkpoint).unwrap();
+    assert!(
+        !unfinished.join("checkpoint-000100.bin").exists(),
+        "only the newest is kept"
+    );
+
+    let resume = |dir: &Path| mobilize(&["resume", unfinished.to_str().unwrap(), "-q"], dir);
+    // One flipped byte in the middle.
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x04;
+    fs::write(&checkpoint, &flipped).unwrap();
+    let o = resume(dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is corrupted: its checksum does not match its contents"),
+        "{err}"
+    );
+
+    // Truncated.
+    fs::write(&checkpoint, &good[..good.len() - 1000]).unwrap();
+    let o = resume(dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is truncated"), "{err}");
+
+    // Branching from a damaged checkpoint is refused too.
+    let o = mobilize(
+        &["run", "--from", checkpoint.to_str().unwrap(), "-q"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+
+    // Restored, it resumes.
+    fs::write(&checkpoint, &good).unwrap();
+    ok(&resume(dir.path()));
+}
+
+#[test]
+fn an_older_good_checkpoint_is_used_when_the_newest_is_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        "two-valleys",
+        "--set",
+        "scale=0.25",
+        "-q",
+        "--checkpoint-every",
+        "100",
+    ];
+    let whole = results(&ok(&mobilize(&args, dir.path())), dir.path());
+    let mut cut = args.to_vec();
+    cut.extend(["--out", "cut"]);
+    let o = mobilize_env(&cut, dir.path(), &[("MOBILIZE_TEST_ABORT_AT_STEP", "350")]);
+    assert!(!o.status.success());
+    let unfinished = partial(&dir.path().join("cut"));
+    fs::write(
+        unfinished.join("checkpoint-000300.bin"),
+        b"MOBILIZE CHECKPOINT\n",
+    )
+    .unwrap();
+    let o = mobilize(&["resume", unfinished.to_str().unwrap(), "-q"], dir.path());
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        err.contains("truncated") && err.contains("trying the previous checkpoint"),
+        "{err}"
+    );
+    same_outputs(&whole, &results(&ok(&o), dir.path()));
+}
+
+#[test]
+fn a_branch_shares_the_past_and_follows_its_own_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = ok(&mobilize(
+        &[
+            "run",
+            "two-valleys",
+            "-q",
+            "--checkpoint-every",
+            "600",
+            "--out",
+            "base",
+        ],
+        dir.path(),
+    ));
+    let base = results(&base, dir.path());
+    let checkpoint = base.join("checkpoint-000600.bin");
+    let branch = ok(&mobilize(
+        &[
+            "run",
+            "--from",
+            checkpoint.to_str().unwrap(),
+            "--set",
+            "resistance.organizations=false",
+            "-q",
+            "--out",
+            "branch",
+        ],
+        dir.path(),
+    ));
+    let branch = results(&branch, dir.path());
+    let lines = |p: &Path| -> Vec<String> {
+        fs::read_to_string(p.join("series.csv"))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (lines(&base), lines(&branch));
+    // Header and steps 0..=600 are the same; what follows is not.
+    assert_eq!(a[..602], b[..602]);
+    assert_ne!(a[602..], b[602..]);
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(branch.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["branched_from"][1], 600);
+    assert!(m["overrides"][0]
+        .as_str()
+        .unwrap()
+        .contains("organizations=false"));
+
+    // A different world is refused.
+    let o = mobilize(
+        &[
+            "run",
+            "--from",
+            checkpoint.to_str().unwrap(),
+            "--set",
+            "scale=0.5",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("(scale differs)"));
+}
+
+#[test]
+fn sigint_flushes_marks_incomplete_and_touches_no_finished_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // A finished run beside, whose files must not change.
+    let done = results(
+        &ok(&mobilize(&["run", "two-valleys", "-q"], dir.path())),
+        dir.path(),
+    );
+    let before: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(&done)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (p.clone(), fs::read(&p).unwrap()))
+        .collect();
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobilize"))
+        .args([
+            "run",
+            "korea-1936-1945",
+            "--scale",
+            "0.01",
+            "--checkpoint-every",
+            "100",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first checkpoint, then interrupt.
+    let started = Instant::now();
+    let out = dir.path().join("runs/korea-1936-1945");
+    loop {
+        let ready = fs::read_dir(&out).ok().is_some_and(|d| {
+            d.filter_map(|e| e.ok())
+                .any(|e| e.path().join("checkpoint-000100.bin").exists())
+        });
+        if ready {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before the interrupt"
+        );
+        assert!(started.elapsed() < Duration::from_secs(120));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    if o.status.success() {
+        // The run finished before the signal arrived; nothing to check.
+        eprintln!("the run finished before the interrupt");
+        return;
+    }
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("mobilize resume"), "{err}");
+    let unfinished = partial(&dir.path().join("runs"));
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(unfinished.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["status"], "incomplete");
+    assert_eq!(m["stop_reason"], "interrupted");
+    assert_eq!(m["exit_code"], 130);
+    let last = m["last_step"].as_u64().unwrap() as usize;
+    // Every row up to the last step is there, whole.
+    let csv = fs::read_to_string(unfinished.join("series.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), last + 2);
+    let width = rows[0].split(',').count();
+    assert!(rows.iter().all(|r| r.split(',').count() == width));
+    // The Parquet file is closed properly (its footer is there).
+    let pq = fs::read(unfinished.join("series.parquet")).unwrap();
+    assert_eq!(&pq[pq.len() - 4..], b"PAR1");
+    // The finished run is untouched.
+    for (p, bytes) in before {
+        assert!(fs::read(&p).unwrap() == bytes, "{} changed", p.display());
+    }
+    // And the interrupted run resumes to the end.
+    ok(&mobilize(
+        &["resume", unfinished.to_str().unwrap(), "-q"],
+        dir.path(),
+    ));
+}
+
+#[test]
+fn an_unwritable_output_folder_is_reported_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a-file"), "not a folder").unwrap();
+    let o = mobilize(
+        &["run", "two-valleys", "-q", "--out", "a-file/runs"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot create folder `a-file/runs"), "{err}");
+    assert!(!err.contains("panicked"));
+    let o = mobilize(
+        &[
+            "ensemble",
+            "two-valleys",
+            "-n",
+            "2",
+            "-q",
+            "--out",
+            "a-file/runs",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+}
