@@ -32,6 +32,8 @@ enum Command {
     Sweep(commands::sweep::SweepArgs),
     /// Run two arms with common random numbers and report paired differences (arm b after --vs).
     Compare(commands::compare::CompareArgs),
+    /// Serve the live dashboard in the browser.
+    Serve(commands::serve::ServeArgs),
     /// Finish an interrupted run from its newest good checkpoint.
     Resume(commands::resume::ResumeArgs),
     /// Rebuild report.html and charts/ of a run or experiment folder.
@@ -122,7 +124,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(args);
     if !matches!(
         cli.command,
-        Command::Validate(_) | Command::Scenarios | Command::Report(_)
+        Command::Validate(_) | Command::Scenarios | Command::Report(_) | Command::Serve(_)
     ) {
         watch_signals();
     }
@@ -133,6 +135,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => commands::compare::run(args, vs),
         Command::Report(args) => commands::report::run(args),
         Command::Resume(args) => commands::resume::run(args),
+        Command::Serve(args) => commands::serve::run(args),
         Command::Validate(args) => commands::validate::validate(args),
         Command::Scenarios => commands::scenarios::list(),
     };

@@ -75,6 +75,8 @@ pub struct RunRequest<'a> {
     pub stop: Option<&'a AtomicBool>,
     /// Fresh, resumed or branched.
     pub start: Start,
+    /// Hand the lattice to the observers at every step (the dashboard draws it live).
+    pub live_lattice: bool,
 }
 
 impl<'a> RunRequest<'a> {
@@ -97,6 +99,7 @@ impl<'a> RunRequest<'a> {
             keep_checkpoints: 2,
             stop: None,
             start: Start::Fresh,
+            live_lattice: false,
         }
     }
 }
@@ -270,6 +273,7 @@ pub fn execute(
             checkpoint_every: req.checkpoint_every,
             on_checkpoint: (req.checkpoint_every > 0).then_some(&mut write_checkpoint as _),
             stop: req.stop,
+            live_lattice: req.live_lattice,
         };
         sim.run_with(&mut observers, control)
     };

@@ -69,7 +69,7 @@ fn seeds(target: &str, save: Option<&PathBuf>) -> Vec<Vec<u8>> {
             sim.run_with(&mut [], mobilize_core::engine::RunControl {
                 checkpoint_every: 5,
                 on_checkpoint: Some(&mut keep),
-                stop: None,
+                ..Default::default()
             });
             let c = saved.first().expect("a checkpoint").clone();
             mobilize_output::checkpoint::write(&dir, &c, "granovetter-uniform", "0.1.0", "fuzz", "c.bin").expect("written");

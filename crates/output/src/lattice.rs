@@ -14,6 +14,8 @@ pub struct LatticeWriter {
     folder: PathBuf,
     written: Vec<String>,
     result: Result<(), OutputError>,
+    /// Steps whose pictures are files (the scenario's `snapshots`).
+    snapshots: Vec<u32>,
 }
 
 impl LatticeWriter {
@@ -23,6 +25,7 @@ impl LatticeWriter {
             folder: folder.to_path_buf(),
             written: Vec::new(),
             result: Ok(()),
+            snapshots: Vec::new(),
         }
     }
 
@@ -86,7 +89,20 @@ impl LatticeWriter {
 }
 
 impl Observer for LatticeWriter {
+    fn start(&mut self, info: &mobilize_core::observe::RunInfo<'_>) {
+        self.snapshots = info
+            .scenario
+            .civil_violence
+            .as_ref()
+            .map(|c| c.switches.snapshots.clone())
+            .unwrap_or_default();
+    }
+
     fn step(&mut self, record: &StepRecord<'_>) {
+        // Pictures drawn for a live display at other steps are not files.
+        if !self.snapshots.contains(&record.step) {
+            return;
+        }
         if let (Some(image), Ok(())) = (record.lattice, &self.result) {
             self.result = self.write(record.step, image);
         }

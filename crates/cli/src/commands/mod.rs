@@ -7,5 +7,6 @@ pub mod report;
 pub mod resume;
 pub mod run;
 pub mod scenarios;
+pub mod serve;
 pub mod sweep;
 pub mod validate;

@@ -98,6 +98,9 @@ pub struct RunControl<'a> {
     pub on_checkpoint: Option<&'a mut dyn FnMut(&Checkpoint)>,
     /// Set from outside (a signal handler) to stop at the end of the current step.
     pub stop: Option<&'a AtomicBool>,
+    /// Draw the lattice for the observers at every step (a live display), not only at the
+    /// scenario's snapshot steps.
+    pub live_lattice: bool,
 }
 
 /// Where a resumed run picks up.
@@ -260,7 +263,8 @@ impl Sim {
                     columns.len(),
                     "a model's values match its columns"
                 );
-                let picture = if self.model.snapshot_steps().contains(&step) {
+                let snapshot = self.model.snapshot_steps().contains(&step);
+                let picture = if snapshot || control.live_lattice {
                     self.model.lattice()
                 } else {
                     None
@@ -280,7 +284,7 @@ impl Sim {
                 if recording {
                     history.rows.push(values.clone());
                     history.logs.push(std::mem::take(&mut log));
-                    if let Some(p) = picture {
+                    if let Some(p) = picture.filter(|_| snapshot) {
                         history.pictures.push((step, p.width, p.height, p.cells));
                     }
                 }

@@ -163,6 +163,16 @@ impl Scenario {
             .collect()
     }
 
+    /// The resolved value at a dotted path (`resistance.outreach.persuade`), as TOML text.
+    pub fn value_at(&self, path: &str) -> Option<String> {
+        let v = self.resolved_value();
+        let found = path.split('.').try_fold(&v, |v, k| v.get(k))?;
+        Some(match found {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+
     fn resolved_value(&self) -> toml::Value {
         toml::Value::try_from(&self.resolved).unwrap_or(toml::Value::Boolean(false))
     }

@@ -1,0 +1,129 @@
+// The dashboard end to end, in headless Chromium: list scenarios, edit a parameter, see the
+// validation error of a bad value, start a run, watch the map and charts update, pause and
+// resume, wait for the end, open the report; then the Runs page. Screenshots in $SCREENSHOTS.
+
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+const bin = process.env.MOBILIZE_BIN;
+const shots = process.env.SCREENSHOTS || tmpdir();
+const runs = mkdtempSync(join(tmpdir(), 'mobilize-e2e-'));
+
+const server = spawn(bin, ['serve', '--port', '0', '--runs', runs], { stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (d) => {
+    out += d;
+    const m = out.match(/open (http:\/\/[^ ]+\/)/);
+    if (m) resolve(m[1]);
+  });
+  server.on('exit', (code) => reject(new Error(`the server exited (${code})`)));
+  setTimeout(() => reject(new Error('the server did not start')), 30000);
+});
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ['--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+const errors = [];
+page.on('pageerror', (e) => errors.push(e.message));
+let step = 0;
+const shot = async (name) => page.screenshot({ path: join(shots, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+const check = (name) => console.log(`ok - ${name}`);
+
+try {
+  // Scenarios.
+  await page.goto(url);
+  await page.waitForSelector('a[data-scenario="korea-1936-1945"]');
+  assert.ok(await page.locator('#scenarios tbody tr').count() >= 10);
+  await shot('scenarios');
+  check('the scenarios are listed');
+
+  // Edit: a bad value is refused with the validator's message, inline.
+  await page.click('a[data-scenario="korea-1936-1945"]');
+  await page.waitForSelector('#validate-status.ok');
+  await page.fill('input[name="resistance.outreach.member_contacts"]', '-3');
+  await page.waitForSelector('.field-problem[data-for="resistance.outreach.member_contacts"]:not(:empty)');
+  const note = await page.textContent('.field-problem[data-for="resistance.outreach.member_contacts"]');
+  assert.match(note, /out of range/);
+  assert.match(await page.textContent('#validate-status'), /1 problem/);
+  await shot('validation-error');
+  check('a bad value shows the validation error');
+
+  // The text view shows TOML errors with their line.
+  await page.click('#tab-text');
+  await page.fill('#text', 'name = [broken');
+  await page.waitForSelector('#problems .problem');
+  assert.match(await page.textContent('#problems'), /line 1/);
+  await page.click('#tab-form');
+  check('a broken text shows its line');
+
+  // A valid edit, then start.
+  await page.fill('input[name="resistance.outreach.member_contacts"]', '0.15');
+  await page.fill('input[name="scale"]', '0.05');
+  await page.waitForSelector('#validate-status.ok');
+  await page.click('#start');
+  await page.waitForURL(/#\/run\/r\d+/);
+  check('the run starts');
+
+  // Pause holds the run; resume lets it go on.
+  await page.waitForFunction(() => /\d{4}-\d\d-\d\d/.test(document.querySelector('#run-date')?.textContent || ''));
+  await page.click('#pause');
+  await page.waitForFunction(() => document.querySelector('#run-status').textContent === 'paused');
+  await page.waitForTimeout(300);
+  const held = await page.textContent('#run-date');
+  await page.waitForTimeout(700);
+  assert.equal(await page.textContent('#run-date'), held);
+  await shot('paused');
+  await page.click('#resume');
+  await page.waitForFunction(() => document.querySelector('#run-status').textContent !== 'paused');
+  check('pause holds the run, resume releases it');
+
+  // Live: the date moves, the map is coloured, the charts draw.
+  await page.waitForFunction((d) => document.querySelector('#run-date').textContent !== d, held);
+  await page.waitForSelector('#map circle[data-value]');
+  assert.ok(await page.locator('#map circle').count() >= 13);
+  assert.ok(await page.locator('.chart canvas').count() >= 3);
+  await page.waitForSelector('#log .entry');
+  await shot('live');
+  check('the date, map, charts and log update');
+
+  // The end, and the report.
+  await page.waitForSelector('#end-sentence', { timeout: 180000 });
+  assert.match(await page.textContent('#end-sentence'), /collapsed/);
+  assert.equal(await page.textContent('#run-status'), 'finished');
+  await shot('finished');
+  const [report] = await Promise.all([page.waitForEvent('popup'), page.click('#report-link')]);
+  await report.waitForLoadState();
+  assert.match(await report.title(), /run report/);
+  assert.ok(await report.locator('svg').count() >= 5);
+  await report.screenshot({ path: join(shots, `${String(++step).padStart(2, '0')}-report.png`), fullPage: false });
+  check('the report opens');
+
+  // Runs: the folder is listed with its report.
+  await page.goto(`${url}#/runs`);
+  await page.waitForSelector('#runs-table tbody tr');
+  assert.ok(await page.locator('#runs-table a.report').count() >= 1);
+  await shot('runs');
+  check('the run folder is listed');
+
+  // An unknown run shows a message, not a blank page.
+  await page.goto(`${url}#/run/r999`);
+  await page.waitForSelector('#page-error');
+  assert.match(await page.textContent('#page-error'), /no run `r999`/);
+  check('an unknown run is explained');
+
+  assert.deepEqual(errors, [], 'no script errors');
+  console.log(`all dashboard checks passed; screenshots in ${shots}`);
+} catch (e) {
+  await shot('failure').catch(() => {});
+  console.error('server says:', await (await fetch(`${url}api/runs/r1`)).text().catch(() => ''));
+  console.error('page shows:', await page.textContent('#run-status').catch(() => ''), await page.textContent('#run-date').catch(() => ''));
+  console.error(e);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  server.kill();
+}

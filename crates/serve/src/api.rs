@@ -1,0 +1,450 @@
+//! The HTTP routes. Every failure is a JSON object `{"error": "..."}` (with `problems` for an
+//! invalid scenario) and the status that says what kind of failure it is; nothing panics on
+//! a request.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /api/scenarios` | the scenarios offered |
+//! | `GET /api/scenarios/{name}` | a scenario's text and its main parameters |
+//! | `POST /api/validate` | `{scenario, text?, sets?}` → `{ok, problems}` |
+//! | `POST /api/runs` | start a run: 202 `{id}`, 400 invalid, 503 busy |
+//! | `GET /api/runs` | live runs and the run folders on disk |
+//! | `GET /api/runs/{id}` | one live run |
+//! | `GET /api/runs/{id}/events` | its messages (server-sent events), from the start |
+//! | `POST /api/runs/{id}/{pause,resume,stop}` | steer it |
+//! | `GET /files/{path}` | a file of a run folder (reports, charts) |
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use mobilize_core::scenario::Source;
+use mobilize_experiment::{execute_run, ExperimentError, RunRequest};
+use mobilize_output::RunFolder;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::live::{LiveRun, Phase, Streamer};
+use crate::scenarios::{self, ProblemView};
+use crate::{assets, files, Config};
+
+/// Largest lattice drawn live (sites); larger ones stream counts only.
+const LIVE_LATTICE_SITES: u64 = 250_000;
+
+/// The server's state.
+pub struct AppState {
+    /// Its configuration.
+    pub config: Config,
+    runs: Mutex<BTreeMap<String, Arc<LiveRun>>>,
+    /// (running, queued).
+    slots: Mutex<(usize, usize)>,
+    freed: Condvar,
+    next: AtomicU64,
+}
+
+impl AppState {
+    /// A server with no runs yet.
+    pub fn new(config: Config) -> AppState {
+        AppState {
+            config,
+            runs: Mutex::new(BTreeMap::new()),
+            slots: Mutex::new((0, 0)),
+            freed: Condvar::new(),
+            next: AtomicU64::new(1),
+        }
+    }
+
+    fn run(&self, id: &str) -> Result<Arc<LiveRun>, ApiError> {
+        self.runs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no run `{id}`")))
+    }
+}
+
+/// A failure, as the page shows it.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+    problems: Vec<ProblemView>,
+}
+
+impl ApiError {
+    /// A failure with a status and a message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            problems: vec![],
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = (
+            self.status,
+            Json(json!({ "error": self.message, "problems": self.problems })),
+        )
+            .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
+        r
+    }
+}
+
+/// The routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/", get(assets::index))
+        .route("/assets/{file}", get(assets::file))
+        .route("/api/scenarios", get(list_scenarios))
+        .route("/api/scenarios/{name}", get(get_scenario))
+        .route("/api/validate", post(validate))
+        .route("/api/runs", get(list_runs).post(start_run))
+        .route("/api/runs/{id}", get(get_run))
+        .route("/api/runs/{id}/events", get(events))
+        .route("/api/runs/{id}/{action}", post(steer))
+        .route("/files/{*path}", get(files::serve))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page or route") })
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+async fn list_scenarios(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    let folder = s.config.scenarios.clone();
+    let list = tokio::task::spawn_blocking(move || scenarios::list(folder.as_deref()))
+        .await
+        .unwrap_or_default();
+    Json(json!({ "scenarios": list }))
+}
+
+async fn get_scenario(
+    State(s): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    if !scenarios::plain_name(&name) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("`{name}` is not a scenario name (letters, digits, `-`, `_`, `.`; no paths)"),
+        ));
+    }
+    let source = scenarios::find(s.config.scenarios.as_deref(), &name)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no scenario `{name}`")))?;
+    let scenario = scenarios::load(&source, &[]).map_err(|p| ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        message: format!("scenario `{name}` is invalid"),
+        problems: p,
+    })?;
+    let model = scenario.value_at("model").unwrap_or_default();
+    let params: Vec<serde_json::Value> = scenarios::main_parameters(&model)
+        .iter()
+        .filter_map(|(path, label)| {
+            Some(json!({ "path": path, "label": label, "value": scenario.value_at(path)? }))
+        })
+        .collect();
+    Ok(Json(json!({
+        "name": name,
+        "model": model,
+        "description": scenario.description,
+        "text": source.text,
+        "parameters": params,
+    })))
+}
+
+/// What `validate` and `start` take.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioRequest {
+    /// Name of an offered scenario.
+    scenario: String,
+    /// Edited text replacing the named scenario's, if any.
+    #[serde(default)]
+    text: Option<String>,
+    /// Overrides `path=value`.
+    #[serde(default)]
+    sets: Vec<String>,
+}
+
+fn body<T: for<'de> Deserialize<'de>>(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<T, ApiError> {
+    let bytes = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request is larger than {limit} bytes"),
+            )
+        } else {
+            ApiError::new(e.status(), e.body_text())
+        }
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("malformed request: {e}")))
+}
+
+fn source_of(s: &AppState, req: &ScenarioRequest) -> Result<Source, ApiError> {
+    if !scenarios::plain_name(&req.scenario) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("`{}` is not a scenario name (no paths)", req.scenario),
+        ));
+    }
+    match &req.text {
+        Some(text) => Ok(Source::text(&format!("{} (edited)", req.scenario), text)),
+        None => scenarios::find(s.config.scenarios.as_deref(), &req.scenario).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("no scenario `{}`", req.scenario),
+            )
+        }),
+    }
+}
+
+async fn validate(
+    State(s): State<Arc<AppState>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let req: ScenarioRequest = body(raw, s.config.body_limit)?;
+    let source = source_of(&s, &req)?;
+    Ok(Json(match scenarios::load(&source, &req.sets) {
+        Ok(sc) => json!({
+            "ok": true,
+            "problems": [],
+            "persons": sc.population(),
+            "steps": sc.time.steps,
+        }),
+        Err(p) => json!({ "ok": false, "problems": p }),
+    }))
+}
+
+async fn start_run(
+    State(s): State<Arc<AppState>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let req: ScenarioRequest = body(raw, s.config.body_limit)?;
+    let source = source_of(&s, &req)?;
+    let scenario = scenarios::load(&source, &req.sets).map_err(|p| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        message: format!("scenario `{}` is invalid", req.scenario),
+        problems: p,
+    })?;
+    {
+        let mut slots = s.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if slots.0 + slots.1 >= s.config.max_runs + s.config.queue {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "busy: {} runs are running and {} waiting (at most {} and {}); try again when one ends",
+                    slots.0, slots.1, s.config.max_runs, s.config.queue
+                ),
+            ));
+        }
+        slots.1 += 1;
+    }
+    let id = format!("r{}", s.next.fetch_add(1, Ordering::Relaxed));
+    let model = scenario.value_at("model").unwrap_or_default();
+    let run = LiveRun::new(id.clone(), scenario.name.clone(), model);
+    s.runs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id.clone(), run.clone());
+    let state = s.clone();
+    std::thread::Builder::new()
+        .name(format!("run-{id}"))
+        .spawn(move || execute(state, run, scenario, source.name, req.sets))
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "id": id }))))
+}
+
+/// The run thread: waits for a slot, runs into a run folder, reports the end.
+fn execute(
+    s: Arc<AppState>,
+    run: Arc<LiveRun>,
+    scenario: mobilize_core::scenario::Scenario,
+    source: String,
+    sets: Vec<String>,
+) {
+    {
+        let mut slots = s.slots.lock().unwrap_or_else(|e| e.into_inner());
+        while slots.0 >= s.config.max_runs {
+            slots = s.freed.wait(slots).unwrap_or_else(|e| e.into_inner());
+        }
+        slots.1 -= 1;
+        slots.0 += 1;
+    }
+    run.set_phase(Phase::Running);
+    let live_lattice = scenario.civil_violence.as_ref().is_some_and(|c| {
+        u64::from(c.epstein.width) * u64::from(c.epstein.height) <= LIVE_LATTICE_SITES
+    });
+    let name = scenario.name.clone();
+    let result = RunFolder::create(
+        &s.config.runs,
+        &name,
+        &scenario.resolved_toml(),
+        std::time::SystemTime::now(),
+    )
+    .map_err(ExperimentError::from)
+    .and_then(|folder| {
+        *run.folder.lock().unwrap_or_else(|e| e.into_inner()) =
+            files::relative(&s.config.runs, folder.path());
+        let req = RunRequest {
+            stop: Some(&run.stop),
+            report: true,
+            live_lattice,
+            ..RunRequest::fresh(scenario, source, sets, 1, &s.config.provenance)
+        };
+        let mut streamer = Streamer::new(run.clone());
+        execute_run(req, folder, &mut [&mut streamer])
+    });
+    let (phase, end) = match result {
+        Ok(f) => {
+            let folder = files::relative(&s.config.runs, &f.dir);
+            *run.folder.lock().unwrap_or_else(|e| e.into_inner()) = folder.clone();
+            (
+                Phase::Finished,
+                json!({
+                    "phase": Phase::Finished,
+                    "sentence": f.outcome.sentence,
+                    "figures": f.outcome.figures.iter().cloned().collect::<BTreeMap<_, _>>(),
+                    "last_step": f.outcome.last_step,
+                    "folder": folder,
+                    "report": folder.as_ref().map(|p| format!("/files/{p}/report.html")),
+                }),
+            )
+        }
+        Err(ExperimentError::Interrupted { dir, step, .. }) => (
+            Phase::Stopped,
+            json!({
+                "phase": Phase::Stopped,
+                "sentence": format!("stopped after step {step}; the run folder is marked incomplete"),
+                "folder": files::relative(&s.config.runs, &dir),
+                "last_step": step,
+            }),
+        ),
+        Err(e) => (
+            Phase::Failed,
+            json!({ "phase": Phase::Failed, "sentence": format!("the run failed: {e}") }),
+        ),
+    };
+    run.push("end", &end);
+    run.set_phase(phase);
+    run.finish();
+    let mut slots = s.slots.lock().unwrap_or_else(|e| e.into_inner());
+    slots.0 -= 1;
+    s.freed.notify_all();
+}
+
+fn describe(run: &LiveRun) -> serde_json::Value {
+    json!({
+        "id": run.id,
+        "scenario": run.scenario,
+        "model": run.model,
+        "phase": run.phase(),
+        "step": run.step.load(Ordering::Relaxed),
+        "folder": *run.folder.lock().unwrap_or_else(|e| e.into_inner()),
+        "seconds": run.elapsed(),
+    })
+}
+
+async fn list_runs(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    let live: Vec<serde_json::Value> = s
+        .runs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+        .map(|r| describe(r))
+        .collect();
+    let dir = s.config.runs.clone();
+    let disk = tokio::task::spawn_blocking(move || files::list(&dir))
+        .await
+        .unwrap_or_default();
+    Json(json!({ "live": live, "folders": disk }))
+}
+
+async fn get_run(
+    State(s): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let run = s.run(&id)?;
+    Ok(Json(describe(&run)))
+}
+
+async fn steer(
+    State(s): State<Arc<AppState>>,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let run = s.run(&id)?;
+    let phase = run.phase();
+    let over = matches!(phase, Phase::Finished | Phase::Stopped | Phase::Failed);
+    match action.as_str() {
+        _ if over => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!("run `{id}` has ended"),
+            ))
+        }
+        "pause" => {
+            run.pause(true);
+            run.set_phase(Phase::Paused);
+        }
+        "resume" => {
+            run.pause(false);
+            run.set_phase(Phase::Running);
+        }
+        "stop" => {
+            run.stop.store(true, Ordering::SeqCst);
+            run.pause(false);
+        }
+        other => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("no action `{other}` (pause, resume, stop)"),
+            ))
+        }
+    }
+    Ok(Json(describe(&run)))
+}
+
+async fn events(
+    State(s): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let run = s.run(&id)?;
+    let rx = run.subscribe();
+    let stream =
+        futures_util::stream::unfold((run, rx, 0usize), |(run, mut rx, from)| async move {
+            loop {
+                let done = run.is_done();
+                let (chunk, to) = run.chunk(from);
+                if !chunk.is_empty() {
+                    return Some((Ok::<_, std::convert::Infallible>(chunk), (run, rx, to)));
+                }
+                if done {
+                    return None;
+                }
+                if rx.changed().await.is_err() {
+                    return None;
+                }
+            }
+        });
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::from_stream(stream))
+        .expect("a valid response"))
+}

@@ -1,0 +1,137 @@
+//! Run folders on disk: listed for the Runs page, and their files served, never outside the
+//! runs folder.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
+use serde_json::json;
+
+use crate::api::{ApiError, AppState};
+
+/// `path` relative to `root`, with `/` separators, if it is inside.
+pub fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    Some(
+        rel.components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// Every run and experiment folder two levels down (`<scenario>/<folder>`), newest first.
+pub fn list(root: &Path) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    let Ok(scenarios) = std::fs::read_dir(root) else {
+        return out;
+    };
+    for s in scenarios.filter_map(Result::ok) {
+        let Ok(folders) = std::fs::read_dir(s.path()) else {
+            continue;
+        };
+        for f in folders.filter_map(Result::ok) {
+            let path = f.path();
+            let rel = relative(root, &path);
+            let report = path.join("report.html").exists();
+            if let Ok(text) = std::fs::read_to_string(path.join("manifest.json")) {
+                let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
+                    continue;
+                };
+                out.push(json!({
+                    "path": rel,
+                    "kind": "run",
+                    "scenario": m["scenario"],
+                    "status": m["status"],
+                    "started_at": m["started_at"],
+                    "seed": m["seed"],
+                    "summary": m["summary"],
+                    "figures": m["figures"],
+                    "report": report,
+                }));
+            } else if let Ok(text) = std::fs::read_to_string(path.join("experiment.json")) {
+                let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
+                    continue;
+                };
+                out.push(json!({
+                    "path": rel,
+                    "kind": m["kind"],
+                    "scenario": m["scenario"],
+                    "status": m["status"],
+                    "started_at": m["started_at"],
+                    "summary": format!("{} runs", m["runs"]),
+                    "figures": {},
+                    "report": report,
+                }));
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b["started_at"]
+            .as_str()
+            .cmp(&a["started_at"].as_str())
+            .then(a["path"].as_str().cmp(&b["path"].as_str()))
+    });
+    out
+}
+
+/// The file at `rel` inside `root`: only plain components (no `..`, no root, no drive), and
+/// after resolving links still inside `root`.
+pub fn resolve(root: &Path, rel: &str) -> Result<PathBuf, ApiError> {
+    let outside = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("`{rel}` is outside the runs folder"),
+        )
+    };
+    let p = Path::new(rel);
+    if rel.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err(outside());
+    }
+    let full = root.join(p);
+    let real = full
+        .canonicalize()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, format!("no file `{rel}`")))?;
+    let base = root
+        .canonicalize()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "the runs folder does not exist"))?;
+    if !real.starts_with(&base) {
+        return Err(outside());
+    }
+    if !real.is_file() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no file `{rel}`"),
+        ));
+    }
+    Ok(real)
+}
+
+/// `GET /files/{path}`.
+pub async fn serve(
+    State(s): State<Arc<AppState>>,
+    UrlPath(rel): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let path = resolve(&s.config.runs, &rel)?;
+    let bytes = tokio::task::spawn_blocking(move || std::fs::read(&path).map(|b| (b, path)))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let (bytes, path) = bytes;
+    let kind = match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("toml" | "txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, kind)
+        .body(Body::from(bytes))
+        .expect("a valid response"))
+}

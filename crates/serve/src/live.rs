@@ -1,0 +1,258 @@
+//! A run in progress as the dashboard sees it: its phase, a history of server-sent-event
+//! messages (each serialized once, whoever watches), a watch channel that wakes the pages
+//! at most every 20 ms, and a gate that pauses the simulation thread between steps.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use base64::Engine as _;
+use mobilize_core::observe::{LogEntry, Observer, RunInfo, StepRecord};
+use serde::Serialize;
+use serde_json::json;
+
+/// Where a run stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Waiting for a free slot.
+    Queued,
+    /// Stepping.
+    Running,
+    /// Held between two steps.
+    Paused,
+    /// Ran to its end; its folder is complete.
+    Finished,
+    /// Stopped from the page; its folder is marked incomplete.
+    Stopped,
+    /// Failed (the message says why).
+    Failed,
+}
+
+/// Pages are woken at most this often; messages in between go out together.
+const WAKE_EVERY: Duration = Duration::from_millis(20);
+
+/// A run the server started.
+pub struct LiveRun {
+    /// Its id in URLs.
+    pub id: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Model.
+    pub model: String,
+    phase: Mutex<Phase>,
+    paused: Mutex<bool>,
+    resume: Condvar,
+    /// Set to stop at the end of the current step.
+    pub stop: AtomicBool,
+    messages: RwLock<Vec<Bytes>>,
+    published: tokio::sync::watch::Sender<usize>,
+    done: AtomicBool,
+    /// Last step observed.
+    pub step: std::sync::atomic::AtomicU32,
+    /// The run folder (relative to the runs folder), once known.
+    pub folder: Mutex<Option<String>>,
+    started: Instant,
+}
+
+impl LiveRun {
+    /// A queued run.
+    pub fn new(id: String, scenario: String, model: String) -> Arc<LiveRun> {
+        Arc::new(LiveRun {
+            id,
+            scenario,
+            model,
+            phase: Mutex::new(Phase::Queued),
+            paused: Mutex::new(false),
+            resume: Condvar::new(),
+            stop: AtomicBool::new(false),
+            messages: RwLock::new(Vec::new()),
+            published: tokio::sync::watch::channel(0).0,
+            done: AtomicBool::new(false),
+            step: Default::default(),
+            folder: Mutex::new(None),
+            started: Instant::now(),
+        })
+    }
+
+    /// The phase.
+    pub fn phase(&self) -> Phase {
+        *self.phase.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets the phase and tells the pages.
+    pub fn set_phase(&self, p: Phase) {
+        *self.phase.lock().unwrap_or_else(|e| e.into_inner()) = p;
+        self.push("state", &json!({ "phase": p }));
+        self.publish();
+    }
+
+    /// Holds (`true`) or releases the simulation between steps.
+    pub fn pause(&self, hold: bool) {
+        *self.paused.lock().unwrap_or_else(|e| e.into_inner()) = hold;
+        self.resume.notify_all();
+    }
+
+    /// Blocks the simulation thread while paused (a stop releases it).
+    fn wait_while_paused(&self) {
+        let mut paused = self.paused.lock().unwrap_or_else(|e| e.into_inner());
+        while *paused && !self.stop.load(Ordering::Relaxed) {
+            paused = self
+                .resume
+                .wait_timeout(paused, Duration::from_millis(200))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Appends one message (`event: kind`, JSON data).
+    pub fn push(&self, kind: &str, data: &serde_json::Value) {
+        let text = format!("event: {kind}\ndata: {data}\n\n");
+        self.messages
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Bytes::from(text));
+    }
+
+    /// Wakes the pages.
+    pub fn publish(&self) {
+        let n = self
+            .messages
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .len();
+        self.published.send_replace(n);
+    }
+
+    /// Marks the history complete (after the `end` message).
+    pub fn finish(&self) {
+        self.done.store(true, Ordering::SeqCst);
+        self.publish();
+    }
+
+    /// Whether no more messages will come.
+    pub fn is_done(&self) -> bool {
+        self.done.load(Ordering::SeqCst)
+    }
+
+    /// Messages `from..` as one chunk, and the new position.
+    pub fn chunk(&self, from: usize) -> (Bytes, usize) {
+        let m = self.messages.read().unwrap_or_else(|e| e.into_inner());
+        let to = m.len();
+        match to - from.min(to) {
+            0 => (Bytes::new(), to),
+            1 => (m[from].clone(), to),
+            _ => {
+                let mut v = Vec::with_capacity(m[from..to].iter().map(Bytes::len).sum());
+                for b in &m[from..to] {
+                    v.extend_from_slice(b);
+                }
+                (Bytes::from(v), to)
+            }
+        }
+    }
+
+    /// A receiver woken when messages are published.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<usize> {
+        self.published.subscribe()
+    }
+
+    /// Seconds since the run was accepted.
+    pub fn elapsed(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+}
+
+/// The observer that turns a run's aggregates into messages.
+pub struct Streamer {
+    run: Arc<LiveRun>,
+    logs: Vec<serde_json::Value>,
+    regions: Vec<String>,
+    last_wake: Instant,
+    t0: Instant,
+}
+
+impl Streamer {
+    /// Streams into `run`.
+    pub fn new(run: Arc<LiveRun>) -> Streamer {
+        Streamer {
+            run,
+            logs: Vec::new(),
+            regions: Vec::new(),
+            last_wake: Instant::now(),
+            t0: Instant::now(),
+        }
+    }
+}
+
+impl Observer for Streamer {
+    fn start(&mut self, info: &RunInfo<'_>) {
+        let s = info.scenario;
+        self.regions = s.regions.iter().map(|r| r.name.clone()).collect();
+        let lattice = s
+            .civil_violence
+            .as_ref()
+            .map(|c| json!({ "width": c.epstein.width, "height": c.epstein.height }));
+        self.run.push(
+            "start",
+            &json!({
+                "id": self.run.id,
+                "scenario": s.name,
+                "description": s.description,
+                "model": self.run.model,
+                "columns": info.columns,
+                "steps": info.max_step,
+                "start": s.time.start.map(|d| d.to_string()),
+                "step_days": s.time.step_days,
+                "persons": info.persons,
+                "regions": s.regions.iter().map(|r| json!({
+                    "name": r.name,
+                    "x": r.position.map(|p| p.0),
+                    "y": r.position.map(|p| p.1),
+                    "population": r.population,
+                    "abroad": r.abroad,
+                })).collect::<Vec<_>>(),
+                "lattice": lattice,
+            }),
+        );
+        self.run.publish();
+    }
+
+    fn log(&mut self, e: &LogEntry) {
+        self.logs.push(json!({
+            "kind": e.kind,
+            "region": e.region.and_then(|r| self.regions.get(r as usize)),
+            "count": e.count,
+            "detail": e.detail,
+        }));
+    }
+
+    fn step(&mut self, record: &StepRecord<'_>) {
+        let lattice = record.lattice.map(|l| {
+            json!({
+                "width": l.width,
+                "height": l.height,
+                "cells": base64::engine::general_purpose::STANDARD.encode(&l.cells),
+                "legend": l.legend.iter().map(|(c, n, rgb)| json!([c, n, rgb])).collect::<Vec<_>>(),
+            })
+        });
+        self.run.push(
+            "step",
+            &json!({
+                "step": record.step,
+                "date": record.date.map(|d| d.to_string()),
+                "t": self.t0.elapsed().as_secs_f64(),
+                "values": record.values,
+                "logs": std::mem::take(&mut self.logs),
+                "lattice": lattice,
+            }),
+        );
+        self.run.step.store(record.step, Ordering::Relaxed);
+        if self.last_wake.elapsed() >= WAKE_EVERY {
+            self.run.publish();
+            self.last_wake = Instant::now();
+        }
+        self.run.wait_while_paused();
+    }
+}

@@ -1,0 +1,206 @@
+//! The scenarios the dashboard offers: the embedded ones, and the `.toml` files directly inside
+//! the configured folder. A scenario is asked for by name, never by path, so no request can
+//! reach a file elsewhere.
+
+use std::path::Path;
+
+use mobilize_core::scenario::{embedded, Origin, Override, Scenario, ScenarioError, Source};
+use serde::Serialize;
+
+/// One offered scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    /// Name to ask for it by.
+    pub name: String,
+    /// `embedded` or `file`.
+    pub origin: &'static str,
+    /// Model it runs.
+    pub model: String,
+    /// Its description.
+    pub description: String,
+    /// Persons after scaling (0 for lattice models).
+    pub persons: u64,
+    /// Steps at most.
+    pub steps: u32,
+}
+
+/// A name is a plain word: letters, digits, `-`, `_`, `.` (no `/`, no `..`).
+pub fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && !name.contains("..")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The source named `name`: a file `<folder>/<name>.toml` first, then an embedded scenario.
+pub fn find(folder: Option<&Path>, name: &str) -> Option<Source> {
+    if !plain_name(name) {
+        return None;
+    }
+    if let Some(dir) = folder {
+        let path = dir.join(format!("{name}.toml"));
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return Some(Source {
+                name: format!("{name}.toml"),
+                text,
+                base_dir: Some(dir.to_path_buf()),
+            });
+        }
+    }
+    embedded::source(name)
+}
+
+/// Every scenario offered, files first (sorted), then the embedded ones.
+pub fn list(folder: Option<&Path>) -> Vec<Entry> {
+    let mut names: Vec<(String, &'static str)> = Vec::new();
+    if let Some(dir) = folder {
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .filter_map(|n| n.strip_suffix(".toml").map(str::to_string))
+                    .filter(|n| plain_name(n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        names.extend(files.into_iter().map(|n| (n, "file")));
+    }
+    names.extend(
+        embedded::ALL
+            .iter()
+            .filter(|(n, _)| !names.iter().any(|(m, _)| m == n))
+            .map(|(n, _)| (n.to_string(), "embedded"))
+            .collect::<Vec<_>>(),
+    );
+    names
+        .into_iter()
+        .filter_map(|(name, origin)| {
+            let source = find(folder, &name)?;
+            let s = Scenario::load(&source, &[]).ok()?;
+            Some(Entry {
+                model: s.value_at("model").unwrap_or_default(),
+                description: s.description.clone(),
+                persons: if s.civil_violence.is_some() {
+                    0
+                } else {
+                    u64::from(s.population())
+                },
+                steps: s.time.steps,
+                name,
+                origin,
+            })
+        })
+        .collect()
+}
+
+/// The parameters the form shows, by model: (path, label).
+pub fn main_parameters(model: &str) -> &'static [(&'static str, &'static str)] {
+    match model {
+        "resistance" => &[
+            ("seed", "seed"),
+            ("scale", "scale (share of the population simulated)"),
+            ("time.steps", "days to simulate"),
+            (
+                "resistance.organizations",
+                "mass organizations (true/false)",
+            ),
+            (
+                "resistance.outreach.member_contacts",
+                "contacts per member per day",
+            ),
+            ("resistance.outreach.persuade", "persuasion probability"),
+            (
+                "resistance.repression.detection",
+                "police detection per cell per day",
+            ),
+            (
+                "resistance.uprising.threshold_base",
+                "threshold to rise (fraction of ties)",
+            ),
+            ("resistance.combat.fire", "aimed fire per fighter per day"),
+        ],
+        "civil_violence" => &[
+            ("seed", "seed"),
+            ("time.steps", "steps"),
+            ("civil_violence.legitimacy", "legitimacy"),
+            ("civil_violence.citizen_density", "citizen density"),
+            ("civil_violence.cop_density", "cop density"),
+            ("civil_violence.vision", "citizen vision"),
+            ("civil_violence.threshold", "threshold T"),
+            ("civil_violence.max_jail_term", "maximum jail term"),
+            (
+                "civil_violence.variant",
+                "variant (epstein2002, mesa, netlogo)",
+            ),
+        ],
+        _ => &[
+            ("seed", "seed"),
+            ("scale", "scale"),
+            ("time.steps", "steps"),
+            ("threshold.initial_random", "people acting at the start"),
+        ],
+    }
+}
+
+/// A problem as the page shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProblemView {
+    /// Field path (`regions[0].population`), or empty.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// What is allowed.
+    pub help: Option<String>,
+    /// Line in the text (1-based), when the problem is in the text.
+    pub line: Option<usize>,
+    /// Column in the text (1-based).
+    pub column: Option<usize>,
+    /// The override it came from, when it came from one.
+    pub set: Option<String>,
+}
+
+/// The problems of a failed load, for the page.
+pub fn problems(e: &ScenarioError) -> Vec<ProblemView> {
+    e.problems
+        .iter()
+        .map(|p| {
+            let (line, column, set) = match &p.origin {
+                Origin::File { line, column, .. } => (Some(*line), Some(*column), None),
+                Origin::Override(arg) => (None, None, Some(arg.clone())),
+            };
+            ProblemView {
+                path: p.path.clone(),
+                message: p.message.clone(),
+                help: p.help.clone(),
+                line,
+                column,
+                set,
+            }
+        })
+        .collect()
+}
+
+/// Loads `source` with `sets`; problems (in the text or the overrides) as the page shows them.
+pub fn load(source: &Source, sets: &[String]) -> Result<Scenario, Vec<ProblemView>> {
+    let mut overrides = Vec::new();
+    let mut bad = Vec::new();
+    for s in sets {
+        match Override::parse(s) {
+            Ok(o) => overrides.push(o),
+            Err(e) => bad.push(ProblemView {
+                path: String::new(),
+                message: e.to_string(),
+                help: None,
+                line: None,
+                column: None,
+                set: Some(s.clone()),
+            }),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    Scenario::load(source, &overrides).map_err(|e| problems(&e))
+}

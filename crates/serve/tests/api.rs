@@ -1,0 +1,279 @@
+//! The HTTP API, driven by a plain HTTP/1.1 client against a server on an ephemeral port.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use mobilize_serve::{bind, serve, Config};
+
+/// Starts a server on a free port in a background runtime; returns its address.
+fn start(runs: &Path, max_runs: usize, queue: usize) -> String {
+    let config = Config {
+        runs: runs.to_path_buf(),
+        scenarios: None,
+        max_runs,
+        queue,
+        body_limit: 64 * 1024,
+        provenance: mobilize_experiment::Provenance {
+            version: "test".into(),
+            git_commit: "test".into(),
+        },
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let (listener, addr) = bind("127.0.0.1", 0).await.unwrap();
+            tx.send(addr.to_string()).unwrap();
+            serve(config, listener).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+/// One request; returns (status, body).
+fn request(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    // The server may answer (413) before reading a large body: ignore a broken pipe.
+    let _ = s.write_all(body);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn json(body: &str) -> serde_json::Value {
+    // Bodies of `Connection: close` answers may be chunked; take the JSON object inside.
+    let start = body.find('{').unwrap_or(0);
+    let end = body.rfind('}').map_or(body.len(), |e| e + 1);
+    serde_json::from_str(&body[start..end]).unwrap_or(serde_json::Value::Null)
+}
+
+#[test]
+fn scenarios_validation_and_a_whole_run() {
+    let runs = tempfile::tempdir().unwrap();
+    let addr = start(runs.path(), 2, 2);
+
+    let (status, body) = request(&addr, "GET", "/api/scenarios", b"");
+    assert_eq!(status, 200);
+    assert!(json(&body)["scenarios"].as_array().unwrap().len() >= 10);
+
+    let (status, body) = request(&addr, "GET", "/api/scenarios/two-valleys", b"");
+    assert_eq!(status, 200);
+    let s = json(&body);
+    assert!(s["text"].as_str().unwrap().contains("two-valleys"));
+    assert!(s["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["path"] == "resistance.outreach.member_contacts"));
+
+    // A bad value: the validator's message, located at the override.
+    let (status, body) = request(
+        &addr,
+        "POST",
+        "/api/validate",
+        br#"{"scenario":"two-valleys","sets":["resistance.outreach.member_contacts=-3"]}"#,
+    );
+    assert_eq!(status, 200);
+    let v = json(&body);
+    assert_eq!(v["ok"], false);
+    assert_eq!(
+        v["problems"][0]["path"],
+        "resistance.outreach.member_contacts"
+    );
+    assert!(v["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("out of range"));
+
+    // Malformed scenario text: 200 with the problem and its line; as a run: 400.
+    let bad = br#"{"scenario":"two-valleys","text":"name = [oops"}"#;
+    let (status, body) = request(&addr, "POST", "/api/validate", bad);
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["problems"][0]["line"], 1);
+    let (status, body) = request(&addr, "POST", "/api/runs", bad);
+    assert_eq!(status, 400);
+    assert!(json(&body)["error"].as_str().unwrap().contains("invalid"));
+
+    // A run, streamed to the end.
+    let (status, body) = request(
+        &addr,
+        "POST",
+        "/api/runs",
+        br#"{"scenario":"two-valleys","sets":["scale=0.25"]}"#,
+    );
+    assert_eq!(status, 202, "{body}");
+    let id = json(&body)["id"].as_str().unwrap().to_string();
+    let (status, events) = request(&addr, "GET", &format!("/api/runs/{id}/events"), b"");
+    assert_eq!(status, 200);
+    assert!(events.contains("event: start"));
+    let steps = events.matches("event: step").count();
+    assert!(steps > 100, "{steps} steps streamed");
+    assert!(events.contains("event: end"));
+    assert!(events.contains("\"phase\":\"finished\""));
+    // Never per-agent data: a step message carries the model's columns, no more.
+    let first_step = events
+        .split("event: step\ndata: ")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap();
+    let start_msg = events
+        .split("event: start\ndata: ")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap();
+    let columns = json(start_msg)["columns"].as_array().unwrap().len();
+    assert_eq!(
+        json(first_step)["values"].as_array().unwrap().len(),
+        columns
+    );
+
+    // The run's folder is complete and its report is served.
+    let (_, body) = request(&addr, "GET", &format!("/api/runs/{id}"), b"");
+    let folder = json(&body)["folder"].as_str().unwrap().to_string();
+    assert!(!folder.contains(".partial"));
+    let (status, report) = request(&addr, "GET", &format!("/files/{folder}/report.html"), b"");
+    assert_eq!(status, 200);
+    assert!(report.contains("run report"));
+    let (status, body) = request(&addr, "GET", "/api/runs", b"");
+    assert_eq!(status, 200);
+    assert!(body.contains(&folder));
+}
+
+#[test]
+fn bad_requests_get_the_right_status_and_message() {
+    let runs = tempfile::tempdir().unwrap();
+    std::fs::write(runs.path().join("inside.txt"), "x").unwrap();
+    let addr = start(runs.path(), 1, 0);
+    let cases: [(&str, &str, &[u8], u16, &str); 9] = [
+        ("GET", "/api/runs/nope", b"", 404, "no run `nope`"),
+        ("GET", "/api/runs/nope/events", b"", 404, "no run `nope`"),
+        ("POST", "/api/runs/nope/pause", b"", 404, "no run `nope`"),
+        (
+            "POST",
+            "/api/validate",
+            b"{not json",
+            400,
+            "malformed request",
+        ),
+        (
+            "POST",
+            "/api/validate",
+            br#"{"scenario":"../etc/passwd"}"#,
+            400,
+            "not a scenario name",
+        ),
+        (
+            "GET",
+            "/api/scenarios/..%2F..%2Fetc%2Fpasswd",
+            b"",
+            400,
+            "not a scenario name",
+        ),
+        (
+            "GET",
+            "/files/..%2F..%2Fetc%2Fpasswd",
+            b"",
+            400,
+            "outside the runs folder",
+        ),
+        (
+            "GET",
+            "/api/scenarios/nonexistent",
+            b"",
+            404,
+            "no scenario `nonexistent`",
+        ),
+        ("GET", "/no/such/route", b"", 404, "no such page"),
+    ];
+    for (method, path, body, want, message) in cases {
+        let (status, got) = request(&addr, method, path, body);
+        assert_eq!(status, want, "{method} {path}: {got}");
+        assert!(
+            json(&got)["error"].as_str().unwrap_or("").contains(message),
+            "{method} {path}: {got}"
+        );
+    }
+    let (status, _) = request(&addr, "GET", "/files/inside.txt", b"");
+    assert_eq!(status, 200);
+
+    // Oversized body.
+    let big = format!(
+        r#"{{"scenario":"two-valleys","text":"{}"}}"#,
+        "#".repeat(100 * 1024)
+    );
+    let (status, got) = request(&addr, "POST", "/api/validate", big.as_bytes());
+    assert_eq!(status, 413, "{got}");
+    assert!(json(&got)["error"]
+        .as_str()
+        .unwrap()
+        .contains("larger than 65536 bytes"));
+}
+
+#[test]
+fn a_full_server_says_busy_and_a_stopped_run_is_marked_incomplete() {
+    let runs = tempfile::tempdir().unwrap();
+    let addr = start(runs.path(), 1, 0);
+    let long = br#"{"scenario":"korea-1936-1945","sets":["scale=0.01"]}"#;
+    let (status, body) = request(&addr, "POST", "/api/runs", long);
+    assert_eq!(status, 202, "{body}");
+    let id = json(&body)["id"].as_str().unwrap().to_string();
+    // One slot, no queue: a second run is refused.
+    let (status, body) = request(&addr, "POST", "/api/runs", long);
+    assert_eq!(status, 503);
+    assert!(json(&body)["error"].as_str().unwrap().starts_with("busy"));
+    // Pause, then stop.
+    let (status, body) = request(&addr, "POST", &format!("/api/runs/{id}/pause"), b"");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["phase"], "paused");
+    let (status, _) = request(&addr, "POST", &format!("/api/runs/{id}/stop"), b"");
+    assert_eq!(status, 200);
+    let t = Instant::now();
+    let folder = loop {
+        let (_, body) = request(&addr, "GET", &format!("/api/runs/{id}"), b"");
+        let r = json(&body);
+        if r["phase"] == "stopped" {
+            break r["folder"].as_str().unwrap().to_string();
+        }
+        assert!(t.elapsed() < Duration::from_secs(120), "{body}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(folder.ends_with(".partial"), "{folder}");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(runs.path().join(&folder).join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["status"], "incomplete");
+    assert_eq!(manifest["stop_reason"], "interrupted");
+    // An ended run cannot be steered; the slot is free again.
+    let (status, _) = request(&addr, "POST", &format!("/api/runs/{id}/resume"), b"");
+    assert_eq!(status, 409);
+    let (status, _) = request(&addr, "POST", "/api/runs", br#"{"scenario":"two-valleys"}"#);
+    assert_eq!(status, 202);
+}

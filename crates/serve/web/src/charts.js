@@ -1,0 +1,115 @@
+// Live charts (uPlot) and the region map (SVG) of a run.
+
+import uPlot from 'uplot';
+
+const COLOURS = ['#000000', '#E69F00', '#56B4E9', '#009E73', '#D55E00', '#0072B2', '#CC79A7', '#999999'];
+
+// Which series each chart shows, from the model's column names.
+export function chartGroups(columns) {
+  const has = (c) => columns.includes(c);
+  const pick = (names) => names.filter(has);
+  const groups = [
+    ['chart-states', 'People by state', pick(['sympathizer', 'member', 'cadre', 'fighter', 'risen', 'arrested', 'dead', 'hiding'])],
+    ['chart-citizens', 'Citizens', pick(['active', 'quiet', 'jailed', 'killed'])],
+    ['chart-active', 'Acting', pick(['active', 'new_active'])],
+    ['chart-kinds', 'Members by organization kind', columns.filter((c) => c.startsWith('kind.'))],
+    ['chart-forces', 'Forces (persons)', pick(['main_force', 'external_force', 'garrison', 'police', 'cops'])],
+    ['chart-control', 'Control and liberation', pick(['control', 'liberated'])],
+  ];
+  const seen = new Set();
+  return groups.filter(([, , cols]) => {
+    const fresh = cols.filter((c) => !seen.has(c));
+    cols.forEach((c) => seen.add(c));
+    return fresh.length > 0;
+  });
+}
+
+export class LiveChart {
+  constructor(el, title, columns, indexOf) {
+    this.columns = columns;
+    this.index = columns.map(indexOf);
+    this.data = [[], ...columns.map(() => [])];
+    this.plot = new uPlot({
+      title,
+      width: Math.max(300, el.clientWidth - 10),
+      height: 220,
+      scales: { x: { time: false } },
+      axes: [{ label: 'step' }, { size: 60 }],
+      series: [{ label: 'step' }, ...columns.map((c, i) => ({ label: c, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
+    }, this.data, el);
+  }
+  push(step, values) {
+    this.data[0].push(step);
+    this.index.forEach((k, i) => this.data[i + 1].push(values[k]));
+  }
+  draw() {
+    this.plot.setData(this.data);
+  }
+}
+
+// viridis-like, as in the reports.
+export function colour(t) {
+  const s = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  if (!(t >= 0)) t = 0;
+  if (t > 1) t = 1;
+  const x = t * 4, i = Math.min(3, Math.floor(x)), f = x - i;
+  return `rgb(${[0, 1, 2].map((k) => Math.round(s[i][k] + f * (s[i + 1][k] - s[i][k]))).join(',')})`;
+}
+
+export class RegionMap {
+  constructor(el, regions, columns) {
+    this.regions = regions.filter((r) => r.x !== null && r.y !== null);
+    this.columns = columns;
+    const families = ['control', 'organized', 'risen', 'active'].filter((f) =>
+      this.regions.length > 1 && this.regions.every((r) => columns.includes(`${f}.${r.name}`)));
+    this.families = families;
+    this.family = families[0];
+    if (!families.length) { el.hidden = true; return; }
+    const ns = 'http://www.w3.org/2000/svg';
+    const W = 460, H = 420, P = 50;
+    const xs = this.regions.map((r) => r.x), ys = this.regions.map((r) => r.y);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const span = Math.max(x1 - x0, y1 - y0, 1e-9), k = (Math.min(W, H) - 2 * P) / span;
+    const pmax = Math.max(...this.regions.map((r) => r.population), 1);
+    const select = document.createElement('select');
+    select.id = 'map-family';
+    for (const f of families) select.append(new Option(f === 'control' ? 'control' : `${f} (share)`, f));
+    select.onchange = () => { this.family = select.value; this.draw(this.last); };
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    svg.setAttribute('width', W);
+    svg.setAttribute('height', H);
+    this.circles = this.regions.map((r) => {
+      const c = document.createElementNS(ns, 'circle');
+      c.setAttribute('cx', P + (r.x - x0) * k);
+      c.setAttribute('cy', P + (y1 - r.y) * k);
+      c.setAttribute('r', 5 + 28 * Math.sqrt(r.population / pmax));
+      c.setAttribute('stroke', '#333');
+      c.setAttribute('fill', colour(0));
+      c.setAttribute('data-region', r.name);
+      const t = document.createElementNS(ns, 'title');
+      c.append(t);
+      const label = document.createElementNS(ns, 'text');
+      label.setAttribute('x', P + (r.x - x0) * k);
+      label.setAttribute('y', P + (y1 - r.y) * k + 4);
+      label.setAttribute('text-anchor', 'middle');
+      label.setAttribute('font-size', '10');
+      label.textContent = r.name;
+      svg.append(c, label);
+      return c;
+    });
+    el.append(select, svg);
+  }
+  draw(values) {
+    if (!values || !this.family) return;
+    this.last = values;
+    this.regions.forEach((r, i) => {
+      const v = values[this.columns.indexOf(`${this.family}.${r.name}`)];
+      const shown = this.family === 'control' ? v : v / Math.max(1, r.population);
+      const max = this.family === 'control' ? 1 : 0.5;
+      this.circles[i].setAttribute('fill', colour(shown / max));
+      this.circles[i].setAttribute('data-value', shown);
+      this.circles[i].firstChild.textContent = `${r.name}: ${Math.round(shown * 1000) / 1000}`;
+    });
+  }
+}
