@@ -1,42 +1,13 @@
 //! Checkpoints, resume, branches, interruption and unwritable outputs, through the command line.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn mobilize_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mobilize"))
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
-
-fn mobilize(args: &[&str], dir: &Path) -> Output {
-    mobilize_env(args, dir, &[])
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn results(stdout: &str, cwd: &Path) -> PathBuf {
-    cwd.join(
-        stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("results: "))
-            .expect("a results line"),
-    )
-}
+use common::*;
 
 /// The one unfinished run folder under `out`.
 fn partial(out: &Path) -> PathBuf {

@@ -277,3 +277,46 @@ fn a_full_server_says_busy_and_a_stopped_run_is_marked_incomplete() {
     let (status, _) = request(&addr, "POST", "/api/runs", br#"{"scenario":"two-valleys"}"#);
     assert_eq!(status, 202);
 }
+
+#[test]
+fn a_lattice_run_streams_its_picture_every_step() {
+    let runs = tempfile::tempdir().unwrap();
+    let addr = start(runs.path(), 1, 1);
+    let (status, body) = request(
+        &addr,
+        "POST",
+        "/api/runs",
+        br#"{"scenario":"epstein-run1","sets":["time.steps=12","civil_violence.snapshots=[0, 10]"]}"#,
+    );
+    assert_eq!(status, 202, "{body}");
+    let id = json(&body)["id"].as_str().unwrap().to_string();
+    let (_, events) = request(&addr, "GET", &format!("/api/runs/{id}/events"), b"");
+    let steps: Vec<&str> = events
+        .split("event: step\ndata: ")
+        .skip(1)
+        .map(|m| m.lines().next().unwrap())
+        .collect();
+    assert_eq!(steps.len(), 13);
+    for s in &steps {
+        let l = &json(s)["lattice"];
+        assert_eq!(
+            (l["width"].as_u64(), l["height"].as_u64()),
+            (Some(40), Some(40))
+        );
+        // 40 × 40 codes, base64.
+        assert_eq!(
+            l["cells"].as_str().unwrap().len(),
+            1600usize.div_ceil(3) * 4
+        );
+    }
+    // Only the scenario's snapshot steps become files.
+    let (_, body) = request(&addr, "GET", &format!("/api/runs/{id}"), b"");
+    let folder = runs.path().join(json(&body)["folder"].as_str().unwrap());
+    let mut pictures: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter(|n| n.ends_with(".png"))
+        .collect();
+    pictures.sort();
+    assert_eq!(pictures, ["lattice-000000.png", "lattice-000010.png"]);
+}
