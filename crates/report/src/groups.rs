@@ -51,7 +51,7 @@ const KNOWN: [(&str, &str, &[&str]); 8] = [
         ],
     ),
     (
-        "Control and liberation (fraction)",
+        "Control (fraction) and regions liberated",
         "control",
         &["control", "liberated"],
     ),

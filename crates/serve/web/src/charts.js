@@ -14,7 +14,7 @@ export function chartGroups(columns) {
     ['chart-active', 'Acting', pick(['active', 'new_active'])],
     ['chart-kinds', 'Members by organization kind', columns.filter((c) => c.startsWith('kind.'))],
     ['chart-forces', 'Forces (persons)', pick(['main_force', 'external_force', 'garrison', 'police', 'cops'])],
-    ['chart-control', 'Control and liberation', pick(['control', 'liberated'])],
+    ['chart-control', 'Control (fraction) and regions liberated', pick(['control', 'liberated'])],
   ];
   const seen = new Set();
   return groups.filter(([, , cols]) => {
