@@ -424,3 +424,37 @@ fn design_files_run_as_written() {
     assert_eq!(design[3][5], "false");
     check_report(&out);
 }
+
+#[test]
+fn experiment_tables_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &'static str, out: &'static str| {
+        let mut args = vec![
+            "ensemble",
+            "two-valleys",
+            "-n",
+            "4",
+            "-q",
+            "--threads",
+            threads,
+            "--out",
+            out,
+        ];
+        args.extend(SMALL);
+        results(&ok(&mobilize(&args, dir.path())), dir.path())
+    };
+    let (one, three) = (run("1", "one"), run("3", "three"));
+    for f in [
+        "design.csv",
+        "design.parquet",
+        "summary.csv",
+        "summary.parquet",
+        "bands.csv",
+        "bands.parquet",
+    ] {
+        assert!(
+            fs::read(one.join(f)).unwrap() == fs::read(three.join(f)).unwrap(),
+            "{f} differs between 1 and 3 threads"
+        );
+    }
+}
