@@ -90,7 +90,9 @@ pub struct CivilViolence {
     hardship: Vec<f64>,
     risk: Vec<f64>,
     alive: Vec<bool>,
+    /// Age in steps (Model II, `groups = 2`, only; empty otherwise).
     age: Vec<u32>,
+    /// Age at which each agent dies (Model II only; empty otherwise).
     death: Vec<u32>,
     /// (agent, site it left) of everyone in jail.
     prisoners: Vec<(u32, u32)>,
@@ -185,8 +187,32 @@ impl CivilViolence {
             p,
             sw,
         };
+        m.reserve();
         m.place();
         m
+    }
+
+    /// Sizes the agent columns for the agents placement will make (the expected number and six
+    /// standard deviations more), so that pushing them one by one does not leave up to half of
+    /// each column as slack: on a 2000 × 2000 lattice that is bytes per site.
+    fn reserve(&mut self) {
+        let sites = self.lattice.sites() as f64;
+        let expected = sites * (self.p.citizen_density + self.p.cop_density).min(1.0);
+        let n = (expected + 6.0 * expected.sqrt() + 16.0).min(sites) as usize;
+        self.kind.reserve_exact(n);
+        self.group.reserve_exact(n);
+        self.active.reserve_exact(n);
+        self.jailed.reserve_exact(n);
+        self.jail.reserve_exact(n);
+        self.site.reserve_exact(n);
+        self.next.reserve_exact(n);
+        self.hardship.reserve_exact(n);
+        self.risk.reserve_exact(n);
+        self.alive.reserve_exact(n);
+        if self.p.groups == 2 {
+            self.age.reserve_exact(n);
+            self.death.reserve_exact(n);
+        }
     }
 
     /// Agents ever created (dead ones included).
@@ -289,8 +315,13 @@ impl CivilViolence {
         self.hardship.push(hardship);
         self.risk.push(s.uniform());
         self.alive.push(true);
-        self.age.push(0);
-        self.death.push(1 + s.below(self.p.max_age));
+        // The age at death is drawn whatever the model, so that the stream's later draws are
+        // the same; it is kept only where agents age (Model II).
+        let death = 1 + s.below(self.p.max_age);
+        if self.p.groups == 2 {
+            self.age.push(0);
+            self.death.push(death);
+        }
         self.put(i, site);
         i
     }
