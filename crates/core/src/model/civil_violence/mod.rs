@@ -773,13 +773,15 @@ impl CivilViolence {
         let mut placed: Vec<(u8, u32)> = Vec::new();
         match self.sw.placement {
             Placement::PerSite => {
+                // Sites are visited in order, so agents are born numbered in site order
+                // directly, with no list of placements to hold and sort.
                 for site in 0..sites {
                     let mut s = Stream::new(self.seed, purpose::PLACEMENT, 0, site);
                     let u = s.uniform();
                     if u < cd {
-                        placed.push((CITIZEN, site));
+                        self.born(CITIZEN, site);
                     } else if u < cd + kd {
-                        placed.push((COP, site));
+                        self.born(COP, site);
                     }
                 }
             }
@@ -801,16 +803,23 @@ impl CivilViolence {
         }
         // Agents are numbered in site order, so that neighbours sit near in memory.
         placed.sort_unstable_by_key(|&(_, site)| site);
-        for (n, (kind, site)) in placed.into_iter().enumerate() {
-            let mut s = Stream::new(self.seed, purpose::DISPOSITION, 0, n as u32);
-            let hardship = s.uniform();
-            let group = if self.p.groups == 2 {
-                s.below(2) as u8
-            } else {
-                0
-            };
-            self.spawn(kind, group, hardship, site, &mut s);
+        for (kind, site) in placed {
+            self.born(kind, site);
         }
+    }
+
+    /// Places the next agent at the start: its dispositions come from its own stream, keyed
+    /// by its number.
+    fn born(&mut self, kind: u8, site: u32) {
+        let n = self.kind.len() as u32;
+        let mut s = Stream::new(self.seed, purpose::DISPOSITION, 0, n);
+        let hardship = s.uniform();
+        let group = if self.p.groups == 2 {
+            s.below(2) as u8
+        } else {
+            0
+        };
+        self.spawn(kind, group, hardship, site, &mut s);
     }
 
     /// Random sequential activation of everyone alive at the start of the step.
