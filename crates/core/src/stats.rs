@@ -185,6 +185,24 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
+/// Quantile `p` (fraction) of `values`, which are reordered in place, by linear interpolation
+/// between order statistics (Hyndman & Fan type 7, the default of R and NumPy); NaN when empty.
+/// Selection, not sorting: linear time.
+pub fn quantile(values: &mut [f64], p: f64) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p;
+    let k = h.floor() as usize;
+    let (_, &mut lo, right) = values.select_nth_unstable_by(k, f64::total_cmp);
+    if k + 1 >= n {
+        return lo;
+    }
+    let hi = right.iter().copied().fold(f64::INFINITY, f64::min);
+    lo + (h - k as f64) * (hi - lo)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -241,5 +259,16 @@ mod tests {
         assert!((student_t_cdf(0.0, 5.0) - 0.5).abs() < 1e-15);
         assert!((student_t_quantile(0.025, 10.0) + 2.228_138_852).abs() < 1e-6);
         assert!((incomplete_beta(0.3, 2.0, 3.0) - 0.3483).abs() < 1e-12);
+    }
+
+    #[test]
+    fn quantiles_match_numpy_defaults() {
+        // numpy.quantile([1, 2, 3, 4, 10], [0.05, 0.5, 0.95]) = [1.2, 3.0, 8.8]
+        let mut v = [10.0, 3.0, 1.0, 4.0, 2.0];
+        assert!((quantile(&mut v, 0.05) - 1.2).abs() < 1e-12);
+        assert_eq!(quantile(&mut v, 0.5), 3.0);
+        assert!((quantile(&mut v, 0.95) - 8.8).abs() < 1e-12);
+        assert_eq!(quantile(&mut [7.0], 0.95), 7.0);
+        assert!(quantile(&mut [], 0.5).is_nan());
     }
 }

@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use mobilize_core::scenario::Scenario;
+use mobilize_core::stats::quantile;
 use mobilize_output::{read_double_columns, write_tables, Column};
 use rayon::prelude::*;
 
@@ -23,23 +24,6 @@ pub const BUDGET: usize = 2 << 20;
 
 /// The quantiles reported, as fractions.
 pub const QUANTILES: [f64; 3] = [0.05, 0.5, 0.95];
-
-/// Quantile `p` of `values` (reordered in place), by linear interpolation between order
-/// statistics (Hyndman & Fan type 7, the default of R and NumPy).
-pub fn quantile(values: &mut [f64], p: f64) -> f64 {
-    let n = values.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n - 1) as f64 * p;
-    let k = h.floor() as usize;
-    let (_, &mut lo, right) = values.select_nth_unstable_by(k, f64::total_cmp);
-    if k + 1 >= n {
-        return lo;
-    }
-    let hi = right.iter().copied().fold(f64::INFINITY, f64::min);
-    lo + (h - k as f64) * (hi - lo)
-}
 
 /// The model's series names, from a run's `series.csv` header.
 pub fn series_names(run: &Path) -> Result<Vec<String>, ExperimentError> {
@@ -162,20 +146,4 @@ pub fn write(
     }
     write_tables(dir, "bands", &names, columns)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quantile;
-
-    #[test]
-    fn quantiles_match_numpy_defaults() {
-        // numpy.quantile([1, 2, 3, 4, 10], [0.05, 0.5, 0.95]) = [1.2, 3.0, 8.8]
-        let mut v = [10.0, 3.0, 1.0, 4.0, 2.0];
-        assert!((quantile(&mut v, 0.05) - 1.2).abs() < 1e-12);
-        assert_eq!(quantile(&mut v, 0.5), 3.0);
-        assert!((quantile(&mut v, 0.95) - 8.8).abs() < 1e-12);
-        assert_eq!(quantile(&mut [7.0], 0.95), 7.0);
-        assert!(quantile(&mut [], 0.5).is_nan());
-    }
 }

@@ -38,7 +38,6 @@ mod tests {
             .iter()
             .all(|&s| s <= MAX_SEED && (s as f64) as u64 == s));
         // Pinned: changing the derivation changes every published ensemble.
-        assert_eq!(replicate_seed(7, 0), replicate_seed(7, 0));
         assert_ne!(replicate_seed(7, 0), replicate_seed(8, 0));
         assert_eq!(replicate_seed(1937, 0), PINNED);
     }

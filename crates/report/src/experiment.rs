@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use mobilize_core::stats::quantile;
+
 use crate::data::{json, Table};
 use crate::groups::groups;
 use crate::page::Page;
@@ -100,17 +102,6 @@ fn facts(page: &mut Page, m: &serde_json::Value) {
 fn figure_names(t: &Table) -> Vec<String> {
     let start = t.index("last_step").map_or(t.names.len(), |i| i + 1);
     t.names[start..].to_vec()
-}
-
-fn quantile(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let h = (v.len() - 1) as f64 * p;
-    let k = h.floor() as usize;
-    let hi = v[(k + 1).min(v.len() - 1)];
-    v[k] + (h - k as f64) * (hi - v[k])
 }
 
 fn distribution_rows(t: &Table, rows: &[usize]) -> Vec<Vec<String>> {
@@ -212,7 +203,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     facts(&mut page, &m);
     let summary = Table::read(&dir.join("summary.csv"))?;
     match kind.as_str() {
-        "compare" => compare(&mut page, dir, &m, &summary)?,
+        "compare" => compare(&mut page, dir, &m)?,
         "sweep" => sweep(&mut page, &m, &summary),
         _ => {
             page.heading("Figures over replicates");
@@ -257,12 +248,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     Ok(page)
 }
 
-fn compare(
-    page: &mut Page,
-    dir: &Path,
-    m: &serde_json::Value,
-    summary: &Table,
-) -> Result<(), ReportError> {
+fn compare(page: &mut Page, dir: &Path, m: &serde_json::Value) -> Result<(), ReportError> {
     page.heading("Arms");
     let arms: Vec<Vec<String>> = m["points"]
         .as_array()
@@ -332,7 +318,6 @@ fn compare(
         ],
         &rows,
     );
-    let _ = summary;
     let (arms, order, dates) = read_bands(dir)?;
     page.heading("Series of both arms");
     band_charts(page, &arms, &order, &dates);
@@ -435,7 +420,7 @@ fn sweep(page: &mut Page, m: &serde_json::Value, summary: &Table) {
                 ),
             );
         }
-    } else if let Some(key) = numeric.first() {
+    } else if !numeric.is_empty() {
         page.text("muted", if varied.len() == 1 { "The line is the mean over replicates; the band spans their 5–95 %." } else { "Each dot is a design point (mean over its replicates), against one parameter at a time." });
         for f in &figures {
             for key in numeric.iter().take(if varied.len() == 1 { 1 } else { 4 }) {
@@ -463,7 +448,6 @@ fn sweep(page: &mut Page, m: &serde_json::Value, summary: &Table) {
                 page.chart(&format!("response-{f}-{key}"), chart.svg());
             }
         }
-        let _ = key;
     }
     if n_points <= 60 {
         page.heading("Points");

@@ -294,13 +294,16 @@ impl Sim {
                 let due = control.checkpoint_every > 0 && step % control.checkpoint_every == 0;
                 if (due || stopping) && step < time.steps {
                     if let Some(write) = control.on_checkpoint.as_mut() {
-                        write(&Checkpoint {
+                        // The history is lent to the checkpoint and taken back, not copied.
+                        let checkpoint = Checkpoint {
                             world_scenario: self.world_scenario.clone(),
                             scenario: self.scenario.resolved_toml(),
                             step,
                             model: self.model.save(),
-                            history: history.clone(),
-                        });
+                            history: std::mem::take(&mut history),
+                        };
+                        write(&checkpoint);
+                        history = checkpoint.history;
                     }
                 }
             }
