@@ -103,6 +103,25 @@ fn resumed_civil_violence_run_equals_the_uninterrupted_one() {
 }
 
 #[test]
+fn resumed_fast_mode_run_equals_the_uninterrupted_one() {
+    // Run 2 in fast mode: agents stored by site, prisoners off the lattice, per-tile streams.
+    resume_equals_uninterrupted(
+        &[
+            "run",
+            "epstein-run2",
+            "--set",
+            "time.steps=90",
+            "--set",
+            "civil_violence.mode=fast",
+            "--set",
+            "civil_violence.snapshots=[0, 80]",
+        ],
+        "20",
+        47,
+    );
+}
+
+#[test]
 fn damaged_checkpoints_are_refused_with_their_reason() {
     let dir = tempfile::tempdir().unwrap();
     let args = [

@@ -110,3 +110,22 @@ fn every_embedded_scenario_is_valid() {
         assert!(s.is_ok(), "{name}: {}", s.unwrap_err());
     }
 }
+
+#[test]
+fn fast_mode_with_a_transparent_jail_is_refused_where_it_is_set() {
+    let text = "name = \"x\"\nmodel = \"civil_violence\"\n[time]\nsteps = 5\n\
+                [civil_violence]\nvariant = \"netlogo\"\nmode = \"fast\"\n";
+    let e = Scenario::load(&Source::text("x.toml", text), &[]).unwrap_err();
+    let p = &e.problems[0];
+    assert_eq!(p.path, "civil_violence.mode");
+    assert!(p.message.contains("transparent"), "{}", p.message);
+    assert!(p.help.as_deref().unwrap().contains("blocking"));
+    assert!(
+        matches!(p.origin, Origin::File { line: 7, .. }),
+        "{:?}",
+        p.origin
+    );
+    // With a jail that holds one agent per site, fast mode is accepted.
+    let ok = text.replace("mode = \"fast\"", "mode = \"fast\"\njailed = \"blocking\"");
+    Scenario::load(&Source::text("x.toml", &ok), &[]).unwrap();
+}

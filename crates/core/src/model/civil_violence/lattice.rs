@@ -101,43 +101,20 @@ impl Lattice {
     /// Set bits of `bits` among columns `xl..=xh` of `row`.
     #[inline]
     pub fn count_in(&self, bits: &[u64], row: usize, xl: usize, xh: usize) -> u32 {
-        let base = row * self.words_per_row;
-        if xl / 64 == xh / 64 {
-            let k = xl / 64;
-            return (bits[base + k] & span_mask(k, xl, xh)).count_ones();
-        }
-        let mut n = 0;
-        for k in xl / 64..=xh / 64 {
-            n += (bits[base + k] & span_mask(k, xl, xh)).count_ones();
-        }
-        n
+        count_in(bits, self.words_per_row, row, xl, xh)
     }
 
     /// Open sites among columns `xl..=xh` of `row`.
     #[inline]
     pub fn open_in(&self, row: usize, xl: usize, xh: usize) -> u32 {
-        self.count_in(&self.open, row, xl, xh)
+        count_in(&self.open, self.words_per_row, row, xl, xh)
     }
 
     /// The `k`-th open site (from 0) among columns `xl..=xh` of `row`, as a site index; `k`
     /// must be below [`Lattice::open_in`].
     #[inline]
-    pub fn open_nth(&self, row: usize, xl: usize, xh: usize, mut k: u32) -> usize {
-        let w = self.width as usize;
-        let base = row * self.words_per_row;
-        for i in xl / 64..=xh / 64 {
-            let mut bits = self.open[base + i] & span_mask(i, xl, xh);
-            let c = bits.count_ones();
-            if k >= c {
-                k -= c;
-                continue;
-            }
-            for _ in 0..k {
-                bits &= bits - 1;
-            }
-            return row * w + i * 64 + bits.trailing_zeros() as usize;
-        }
-        unreachable!("k is below the number of open sites")
+    pub fn open_nth(&self, row: usize, xl: usize, xh: usize, k: u32) -> usize {
+        row * self.width as usize + nth_in(&self.open, self.words_per_row, row, xl, xh, k)
     }
 
     /// Number of sites.
@@ -152,6 +129,87 @@ impl Lattice {
         let x = (i64::from(site) % w + i64::from(dx)).rem_euclid(w);
         let y = (i64::from(site) / w + i64::from(dy)).rem_euclid(h);
         (y * w + x) as u32
+    }
+}
+
+/// Set bits among columns `xl..=xh` of `row` in a bit set laid out row by row,
+/// `words_per_row` 64-bit words each (column x of a row is bit x % 64 of word x / 64).
+#[inline]
+pub fn count_in(bits: &[u64], words_per_row: usize, row: usize, xl: usize, xh: usize) -> u32 {
+    let base = row * words_per_row;
+    if xl / 64 == xh / 64 {
+        let k = xl / 64;
+        return (bits[base + k] & span_mask(k, xl, xh)).count_ones();
+    }
+    let mut n = 0;
+    for k in xl / 64..=xh / 64 {
+        n += (bits[base + k] & span_mask(k, xl, xh)).count_ones();
+    }
+    n
+}
+
+/// The column of the `k`-th set bit (from 0) among columns `xl..=xh` of `row` (layout as in
+/// [`count_in`]); `k` must be below [`count_in`]'s count.
+#[inline]
+pub fn nth_in(
+    bits: &[u64],
+    words_per_row: usize,
+    row: usize,
+    xl: usize,
+    xh: usize,
+    mut k: u32,
+) -> usize {
+    let base = row * words_per_row;
+    for i in xl / 64..=xh / 64 {
+        let mut word = bits[base + i] & span_mask(i, xl, xh);
+        let c = word.count_ones();
+        if k >= c {
+            k -= c;
+            continue;
+        }
+        for _ in 0..k {
+            word &= word - 1;
+        }
+        return i * 64 + word.trailing_zeros() as usize;
+    }
+    unreachable!("k is below the number of set bits")
+}
+
+/// Calls `f(row, xl, xh)` for each run of sites (columns `xl..=xh` of `row`) that a
+/// neighbourhood with row spans `spans` (row offset, half width) covers around column `x`,
+/// row `y` of a `width × height` torus, own site included. Validation keeps the lattice at
+/// least 2r + 1 wide and high, so no site comes twice.
+#[inline(always)]
+pub fn runs(
+    width: u32,
+    height: u32,
+    x: u32,
+    y: u32,
+    spans: &[(i32, i32)],
+    mut f: impl FnMut(usize, usize, usize),
+) {
+    let (w, h) = (width as i32, height as i32);
+    let (x, y) = (x as i32, y as i32);
+    for &(dy, half) in spans {
+        let mut yy = y + dy;
+        if yy < 0 {
+            yy += h;
+        } else if yy >= h {
+            yy -= h;
+        }
+        let row = yy as usize;
+        let (lo, hi) = (x - half, x + half);
+        if hi - lo + 1 >= w {
+            f(row, 0, w as usize - 1);
+        } else if lo < 0 {
+            f(row, (lo + w) as usize, w as usize - 1);
+            f(row, 0, hi as usize);
+        } else if hi >= w {
+            f(row, lo as usize, w as usize - 1);
+            f(row, 0, (hi - w) as usize);
+        } else {
+            f(row, lo as usize, hi as usize);
+        }
     }
 }
 

@@ -19,6 +19,7 @@
 //! (tiles in random order, agents in random order within each) so that a turn's reads stay in
 //! cache. Movement probes random sites in vision before enumerating them (both modes).
 
+mod fast;
 mod lattice;
 mod outbursts;
 pub mod rules;
@@ -114,6 +115,9 @@ pub struct CivilViolence {
     /// Counts at the end of the last start or step (what observation reports).
     now: Counts,
     step: u32,
+    /// Fast mode's agents, stored by site; while it is present the agent columns and the
+    /// lattice above stay empty.
+    fast: Option<Box<fast::Sites>>,
 }
 
 crate::model::state::saved_state!(CivilViolence {
@@ -140,6 +144,7 @@ crate::model::state::saved_state!(CivilViolence {
     outbursts: Outbursts,
     now: Counts,
     step: u32,
+    fast: Option<Box<fast::Sites>>,
 });
 
 impl CivilViolence {
@@ -150,8 +155,15 @@ impl CivilViolence {
             .clone()
             .expect("validation guarantees [civil_violence] for model = civil_violence");
         let (p, sw) = (c.epstein, c.switches);
+        let fast =
+            (sw.mode == Mode::Fast).then(|| Box::new(fast::Sites::new(&p, &sw, scenario.seed)));
+        let (w, h) = if fast.is_some() {
+            (0, 0)
+        } else {
+            (p.width, p.height)
+        };
         let mut m = CivilViolence {
-            lattice: Lattice::new(p.width, p.height, sw.jailed == JailedAgents::Transparent),
+            lattice: Lattice::new(w, h, sw.jailed == JailedAgents::Transparent),
             vision: rules::offsets(p.vision, sw.vision_shape),
             cop_vision: rules::offsets(p.cop_vision, sw.vision_shape),
             spans: rules::row_spans(p.vision, sw.vision_shape),
@@ -184,12 +196,35 @@ impl CivilViolence {
             run_scratch: Vec::new(),
             now: Counts::default(),
             step: 0,
+            fast,
             p,
             sw,
         };
-        m.reserve();
-        m.place();
+        if m.fast.is_none() {
+            m.reserve();
+            m.place();
+        }
         m
+    }
+
+    /// What fast mode's rules read from the model this step.
+    fn rules(&self) -> fast::Rules<'_> {
+        fast::Rules {
+            p: &self.p,
+            sw: &self.sw,
+            legitimacy: self.grievance_legitimacy(),
+            seed: self.seed,
+            vision: &self.vision,
+            cop_vision: &self.cop_vision,
+            spans: &self.spans,
+            cop_spans: &self.cop_spans,
+            near: &self.near,
+        }
+    }
+
+    /// Sites of the lattice.
+    fn sites(&self) -> usize {
+        self.p.width as usize * self.p.height as usize
     }
 
     /// Sizes the agent columns for the agents placement will make (the expected number and six
@@ -217,6 +252,9 @@ impl CivilViolence {
 
     /// Agents ever created (dead ones included).
     pub fn agents(&self) -> usize {
+        if let Some(f) = &self.fast {
+            return f.agents();
+        }
         self.kind.len()
     }
 
@@ -337,36 +375,12 @@ impl CivilViolence {
         (0..n).find(|&c| self.empty(c))
     }
 
-    /// Calls `f(row, xl, xh)` for each run of sites (columns `xl..=xh` of `row`) that the
-    /// neighbourhood with row spans `spans` covers around `here`, own site included.
-    /// Validation keeps the lattice at least 2r + 1 wide and high, so no site comes twice.
+    /// Calls `f(row, xl, xh)` for each run of sites of the neighbourhood `spans` around
+    /// `here` (see [`lattice::runs`]).
     #[inline]
-    fn runs(&self, here: u32, spans: &[(i32, i32)], mut f: impl FnMut(usize, usize, usize)) {
-        let w = self.lattice.width as i32;
-        let h = self.lattice.height as i32;
-        let x = (here % self.lattice.width) as i32;
-        let y = (here / self.lattice.width) as i32;
-        for &(dy, half) in spans {
-            let mut yy = y + dy;
-            if yy < 0 {
-                yy += h;
-            } else if yy >= h {
-                yy -= h;
-            }
-            let row = yy as usize;
-            let (lo, hi) = (x - half, x + half);
-            if hi - lo + 1 >= w {
-                f(row, 0, w as usize - 1);
-            } else if lo < 0 {
-                f(row, (lo + w) as usize, w as usize - 1);
-                f(row, 0, hi as usize);
-            } else if hi >= w {
-                f(row, lo as usize, w as usize - 1);
-                f(row, 0, (hi - w) as usize);
-            } else {
-                f(row, lo as usize, hi as usize);
-            }
-        }
+    fn runs(&self, here: u32, spans: &[(i32, i32)], f: impl FnMut(usize, usize, usize)) {
+        let w = self.lattice.width;
+        lattice::runs(w, self.lattice.height, here % w, here / w, spans, f);
     }
 
     // ---- perception ----------------------------------------------------------------------
@@ -769,43 +783,8 @@ impl CivilViolence {
     /// Places citizens and cops (before any step-0 event, so that events see them).
     fn place(&mut self) {
         let sites = self.lattice.sites() as u32;
-        let (cd, kd) = (self.p.citizen_density, self.p.cop_density);
-        let mut placed: Vec<(u8, u32)> = Vec::new();
-        match self.sw.placement {
-            Placement::PerSite => {
-                // Sites are visited in order, so agents are born numbered in site order
-                // directly, with no list of placements to hold and sort.
-                for site in 0..sites {
-                    let mut s = Stream::new(self.seed, purpose::PLACEMENT, 0, site);
-                    let u = s.uniform();
-                    if u < cd {
-                        self.born(CITIZEN, site);
-                    } else if u < cd + kd {
-                        self.born(COP, site);
-                    }
-                }
-            }
-            Placement::Exact => {
-                let mut order: Vec<u32> = (0..sites).collect();
-                let mut s = Stream::new(self.seed, purpose::PLACEMENT, 0, 0);
-                let cops = (kd * f64::from(sites)).round() as usize;
-                let citizens = (cd * f64::from(sites)).round() as usize;
-                let n = (cops + citizens).min(sites as usize);
-                for k in 0..n {
-                    let j = k + s.below(sites - k as u32) as usize;
-                    order.swap(k, j);
-                }
-                // Cops first, as NetLogo places them.
-                for (k, &site) in order[..n].iter().enumerate() {
-                    placed.push((if k < cops { COP } else { CITIZEN }, site));
-                }
-            }
-        }
-        // Agents are numbered in site order, so that neighbours sit near in memory.
-        placed.sort_unstable_by_key(|&(_, site)| site);
-        for (kind, site) in placed {
-            self.born(kind, site);
-        }
+        let (seed, p, sw) = (self.seed, self.p.clone(), self.sw.placement);
+        placements(seed, &p, sw, sites, |kind, site| self.born(kind, site));
     }
 
     /// Places the next agent at the start: its dispositions come from its own stream, keyed
@@ -835,48 +814,27 @@ impl CivilViolence {
         order
     }
 
-    /// Fast mode's order: tiles of 32 × 32 sites in a random order, and the agents of each
-    /// tile (where they stand at the start of the step, jailed ones after) in a random order
-    /// within it, so that a turn's reads stay in cache.
-    fn tiled_order(&self, step: u32) -> Vec<u32> {
-        const TILE: u32 = 32;
-        let (w, h) = (self.lattice.width, self.lattice.height);
-        let (tx, ty) = (w.div_ceil(TILE), h.div_ceil(TILE));
-        let mut tiles: Vec<u32> = (0..tx * ty).collect();
-        let mut s = Stream::new(self.seed, purpose::ORDER, step, 0);
-        for k in (1..tiles.len()).rev() {
-            let j = s.below(k as u32 + 1) as usize;
-            tiles.swap(k, j);
+    /// Cops at random empty sites (at most `k`; fewer if the lattice fills); returns how many.
+    fn add_cops(&mut self, k: u64, s: &mut Stream) -> u64 {
+        if let Some(f) = &mut self.fast {
+            return f.add_cops(k, &self.p, s);
         }
-        let mut order = Vec::with_capacity(self.kind.len());
-        for t in tiles {
-            let start = order.len();
-            let (x0, y0) = ((t % tx) * TILE, (t / tx) * TILE);
-            for y in y0..(y0 + TILE).min(h) {
-                for x in x0..(x0 + TILE).min(w) {
-                    let mut a = self.lattice.head[(y * w + x) as usize];
-                    while a != NONE {
-                        order.push(a);
-                        a = self.next[a as usize];
-                    }
-                }
-            }
-            let tile = &mut order[start..];
-            for k in (1..tile.len()).rev() {
-                let j = s.below(k as u32 + 1) as usize;
-                tile.swap(k, j);
-            }
+        let mut added = 0;
+        for _ in 0..k {
+            let Some(site) = self.random_empty_site(s) else {
+                break;
+            };
+            self.spawn(COP, 0, 0.0, site, s);
+            added += 1;
         }
-        // Prisoners off the lattice still count down in their turn (own_turn release).
-        for &(i, _) in &self.prisoners {
-            if self.site[i as usize] == NONE && self.alive[i as usize] {
-                order.push(i);
-            }
-        }
-        order
+        added
     }
 
     fn set_cop_count(&mut self, target: u64, s: &mut Stream) {
+        if let Some(f) = &mut self.fast {
+            f.set_cop_count(target, &self.p, s);
+            return;
+        }
         let cops: Vec<u32> = (0..self.kind.len() as u32)
             .filter(|&i| self.kind[i as usize] == COP && self.alive[i as usize])
             .collect();
@@ -889,16 +847,41 @@ impl CivilViolence {
                 self.die(pool[k]);
             }
         } else {
-            for _ in have..target {
-                let Some(site) = self.random_empty_site(s) else {
-                    break;
-                };
-                self.spawn(COP, 0, 0.0, site, s);
-            }
+            self.add_cops(target - have, s);
         }
     }
 
+    /// One code per site (the lattice legend's), the topmost agent of each site.
+    fn cells(&self) -> Vec<u8> {
+        let mut cells = vec![0u8; self.lattice.sites()];
+        for (site, cell) in cells.iter_mut().enumerate() {
+            let mut a = self.lattice.head[site];
+            let mut code = 0;
+            while a != NONE {
+                let au = a as usize;
+                let c = if self.kind[au] == COP {
+                    4
+                } else if self.jailed[au] {
+                    3
+                } else if self.active[au] {
+                    2
+                } else if self.group[au] == 1 {
+                    5
+                } else {
+                    1
+                };
+                code = code.max(c);
+                a = self.next[au];
+            }
+            *cell = code;
+        }
+        cells
+    }
+
     fn counts(&self) -> Counts {
+        if let Some(f) = &self.fast {
+            return f.counts();
+        }
         let mut c = Counts::default();
         for i in 0..self.kind.len() {
             if !self.alive[i] {
@@ -919,6 +902,55 @@ impl CivilViolence {
             }
         }
         c
+    }
+}
+
+/// Calls `f(kind, site)` for each agent placed at the start, in site order (both modes place
+/// the same agents, numbered in site order so that neighbours sit near in memory).
+fn placements(
+    seed: u64,
+    p: &EpsteinParams,
+    how: Placement,
+    sites: u32,
+    mut f: impl FnMut(u8, u32),
+) {
+    let (cd, kd) = (p.citizen_density, p.cop_density);
+    match how {
+        Placement::PerSite => {
+            // Sites are visited in order, so agents are born numbered in site order directly,
+            // with no list of placements to hold and sort.
+            for site in 0..sites {
+                let mut s = Stream::new(seed, purpose::PLACEMENT, 0, site);
+                let u = s.uniform();
+                if u < cd {
+                    f(CITIZEN, site);
+                } else if u < cd + kd {
+                    f(COP, site);
+                }
+            }
+        }
+        Placement::Exact => {
+            let mut order: Vec<u32> = (0..sites).collect();
+            let mut s = Stream::new(seed, purpose::PLACEMENT, 0, 0);
+            let cops = (kd * f64::from(sites)).round() as usize;
+            let citizens = (cd * f64::from(sites)).round() as usize;
+            let n = (cops + citizens).min(sites as usize);
+            for k in 0..n {
+                let j = k + s.below(sites - k as u32) as usize;
+                order.swap(k, j);
+            }
+            // Cops first, as NetLogo places them.
+            let mut placed: Vec<(u8, u32)> = order[..n]
+                .iter()
+                .enumerate()
+                .map(|(k, &site)| (if k < cops { COP } else { CITIZEN }, site))
+                .collect();
+            drop(order);
+            placed.sort_unstable_by_key(|&(_, site)| site);
+            for (kind, site) in placed {
+                f(kind, site);
+            }
+        }
     }
 }
 
@@ -957,7 +989,7 @@ impl Model for CivilViolence {
     }
 
     fn start(&mut self, _world: &World, log: &mut Vec<LogEntry>) {
-        let sites = self.lattice.sites();
+        let sites = self.sites();
         let c = self.counts();
         self.now = c;
         log.push(LogEntry {
@@ -1015,7 +1047,7 @@ impl Model for CivilViolence {
                 });
             }
             Action::Cops { value, days } => {
-                let sites = self.lattice.sites() as f64;
+                let sites = self.sites() as f64;
                 let n = steps(days, self.dt);
                 if n == 0 {
                     self.set_cop_count((value * sites).round() as u64, &mut s);
@@ -1038,15 +1070,8 @@ impl Model for CivilViolence {
                 });
             }
             Action::Peacekeepers { value } => {
-                let k = (value * self.lattice.sites() as f64).round() as u64;
-                let mut added = 0;
-                for _ in 0..k {
-                    let Some(site) = self.random_empty_site(&mut s) else {
-                        break;
-                    };
-                    self.spawn(COP, 0, 0.0, site, &mut s);
-                    added += 1;
-                }
+                let k = (value * self.sites() as f64).round() as u64;
+                let added = self.add_cops(k, &mut s);
                 log.push(LogEntry {
                     step,
                     kind: "peacekeepers".into(),
@@ -1066,19 +1091,22 @@ impl Model for CivilViolence {
         }
         if let Some(r) = self.cop_ramp {
             let mut s = Stream::new(self.seed, purpose::LATTICE_EVENTS, step, u32::MAX - 1);
-            let target = (r.at(step) * self.lattice.sites() as f64).round() as u64;
+            let target = (r.at(step) * self.sites() as f64).round() as u64;
             self.set_cop_count(target, &mut s);
         }
-        let order = match self.sw.mode {
-            Mode::Faithful => self.random_order(step),
-            Mode::Fast => self.tiled_order(step),
-        };
-        // One stream for the step's turns, drawn in activation order.
-        let mut s = Stream::new(self.seed, purpose::TURN, step, 0);
-        for i in order {
-            self.turn(i, &mut s);
+        if let Some(mut f) = self.fast.take() {
+            let t = f.step(&self.rules(), step);
+            self.fast = Some(f);
+            self.arrests += t.arrests;
+            self.killed += t.killed;
+        } else {
+            // One stream for the step's turns, drawn in random sequential order.
+            let mut s = Stream::new(self.seed, purpose::TURN, step, 0);
+            for i in self.random_order(step) {
+                self.turn(i, &mut s);
+            }
+            self.end_of_step_releases();
         }
-        self.end_of_step_releases();
         let c = self.counts();
         self.now = c;
         if let Some(done) = self.outbursts.observe(step, c.active[0] + c.active[1]) {
@@ -1135,31 +1163,13 @@ impl Model for CivilViolence {
     }
 
     fn lattice(&self) -> Option<LatticeImage> {
-        let mut cells = vec![0u8; self.lattice.sites()];
-        for (site, cell) in cells.iter_mut().enumerate() {
-            let mut a = self.lattice.head[site];
-            let mut code = 0;
-            while a != NONE {
-                let au = a as usize;
-                let c = if self.kind[au] == COP {
-                    4
-                } else if self.jailed[au] {
-                    3
-                } else if self.active[au] {
-                    2
-                } else if self.group[au] == 1 {
-                    5
-                } else {
-                    1
-                };
-                code = code.max(c);
-                a = self.next[au];
-            }
-            *cell = code;
-        }
+        let cells = match &self.fast {
+            Some(f) => f.image(),
+            None => self.cells(),
+        };
         Some(LatticeImage {
-            width: self.lattice.width,
-            height: self.lattice.height,
+            width: self.p.width,
+            height: self.p.height,
             cells,
             legend: &[
                 (0, "empty", [255, 255, 255]),

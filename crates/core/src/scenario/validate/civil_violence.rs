@@ -49,6 +49,13 @@ impl Validator<'_> {
                 Some("at most one agent per site".into()),
             );
         }
+        if switches.mode == Mode::Fast && switches.jailed == JailedAgents::Transparent {
+            self.bad(
+                "civil_violence.mode",
+                "\"fast\" stores agents by site, one per site, and jailed = \"transparent\" lets several share a site".to_string(),
+                Some("use mode = \"faithful\", or jailed = \"blocking\" or \"off_lattice\" with mode = \"fast\"".into()),
+            );
+        }
         if let Some(t) = time {
             for (i, &s) in switches.snapshots.iter().enumerate() {
                 if s > t.steps {

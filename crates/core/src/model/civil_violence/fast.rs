@@ -1,0 +1,982 @@
+//! Fast mode's population: each agent is stored *on its site* (at most one per site), not in
+//! columns indexed by agent number. A turn reads and writes its own site, the site it moves to
+//! and the bit sets of its neighbourhood, all near each other: on a lattice of millions of
+//! sites nothing is looked up through an agent number, and there is no list per site to walk.
+//!
+//! Agents are activated tile by tile (tiles of 32 × 32 sites in a random order, the agents of a
+//! tile in a random order within it, off-lattice prisoners last); a flag marks who has had a
+//! turn this step, so an agent that moves into a tile not yet visited does not act twice. The
+//! rules, their switches and the neighbourhood counts (live, one bit-set word per row) are the
+//! faithful mode's; only the order and the storage differ.
+
+use serde::{Deserialize, Serialize};
+
+use super::lattice::{count_in, nth_in, runs};
+use super::{placements, purpose, rules, Counts, CITIZEN, PROBES};
+use crate::rng::{Draw, Quick, Stream};
+use crate::scenario::civil_violence::*;
+
+/// Someone stands here.
+const OCCUPIED: u8 = 1;
+/// A cop (otherwise a citizen).
+const COP: u8 = 2;
+/// An active citizen.
+const ACTIVE: u8 = 4;
+/// A citizen in jail, kept on its site (`jailed = "blocking"`).
+const JAILED: u8 = 8;
+/// Model II: of the second ("green") group.
+const GREEN: u8 = 16;
+/// Had its turn in a step of this parity (see [`Sites::acted`]).
+const ACTED: u8 = 32;
+
+/// Side of a tile of the activation order, in sites: 32 × 32 tiles keep a turn's reads (the
+/// tile and a vision's margin, a few kilobytes of bit sets and site columns) in cache.
+const TILE: u32 = 32;
+
+/// What the rules need from the model for one step.
+pub struct Rules<'a> {
+    /// The paper's parameters.
+    pub p: &'a EpsteinParams,
+    /// The implementation switches.
+    pub sw: &'a Switches,
+    /// The legitimacy that enters grievance this step (fraction).
+    pub legitimacy: f64,
+    /// The run's seed.
+    pub seed: u64,
+    /// Citizens' vision, as offsets (movement) and row spans (counting).
+    pub vision: &'a [(i32, i32)],
+    /// Cops' vision, as offsets.
+    pub cop_vision: &'a [(i32, i32)],
+    /// Citizens' vision as row spans (row offset, half width).
+    pub spans: &'a [(i32, i32)],
+    /// Cops' vision as row spans.
+    pub cop_spans: &'a [(i32, i32)],
+    /// The eight Moore neighbours (cloning, Model II).
+    pub near: &'a [(i32, i32)],
+}
+
+/// What a step did besides moving agents.
+#[derive(Default)]
+pub struct Tally {
+    /// Arrests made (persons).
+    pub arrests: u64,
+    /// Citizens killed (Model II; persons).
+    pub killed: u64,
+}
+
+/// A citizen in jail off the lattice, with everything it takes back to a site.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Prisoner {
+    /// The site it was arrested on.
+    left: u32,
+    flags: u8,
+    hardship: f32,
+    risk: f32,
+    /// Steps left to serve.
+    jail: u32,
+    age: u32,
+    death: u32,
+}
+
+/// The lattice with its agents stored by site.
+///
+/// Site `y * stride + x` is column x of row y; `stride` is the row length rounded up to 64, so
+/// that a site's bit in a bit set is bit `site % 64` of word `site / 64` (no division), at a
+/// cost of fewer than 64 unused sites per row.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Sites {
+    width: u32,
+    height: u32,
+    stride: u32,
+    /// `stride / 64`.
+    words_per_row: usize,
+    /// [`OCCUPIED`], [`COP`], … of whoever stands on each site.
+    flags: Vec<u8>,
+    /// Hardship H of the citizen on each site (fraction). Single precision: the draws are
+    /// faithful mode's, rounded to 24 bits, which halves the bytes a turn brings into cache.
+    hardship: Vec<f32>,
+    /// Risk aversion R of the citizen on each site (fraction; single precision as hardship).
+    risk: Vec<f32>,
+    /// Steps left to serve by a citizen jailed on its site (`blocking`); empty otherwise.
+    jail: Vec<u32>,
+    /// Age in steps (Model II only; empty otherwise).
+    age: Vec<u32>,
+    /// Age at death in steps (Model II only; empty otherwise).
+    death: Vec<u32>,
+    /// Sites a mover may enter.
+    open: Vec<u64>,
+    /// Sites with a cop.
+    cops: Vec<u64>,
+    /// Sites with an active citizen.
+    actives: Vec<u64>,
+    /// Sites with a free (not jailed) citizen of each group (Model II only; empty otherwise).
+    groups: [Vec<u64>; 2],
+    /// Sites of citizens jailed on their site whose terms count down at the end of a step.
+    blocked: Vec<u32>,
+    /// Citizens jailed off the lattice.
+    prisoners: Vec<Prisoner>,
+    /// Agents ever created (numbers the dispositions' random streams, as in faithful mode).
+    born: u32,
+    /// The value of the [`ACTED`] bit that means "has had its turn" in the current (between
+    /// steps: the coming) step; flips at the end of every step, so no pass clears the flags.
+    parity: u8,
+    #[serde(skip)]
+    scratch: Vec<u32>,
+}
+
+impl Sites {
+    /// The lattice with the same agents, dispositions and sites as faithful mode places.
+    pub fn new(p: &EpsteinParams, sw: &Switches, seed: u64) -> Sites {
+        let words_per_row = (p.width as usize).div_ceil(64);
+        let stride = words_per_row as u32 * 64;
+        let n = stride as usize * p.height as usize;
+        let words = words_per_row * p.height as usize;
+        let model2 = p.groups == 2;
+        let mut sites = Sites {
+            width: p.width,
+            height: p.height,
+            stride,
+            words_per_row,
+            flags: vec![0; n],
+            hardship: vec![0.0; n],
+            risk: vec![0.0; n],
+            jail: if sw.jailed == JailedAgents::Blocking {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
+            age: if model2 { vec![0; n] } else { Vec::new() },
+            death: if model2 { vec![0; n] } else { Vec::new() },
+            open: vec![0; words],
+            cops: vec![0; words],
+            actives: vec![0; words],
+            groups: if model2 {
+                [vec![0; words], vec![0; words]]
+            } else {
+                [Vec::new(), Vec::new()]
+            },
+            blocked: Vec::new(),
+            prisoners: Vec::new(),
+            born: 0,
+            parity: ACTED,
+            scratch: Vec::new(),
+        };
+        for y in 0..p.height {
+            for x in 0..p.width {
+                sites.set(&Bits::Open, sites.at(x, y), true);
+            }
+        }
+        let w = p.width;
+        placements(seed, p, sw.placement, p.width * p.height, |kind, site| {
+            let at = sites.at(site % w, site / w);
+            sites.born_at(kind, at, seed, p);
+        });
+        sites
+    }
+
+    /// The site of column `x`, row `y`.
+    #[inline]
+    fn at(&self, x: u32, y: u32) -> u32 {
+        y * self.stride + x
+    }
+
+    /// (column, row) of a site.
+    #[inline]
+    fn xy(&self, site: u32) -> (u32, u32) {
+        (site % self.stride, site / self.stride)
+    }
+
+    #[inline]
+    fn bits(&mut self, which: &Bits) -> &mut Vec<u64> {
+        match which {
+            Bits::Open => &mut self.open,
+            Bits::Cops => &mut self.cops,
+            Bits::Actives => &mut self.actives,
+            Bits::Group(g) => &mut self.groups[*g as usize],
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, which: &Bits, site: u32, on: bool) {
+        let (word, bit) = ((site / 64) as usize, 1u64 << (site % 64));
+        let v = self.bits(which);
+        if on {
+            v[word] |= bit;
+        } else {
+            v[word] &= !bit;
+        }
+    }
+
+    #[inline]
+    fn is_open(&self, site: u32) -> bool {
+        self.open[(site / 64) as usize] >> (site % 64) & 1 == 1
+    }
+
+    /// Sets or clears the bits that say who stands on `site` (from its flags).
+    #[inline]
+    fn mark(&mut self, site: u32, on: bool) {
+        let f = self.flags[site as usize];
+        self.set(&Bits::Open, site, !on);
+        if f & COP != 0 {
+            self.set(&Bits::Cops, site, on);
+            return;
+        }
+        if f & ACTIVE != 0 {
+            self.set(&Bits::Actives, site, on);
+        }
+        if !self.groups[0].is_empty() && f & JAILED == 0 {
+            self.set(&Bits::Group(group(f)), site, on);
+        }
+    }
+
+    /// An agent placed at the start: its dispositions from its own stream, keyed by its number.
+    fn born_at(&mut self, kind: u8, site: u32, seed: u64, p: &EpsteinParams) {
+        let mut s = Stream::new(seed, purpose::DISPOSITION, 0, self.born);
+        let hardship = s.uniform();
+        let green = p.groups == 2 && s.below(2) == 1;
+        let mut flags = if kind == CITIZEN {
+            OCCUPIED
+        } else {
+            OCCUPIED | COP
+        };
+        if green {
+            flags |= GREEN;
+        }
+        self.spawn(flags, hardship, site, p, &mut s);
+    }
+
+    /// A new agent on an empty site, drawing risk aversion and age at death from `s` as
+    /// faithful mode does.
+    fn spawn(&mut self, flags: u8, hardship: f64, site: u32, p: &EpsteinParams, s: &mut impl Draw) {
+        let su = site as usize;
+        self.born += 1;
+        self.flags[su] = flags;
+        self.hardship[su] = hardship as f32;
+        self.risk[su] = s.uniform() as f32;
+        let death = 1 + s.below(p.max_age);
+        if !self.age.is_empty() {
+            self.age[su] = 0;
+            self.death[su] = death;
+        }
+        self.mark(site, true);
+        self.set_acted(site, false);
+    }
+
+    /// Whether the agent on `site` has had its turn this step (or, between steps, in the
+    /// coming one).
+    #[inline]
+    fn acted(&self, site: u32) -> bool {
+        self.flags[site as usize] & ACTED == self.parity
+    }
+
+    #[inline]
+    fn set_acted(&mut self, site: u32, done: bool) {
+        let f = &mut self.flags[site as usize];
+        let bit = if done {
+            self.parity
+        } else {
+            self.parity ^ ACTED
+        };
+        *f = (*f & !ACTED) | bit;
+    }
+
+    /// Moves the agent on `from` to the empty site `to`.
+    #[inline]
+    fn relocate(&mut self, from: u32, to: u32) {
+        let (f, t) = (from as usize, to as usize);
+        let flags = self.flags[f];
+        let (wf, bf) = (f / 64, 1u64 << (f % 64));
+        let (wt, bt) = (t / 64, 1u64 << (t % 64));
+        self.open[wf] |= bf;
+        self.open[wt] &= !bt;
+        let moved = if flags & COP != 0 {
+            Some(&mut self.cops)
+        } else if flags & ACTIVE != 0 {
+            Some(&mut self.actives)
+        } else {
+            None
+        };
+        if let Some(v) = moved {
+            v[wf] &= !bf;
+            v[wt] |= bt;
+        }
+        if !self.groups[0].is_empty() && flags & (COP | JAILED) == 0 {
+            let v = &mut self.groups[group(flags) as usize];
+            v[wf] &= !bf;
+            v[wt] |= bt;
+        }
+        self.flags[t] = flags;
+        self.flags[f] = 0;
+        self.hardship[t] = self.hardship[f];
+        self.risk[t] = self.risk[f];
+        if !self.age.is_empty() {
+            self.age[t] = self.age[f];
+            self.death[t] = self.death[f];
+        }
+    }
+
+    /// Removes the agent on `site` (death, or a cop withdrawn).
+    fn remove(&mut self, site: u32) {
+        self.mark(site, false);
+        self.flags[site as usize] = 0;
+    }
+
+    fn set_active(&mut self, site: u32, on: bool) {
+        let f = self.flags[site as usize];
+        if (f & ACTIVE != 0) == on {
+            return;
+        }
+        self.flags[site as usize] = f ^ ACTIVE;
+        self.set(&Bits::Actives, site, on);
+    }
+
+    /// Sets bits of `bits` in the neighbourhood `spans` around `site`.
+    #[inline]
+    fn count(&self, bits: &[u64], site: u32, spans: &[(i32, i32)]) -> u32 {
+        let (x, y) = self.xy(site);
+        let wpr = self.words_per_row;
+        let mut n = 0;
+        runs(self.width, self.height, x, y, spans, |row, xl, xh| {
+            n += count_in(bits, wpr, row, xl, xh);
+        });
+        n
+    }
+
+    /// A uniformly drawn site among those set in `bits` in the neighbourhood `spans` around
+    /// `site`, if any: count them, draw k, find the k-th.
+    fn pick(
+        &self,
+        bits: &[u64],
+        site: u32,
+        spans: &[(i32, i32)],
+        s: &mut impl Draw,
+    ) -> Option<u32> {
+        let total = self.count(bits, site, spans);
+        if total == 0 {
+            return None;
+        }
+        let mut k = s.below(total);
+        let (x, y) = self.xy(site);
+        let wpr = self.words_per_row;
+        let stride = self.stride as usize;
+        let mut found = None;
+        runs(self.width, self.height, x, y, spans, |row, xl, xh| {
+            if found.is_some() {
+                return;
+            }
+            let n = count_in(bits, wpr, row, xl, xh);
+            if k >= n {
+                k -= n;
+                return;
+            }
+            found = Some((row * stride + nth_in(bits, wpr, row, xl, xh, k)) as u32);
+        });
+        found
+    }
+
+    // ---- perception and the rules -------------------------------------------------------
+
+    /// (C, A) seen by the citizen on `site`, counting itself as the switches say.
+    fn perceive(&self, site: u32, r: &Rules) -> (u32, u32) {
+        let (c, mut a) = self.cops_and_actives(site, r.spans);
+        let me_active = self.flags[site as usize] & ACTIVE != 0;
+        if !r.sw.own_site {
+            // Nobody shares the site: the citizen itself is all that stands there.
+            a -= u32::from(me_active);
+        }
+        let self_in = r.sw.own_site && me_active;
+        match r.sw.self_count {
+            SelfCount::Once if self_in => a -= 1,
+            SelfCount::Double if !self_in && me_active => a += 1,
+            _ => {}
+        }
+        (c, 1 + a)
+    }
+
+    /// Cops and actives in the neighbourhood `spans` around `site`, own site included: per row
+    /// of the neighbourhood one or two words of each bit set, masked and counted.
+    #[inline]
+    fn cops_and_actives(&self, site: u32, spans: &[(i32, i32)]) -> (u32, u32) {
+        let (x, y) = self.xy(site);
+        let (x, y) = (x as i32, y as i32);
+        let (w, h) = (self.width as i32, self.height as i32);
+        let stride = self.stride as usize;
+        let (cops, actives) = (&self.cops[..], &self.actives[..]);
+        let (mut c, mut a) = (0, 0);
+        // Columns lo..=hi of the row starting at bit `base`.
+        let mut add = |base: usize, lo: usize, hi: usize| {
+            let (lo, hi) = (base + lo, base + hi);
+            let (wl, wh) = (lo / 64, hi / 64);
+            let ml = u64::MAX << (lo % 64);
+            let mh = u64::MAX >> (63 - hi % 64);
+            if wl == wh {
+                c += (cops[wl] & ml & mh).count_ones();
+                a += (actives[wl] & ml & mh).count_ones();
+            } else {
+                c += (cops[wl] & ml).count_ones() + (cops[wh] & mh).count_ones();
+                a += (actives[wl] & ml).count_ones() + (actives[wh] & mh).count_ones();
+                for k in wl + 1..wh {
+                    c += cops[k].count_ones();
+                    a += actives[k].count_ones();
+                }
+            }
+        };
+        for &(dy, half) in spans {
+            let mut yy = y + dy;
+            if yy < 0 {
+                yy += h;
+            } else if yy >= h {
+                yy -= h;
+            }
+            let base = yy as usize * stride;
+            let (lo, hi) = (x - half, x + half);
+            if lo >= 0 && hi < w {
+                add(base, lo as usize, hi as usize);
+            } else if hi - lo + 1 >= w {
+                add(base, 0, w as usize - 1);
+            } else if lo < 0 {
+                add(base, (lo + w) as usize, w as usize - 1);
+                add(base, 0, hi as usize);
+            } else {
+                add(base, lo as usize, w as usize - 1);
+                add(base, 0, (hi - w) as usize);
+            }
+        }
+        (c, a)
+    }
+
+    /// Rule A (and, in Model II, the killing it means) for the citizen on `site`.
+    fn decide(&mut self, site: u32, r: &Rules, s: &mut impl Draw, tally: &mut Tally) {
+        let su = site as usize;
+        let h = f64::from(self.hardship[su]);
+        if h * (1.0 - r.legitimacy) <= r.p.threshold {
+            self.set_active(site, false);
+            return;
+        }
+        let (c, a) = self.perceive(site, r);
+        let p = rules::arrest_probability(c, a, r.p.k, r.sw.ratio);
+        let on = rules::is_active(h, r.legitimacy, f64::from(self.risk[su]), p, r.p.threshold);
+        self.set_active(site, on);
+        if on && r.p.groups == 2 {
+            let other = 1 - group(self.flags[su]) as usize;
+            let victims = std::mem::take(&mut self.groups[other]);
+            let v = self.pick(&victims, site, r.spans, s);
+            self.groups[other] = victims;
+            if let Some(v) = v {
+                self.remove(v);
+                tally.killed += 1;
+            }
+        }
+    }
+
+    /// Rule M: to a uniformly drawn empty site within vision, if any. Returns where the agent
+    /// stands afterwards.
+    fn move_agent(&mut self, site: u32, cop: bool, r: &Rules, s: &mut impl Draw) -> u32 {
+        let offsets = if cop { r.cop_vision } else { r.vision };
+        if offsets.is_empty() {
+            return site;
+        }
+        let (w, h) = (self.width as i32, self.height as i32);
+        let (x, y) = self.xy(site);
+        let (x, y) = (x as i32, y as i32);
+        let mut target = None;
+        // Rejection: probe random sites in vision, up to 16, then enumerate; both draw
+        // uniformly among the empty sites. Probes go four at a time and the first open one
+        // is taken (the same site as probing one by one would find), so that the branch is
+        // on "any of four", which is predictable, not on each probe.
+        let n = offsets.len() as u32;
+        for _ in 0..PROBES / 4 {
+            let mut probe = [0u32; 4];
+            let mut open = 0u32;
+            for (j, p) in probe.iter_mut().enumerate() {
+                let (dx, dy) = offsets[s.below(n) as usize];
+                let (mut nx, mut ny) = (x + dx, y + dy);
+                nx += if nx < 0 { w } else { 0 };
+                nx -= if nx >= w { w } else { 0 };
+                ny += if ny < 0 { h } else { 0 };
+                ny -= if ny >= h { h } else { 0 };
+                *p = self.at(nx as u32, ny as u32);
+                open |= u32::from(self.is_open(*p)) << j;
+            }
+            if open != 0 {
+                target = Some(probe[open.trailing_zeros() as usize]);
+                break;
+            }
+        }
+        let spans = if cop { r.cop_spans } else { r.spans };
+        let target = target.or_else(|| {
+            let open = std::mem::take(&mut self.open);
+            let t = self.pick(&open, site, spans, s);
+            self.open = open;
+            t
+        });
+        match target {
+            Some(t) => {
+                self.relocate(site, t);
+                t
+            }
+            None => site,
+        }
+    }
+
+    /// Rule C for the cop on `site`: arrest a random active citizen within cop vision.
+    /// Returns where the cop stands afterwards.
+    fn arrest(&mut self, site: u32, r: &Rules, s: &mut impl Draw, tally: &mut Tally) -> u32 {
+        let Some(at) = self.pick(&self.actives, site, r.cop_spans, s) else {
+            return site;
+        };
+        let j = r.p.max_jail_term;
+        let term = match r.sw.jail_range {
+            JailRange::Inclusive => s.below(j.saturating_add(1).max(1)),
+            JailRange::Exclusive => {
+                if j == 0 {
+                    0
+                } else {
+                    s.below(j)
+                }
+            }
+        };
+        tally.arrests += 1;
+        self.set_active(at, false);
+        let jailed = match r.sw.release {
+            Release::EndOfStep => term > 0,
+            Release::OwnTurn => true,
+        };
+        if jailed {
+            let au = at as usize;
+            if r.sw.jailed == JailedAgents::Blocking {
+                self.mark(at, false);
+                self.flags[au] |= JAILED;
+                self.mark(at, true);
+                self.jail[au] = term;
+                if r.sw.release == Release::EndOfStep {
+                    self.blocked.push(at);
+                }
+            } else {
+                let f = self.flags[au];
+                self.prisoners.push(Prisoner {
+                    left: at,
+                    flags: f,
+                    hardship: self.hardship[au],
+                    risk: self.risk[au],
+                    jail: term,
+                    age: self.age.get(au).copied().unwrap_or(0),
+                    death: self.death.get(au).copied().unwrap_or(0),
+                });
+                self.remove(at);
+            }
+        }
+        if r.sw.cop_steps_onto_arrest && self.is_open(at) {
+            self.relocate(site, at);
+            return at;
+        }
+        site
+    }
+
+    /// Model II: ageing, death, and cloning onto an empty neighbouring site.
+    fn life(&mut self, site: u32, r: &Rules, step: u32, s: &mut impl Draw) {
+        let su = site as usize;
+        self.age[su] += 1;
+        if self.age[su] >= self.death[su] {
+            self.remove(site);
+            return;
+        }
+        if s.bernoulli(r.p.clone_probability) {
+            let (x, y) = self.xy(site);
+            let (w, h) = (self.width as i32, self.height as i32);
+            let mut empties = [0u32; 8];
+            let mut n = 0;
+            for &(dx, dy) in r.near {
+                let nx = (x as i32 + dx).rem_euclid(w) as u32;
+                let ny = (y as i32 + dy).rem_euclid(h) as u32;
+                let t = self.at(nx, ny);
+                if self.is_open(t) && n < empties.len() {
+                    empties[n] = t;
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                let t = empties[s.below(n as u32) as usize];
+                let mut d = Stream::new(r.seed, purpose::DISPOSITION, step, self.born);
+                let flags = OCCUPIED | (self.flags[su] & GREEN);
+                let h = f64::from(self.hardship[su]);
+                self.spawn(flags, h, t, r.p, &mut d);
+                // Born during the step: its first turn is the next step's.
+                self.set_acted(t, true);
+            }
+        }
+    }
+
+    /// The turn of the agent on `site`.
+    fn turn(&mut self, site: u32, r: &Rules, step: u32, s: &mut impl Draw, tally: &mut Tally) {
+        self.set_acted(site, true);
+        let f = self.flags[site as usize];
+        if f & COP != 0 {
+            let moves = r.p.movement || r.sw.cops_move_when_still;
+            match r.sw.order {
+                TurnOrder::MoveThenAct => {
+                    let at = if moves {
+                        self.move_agent(site, true, r, s)
+                    } else {
+                        site
+                    };
+                    self.arrest(at, r, s, tally);
+                }
+                TurnOrder::ActThenMove => {
+                    let at = self.arrest(site, r, s, tally);
+                    if moves {
+                        self.move_agent(at, true, r, s);
+                    }
+                }
+            }
+            return;
+        }
+        if f & JAILED != 0 {
+            if r.sw.release != Release::OwnTurn {
+                return;
+            }
+            let su = site as usize;
+            if self.jail[su] > 0 {
+                self.jail[su] -= 1;
+                return;
+            }
+            self.mark(site, false);
+            self.flags[su] &= !JAILED;
+            self.mark(site, true);
+        }
+        self.citizen_turn(site, r, step, s, tally);
+    }
+
+    /// Rules M and A (and life, in Model II) for the free citizen on `site`.
+    fn citizen_turn(
+        &mut self,
+        site: u32,
+        r: &Rules,
+        step: u32,
+        s: &mut impl Draw,
+        tally: &mut Tally,
+    ) {
+        let mut at = site;
+        match r.sw.order {
+            TurnOrder::MoveThenAct => {
+                if r.p.movement {
+                    at = self.move_agent(at, false, r, s);
+                }
+                self.decide(at, r, s, tally);
+            }
+            TurnOrder::ActThenMove => {
+                self.decide(at, r, s, tally);
+                if r.p.movement {
+                    at = self.move_agent(at, false, r, s);
+                }
+            }
+        }
+        if r.p.groups == 2 {
+            self.life(at, r, step, s);
+        }
+    }
+
+    /// A step: everyone's turn, then the end-of-step jail releases.
+    pub fn step(&mut self, r: &Rules, step: u32) -> Tally {
+        let mut tally = Tally::default();
+        let (tx, ty) = (self.width.div_ceil(TILE), self.height.div_ceil(TILE));
+        let mut tiles: Vec<u32> = (0..tx * ty).collect();
+        let mut order = Stream::new(r.seed, purpose::ORDER, step, 0);
+        for k in (1..tiles.len()).rev() {
+            let j = order.below(k as u32 + 1) as usize;
+            tiles.swap(k, j);
+        }
+        let mut here = std::mem::take(&mut self.scratch);
+        for (n, &t) in tiles.iter().enumerate() {
+            if let Some(&next) = tiles.get(n + 1) {
+                self.prefetch_tile(next, tx);
+            }
+            let mut s = Quick::new(r.seed, purpose::TURN, step, t);
+            here.clear();
+            let (x0, y0) = ((t % tx) * TILE, (t / tx) * TILE);
+            let x1 = (x0 + TILE).min(self.width);
+            for y in y0..(y0 + TILE).min(self.height) {
+                let row = self.at(x0, y) as usize..self.at(x1, y) as usize;
+                for (k, &f) in self.flags[row.clone()].iter().enumerate() {
+                    if f & OCCUPIED != 0 {
+                        here.push((row.start + k) as u32);
+                    }
+                }
+            }
+            for k in (1..here.len()).rev() {
+                let j = s.below(k as u32 + 1) as usize;
+                here.swap(k, j);
+            }
+            for &site in &here {
+                if self.flags[site as usize] & OCCUPIED != 0 && !self.acted(site) {
+                    self.turn(site, r, step, &mut s, &mut tally);
+                }
+            }
+        }
+        self.scratch = here;
+        if r.sw.release == Release::OwnTurn && !self.prisoners.is_empty() {
+            self.prisoner_turns(r, step, &mut tally);
+        }
+        self.end_of_step_releases(r, step);
+        self.parity ^= ACTED;
+        tally
+    }
+
+    /// Asks the caches for the site columns of tile `t` (those its agents read first), so
+    /// that they arrive while the current tile's turns run: tiles come in a random order,
+    /// which no hardware prefetcher follows.
+    fn prefetch_tile(&self, t: u32, tx: u32) {
+        let (x0, y0) = ((t % tx) * TILE, (t / tx) * TILE);
+        let x1 = (x0 + TILE).min(self.width);
+        for y in y0..(y0 + TILE).min(self.height) {
+            let (a, b) = (self.at(x0, y) as usize, self.at(x1 - 1, y) as usize);
+            // One request per 64-byte line.
+            for i in (a..=b).step_by(16) {
+                prefetch(&self.hardship[i]);
+                prefetch(&self.risk[i]);
+            }
+            prefetch(&self.hardship[b]);
+            prefetch(&self.risk[b]);
+            prefetch(&self.flags[a]);
+        }
+    }
+
+    /// Turns of the prisoners off the lattice (`release = "own_turn"`), after the tiles'.
+    fn prisoner_turns(&mut self, r: &Rules, step: u32, tally: &mut Tally) {
+        let mut s = Quick::new(r.seed, purpose::TURN, step, u32::MAX);
+        let list = std::mem::take(&mut self.prisoners);
+        let mut kept = Vec::with_capacity(list.len());
+        for mut pr in list {
+            // Arrested this step after its turn: the next turn is the next step's.
+            if pr.flags & ACTED == self.parity {
+                kept.push(pr);
+                continue;
+            }
+            pr.flags = (pr.flags & !ACTED) | self.parity;
+            if pr.jail > 0 {
+                pr.jail -= 1;
+                kept.push(pr);
+                continue;
+            }
+            match self.free_site(pr.left, &mut s) {
+                Some(to) => {
+                    self.put_back(&pr, to);
+                    self.citizen_turn(to, r, step, &mut s, tally);
+                }
+                None => kept.push(pr),
+            }
+        }
+        // Arrests during these turns added to `self.prisoners`.
+        kept.append(&mut self.prisoners);
+        self.prisoners = kept;
+    }
+
+    /// `release = "end_of_step"`: terms count down and spent ones are released.
+    fn end_of_step_releases(&mut self, r: &Rules, step: u32) {
+        if r.sw.release != Release::EndOfStep {
+            return;
+        }
+        let mut s = Stream::new(r.seed, purpose::LATTICE_EVENTS, step, u32::MAX);
+        let list = std::mem::take(&mut self.prisoners);
+        let mut kept = Vec::with_capacity(list.len());
+        for mut pr in list {
+            pr.jail = pr.jail.saturating_sub(1);
+            if pr.jail == 0 {
+                if let Some(to) = self.free_site(pr.left, &mut s) {
+                    self.put_back(&pr, to);
+                    continue;
+                }
+            }
+            kept.push(pr);
+        }
+        self.prisoners = kept;
+        let blocked = std::mem::take(&mut self.blocked);
+        let mut kept = Vec::with_capacity(blocked.len());
+        for site in blocked {
+            let su = site as usize;
+            self.jail[su] = self.jail[su].saturating_sub(1);
+            if self.jail[su] == 0 {
+                self.mark(site, false);
+                self.flags[su] &= !JAILED;
+                self.mark(site, true);
+            } else {
+                kept.push(site);
+            }
+        }
+        self.blocked = kept;
+    }
+
+    /// The site a released prisoner returns to: its own if empty, else a random empty one.
+    fn free_site(&self, left: u32, s: &mut impl Draw) -> Option<u32> {
+        if self.is_open(left) {
+            Some(left)
+        } else {
+            self.random_empty_site(s)
+        }
+    }
+
+    /// A released prisoner onto `to`, counted as having had this step's turn.
+    fn put_back(&mut self, pr: &Prisoner, to: u32) {
+        let t = to as usize;
+        self.flags[t] = (pr.flags & !(JAILED | ACTIVE | ACTED)) | self.parity;
+        self.hardship[t] = pr.hardship;
+        self.risk[t] = pr.risk;
+        if !self.age.is_empty() {
+            self.age[t] = pr.age;
+            self.death[t] = pr.death;
+        }
+        self.mark(to, true);
+    }
+
+    /// A uniformly drawn empty site of the whole lattice, if any.
+    pub fn random_empty_site(&self, s: &mut impl Draw) -> Option<u32> {
+        let n = self.width * self.height;
+        for _ in 0..1000 {
+            let c = s.below(n);
+            let site = self.at(c % self.width, c / self.width);
+            if self.is_open(site) {
+                return Some(site);
+            }
+        }
+        (0..n)
+            .map(|c| self.at(c % self.width, c / self.width))
+            .find(|&site| self.is_open(site))
+    }
+
+    // ---- events -------------------------------------------------------------------------
+
+    /// Cops (peacekeepers) at random empty sites; returns how many found a site. They act in
+    /// the step they arrive.
+    pub fn add_cops(&mut self, k: u64, p: &EpsteinParams, s: &mut impl Draw) -> u64 {
+        let mut added = 0;
+        for _ in 0..k {
+            let Some(site) = self.random_empty_site(s) else {
+                break;
+            };
+            self.spawn(OCCUPIED | COP, 0.0, site, p, s);
+            added += 1;
+        }
+        added
+    }
+
+    /// Withdraws random cops or adds cops on random empty sites until there are `target`.
+    pub fn set_cop_count(&mut self, target: u64, p: &EpsteinParams, s: &mut impl Draw) {
+        let mut cops: Vec<u32> = Vec::new();
+        for (w, &word) in self.cops.iter().enumerate() {
+            let mut b = word;
+            while b != 0 {
+                cops.push(w as u32 * 64 + b.trailing_zeros());
+                b &= b - 1;
+            }
+        }
+        let have = cops.len() as u64;
+        if have > target {
+            for k in 0..(have - target) as usize {
+                let j = k + s.below((cops.len() - k) as u32) as usize;
+                cops.swap(k, j);
+                self.remove(cops[k]);
+            }
+        } else {
+            self.add_cops(target - have, p, s);
+        }
+    }
+
+    // ---- what is observed ---------------------------------------------------------------
+
+    /// Counts of the moment, per group.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        // One pass over the flags, tallied by flag value (branch-free).
+        let mut by_flags = [0u64; 64];
+        for &f in &self.flags {
+            by_flags[(f & !ACTED) as usize] += 1;
+        }
+        for (f, &n) in by_flags.iter().enumerate() {
+            let f = f as u8;
+            if f & OCCUPIED == 0 || n == 0 {
+                continue;
+            }
+            if f & COP != 0 {
+                c.cops += n;
+                continue;
+            }
+            let g = group(f) as usize;
+            c.population[g] += n;
+            if f & JAILED != 0 {
+                c.jailed[g] += n;
+            } else if f & ACTIVE != 0 {
+                c.active[g] += n;
+            } else {
+                c.quiet[g] += n;
+            }
+        }
+        for pr in &self.prisoners {
+            let g = group(pr.flags) as usize;
+            c.population[g] += 1;
+            c.jailed[g] += 1;
+        }
+        c
+    }
+
+    /// Agents ever created.
+    pub fn agents(&self) -> usize {
+        self.born as usize
+    }
+
+    /// One code per site, row by row, in the legend of [`super::CivilViolence`]'s lattice.
+    pub fn image(&self) -> Vec<u8> {
+        let mut cells = Vec::with_capacity(self.width as usize * self.height as usize);
+        for y in 0..self.height {
+            let row = self.at(0, y) as usize;
+            for &f in &self.flags[row..row + self.width as usize] {
+                cells.push(if f & OCCUPIED == 0 {
+                    0
+                } else if f & COP != 0 {
+                    4
+                } else if f & JAILED != 0 {
+                    3
+                } else if f & ACTIVE != 0 {
+                    2
+                } else if f & GREEN != 0 {
+                    5
+                } else {
+                    1
+                });
+            }
+        }
+        cells
+    }
+}
+
+/// The bit sets of [`Sites`].
+enum Bits {
+    Open,
+    Cops,
+    Actives,
+    Group(u8),
+}
+
+#[inline]
+fn group(flags: u8) -> u8 {
+    u8::from(flags & GREEN != 0)
+}
+
+/// A hint that the line holding `x` will be read soon (no effect where the target has none).
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch is a hint; it reads nothing, cannot fault, and SSE is part of
+        // the x86-64 baseline.
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>())
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
+#[cfg(test)]
+mod tests;

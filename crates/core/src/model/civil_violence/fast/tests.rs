@@ -1,0 +1,285 @@
+//! Fast mode's rules on hand-built lattices, and its agreement with faithful mode's storage.
+
+use super::*;
+use crate::engine::World;
+use crate::model::civil_violence::CivilViolence;
+use crate::model::Model;
+use crate::scenario::{embedded, Override, Scenario, Source};
+
+fn load(source: &Source, extra: &[&str]) -> Scenario {
+    let overrides: Vec<Override> = extra.iter().map(|a| Override::parse(a).unwrap()).collect();
+    Scenario::load(source, &overrides).unwrap()
+}
+
+/// An empty `size × size` fast-mode lattice with the given settings (no agents).
+fn model(size: u32, extra: &[&str]) -> CivilViolence {
+    let text = format!(
+        "name = \"tiny\"\nmodel = \"civil_violence\"\n[time]\nsteps = 10\n[civil_violence]\n\
+         width = {size}\nheight = {size}\ncitizen_density = 0.0\ncop_density = 0.0\n\
+         vision = 1.0\ncop_vision = 1.0\nmode = \"fast\"\n"
+    );
+    let s = load(&Source::text("tiny.toml", &text), extra);
+    CivilViolence::new(&s, &World::default())
+}
+
+fn sites(m: &mut CivilViolence) -> &mut Sites {
+    m.fast.as_mut().expect("fast mode")
+}
+
+/// Puts an agent on column x, row y; returns its site.
+fn put(m: &mut CivilViolence, x: u32, y: u32, cop: bool, hardship: f64, risk: f64) -> u32 {
+    let p = m.p.clone();
+    let f = sites(m);
+    let site = f.at(x, y);
+    let mut s = Stream::new(1, purpose::DISPOSITION, 0, 0);
+    let flags = if cop { OCCUPIED | COP } else { OCCUPIED };
+    f.spawn(flags, hardship, site, &p, &mut s);
+    f.risk[site as usize] = risk as f32;
+    site
+}
+
+#[test]
+fn both_modes_place_the_same_agents() {
+    // Exact placement (the paper's runs), per-site draws (Mesa's), Model II's groups.
+    for (name, extra) in [
+        ("epstein-run2", vec![]),
+        ("mesa-civil-violence", vec![]),
+        ("epstein-run7-genocide", vec![]),
+        ("epstein-run2", vec!["civil_violence.width=100"]),
+    ] {
+        let source = embedded::source(name).unwrap();
+        let mut fast_sets = extra.clone();
+        fast_sets.push("civil_violence.mode=fast");
+        let faithful = CivilViolence::new(&load(&source, &extra), &World::default());
+        let fast = CivilViolence::new(&load(&source, &fast_sets), &World::default());
+        assert!(fast.fast.is_some() && faithful.fast.is_none());
+        assert_eq!(
+            faithful.lattice().unwrap().cells,
+            fast.lattice().unwrap().cells,
+            "{name} {extra:?}: the same agents on the same sites"
+        );
+        let (a, b) = (faithful.counts(), fast.counts());
+        assert_eq!((a.population, a.cops), (b.population, b.cops), "{name}");
+        assert_eq!(faithful.agents(), fast.agents());
+        // Same dispositions, rounded to single precision.
+        let f = fast.fast.as_ref().unwrap();
+        for i in 0..faithful.agents() {
+            let site = faithful.site[i];
+            let w = faithful.p.width;
+            let at = f.at(site % w, site / w) as usize;
+            if faithful.kind[i] == super::CITIZEN {
+                assert_eq!(f.hardship[at], faithful.hardship[i] as f32);
+                assert_eq!(f.risk[at], faithful.risk[i] as f32);
+            }
+        }
+    }
+}
+
+#[test]
+fn perception_by_bits_equals_a_plain_count_with_wrap_around() {
+    // 70 columns: rows are 128 sites apart in storage, so the layout's padding is exercised.
+    let mut m = model(
+        70,
+        &["civil_violence.vision=7", "civil_violence.cop_vision=7"],
+    );
+    let mut s = Stream::new(3, purpose::PLACEMENT, 0, 0);
+    for k in 0..2000 {
+        let (x, y) = (s.below(70), s.below(70));
+        let site = sites(&mut m).at(x, y);
+        if sites(&mut m).is_open(site) {
+            put(&mut m, x, y, k % 10 == 0, 1.0, 0.0);
+            if k % 3 == 0 && k % 10 != 0 {
+                sites(&mut m).set_active(site, true);
+            }
+        }
+    }
+    let f = m.fast.as_ref().unwrap();
+    let r = m.rules();
+    for y in 0..70 {
+        for x in 0..70 {
+            let here = f.at(x, y);
+            let (mut c, mut a) = (0, 0);
+            for &(dx, dy) in r.vision.iter().chain(&[(0, 0)]) {
+                let nx = (x as i32 + dx).rem_euclid(70) as u32;
+                let ny = (y as i32 + dy).rem_euclid(70) as u32;
+                let flags = f.flags[f.at(nx, ny) as usize];
+                c += u32::from(flags & COP != 0);
+                a += u32::from(flags & ACTIVE != 0);
+            }
+            assert_eq!(f.cops_and_actives(here, r.spans), (c, a), "({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn perception_counts_the_agent_itself_as_the_variant_says() {
+    for (variant, quiet, active) in [("epstein2002", 1, 2), ("netlogo", 1, 2), ("mesa", 1, 2)] {
+        // NetLogo's transparent jail is faithful mode's only; perception does not involve it.
+        let mut m = model(
+            5,
+            &[
+                &format!("civil_violence.variant={variant}"),
+                "civil_violence.jailed=blocking",
+            ],
+        );
+        let me = put(&mut m, 2, 2, false, 1.0, 0.0);
+        let a = put(&mut m, 1, 2, false, 1.0, 0.0);
+        put(&mut m, 2, 1, true, 0.0, 0.0);
+        sites(&mut m).set_active(a, true);
+        let r = m.rules();
+        let f = m.fast.as_ref().unwrap();
+        assert_eq!(f.perceive(me, &r), (1, quiet + 1), "{variant}: quiet");
+        let mut m2 = m;
+        sites(&mut m2).set_active(me, true);
+        let r = m2.rules();
+        let f = m2.fast.as_ref().unwrap();
+        let expect = if variant == "netlogo" {
+            active + 1
+        } else {
+            active
+        };
+        assert_eq!(f.perceive(me, &r), (1, expect), "{variant}: active");
+    }
+}
+
+#[test]
+fn movement_goes_only_to_empty_sites() {
+    // (2, 2) has four von Neumann neighbours; three are taken, so it must move to (3, 2).
+    let mut m = model(5, &[]);
+    let me = put(&mut m, 2, 2, false, 0.3, 0.4);
+    for (x, y) in [(2, 1), (1, 2), (2, 3)] {
+        put(&mut m, x, y, false, 0.0, 0.0);
+    }
+    let mut fast = m.fast.take().unwrap();
+    let r = m.rules();
+    let mut s = Quick::new(1, purpose::TURN, 1, 0);
+    let to = fast.move_agent(me, false, &r, &mut s);
+    assert_eq!(to, fast.at(3, 2));
+    assert!(fast.is_open(me) && !fast.is_open(to));
+    assert_eq!(
+        (fast.hardship[to as usize], fast.risk[to as usize]),
+        (0.3, 0.4)
+    );
+    // Every neighbour of (3, 2) taken: it stays.
+    for (x, y) in [(4, 2), (3, 1), (3, 3), (2, 2)] {
+        let p = m.p.clone();
+        let site = fast.at(x, y);
+        fast.spawn(OCCUPIED, 0.0, site, &p, &mut s);
+    }
+    assert_eq!(fast.move_agent(to, false, &r, &mut s), to);
+}
+
+#[test]
+fn a_cop_arrests_an_active_citizen_in_vision_and_jail_ends_in_release() {
+    // Blocking jail, terms 0..=3, counted down at the end of a step.
+    let mut m = model(
+        5,
+        &[
+            "civil_violence.max_jail_term=3",
+            "civil_violence.jail_range=inclusive",
+            "civil_violence.jailed=blocking",
+            "civil_violence.release=end_of_step",
+        ],
+    );
+    let cop = put(&mut m, 2, 2, true, 0.0, 0.0);
+    let quiet = put(&mut m, 2, 1, false, 0.0, 0.0);
+    let rebel = put(&mut m, 3, 2, false, 1.0, 0.0);
+    let far = put(&mut m, 0, 0, false, 1.0, 0.0);
+    sites(&mut m).set_active(rebel, true);
+    sites(&mut m).set_active(far, true);
+    let mut f = m.fast.take().unwrap();
+    let r = m.rules();
+    let mut tally = Tally::default();
+    let mut s = Quick::new(7, purpose::TURN, 1, 0);
+    f.arrest(cop, &r, &mut s, &mut tally);
+    assert_eq!(tally.arrests, 1);
+    let flags = |f: &Sites, at: u32| f.flags[at as usize];
+    assert_eq!(
+        flags(&f, rebel) & ACTIVE,
+        0,
+        "the arrested is no longer active"
+    );
+    assert_ne!(flags(&f, far) & ACTIVE, 0, "out of vision: not arrested");
+    assert_eq!(flags(&f, quiet) & JAILED, 0);
+    let term = f.jail[rebel as usize];
+    assert!(term <= 3);
+    if term > 0 {
+        assert_ne!(flags(&f, rebel) & JAILED, 0);
+        assert!(!f.is_open(rebel), "blocking: it stays on its site");
+        for _ in 0..term {
+            assert_ne!(flags(&f, rebel) & JAILED, 0);
+            f.end_of_step_releases(&r, 1);
+        }
+    }
+    assert_eq!(flags(&f, rebel) & JAILED, 0, "released after its term");
+    assert_eq!(f.counts().jailed, [0, 0]);
+}
+
+#[test]
+fn off_lattice_prisoners_free_their_site_and_return_to_it_if_empty() {
+    let mut m = model(
+        5,
+        &[
+            "civil_violence.jailed=off_lattice",
+            "civil_violence.max_jail_term=5",
+            "civil_violence.jail_range=exclusive",
+        ],
+    );
+    let rebel = put(&mut m, 3, 2, false, 1.0, 0.25);
+    let cop = put(&mut m, 2, 2, true, 0.0, 0.0);
+    let mut f = m.fast.take().unwrap();
+    let r = m.rules();
+    let mut tally = Tally::default();
+    let mut seed = 0;
+    while f.prisoners.is_empty() {
+        f.set_active(rebel, true);
+        f.arrest(
+            cop,
+            &r,
+            &mut Quick::new(seed, purpose::TURN, 1, 0),
+            &mut tally,
+        );
+        seed += 1;
+    }
+    assert!(f.is_open(rebel), "off the lattice");
+    assert_eq!(f.counts().jailed, [1, 0]);
+    for _ in 0..5 {
+        f.end_of_step_releases(&r, 1);
+    }
+    assert!(f.prisoners.is_empty());
+    assert!(!f.is_open(rebel), "back on its old site");
+    assert_eq!(f.risk[rebel as usize], 0.25, "with its dispositions");
+    assert_eq!(f.counts().quiet, [1, 0]);
+}
+
+#[test]
+fn everyone_has_exactly_one_turn_per_step_and_nobody_is_lost() {
+    // 100 × 100 (four tiles and a part), crowded, movement on, no cops: every agent acts once
+    // (its flag shows it), and the population is conserved.
+    let source = embedded::source("epstein-run2").unwrap();
+    let s = load(
+        &source,
+        &[
+            "civil_violence.mode=fast",
+            "civil_violence.width=100",
+            "civil_violence.height=90",
+            "civil_violence.cop_density=0.0",
+            "civil_violence.citizen_density=0.8",
+        ],
+    );
+    let mut m = CivilViolence::new(&s, &World::default());
+    let before = m.counts().population;
+    for step in 1..=5 {
+        let mut f = m.fast.take().unwrap();
+        let parity = f.parity;
+        f.step(&m.rules(), step);
+        for (site, &flags) in f.flags.iter().enumerate() {
+            if flags & OCCUPIED != 0 {
+                assert_eq!(flags & ACTED, parity, "site {site} at step {step}");
+            }
+        }
+        assert_ne!(f.parity, parity);
+        m.fast = Some(f);
+        assert_eq!(m.counts().population, before);
+    }
+}
