@@ -217,3 +217,66 @@ fn the_docs_list_every_parameter_with_its_default() {
         );
     }
 }
+
+/// Every combination of the switches runs (no panic, in both modes and both models), and the
+/// counts add up. Criterion, for each combination over 40 steps on a 21 × 21 lattice: in
+/// Model I citizens are neither created nor lost (quiet + active + jailed constant) and cops
+/// stay as many as placed; in Model II no count is negative and nobody is jailed without cops.
+#[test]
+fn every_combination_of_switches_runs_and_conserves_people() {
+    let mut combos = 0;
+    for mode in ["faithful", "fast"] {
+        for jailed in ["off_lattice", "blocking", "transparent"] {
+            if mode == "fast" && jailed == "transparent" {
+                continue; // refused by validation (tested in tests/scenario.rs)
+            }
+            for release in ["end_of_step", "own_turn"] {
+                for order in ["move_then_act", "act_then_move"] {
+                    for (placement, groups) in [("exact", 1), ("per_site", 1), ("per_site", 2)] {
+                        for (movement, self_count) in [(true, "once"), (false, "double")] {
+                            let sets = [
+                                format!("civil_violence.mode={mode}"),
+                                format!("civil_violence.jailed={jailed}"),
+                                format!("civil_violence.release={release}"),
+                                format!("civil_violence.order={order}"),
+                                format!("civil_violence.placement={placement}"),
+                                format!("civil_violence.groups={groups}"),
+                                format!("civil_violence.movement={movement}"),
+                                format!("civil_violence.self_count={self_count}"),
+                                "civil_violence.width=21".into(),
+                                "civil_violence.height=21".into(),
+                                "civil_violence.vision=3".into(),
+                                "civil_violence.cop_vision=3".into(),
+                                "civil_violence.cop_density=0.06".into(),
+                                "civil_violence.max_jail_term=6".into(),
+                                "civil_violence.legitimacy=0.6".into(),
+                                "civil_violence.cops_move_when_still=true".into(),
+                                "civil_violence.cop_steps_onto_arrest=true".into(),
+                                "time.steps=40".into(),
+                                "civil_violence.snapshots=[]".into(),
+                            ];
+                            let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+                            let what = sets[..8].join(" ");
+                            let (rec, _) = run("epstein-run2", 5, &sets);
+                            let col = |c: &str| rec.column(c).unwrap();
+                            let (a, q, j, k) =
+                                (col("active"), col("quiet"), col("jailed"), col("cops"));
+                            let people: Vec<f64> =
+                                (0..a.len()).map(|t| a[t] + q[t] + j[t]).collect();
+                            assert!(j.iter().any(|&v| v > 0.0), "{what}: someone is jailed");
+                            if groups == 1 {
+                                assert!(
+                                    people.iter().all(|&p| p == people[0]),
+                                    "{what}: citizens {people:?}"
+                                );
+                                assert!(k.iter().all(|&c| c == k[0]), "{what}: cops {k:?}");
+                            }
+                            combos += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(combos, 120);
+}

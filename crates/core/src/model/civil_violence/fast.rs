@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lattice::{count_in, nth_in, runs};
 use super::{placements, purpose, rules, Counts, CITIZEN, PROBES};
+use crate::prefetch::prefetch;
 use crate::rng::{Draw, Quick, Stream};
 use crate::scenario::civil_violence::*;
 
@@ -53,6 +54,8 @@ pub struct Rules<'a> {
     pub cop_spans: &'a [(i32, i32)],
     /// The eight Moore neighbours (cloning, Model II).
     pub near: &'a [(i32, i32)],
+    /// The arrest probability P by C and A.
+    pub arrest: &'a rules::ArrestTable,
 }
 
 /// What a step did besides moving agents.
@@ -64,18 +67,17 @@ pub struct Tally {
     pub killed: u64,
 }
 
-/// A citizen in jail off the lattice, with everything it takes back to a site.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// A citizen in jail off the lattice, with everything it takes back to a site (20 bytes:
+/// hundreds of thousands of them sit in jail on a large lattice).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct Prisoner {
     /// The site it was arrested on.
     left: u32,
-    flags: u8,
-    hardship: f32,
-    risk: f32,
     /// Steps left to serve.
     jail: u32,
-    age: u32,
-    death: u32,
+    hardship: f32,
+    risk: f32,
+    flags: u8,
 }
 
 /// The lattice with its agents stored by site.
@@ -90,6 +92,9 @@ pub struct Sites {
     stride: u32,
     /// `stride / 64`.
     words_per_row: usize,
+    /// ⌈2^64 / stride⌉: `site / stride` is `(site · this) >> 64`, exact for 32-bit sites
+    /// (Lemire, Kaser & Kurz 2019), a multiply instead of a division in every turn.
+    by_stride: u64,
     /// [`OCCUPIED`], [`COP`], … of whoever stands on each site.
     flags: Vec<u8>,
     /// Hardship H of the citizen on each site (fraction). Single precision: the draws are
@@ -115,6 +120,8 @@ pub struct Sites {
     blocked: Vec<u32>,
     /// Citizens jailed off the lattice.
     prisoners: Vec<Prisoner>,
+    /// Model II: (age, age at death) of each of `prisoners`, in the same order; empty otherwise.
+    prisoner_lives: Vec<[u32; 2]>,
     /// Agents ever created (numbers the dispositions' random streams, as in faithful mode).
     born: u32,
     /// The value of the [`ACTED`] bit that means "has had its turn" in the current (between
@@ -137,6 +144,7 @@ impl Sites {
             height: p.height,
             stride,
             words_per_row,
+            by_stride: u64::MAX / u64::from(stride) + 1,
             flags: vec![0; n],
             hardship: vec![0.0; n],
             risk: vec![0.0; n],
@@ -157,6 +165,7 @@ impl Sites {
             },
             blocked: Vec::new(),
             prisoners: Vec::new(),
+            prisoner_lives: Vec::new(),
             born: 0,
             parity: ACTED,
             scratch: Vec::new(),
@@ -183,7 +192,8 @@ impl Sites {
     /// (column, row) of a site.
     #[inline]
     fn xy(&self, site: u32) -> (u32, u32) {
-        (site % self.stride, site / self.stride)
+        let y = ((u128::from(self.by_stride) * u128::from(site)) >> 64) as u32;
+        (site - y * self.stride, y)
     }
 
     #[inline]
@@ -404,22 +414,32 @@ impl Sites {
         let (cops, actives) = (&self.cops[..], &self.actives[..]);
         let (mut c, mut a) = (0, 0);
         // Columns lo..=hi of the row starting at bit `base`.
-        let mut add = |base: usize, lo: usize, hi: usize| {
+        #[inline(always)]
+        fn add(bits: (&[u64], &[u64]), base: usize, lo: usize, hi: usize) -> (u32, u32) {
+            let (cops, actives) = bits;
             let (lo, hi) = (base + lo, base + hi);
             let (wl, wh) = (lo / 64, hi / 64);
             let ml = u64::MAX << (lo % 64);
             let mh = u64::MAX >> (63 - hi % 64);
             if wl == wh {
-                c += (cops[wl] & ml & mh).count_ones();
-                a += (actives[wl] & ml & mh).count_ones();
-            } else {
-                c += (cops[wl] & ml).count_ones() + (cops[wh] & mh).count_ones();
-                a += (actives[wl] & ml).count_ones() + (actives[wh] & mh).count_ones();
-                for k in wl + 1..wh {
-                    c += cops[k].count_ones();
-                    a += actives[k].count_ones();
-                }
+                return (
+                    (cops[wl] & ml & mh).count_ones(),
+                    (actives[wl] & ml & mh).count_ones(),
+                );
             }
+            let mut c = (cops[wl] & ml).count_ones() + (cops[wh] & mh).count_ones();
+            let mut a = (actives[wl] & ml).count_ones() + (actives[wh] & mh).count_ones();
+            for k in wl + 1..wh {
+                c += cops[k].count_ones();
+                a += actives[k].count_ones();
+            }
+            (c, a)
+        }
+        let bits = (cops, actives);
+        let mut add = |base: usize, lo: usize, hi: usize| {
+            let (dc, da) = add(bits, base, lo, hi);
+            c += dc;
+            a += da;
         };
         for &(dy, half) in spans {
             let mut yy = y + dy;
@@ -454,7 +474,7 @@ impl Sites {
             return;
         }
         let (c, a) = self.perceive(site, r);
-        let p = rules::arrest_probability(c, a, r.p.k, r.sw.ratio);
+        let p = r.arrest.p(c, a);
         let on = rules::is_active(h, r.legitimacy, f64::from(self.risk[su]), p, r.p.threshold);
         self.set_active(site, on);
         if on && r.p.groups == 2 {
@@ -556,13 +576,14 @@ impl Sites {
                 let f = self.flags[au];
                 self.prisoners.push(Prisoner {
                     left: at,
-                    flags: f,
+                    jail: term,
                     hardship: self.hardship[au],
                     risk: self.risk[au],
-                    jail: term,
-                    age: self.age.get(au).copied().unwrap_or(0),
-                    death: self.death.get(au).copied().unwrap_or(0),
+                    flags: f,
                 });
+                if !self.age.is_empty() {
+                    self.prisoner_lives.push([self.age[au], self.death[au]]);
+                }
                 self.remove(at);
             }
         }
@@ -731,44 +752,75 @@ impl Sites {
         for y in y0..(y0 + TILE).min(self.height) {
             let (a, b) = (self.at(x0, y) as usize, self.at(x1 - 1, y) as usize);
             // One request per 64-byte line.
-            for i in (a..=b).step_by(16) {
-                prefetch(&self.hardship[i]);
-                prefetch(&self.risk[i]);
+            for i in (a..=b).step_by(16).chain([b]) {
+                prefetch(&self.hardship, i);
+                prefetch(&self.risk, i);
             }
-            prefetch(&self.hardship[b]);
-            prefetch(&self.risk[b]);
-            prefetch(&self.flags[a]);
+            prefetch(&self.flags, a);
         }
     }
 
     /// Turns of the prisoners off the lattice (`release = "own_turn"`), after the tiles'.
     fn prisoner_turns(&mut self, r: &Rules, step: u32, tally: &mut Tally) {
         let mut s = Quick::new(r.seed, purpose::TURN, step, u32::MAX);
-        let list = std::mem::take(&mut self.prisoners);
-        let mut kept = Vec::with_capacity(list.len());
-        for mut pr in list {
+        let turn = Some((r, step, tally));
+        self.release_where(&mut s, turn, |f, i, s| {
+            let parity = f.parity;
+            let pr = &mut f.prisoners[i];
             // Arrested this step after its turn: the next turn is the next step's.
-            if pr.flags & ACTED == self.parity {
-                kept.push(pr);
-                continue;
+            if pr.flags & ACTED == parity {
+                return None;
             }
-            pr.flags = (pr.flags & !ACTED) | self.parity;
+            pr.flags = (pr.flags & !ACTED) | parity;
             if pr.jail > 0 {
                 pr.jail -= 1;
-                kept.push(pr);
-                continue;
+                return None;
             }
-            match self.free_site(pr.left, &mut s) {
+            let left = pr.left;
+            f.free_site(left, s)
+        });
+    }
+
+    /// Goes through the prisoners off the lattice in order: `decide(self, i, s)` says whether
+    /// the i-th is released, and to which site; a released one takes its turn there if `turn`
+    /// is given. The released leave the list, the others keep their order, and any arrested
+    /// meanwhile follow them. In place: the list can hold a fifth of the citizens.
+    fn release_where<S: Draw>(
+        &mut self,
+        s: &mut S,
+        mut turn: Option<(&Rules, u32, &mut Tally)>,
+        mut decide: impl FnMut(&mut Self, usize, &mut S) -> Option<u32>,
+    ) {
+        let n = self.prisoners.len();
+        let lives = !self.prisoner_lives.is_empty();
+        let mut kept = 0;
+        for i in 0..n {
+            match decide(self, i, s) {
                 Some(to) => {
-                    self.put_back(&pr, to);
-                    self.citizen_turn(to, r, step, &mut s, tally);
+                    let pr = self.prisoners[i];
+                    let life = if lives {
+                        self.prisoner_lives[i]
+                    } else {
+                        [0, 0]
+                    };
+                    self.put_back(&pr, life, to);
+                    if let Some((r, step, tally)) = turn.as_mut() {
+                        self.citizen_turn(to, r, *step, s, tally);
+                    }
                 }
-                None => kept.push(pr),
+                None => {
+                    self.prisoners[kept] = self.prisoners[i];
+                    if lives {
+                        self.prisoner_lives[kept] = self.prisoner_lives[i];
+                    }
+                    kept += 1;
+                }
             }
         }
-        // Arrests during these turns added to `self.prisoners`.
-        kept.append(&mut self.prisoners);
-        self.prisoners = kept;
+        self.prisoners.drain(kept..n);
+        if lives {
+            self.prisoner_lives.drain(kept..n);
+        }
     }
 
     /// `release = "end_of_step"`: terms count down and spent ones are released.
@@ -777,19 +829,15 @@ impl Sites {
             return;
         }
         let mut s = Stream::new(r.seed, purpose::LATTICE_EVENTS, step, u32::MAX);
-        let list = std::mem::take(&mut self.prisoners);
-        let mut kept = Vec::with_capacity(list.len());
-        for mut pr in list {
+        self.release_where(&mut s, None, |f, i, s| {
+            let pr = &mut f.prisoners[i];
             pr.jail = pr.jail.saturating_sub(1);
-            if pr.jail == 0 {
-                if let Some(to) = self.free_site(pr.left, &mut s) {
-                    self.put_back(&pr, to);
-                    continue;
-                }
+            if pr.jail > 0 {
+                return None;
             }
-            kept.push(pr);
-        }
-        self.prisoners = kept;
+            let left = pr.left;
+            f.free_site(left, s)
+        });
         let blocked = std::mem::take(&mut self.blocked);
         let mut kept = Vec::with_capacity(blocked.len());
         for site in blocked {
@@ -816,14 +864,14 @@ impl Sites {
     }
 
     /// A released prisoner onto `to`, counted as having had this step's turn.
-    fn put_back(&mut self, pr: &Prisoner, to: u32) {
+    fn put_back(&mut self, pr: &Prisoner, [age, death]: [u32; 2], to: u32) {
         let t = to as usize;
         self.flags[t] = (pr.flags & !(JAILED | ACTIVE | ACTED)) | self.parity;
         self.hardship[t] = pr.hardship;
         self.risk[t] = pr.risk;
         if !self.age.is_empty() {
-            self.age[t] = pr.age;
-            self.death[t] = pr.death;
+            self.age[t] = age;
+            self.death[t] = death;
         }
         self.mark(to, true);
     }
@@ -959,23 +1007,6 @@ enum Bits {
 #[inline]
 fn group(flags: u8) -> u8 {
     u8::from(flags & GREEN != 0)
-}
-
-/// A hint that the line holding `x` will be read soon (no effect where the target has none).
-#[inline(always)]
-fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: a prefetch is a hint; it reads nothing, cannot fault, and SSE is part of
-        // the x86-64 baseline.
-        #[allow(unsafe_code)]
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>())
-        };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
 }
 
 #[cfg(test)]

@@ -14,6 +14,45 @@ pub fn arrest_probability(cops: u32, actives: u32, k: f64, rule: RatioRule) -> f
     1.0 - (-k * r).exp()
 }
 
+/// [`arrest_probability`] with the values for whole ratios (the rounding rules) looked up
+/// rather than recomputed: the same numbers, without an `exp` per decision.
+#[derive(Clone, Debug)]
+pub struct ArrestTable {
+    k: f64,
+    rule: RatioRule,
+    /// P for a rounded ratio of 0, 1, 2, …
+    whole: Vec<f64>,
+}
+
+impl ArrestTable {
+    /// The table for ratios up to `most` (more are computed as they come).
+    pub fn new(k: f64, rule: RatioRule, most: u32) -> ArrestTable {
+        let whole = (0..=most)
+            .map(|r| 1.0 - (-k * f64::from(r)).exp())
+            .collect();
+        ArrestTable { k, rule, whole }
+    }
+
+    /// P for `cops` and `actives` (A ≥ 1), equal to [`arrest_probability`].
+    #[inline]
+    pub fn p(&self, cops: u32, actives: u32) -> f64 {
+        let a = actives.max(1);
+        let (q, rem) = (cops / a, cops % a);
+        let r = match self.rule {
+            RatioRule::Literal => return arrest_probability(cops, actives, self.k, self.rule),
+            RatioRule::Floor => q,
+            RatioRule::RoundHalfEven => {
+                let twice = 2 * rem;
+                q + u32::from(twice > a || (twice == a && q % 2 == 1))
+            }
+        };
+        match self.whole.get(r as usize) {
+            Some(&p) => p,
+            None => arrest_probability(cops, actives, self.k, self.rule),
+        }
+    }
+}
+
 /// Rule A: active iff grievance − risk aversion · P > T (strict).
 pub fn is_active(hardship: f64, legitimacy: f64, risk: f64, p: f64, threshold: f64) -> bool {
     let grievance = hardship * (1.0 - legitimacy);
@@ -84,6 +123,26 @@ mod tests {
         assert!((arrest_probability(3, 2, 2.3, RatioRule::RoundHalfEven) - two).abs() < 1e-12);
         // No cops: P = 0 whatever the rule.
         assert_eq!(arrest_probability(0, 7, 2.3, RatioRule::Literal), 0.0);
+    }
+
+    #[test]
+    fn the_table_gives_exactly_the_formula() {
+        for rule in [
+            RatioRule::Literal,
+            RatioRule::RoundHalfEven,
+            RatioRule::Floor,
+        ] {
+            let t = ArrestTable::new(2.3, rule, 40);
+            for cops in 0..120 {
+                for actives in 0..60 {
+                    assert_eq!(
+                        t.p(cops, actives).to_bits(),
+                        arrest_probability(cops, actives, 2.3, rule).to_bits(),
+                        "{rule:?} C = {cops} A = {actives}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
