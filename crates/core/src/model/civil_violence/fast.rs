@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::lattice::{count_in, nth_in, runs};
+use super::lattice::{count_in, count_two, nth_in, runs};
 use super::{placements, purpose, rules, Counts, CITIZEN, PROBES};
 use crate::prefetch::prefetch;
 use crate::rng::{Draw, Quick, Stream};
@@ -408,61 +408,8 @@ impl Sites {
     #[inline]
     fn cops_and_actives(&self, site: u32, spans: &[(i32, i32)]) -> (u32, u32) {
         let (x, y) = self.xy(site);
-        let (x, y) = (x as i32, y as i32);
-        let (w, h) = (self.width as i32, self.height as i32);
-        let stride = self.stride as usize;
-        let (cops, actives) = (&self.cops[..], &self.actives[..]);
-        let (mut c, mut a) = (0, 0);
-        // Columns lo..=hi of the row starting at bit `base`.
-        #[inline(always)]
-        fn add(bits: (&[u64], &[u64]), base: usize, lo: usize, hi: usize) -> (u32, u32) {
-            let (cops, actives) = bits;
-            let (lo, hi) = (base + lo, base + hi);
-            let (wl, wh) = (lo / 64, hi / 64);
-            let ml = u64::MAX << (lo % 64);
-            let mh = u64::MAX >> (63 - hi % 64);
-            if wl == wh {
-                return (
-                    (cops[wl] & ml & mh).count_ones(),
-                    (actives[wl] & ml & mh).count_ones(),
-                );
-            }
-            let mut c = (cops[wl] & ml).count_ones() + (cops[wh] & mh).count_ones();
-            let mut a = (actives[wl] & ml).count_ones() + (actives[wh] & mh).count_ones();
-            for k in wl + 1..wh {
-                c += cops[k].count_ones();
-                a += actives[k].count_ones();
-            }
-            (c, a)
-        }
-        let bits = (cops, actives);
-        let mut add = |base: usize, lo: usize, hi: usize| {
-            let (dc, da) = add(bits, base, lo, hi);
-            c += dc;
-            a += da;
-        };
-        for &(dy, half) in spans {
-            let mut yy = y + dy;
-            if yy < 0 {
-                yy += h;
-            } else if yy >= h {
-                yy -= h;
-            }
-            let base = yy as usize * stride;
-            let (lo, hi) = (x - half, x + half);
-            if lo >= 0 && hi < w {
-                add(base, lo as usize, hi as usize);
-            } else if hi - lo + 1 >= w {
-                add(base, 0, w as usize - 1);
-            } else if lo < 0 {
-                add(base, (lo + w) as usize, w as usize - 1);
-                add(base, 0, hi as usize);
-            } else {
-                add(base, lo as usize, w as usize - 1);
-                add(base, 0, (hi - w) as usize);
-            }
-        }
-        (c, a)
+        let torus = (self.width, self.height, self.stride as usize);
+        count_two((&self.cops, &self.actives), torus, x, y, spans)
     }
 
     /// Rule A (and, in Model II, the killing it means) for the citizen on `site`.

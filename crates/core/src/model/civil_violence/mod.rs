@@ -390,7 +390,8 @@ impl CivilViolence {
     #[inline]
     fn runs(&self, here: u32, spans: &[(i32, i32)], f: impl FnMut(usize, usize, usize)) {
         let w = self.lattice.width;
-        lattice::runs(w, self.lattice.height, here % w, here / w, spans, f);
+        let (x, y) = self.lattice.xy(here);
+        lattice::runs(w, self.lattice.height, x, y, spans, f);
     }
 
     // ---- perception ----------------------------------------------------------------------
@@ -406,10 +407,10 @@ impl CivilViolence {
             let (mut c, mut a) = (0u32, 0u32);
             if l.crowded == 0 {
                 // At most one cop and one active per site: count bits.
-                self.runs(here, &self.spans, |row, xl, xh| {
-                    c += l.count_in(&l.cop_bits, row, xl, xh);
-                    a += l.count_in(&l.active_bits, row, xl, xh);
-                });
+                let torus = (l.width, l.height, l.words_per_row * 64);
+                let (x, y) = l.xy(here);
+                (c, a) =
+                    lattice::count_two((&l.cop_bits, &l.active_bits), torus, x, y, &self.spans);
             } else {
                 self.runs(here, &self.spans, |row, xl, xh| {
                     let b = row * w;
@@ -487,10 +488,8 @@ impl CivilViolence {
         // Rejection: probe random sites in vision, up to 16, then enumerate; both draw
         // uniformly among the empty sites.
         let (w, h) = (self.lattice.width as i32, self.lattice.height as i32);
-        let (x, y) = (
-            (here % self.lattice.width) as i32,
-            (here / self.lattice.width) as i32,
-        );
+        let (x, y) = self.lattice.xy(here);
+        let (x, y) = (x as i32, y as i32);
         let mut target = None;
         for _ in 0..PROBES {
             let (dx, dy) = offsets[s.below(offsets.len() as u32) as usize];
@@ -590,19 +589,75 @@ impl CivilViolence {
         found
     }
 
+    /// A uniformly drawn site with an active citizen within cop vision of `here` (the own
+    /// site included), counted and found run by run in [`Self::citizens_near`]'s order.
+    fn kth_active_near(&self, here: u32, s: &mut Stream) -> Option<u32> {
+        let l = &self.lattice;
+        let wpr = l.words_per_row;
+        let mut total = 0;
+        self.runs(here, &self.cop_spans, |row, xl, xh| {
+            total += lattice::count_in(&l.active_bits, wpr, row, xl, xh);
+        });
+        if total == 0 {
+            return None;
+        }
+        let mut k = s.below(total);
+        let mut found = None;
+        self.runs(here, &self.cop_spans, |row, xl, xh| {
+            if found.is_some() {
+                return;
+            }
+            let n = lattice::count_in(&l.active_bits, wpr, row, xl, xh);
+            if k < n {
+                let col = lattice::nth_in(&l.active_bits, wpr, row, xl, xh, k);
+                found = Some((row * l.width as usize + col) as u32);
+            } else {
+                k -= n;
+            }
+        });
+        found
+    }
+
+    /// The active citizen on `site` (there is one).
+    fn active_on(&self, site: u32) -> u32 {
+        let mut a = self.lattice.head[site as usize];
+        while a != NONE {
+            let au = a as usize;
+            if self.kind[au] == CITIZEN && !self.jailed[au] && self.active[au] {
+                return a;
+            }
+            a = self.next[au];
+        }
+        unreachable!("the site's active bit is set")
+    }
+
     /// Rule C: arrest a random active citizen within cop vision.
     fn arrest(&mut self, cop: u32, s: &mut Stream) {
         let here = self.site[cop as usize];
         if here == NONE {
             return;
         }
-        let suspects = self.citizens_near(here, true, true, |m, a| m.active[a as usize]);
-        if suspects.is_empty() {
+        let l = &self.lattice;
+        let (x, y) = l.xy(here);
+        let own_active =
+            l.active_bits[y as usize * l.words_per_row + x as usize / 64] >> (x % 64) & 1 == 1;
+        let suspect = if l.crowded == 0 && (self.sw.own_site || !own_active) {
+            // One active citizen per site at most, and the own site needs no exclusion: the
+            // k-th set bit in the order of the list below is the k-th suspect (same draw).
+            match self.kth_active_near(here, s) {
+                Some(site) => self.active_on(site),
+                None => return,
+            }
+        } else {
+            let suspects = self.citizens_near(here, true, true, |m, a| m.active[a as usize]);
+            if suspects.is_empty() {
+                self.found_scratch = suspects;
+                return;
+            }
+            let suspect = suspects[s.below(suspects.len() as u32) as usize];
             self.found_scratch = suspects;
-            return;
-        }
-        let suspect = suspects[s.below(suspects.len() as u32) as usize];
-        self.found_scratch = suspects;
+            suspect
+        };
         let j = self.p.max_jail_term;
         let term = match self.sw.jail_range {
             JailRange::Inclusive => s.below(j.saturating_add(1).max(1)),
