@@ -69,6 +69,9 @@ enum What {
         /// `faithful` or `fast`.
         #[arg(long, default_value = "faithful")]
         mode: String,
+        /// Further overrides, `path.to.key=value` (repeatable): e.g. Mesa's Run 2 inputs.
+        #[arg(long = "set")]
+        sets: Vec<String>,
     },
     /// Run `korea-1936-1945` end to end (population, network, nine years of days).
     Resistance {
@@ -144,7 +147,8 @@ fn main() {
             size,
             steps,
             mode,
-        } => civil_violence(&scenario, size, steps, &mode),
+            sets,
+        } => civil_violence(&scenario, size, steps, &mode, &sets),
     });
     println!("threads: {}", args.threads);
 }
@@ -202,7 +206,7 @@ fn cascade(persons: u64) {
     }
 }
 
-fn civil_violence(name: &str, size: u32, steps: u32, mode: &str) {
+fn civil_violence(name: &str, size: u32, steps: u32, mode: &str, extra: &[String]) {
     use mobilize_core::scenario::embedded;
     let source = embedded::source(name).expect("an embedded civil violence scenario");
     let sets = [
@@ -214,6 +218,7 @@ fn civil_violence(name: &str, size: u32, steps: u32, mode: &str) {
     ];
     let overrides: Vec<Override> = sets
         .iter()
+        .chain(extra)
         .map(|a| Override::parse(a).expect("valid override"))
         .collect();
     let s = match Scenario::load(&source, &overrides) {
