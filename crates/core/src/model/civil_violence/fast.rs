@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::lattice::{count_in, count_two, nth_in, runs};
+use super::lattice::{count_in, count_run, count_two, nth_in, runs};
 use super::{placements, purpose, rules, Counts, CITIZEN, PROBES};
 use crate::prefetch::prefetch;
 use crate::rng::{Draw, Quick, Stream};
@@ -129,6 +129,13 @@ pub struct Sites {
     parity: u8,
     #[serde(skip)]
     scratch: Vec<u32>,
+    /// Citizens' vision offsets as steps in site numbers (`dy · stride + dx`), for sites
+    /// whose neighbourhood does not wrap; refreshed at the start of every step.
+    #[serde(skip)]
+    steps: Vec<i32>,
+    /// Cops' vision offsets as steps in site numbers.
+    #[serde(skip)]
+    cop_steps: Vec<i32>,
 }
 
 impl Sites {
@@ -169,6 +176,8 @@ impl Sites {
             born: 0,
             parity: ACTED,
             scratch: Vec::new(),
+            steps: Vec::new(),
+            cop_steps: Vec::new(),
         };
         for y in 0..p.height {
             for x in 0..p.width {
@@ -408,6 +417,22 @@ impl Sites {
     #[inline]
     fn cops_and_actives(&self, site: u32, spans: &[(i32, i32)]) -> (u32, u32) {
         let (x, y) = self.xy(site);
+        // Rows span -r..=r and no half width exceeds r: away from the edges (almost every
+        // site of a large lattice) nothing wraps, and a row's run starts at a fixed distance
+        // from the site's own bit.
+        let r = (spans.len() / 2) as u32;
+        if x >= r && y >= r && x + r < self.width && y + r < self.height {
+            let bits = (&self.cops[..], &self.actives[..]);
+            let stride = self.stride as isize;
+            let (mut c, mut a) = (0, 0);
+            for &(dy, half) in spans {
+                let lo = (site as isize + dy as isize * stride - half as isize) as usize;
+                let (dc, da) = count_run(bits, lo, lo + 2 * half as usize);
+                c += dc;
+                a += da;
+            }
+            return (c, a);
+        }
         let torus = (self.width, self.height, self.stride as usize);
         count_two((&self.cops, &self.actives), torus, x, y, spans)
     }
@@ -452,17 +477,34 @@ impl Sites {
         // is taken (the same site as probing one by one would find), so that the branch is
         // on "any of four", which is predictable, not on each probe.
         let n = offsets.len() as u32;
+        // Away from the edges an offset is a fixed step in site numbers (no wrapping).
+        let reach = if cop {
+            r.cop_spans.len() / 2
+        } else {
+            r.spans.len() / 2
+        } as i32;
+        let steps = if cop { &self.cop_steps } else { &self.steps };
+        let interior = x >= reach
+            && y >= reach
+            && x + reach < w
+            && y + reach < h
+            && steps.len() == offsets.len();
         for _ in 0..PROBES / 4 {
             let mut probe = [0u32; 4];
             let mut open = 0u32;
             for (j, p) in probe.iter_mut().enumerate() {
-                let (dx, dy) = offsets[s.below(n) as usize];
-                let (mut nx, mut ny) = (x + dx, y + dy);
-                nx += if nx < 0 { w } else { 0 };
-                nx -= if nx >= w { w } else { 0 };
-                ny += if ny < 0 { h } else { 0 };
-                ny -= if ny >= h { h } else { 0 };
-                *p = self.at(nx as u32, ny as u32);
+                let k = s.below(n) as usize;
+                *p = if interior {
+                    (site as i32 + steps[k]) as u32
+                } else {
+                    let (dx, dy) = offsets[k];
+                    let (mut nx, mut ny) = (x + dx, y + dy);
+                    nx += if nx < 0 { w } else { 0 };
+                    nx -= if nx >= w { w } else { 0 };
+                    ny += if ny < 0 { h } else { 0 };
+                    ny -= if ny >= h { h } else { 0 };
+                    self.at(nx as u32, ny as u32)
+                };
                 open |= u32::from(self.is_open(*p)) << j;
             }
             if open != 0 {
@@ -492,23 +534,10 @@ impl Sites {
         let Some(at) = self.pick(&self.actives, site, r.cop_spans, s) else {
             return site;
         };
-        let j = r.p.max_jail_term;
-        let term = match r.sw.jail_range {
-            JailRange::Inclusive => s.below(j.saturating_add(1).max(1)),
-            JailRange::Exclusive => {
-                if j == 0 {
-                    0
-                } else {
-                    s.below(j)
-                }
-            }
-        };
+        let term = rules::jail_term(r.p.max_jail_term, r.sw.jail_range, s);
         tally.arrests += 1;
         self.set_active(at, false);
-        let jailed = match r.sw.release {
-            Release::EndOfStep => term > 0,
-            Release::OwnTurn => true,
-        };
+        let jailed = rules::held(term, r.sw.release);
         if jailed {
             let au = at as usize;
             if r.sw.jailed == JailedAgents::Blocking {
@@ -644,9 +673,18 @@ impl Sites {
         }
     }
 
+    /// Brings the vision offsets in site numbers up to date with the rules.
+    fn prepare(&mut self, r: &Rules) {
+        let stride = self.stride as i32;
+        let step_of = |&(dx, dy): &(i32, i32)| dy * stride + dx;
+        self.steps = r.vision.iter().map(step_of).collect();
+        self.cop_steps = r.cop_vision.iter().map(step_of).collect();
+    }
+
     /// A step: everyone's turn, then the end-of-step jail releases.
     pub fn step(&mut self, r: &Rules, step: u32) -> Tally {
         let mut tally = Tally::default();
+        self.prepare(r);
         let (tx, ty) = (self.width.div_ceil(TILE), self.height.div_ceil(TILE));
         let mut tiles: Vec<u32> = (0..tx * ty).collect();
         let mut order = Stream::new(r.seed, purpose::ORDER, step, 0);

@@ -658,24 +658,11 @@ impl CivilViolence {
             self.found_scratch = suspects;
             suspect
         };
-        let j = self.p.max_jail_term;
-        let term = match self.sw.jail_range {
-            JailRange::Inclusive => s.below(j.saturating_add(1).max(1)),
-            JailRange::Exclusive => {
-                if j == 0 {
-                    0
-                } else {
-                    s.below(j)
-                }
-            }
-        };
+        let term = rules::jail_term(self.p.max_jail_term, self.sw.jail_range, s);
         self.arrests += 1;
         self.set_active(suspect, false);
         let su = suspect as usize;
-        let jailed = match self.sw.release {
-            Release::EndOfStep => term > 0,
-            Release::OwnTurn => true,
-        };
+        let jailed = rules::held(term, self.sw.release);
         let at = self.site[su];
         if jailed {
             if self.sw.jailed == JailedAgents::OffLattice {

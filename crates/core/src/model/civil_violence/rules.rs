@@ -1,6 +1,7 @@
 //! The rules of Epstein (2002) as pure functions, so each can be checked by hand.
 
-use crate::scenario::civil_violence::RatioRule;
+use crate::rng::Draw;
+use crate::scenario::civil_violence::{JailRange, RatioRule, Release};
 
 /// The estimated arrest probability P = 1 − exp(−k · r(C/A)), with r the ratio rule.
 /// `actives` counts the agent itself (A ≥ 1).
@@ -50,6 +51,26 @@ impl ArrestTable {
             Some(&p) => p,
             None => arrest_probability(cops, actives, self.k, self.rule),
         }
+    }
+}
+
+/// Rule C's jail term (steps), drawn from 0..=J (`inclusive`) or 0..J (`exclusive`; 0 when
+/// J = 0).
+pub fn jail_term(j: u32, range: JailRange, s: &mut impl Draw) -> u32 {
+    match range {
+        JailRange::Inclusive => s.below(j.saturating_add(1).max(1)),
+        JailRange::Exclusive if j == 0 => 0,
+        JailRange::Exclusive => s.below(j),
+    }
+}
+
+/// Whether an arrest with this term puts the citizen in jail: with releases at the end of a
+/// step a term of 0 frees at once (NetLogo), with releases in the prisoner's turn it still
+/// costs that turn (Mesa).
+pub fn held(term: u32, release: Release) -> bool {
+    match release {
+        Release::EndOfStep => term > 0,
+        Release::OwnTurn => true,
     }
 }
 

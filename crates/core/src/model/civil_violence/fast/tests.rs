@@ -144,6 +144,24 @@ fn perception_counts_the_agent_itself_as_the_variant_says() {
 
 #[test]
 fn movement_goes_only_to_empty_sites() {
+    // In the interior (offsets as steps in site numbers) and on the edge (wrapping).
+    for prepared in [true, false] {
+        movement_goes_only_to_empty_sites_when(prepared);
+    }
+    // On the edge: (0, 0) has neighbours (4, 0), (1, 0), (0, 4), (0, 1); three taken.
+    let mut m = model(5, &[]);
+    let me = put(&mut m, 0, 0, false, 0.3, 0.4);
+    for (x, y) in [(4, 0), (1, 0), (0, 1)] {
+        put(&mut m, x, y, false, 0.0, 0.0);
+    }
+    let mut fast = m.fast.take().unwrap();
+    let r = m.rules();
+    fast.prepare(&r);
+    let to = fast.move_agent(me, false, &r, &mut Quick::new(3, purpose::TURN, 1, 0));
+    assert_eq!(to, fast.at(0, 4), "across the edge of the torus");
+}
+
+fn movement_goes_only_to_empty_sites_when(prepared: bool) {
     // (2, 2) has four von Neumann neighbours; three are taken, so it must move to (3, 2).
     let mut m = model(5, &[]);
     let me = put(&mut m, 2, 2, false, 0.3, 0.4);
@@ -152,6 +170,9 @@ fn movement_goes_only_to_empty_sites() {
     }
     let mut fast = m.fast.take().unwrap();
     let r = m.rules();
+    if prepared {
+        fast.prepare(&r);
+    }
     let mut s = Quick::new(1, purpose::TURN, 1, 0);
     let to = fast.move_agent(me, false, &r, &mut s);
     assert_eq!(to, fast.at(3, 2));
