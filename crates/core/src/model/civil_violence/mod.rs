@@ -15,9 +15,13 @@
 //! 5. the counts are observed and the outburst tracker advances.
 //!
 //! Neighbourhood counts are read from bit sets, one word per row of the neighbourhood, so a
-//! turn costs O(radius), not O(radius²). In `fast` mode agents are activated tile by tile
-//! (tiles in random order, agents in random order within each) so that a turn's reads stay in
-//! cache. Movement probes random sites in vision before enumerating them (both modes).
+//! turn costs O(radius), not O(radius²). Movement probes random sites in vision before
+//! enumerating them (both modes).
+//!
+//! This file holds the faithful mode (agents in columns by agent number, the lattice's
+//! per-site counters in `lattice.rs`) and what both modes share: events, ramps, counts,
+//! observation and the outcome. `mode = "fast"` hands the agents to [`fast::Sites`], which
+//! stores each on its site and activates them tile by tile.
 
 mod fast;
 mod lattice;
