@@ -20,7 +20,7 @@
 //!
 //! This file holds the faithful mode (agents in columns by agent number, the lattice's
 //! per-site counters in `lattice.rs`) and what both modes share: events, ramps, counts,
-//! observation and the outcome. `mode = "fast"` hands the agents to [`fast::Sites`], which
+//! observation and the outcome. `mode = "fast"` hands the agents to `fast::Sites`, which
 //! stores each on its site and activates them tile by tile.
 
 mod fast;
