@@ -44,9 +44,9 @@ pub struct Rules<'a> {
     pub legitimacy: f64,
     /// The run's seed.
     pub seed: u64,
-    /// Citizens' vision, as offsets (movement) and row spans (counting).
+    /// Citizens' vision as (dx, dy) offsets, own site excluded (movement).
     pub vision: &'a [(i32, i32)],
-    /// Cops' vision, as offsets.
+    /// Cops' vision as (dx, dy) offsets.
     pub cop_vision: &'a [(i32, i32)],
     /// Citizens' vision as row spans (row offset, half width).
     pub spans: &'a [(i32, i32)],
@@ -205,6 +205,7 @@ impl Sites {
         (site - y * self.stride, y)
     }
 
+    /// The bit set `which`.
     #[inline]
     fn bits(&mut self, which: &Bits) -> &mut Vec<u64> {
         match which {
@@ -215,6 +216,7 @@ impl Sites {
         }
     }
 
+    /// Sets or clears the bit of `site` in the bit set `which`.
     #[inline]
     fn set(&mut self, which: &Bits, site: u32, on: bool) {
         let (word, bit) = ((site / 64) as usize, 1u64 << (site % 64));
@@ -226,6 +228,7 @@ impl Sites {
         }
     }
 
+    /// Whether a mover may enter `site`.
     #[inline]
     fn is_open(&self, site: u32) -> bool {
         self.open[(site / 64) as usize] >> (site % 64) & 1 == 1
