@@ -118,6 +118,8 @@ pub struct CivilViolence {
     scratch: Vec<u32>,
     found_scratch: Vec<u32>,
     run_scratch: Vec<(usize, usize, usize, u32)>,
+    /// The activation order, kept between steps so that a step allocates nothing.
+    order: Vec<u32>,
     /// Counts at the end of the last start or step (what observation reports).
     now: Counts,
     step: u32,
@@ -207,6 +209,7 @@ impl CivilViolence {
             scratch: Vec::new(),
             found_scratch: Vec::new(),
             run_scratch: Vec::new(),
+            order: Vec::new(),
             now: Counts::default(),
             step: 0,
             fast,
@@ -867,16 +870,14 @@ impl CivilViolence {
     }
 
     /// Random sequential activation of everyone alive at the start of the step.
-    fn random_order(&self, step: u32) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.kind.len() as u32)
-            .filter(|&i| self.alive[i as usize])
-            .collect();
+    fn random_order(&self, step: u32, order: &mut Vec<u32>) {
+        order.clear();
+        order.extend((0..self.kind.len() as u32).filter(|&i| self.alive[i as usize]));
         let mut s = Stream::new(self.seed, purpose::ORDER, step, 0);
         for k in (1..order.len()).rev() {
             let j = s.below(k as u32 + 1) as usize;
             order.swap(k, j);
         }
-        order
     }
 
     /// Cops at random empty sites (at most `k`; fewer if the lattice fills); returns how many.
@@ -1169,9 +1170,12 @@ impl Model for CivilViolence {
         } else {
             // One stream for the step's turns, drawn in random sequential order.
             let mut s = Stream::new(self.seed, purpose::TURN, step, 0);
-            for i in self.random_order(step) {
+            let mut order = std::mem::take(&mut self.order);
+            self.random_order(step, &mut order);
+            for &i in &order {
                 self.turn(i, &mut s);
             }
+            self.order = order;
             self.end_of_step_releases();
         }
         let c = self.counts();
