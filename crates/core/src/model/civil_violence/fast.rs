@@ -454,9 +454,7 @@ impl Sites {
         self.set_active(site, on);
         if on && r.p.groups == 2 {
             let other = 1 - group(self.flags[su]) as usize;
-            let victims = std::mem::take(&mut self.groups[other]);
-            let v = self.pick(&victims, site, r.spans, s);
-            self.groups[other] = victims;
+            let v = self.pick(&self.groups[other], site, r.spans, s);
             if let Some(v) = v {
                 self.remove(v);
                 tally.killed += 1;
@@ -516,12 +514,7 @@ impl Sites {
             }
         }
         let spans = if cop { r.cop_spans } else { r.spans };
-        let target = target.or_else(|| {
-            let open = std::mem::take(&mut self.open);
-            let t = self.pick(&open, site, spans, s);
-            self.open = open;
-            t
-        });
+        let target = target.or_else(|| self.pick(&self.open, site, spans, s));
         match target {
             Some(t) => {
                 self.relocate(site, t);
@@ -680,8 +673,10 @@ impl Sites {
     fn prepare(&mut self, r: &Rules) {
         let stride = self.stride as i32;
         let step_of = |&(dx, dy): &(i32, i32)| dy * stride + dx;
-        self.steps = r.vision.iter().map(step_of).collect();
-        self.cop_steps = r.cop_vision.iter().map(step_of).collect();
+        self.steps.clear();
+        self.steps.extend(r.vision.iter().map(step_of));
+        self.cop_steps.clear();
+        self.cop_steps.extend(r.cop_vision.iter().map(step_of));
     }
 
     /// A step: everyone's turn, then the end-of-step jail releases.
