@@ -9,6 +9,19 @@
 /// target has no prefetch instruction.
 #[inline(always)]
 pub fn prefetch<T>(slice: &[T], index: usize) {
+    hint::<T, 3>(slice, index);
+}
+
+/// Hints that `slice[index]` will be read later than [`prefetch`]'s: the line is brought into
+/// the second-level cache only, where work still under way in the first level cannot evict it.
+#[inline(always)]
+pub fn prefetch_later<T>(slice: &[T], index: usize) {
+    hint::<T, 2>(slice, index);
+}
+
+/// `_mm_prefetch` with the hint `H` (3: all levels, 2: second level and beyond).
+#[inline(always)]
+fn hint<T, const H: i32>(slice: &[T], index: usize) {
     #[cfg(target_arch = "x86_64")]
     if let Some(item) = slice.get(index) {
         let ptr = (item as *const T).cast::<i8>();
@@ -16,7 +29,7 @@ pub fn prefetch<T>(slice: &[T], index: usize) {
         // cannot fault, and `ptr` points into a live slice. SSE is part of the x86_64 baseline.
         #[allow(unsafe_code)]
         unsafe {
-            core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(ptr);
+            core::arch::x86_64::_mm_prefetch::<H>(ptr);
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

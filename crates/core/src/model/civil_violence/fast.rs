@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lattice::{count_in, count_run, count_two, nth_in, runs};
 use super::{placements, purpose, rules, Counts, CITIZEN, PROBES};
-use crate::prefetch::prefetch;
+use crate::prefetch::{prefetch, prefetch_later};
 use crate::rng::{Draw, Quick, Stream};
 use crate::scenario::civil_violence::*;
 
@@ -136,6 +136,11 @@ pub struct Sites {
     /// Cops' vision offsets as steps in site numbers.
     #[serde(skip)]
     cop_steps: Vec<i32>,
+    /// Citizens' vision as one [`window`] per row for sites whose neighbourhood does not
+    /// wrap: (the row's first site minus the agent's, mask of the row's width); empty when a
+    /// row is wider than 64 sites. Refreshed at the start of every step.
+    #[serde(skip)]
+    windows: Vec<(isize, u64)>,
 }
 
 impl Sites {
@@ -144,7 +149,8 @@ impl Sites {
         let words_per_row = (p.width as usize).div_ceil(64);
         let stride = words_per_row as u32 * 64;
         let n = stride as usize * p.height as usize;
-        let words = words_per_row * p.height as usize;
+        // One word of padding past the last row, for [`window`]'s second word.
+        let words = words_per_row * p.height as usize + 1;
         let model2 = p.groups == 2;
         let mut sites = Sites {
             width: p.width,
@@ -178,6 +184,7 @@ impl Sites {
             scratch: Vec::new(),
             steps: Vec::new(),
             cop_steps: Vec::new(),
+            windows: Vec::new(),
         };
         for y in 0..p.height {
             for x in 0..p.width {
@@ -282,13 +289,6 @@ impl Sites {
         }
         self.mark(site, true);
         self.set_acted(site, false);
-    }
-
-    /// Whether the agent on `site` has had its turn this step (or, between steps, in the
-    /// coming one).
-    #[inline]
-    fn acted(&self, site: u32) -> bool {
-        self.flags[site as usize] & ACTED == self.parity
     }
 
     #[inline]
@@ -424,7 +424,18 @@ impl Sites {
         // site of a large lattice) nothing wraps, and a row's run starts at a fixed distance
         // from the site's own bit.
         let r = (spans.len() / 2) as u32;
-        if x >= r && y >= r && x + r < self.width && y + r < self.height {
+        let interior = x >= r && y >= r && x + r < self.width && y + r < self.height;
+        if interior && self.windows.len() == spans.len() {
+            // One 64-bit window per row and bit set, masked: no branch on where words end.
+            let (mut c, mut a) = (0, 0);
+            for &(start, mask) in &self.windows {
+                let lo = (site as isize + start) as usize;
+                c += (window(&self.cops, lo) & mask).count_ones();
+                a += (window(&self.actives, lo) & mask).count_ones();
+            }
+            return (c, a);
+        }
+        if interior {
             let bits = (&self.cops[..], &self.actives[..]);
             let stride = self.stride as isize;
             let (mut c, mut a) = (0, 0);
@@ -677,6 +688,14 @@ impl Sites {
         self.steps.extend(r.vision.iter().map(step_of));
         self.cop_steps.clear();
         self.cop_steps.extend(r.cop_vision.iter().map(step_of));
+        self.windows.clear();
+        if r.spans.iter().all(|&(_, half)| half < 32) {
+            let stride = stride as isize;
+            self.windows.extend(r.spans.iter().map(|&(dy, half)| {
+                let start = dy as isize * stride - half as isize;
+                (start, u64::MAX >> (63 - 2 * half))
+            }));
+        }
     }
 
     /// A step: everyone's turn, then the end-of-step jail releases.
@@ -691,28 +710,35 @@ impl Sites {
             tiles.swap(k, j);
         }
         let mut here = std::mem::take(&mut self.scratch);
+        here.resize((TILE * TILE) as usize + 1, 0);
+        // Occupied by someone whose turn is still to come.
+        let waiting = OCCUPIED | (self.parity ^ ACTED);
         for (n, &t) in tiles.iter().enumerate() {
             if let Some(&next) = tiles.get(n + 1) {
                 self.prefetch_tile(next, tx);
             }
+            if let Some(&later) = tiles.get(n + 3) {
+                self.prefetch_surroundings(later, tx, r);
+            }
             let mut s = Quick::new(r.seed, purpose::TURN, step, t);
-            here.clear();
             let (x0, y0) = ((t % tx) * TILE, (t / tx) * TILE);
             let x1 = (x0 + TILE).min(self.width);
+            // Every site is written and only the occupied are kept (no branch on each site).
+            let mut kept = 0;
             for y in y0..(y0 + TILE).min(self.height) {
                 let row = self.at(x0, y) as usize..self.at(x1, y) as usize;
                 for (k, &f) in self.flags[row.clone()].iter().enumerate() {
-                    if f & OCCUPIED != 0 {
-                        here.push((row.start + k) as u32);
-                    }
+                    here[kept] = (row.start + k) as u32;
+                    kept += usize::from(f & OCCUPIED);
                 }
             }
-            for k in (1..here.len()).rev() {
+            let order = &mut here[..kept];
+            for k in (1..order.len()).rev() {
                 let j = s.below(k as u32 + 1) as usize;
-                here.swap(k, j);
+                order.swap(k, j);
             }
-            for &site in &here {
-                if self.flags[site as usize] & OCCUPIED != 0 && !self.acted(site) {
+            for &site in order.iter() {
+                if self.flags[site as usize] & (OCCUPIED | ACTED) == waiting {
                     self.turn(site, r, step, &mut s, &mut tally);
                 }
             }
@@ -740,6 +766,32 @@ impl Sites {
                 prefetch(&self.risk, i);
             }
             prefetch(&self.flags, a);
+        }
+    }
+
+    /// Asks the second-level cache for everything the turns of tile `t` may touch: the
+    /// columns and bit sets of its rows and of a vision's margin around it (moves land and
+    /// perception reads up to a vision away). Issued a few tiles ahead, so the lines arrive
+    /// in time and the first level is left to the tile at hand.
+    fn prefetch_surroundings(&self, t: u32, tx: u32, r: &Rules) {
+        let reach = (r.spans.len().max(r.cop_spans.len()) / 2) as u32;
+        let (x0, y0) = ((t % tx) * TILE, (t / tx) * TILE);
+        let (w, h) = (self.width, self.height);
+        let (xl, xh) = (x0.saturating_sub(reach), (x0 + TILE + reach).min(w) - 1);
+        for dy in 0..(TILE + 2 * reach).min(h) {
+            let y = (y0 + h + dy - reach.min(h)) % h;
+            let (a, b) = (self.at(xl, y) as usize, self.at(xh, y) as usize);
+            // One request per 64-byte line.
+            for i in (a..=b).step_by(16).chain([b]) {
+                prefetch_later(&self.hardship, i);
+                prefetch_later(&self.risk, i);
+            }
+            for i in (a..=b).step_by(64).chain([b]) {
+                prefetch_later(&self.flags, i);
+                prefetch_later(&self.open, i / 64);
+                prefetch_later(&self.cops, i / 64);
+                prefetch_later(&self.actives, i / 64);
+            }
         }
     }
 
@@ -985,6 +1037,15 @@ enum Bits {
     Cops,
     Actives,
     Group(u8),
+}
+
+/// The 64 bits of `bits` from bit `lo` on, bit `lo` lowest; `bits` ends in a padding word,
+/// so any `lo` of a site has a word after its own.
+#[inline(always)]
+fn window(bits: &[u64], lo: usize) -> u64 {
+    let w = lo / 64;
+    let pair = u128::from(bits[w]) | u128::from(bits[w + 1]) << 64;
+    (pair >> (lo % 64)) as u64
 }
 
 #[inline]

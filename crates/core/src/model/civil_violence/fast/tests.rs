@@ -78,13 +78,20 @@ fn both_modes_place_the_same_agents() {
 #[test]
 fn perception_by_bits_equals_a_plain_count_with_wrap_around() {
     // 70 columns: rows are 128 sites apart in storage, so the layout's padding is exercised.
-    let mut m = model(
-        70,
-        &["civil_violence.vision=7", "civil_violence.cop_vision=7"],
-    );
+    // Prepared, interior sites count by 64-bit windows; a vision wider than a window (33:
+    // rows of 67 sites) and an unprepared lattice count word by word.
+    for (size, vision, prepared) in [(70, 7, true), (70, 7, false), (100, 33, true)] {
+        perception_equals_a_plain_count(size, vision, prepared);
+    }
+}
+
+fn perception_equals_a_plain_count(size: u32, vision: u32, prepared: bool) {
+    let v = format!("civil_violence.vision={vision}");
+    let cv = format!("civil_violence.cop_vision={vision}");
+    let mut m = model(size, &[&v, &cv]);
     let mut s = Stream::new(3, purpose::PLACEMENT, 0, 0);
-    for k in 0..2000 {
-        let (x, y) = (s.below(70), s.below(70));
+    for k in 0..size * size / 2 {
+        let (x, y) = (s.below(size), s.below(size));
         let site = sites(&mut m).at(x, y);
         if sites(&mut m).is_open(site) {
             put(&mut m, x, y, k % 10 == 0, 1.0, 0.0);
@@ -93,20 +100,25 @@ fn perception_by_bits_equals_a_plain_count_with_wrap_around() {
             }
         }
     }
-    let f = m.fast.as_ref().unwrap();
     let r = m.rules();
-    for y in 0..70 {
-        for x in 0..70 {
+    let mut f = m.fast.clone().unwrap();
+    if prepared {
+        f.prepare(&r);
+        assert_eq!(f.windows.is_empty(), vision > 31);
+    }
+    for y in 0..size {
+        for x in 0..size {
             let here = f.at(x, y);
             let (mut c, mut a) = (0, 0);
             for &(dx, dy) in r.vision.iter().chain(&[(0, 0)]) {
-                let nx = (x as i32 + dx).rem_euclid(70) as u32;
-                let ny = (y as i32 + dy).rem_euclid(70) as u32;
+                let nx = (x as i32 + dx).rem_euclid(size as i32) as u32;
+                let ny = (y as i32 + dy).rem_euclid(size as i32) as u32;
                 let flags = f.flags[f.at(nx, ny) as usize];
                 c += u32::from(flags & COP != 0);
                 a += u32::from(flags & ACTIVE != 0);
             }
-            assert_eq!(f.cops_and_actives(here, r.spans), (c, a), "({x}, {y})");
+            let seen = f.cops_and_actives(here, r.spans);
+            assert_eq!(seen, (c, a), "v {vision}, prepared {prepared}: ({x}, {y})");
         }
     }
 }
