@@ -34,7 +34,7 @@ fn put(m: &mut CivilViolence, x: u32, y: u32, cop: bool, hardship: f64, risk: f6
     let mut s = Stream::new(1, purpose::DISPOSITION, 0, 0);
     let flags = if cop { OCCUPIED | COP } else { OCCUPIED };
     f.spawn(flags, hardship, site, &p, &mut s);
-    f.risk[site as usize] = risk as f32;
+    f.disposition[site as usize] = Disposition::new(hardship, risk);
     site
 }
 
@@ -68,8 +68,10 @@ fn both_modes_place_the_same_agents() {
             let w = faithful.p.width;
             let at = f.at(site % w, site / w) as usize;
             if faithful.kind[i] == super::CITIZEN {
-                assert_eq!(f.hardship[at], faithful.hardship[i] as f32);
-                assert_eq!(f.risk[at], faithful.risk[i] as f32);
+                let d = f.disposition[at];
+                assert_eq!(d, Disposition::new(faithful.hardship[i], faithful.risk[i]));
+                assert!((d.hardship() - faithful.hardship[i]).abs() <= 0.5 / 65_536.0);
+                assert!((d.risk() - faithful.risk[i]).abs() <= 0.5 / 65_536.0);
             }
         }
     }
@@ -189,10 +191,7 @@ fn movement_goes_only_to_empty_sites_when(prepared: bool) {
     let to = fast.move_agent(me, false, &r, &mut s);
     assert_eq!(to, fast.at(3, 2));
     assert!(fast.is_open(me) && !fast.is_open(to));
-    assert_eq!(
-        (fast.hardship[to as usize], fast.risk[to as usize]),
-        (0.3, 0.4)
-    );
+    assert_eq!(fast.disposition[to as usize], Disposition::new(0.3, 0.4));
     // Every neighbour of (3, 2) taken: it stays.
     for (x, y) in [(4, 2), (3, 1), (3, 3), (2, 2)] {
         let p = m.p.clone();
@@ -281,7 +280,8 @@ fn off_lattice_prisoners_free_their_site_and_return_to_it_if_empty() {
     }
     assert!(f.prisoners.is_empty());
     assert!(!f.is_open(rebel), "back on its old site");
-    assert_eq!(f.risk[rebel as usize], 0.25, "with its dispositions");
+    let d = f.disposition[rebel as usize];
+    assert_eq!(d, Disposition::new(1.0, 0.25), "with its dispositions");
     assert_eq!(f.counts().quiet, [1, 0]);
 }
 
