@@ -113,9 +113,10 @@ impl Disposition {
 
 /// The lattice with its agents stored by site.
 ///
-/// Site `y * stride + x` is column x of row y; `stride` is the row length rounded up to 64, so
-/// that a site's bit in a bit set is bit `site % 64` of word `site / 64` (no division), at a
-/// cost of fewer than 64 unused sites per row.
+/// Site `y * stride + x` is column x of row y; `stride` is the row length rounded up to an odd
+/// multiple of 64, so that a site's bit in a bit set is bit `site % 64` of word `site / 64`
+/// (no division) and rows do not alias in the caches, at a cost of fewer than 128 unused sites
+/// per row.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Sites {
     width: u32,
@@ -169,6 +170,9 @@ pub struct Sites {
     /// row is wider than 64 sites. Refreshed at the start of every step.
     #[serde(skip)]
     windows: Vec<(isize, u64)>,
+    /// Cops' vision as [`Sites::windows`].
+    #[serde(skip)]
+    cop_windows: Vec<(isize, u64)>,
     /// Whether every site within two visions of the tile at hand lies on the lattice without
     /// wrapping: its agents' moves and, after a move, their perception take the interior
     /// paths with no per-agent test. Set per tile; false outside the tile pass.
@@ -179,7 +183,11 @@ pub struct Sites {
 impl Sites {
     /// The lattice with the same agents, dispositions and sites as faithful mode places.
     pub fn new(p: &EpsteinParams, sw: &Switches, seed: u64) -> Sites {
-        let words_per_row = (p.width as usize).div_ceil(64);
+        // An odd number of words per row: with a power of two, every row of a column would
+        // fall in the same few cache sets (rows 256 bytes apart in a bit set, 8 kB in the
+        // dispositions), and a tile's rows would evict each other from the first- and
+        // second-level caches.
+        let words_per_row = (p.width as usize).div_ceil(64) | 1;
         let stride = words_per_row as u32 * 64;
         let n = stride as usize * p.height as usize;
         // One word of padding past the last row, for [`window`]'s second word.
@@ -217,6 +225,7 @@ impl Sites {
             steps: Vec::new(),
             cop_steps: Vec::new(),
             windows: Vec::new(),
+            cop_windows: Vec::new(),
             deep: false,
         };
         for y in 0..p.height {
@@ -404,6 +413,13 @@ impl Sites {
         spans: &[(i32, i32)],
         s: &mut impl Draw,
     ) -> Option<u32> {
+        if self.deep {
+            for windows in [&self.windows, &self.cop_windows] {
+                if windows.len() == spans.len() && windows_match(windows, spans) {
+                    return pick_in_windows(bits, site, windows, s);
+                }
+            }
+        }
         let total = self.count(bits, site, spans);
         if total == 0 {
             return None;
@@ -752,13 +768,18 @@ impl Sites {
         self.steps.extend(r.vision.iter().map(step_of));
         self.cop_steps.clear();
         self.cop_steps.extend(r.cop_vision.iter().map(step_of));
-        self.windows.clear();
-        if r.spans.iter().all(|&(_, half)| half < 32) {
-            let stride = stride as isize;
-            self.windows.extend(r.spans.iter().map(|&(dy, half)| {
-                let start = dy as isize * stride - half as isize;
-                (start, u64::MAX >> (63 - 2 * half))
-            }));
+        let stride = stride as isize;
+        for (windows, spans) in [
+            (&mut self.windows, r.spans),
+            (&mut self.cop_windows, r.cop_spans),
+        ] {
+            windows.clear();
+            if spans.iter().all(|&(_, half)| half < 32) {
+                windows.extend(spans.iter().map(|&(dy, half)| {
+                    let start = dy as isize * stride - half as isize;
+                    (start, u64::MAX >> (63 - 2 * half))
+                }));
+            }
         }
     }
 
@@ -1038,10 +1059,27 @@ impl Sites {
     /// Counts of the moment, per group.
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
-        // One pass over the flags, tallied by flag value (branch-free).
+        // One pass over the flags, tallied by flag value (branch-free) into four tables in
+        // turn: neighbouring sites often share a value, and one table would make each count
+        // wait for the previous one's store.
+        let mut tables = [[0u32; 64]; 4];
         let mut by_flags = [0u64; 64];
-        for &f in &self.flags {
-            by_flags[(f & !ACTED) as usize] += 1;
+        for chunk in self.flags.chunks(1 << 20) {
+            let mut quads = chunk.chunks_exact(4);
+            for q in &mut quads {
+                for (t, &f) in tables.iter_mut().zip(q) {
+                    t[(f & !ACTED) as usize] += 1;
+                }
+            }
+            for &f in quads.remainder() {
+                tables[0][(f & !ACTED) as usize] += 1;
+            }
+            // Each table has counted at most 2^20 sites: no overflow.
+            for t in &mut tables {
+                for (total, n) in by_flags.iter_mut().zip(t.iter_mut()) {
+                    *total += u64::from(std::mem::take(n));
+                }
+            }
         }
         for (f, &n) in by_flags.iter().enumerate() {
             let f = f as u8;
@@ -1106,6 +1144,48 @@ enum Bits {
     Cops,
     Actives,
     Group(u8),
+}
+
+/// Whether `windows` are the row `spans` (citizens' and cops' visions may have as many rows
+/// and differ in width).
+fn windows_match(windows: &[(isize, u64)], spans: &[(i32, i32)]) -> bool {
+    windows
+        .iter()
+        .zip(spans)
+        .all(|(&(_, mask), &(_, half))| mask.count_ones() == 2 * half as u32 + 1)
+}
+
+/// A uniformly drawn site among those set in `bits` within `windows` of `site` (which must be
+/// away from the edges), if any: count them, draw k, find the k-th in row order, as
+/// [`Sites::pick`] does.
+fn pick_in_windows(
+    bits: &[u64],
+    site: u32,
+    windows: &[(isize, u64)],
+    s: &mut impl Draw,
+) -> Option<u32> {
+    let total: u32 = windows
+        .iter()
+        .map(|&(start, mask)| (window(bits, (site as isize + start) as usize) & mask).count_ones())
+        .sum();
+    if total == 0 {
+        return None;
+    }
+    let mut k = s.below(total);
+    for &(start, mask) in windows {
+        let lo = (site as isize + start) as usize;
+        let mut w = window(bits, lo) & mask;
+        let n = w.count_ones();
+        if k >= n {
+            k -= n;
+            continue;
+        }
+        for _ in 0..k {
+            w &= w - 1;
+        }
+        return Some((lo + w.trailing_zeros() as usize) as u32);
+    }
+    None
 }
 
 /// The 64 bits of `bits` from bit `lo` on, bit `lo` lowest; `bits` ends in a padding word,

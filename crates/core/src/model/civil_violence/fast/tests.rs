@@ -121,6 +121,18 @@ fn perception_equals_a_plain_count(size: u32, vision: u32, prepared: bool) {
             }
             let seen = f.cops_and_actives(here, r.spans);
             assert_eq!(seen, (c, a), "v {vision}, prepared {prepared}: ({x}, {y})");
+            // Away from the edges, picking by windows finds what picking word by word does.
+            let deep = (vision..size - vision).contains(&x) && (vision..size - vision).contains(&y);
+            if prepared && deep {
+                for (bits, spans) in [(&f.actives, r.cop_spans), (&f.open, r.spans)] {
+                    let mut draws = Quick::new(u64::from(x), purpose::TURN, y, 0);
+                    let by_words = f.pick(bits, here, spans, &mut draws.clone());
+                    f.deep = true;
+                    let by_windows = f.pick(bits, here, spans, &mut draws);
+                    f.deep = false;
+                    assert_eq!(by_windows, by_words, "v {vision}: ({x}, {y})");
+                }
+            }
         }
     }
 }
