@@ -19,6 +19,20 @@ pub fn prefetch_later<T>(slice: &[T], index: usize) {
     hint::<T, 2>(slice, index);
 }
 
+/// [`prefetch_later`] for every 64-byte line that holds part of `slice[first..=last]`, one
+/// request per line: a request for a line already asked for still takes a slot in the
+/// processor's queue of pending loads.
+#[inline]
+pub fn prefetch_lines_later<T>(slice: &[T], first: usize, last: usize) {
+    let size = std::mem::size_of::<T>().max(1);
+    let base = slice.as_ptr() as usize;
+    let (lo, hi) = ((base + first * size) / 64, (base + last * size) / 64);
+    for line in lo..=hi {
+        let index = (line * 64).saturating_sub(base) / size;
+        prefetch_later(slice, index.max(first));
+    }
+}
+
 /// `_mm_prefetch` with the hint `H` (3: all levels, 2: second level and beyond).
 #[inline(always)]
 fn hint<T, const H: i32>(slice: &[T], index: usize) {

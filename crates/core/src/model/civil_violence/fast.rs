@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lattice::{count_in, count_run, count_two, nth_in, runs};
 use super::{placements, purpose, rules, Counts, CITIZEN, PROBES};
-use crate::prefetch::{prefetch, prefetch_later};
+use crate::prefetch::{prefetch, prefetch_lines_later};
 use crate::rng::{Draw, Quick, Stream};
 use crate::scenario::civil_violence::*;
 
@@ -143,6 +143,10 @@ pub struct Sites {
     cops: Vec<u64>,
     /// Sites with an active citizen.
     actives: Vec<u64>,
+    /// [`Sites::cops`] and [`Sites::actives`] interleaved, two bits per site (bit 2s: a cop on
+    /// site s, bit 2s + 1: an active citizen): perception reads one word pair per row of its
+    /// vision instead of two (15 sites of a row fit one 64-bit window).
+    seen: Vec<u64>,
     /// Sites with a free (not jailed) citizen of each group (Model II only; empty otherwise).
     groups: [Vec<u64>; 2],
     /// Sites of citizens jailed on their site whose terms count down at the end of a step.
@@ -173,6 +177,10 @@ pub struct Sites {
     /// Cops' vision as [`Sites::windows`].
     #[serde(skip)]
     cop_windows: Vec<(isize, u64)>,
+    /// Citizens' vision as windows of [`Sites::seen`]: (the row's first site minus the
+    /// agent's, mask of the row's two bits per site); empty when a row is wider than 31 sites.
+    #[serde(skip)]
+    seen_windows: Vec<(isize, u64)>,
     /// Whether every site within two visions of the tile at hand lies on the lattice without
     /// wrapping: its agents' moves and, after a move, their perception take the interior
     /// paths with no per-agent test. Set per tile; false outside the tile pass.
@@ -211,6 +219,7 @@ impl Sites {
             open: vec![0; words],
             cops: vec![0; words],
             actives: vec![0; words],
+            seen: vec![0; 2 * words],
             groups: if model2 {
                 [vec![0; words], vec![0; words]]
             } else {
@@ -226,6 +235,7 @@ impl Sites {
             cop_steps: Vec::new(),
             windows: Vec::new(),
             cop_windows: Vec::new(),
+            seen_windows: Vec::new(),
             deep: false,
         };
         for y in 0..p.height {
@@ -274,6 +284,17 @@ impl Sites {
             v[word] |= bit;
         } else {
             v[word] &= !bit;
+        }
+        let seen = match which {
+            Bits::Cops => 2 * site as usize,
+            Bits::Actives => 2 * site as usize + 1,
+            _ => return,
+        };
+        let (word, bit) = (seen / 64, 1u64 << (seen % 64));
+        if on {
+            self.seen[word] |= bit;
+        } else {
+            self.seen[word] &= !bit;
         }
     }
 
@@ -362,6 +383,10 @@ impl Sites {
         if let Some(v) = moved {
             v[wf] &= !bf;
             v[wt] |= bt;
+            let bit = usize::from(flags & COP == 0);
+            let (sf, st) = (2 * f + bit, 2 * t + bit);
+            self.seen[sf / 64] &= !(1 << (sf % 64));
+            self.seen[st / 64] |= 1 << (st % 64);
         }
         if !self.groups[0].is_empty() && flags & (COP | JAILED) == 0 {
             let v = &mut self.groups[group(flags) as usize];
@@ -463,7 +488,8 @@ impl Sites {
     }
 
     /// Cops and actives in the neighbourhood `spans` around `site`, own site included: per row
-    /// of the neighbourhood one or two words of each bit set, masked and counted.
+    /// of the neighbourhood a window of [`Sites::seen`] (or, for wide visions and near the
+    /// edges, the words of each bit set), masked and counted.
     #[inline]
     fn cops_and_actives(&self, site: u32, spans: &[(i32, i32)]) -> (u32, u32) {
         let (x, y) = self.xy(site);
@@ -472,13 +498,15 @@ impl Sites {
         // from the site's own bit.
         let r = (spans.len() / 2) as u32;
         let interior = self.deep || x >= r && y >= r && x + r < self.width && y + r < self.height;
-        if interior && self.windows.len() == spans.len() {
-            // One 64-bit window per row and bit set, masked: no branch on where words end.
+        if interior && self.seen_windows.len() == spans.len() {
+            // One 64-bit window of both bit sets per row, masked: no branch on where words
+            // end.
+            const COPS: u64 = 0x5555_5555_5555_5555;
             let (mut c, mut a) = (0, 0);
-            for &(start, mask) in &self.windows {
-                let lo = (site as isize + start) as usize;
-                c += (window(&self.cops, lo) & mask).count_ones();
-                a += (window(&self.actives, lo) & mask).count_ones();
+            for &(start, mask) in &self.seen_windows {
+                let w = window(&self.seen, 2 * (site as isize + start) as usize) & mask;
+                c += (w & COPS).count_ones();
+                a += (w & !COPS).count_ones();
             }
             return (c, a);
         }
@@ -769,6 +797,13 @@ impl Sites {
         self.cop_steps.clear();
         self.cop_steps.extend(r.cop_vision.iter().map(step_of));
         let stride = stride as isize;
+        self.seen_windows.clear();
+        if r.spans.iter().all(|&(_, half)| half < 16) {
+            self.seen_windows.extend(r.spans.iter().map(|&(dy, half)| {
+                let start = dy as isize * stride - half as isize;
+                (start, u64::MAX >> (62 - 4 * half))
+            }));
+        }
         for (windows, spans) in [
             (&mut self.windows, r.spans),
             (&mut self.cop_windows, r.cop_spans),
@@ -873,15 +908,10 @@ impl Sites {
         for dy in 0..(TILE + 2 * reach).min(h) {
             let y = (y0 + h + dy - reach.min(h)) % h;
             let (a, b) = (self.at(xl, y) as usize, self.at(xh, y) as usize);
-            // One request per 64-byte line.
-            for i in (a..=b).step_by(16).chain([b]) {
-                prefetch_later(&self.disposition, i);
-            }
-            for i in (a..=b).step_by(64).chain([b]) {
-                prefetch_later(&self.flags, i);
-                prefetch_later(&self.open, i / 64);
-                prefetch_later(&self.cops, i / 64);
-                prefetch_later(&self.actives, i / 64);
+            prefetch_lines_later(&self.disposition, a, b);
+            prefetch_lines_later(&self.flags, a, b);
+            for bits in [&self.open, &self.cops, &self.actives] {
+                prefetch_lines_later(bits, a / 64, b / 64);
             }
         }
     }

@@ -328,3 +328,42 @@ fn everyone_has_exactly_one_turn_per_step_and_nobody_is_lost() {
         assert_eq!(m.counts().population, before);
     }
 }
+
+#[test]
+fn the_bit_sets_agree_with_the_flags_after_every_step() {
+    // Run 2 on 300 × 200 (tiles away from the edges take the windowed paths), cops arresting,
+    // citizens moving and turning active: every bit set says what the flags say.
+    let source = embedded::source("epstein-run2").unwrap();
+    let s = load(
+        &source,
+        &[
+            "civil_violence.mode=fast",
+            "civil_violence.width=300",
+            "civil_violence.height=200",
+        ],
+    );
+    let mut m = CivilViolence::new(&s, &World::default());
+    let mut actives = 0;
+    for step in 1..=8 {
+        let mut f = m.fast.take().unwrap();
+        f.step(&m.rules(), step);
+        for y in 0..200 {
+            for x in 0..300 {
+                let site = f.at(x, y);
+                let flags = f.flags[site as usize];
+                let bit = |v: &[u64], i: usize| v[i / 64] >> (i % 64) & 1 == 1;
+                let cop = flags & COP != 0;
+                let active = flags & ACTIVE != 0;
+                let at = site as usize;
+                assert_eq!(bit(&f.open, at), flags & OCCUPIED == 0, "({x}, {y})");
+                assert_eq!(bit(&f.cops, at), cop, "({x}, {y})");
+                assert_eq!(bit(&f.actives, at), active, "({x}, {y})");
+                assert_eq!(bit(&f.seen, 2 * at), cop, "({x}, {y})");
+                assert_eq!(bit(&f.seen, 2 * at + 1), active, "({x}, {y})");
+                actives += u32::from(active);
+            }
+        }
+        m.fast = Some(f);
+    }
+    assert!(actives > 0, "some turned active");
+}
