@@ -278,6 +278,51 @@ fn a_branch_shares_the_past_and_follows_its_own_parameters() {
 }
 
 #[test]
+fn a_civil_violence_branch_may_not_change_how_the_state_is_held() {
+    // Jails, releases and the engine fix the shape of the saved lattice (changing the first
+    // once panicked): a branch that changes them is refused, naming the field; one that
+    // changes legitimacy runs.
+    let dir = tempfile::tempdir().unwrap();
+    let base = ok(&mobilize(
+        &[
+            "run",
+            "epstein-run2",
+            "-q",
+            "--set",
+            "time.steps=60",
+            "--set",
+            "civil_violence.snapshots=[]",
+            "--checkpoint-every",
+            "50",
+        ],
+        dir.path(),
+    ));
+    let checkpoint = results(&base, dir.path()).join("checkpoint-000050.bin");
+    let from = checkpoint.to_str().unwrap();
+    for (set, named) in [
+        (
+            "civil_violence.jailed=blocking",
+            "(civil_violence.jailed differs)",
+        ),
+        ("civil_violence.mode=fast", "(civil_violence.mode differs)"),
+        (
+            "civil_violence.release=own_turn",
+            "(civil_violence.release differs)",
+        ),
+    ] {
+        let o = mobilize(&["run", "--from", from, "--set", set, "-q"], dir.path());
+        assert_eq!(o.status.code(), Some(2), "{set}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(named), "{set}: {err}");
+    }
+    let set = "civil_violence.legitimacy=0.7";
+    ok(&mobilize(
+        &["run", "--from", from, "--set", set, "-q"],
+        dir.path(),
+    ));
+}
+
+#[test]
 fn sigint_flushes_marks_incomplete_and_touches_no_finished_run() {
     let dir = tempfile::tempdir().unwrap();
     // A finished run beside, whose files must not change.

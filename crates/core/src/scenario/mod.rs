@@ -134,7 +134,7 @@ impl Scenario {
     pub fn structural_differences(&self, other: &Scenario) -> Vec<String> {
         /// Fields that size or fill the state a checkpoint holds; everything else (rates,
         /// probabilities, events, the seed of future draws, the number of steps) may change.
-        const STRUCTURAL: [&str; 16] = [
+        const STRUCTURAL: [&str; 19] = [
             "model",
             "scale",
             "regions",
@@ -151,6 +151,11 @@ impl Scenario {
             "civil_violence.citizen_density",
             "civil_violence.cop_density",
             "civil_violence.groups",
+            // How jailed agents are held and released, and which engine holds the lattice:
+            // each fixes the shape of the saved state.
+            "civil_violence.mode",
+            "civil_violence.jailed",
+            "civil_violence.release",
         ];
         let (a, b) = (self.resolved_value(), other.resolved_value());
         let at = |v: &toml::Value, path: &str| -> Option<toml::Value> {

@@ -149,12 +149,21 @@ pub struct Sites {
     seen: Vec<u64>,
     /// Sites with a free (not jailed) citizen of each group (Model II only; empty otherwise).
     groups: [Vec<u64>; 2],
-    /// Sites of citizens jailed on their site whose terms count down at the end of a step.
-    blocked: Vec<u32>,
-    /// Citizens jailed off the lattice.
+    /// Sites of citizens jailed on their site, by the step that ends their term
+    /// (`release = "end_of_step"`).
+    blocked: Wheel<u32>,
+    /// Citizens jailed off the lattice who count their terms down in their own turns
+    /// (`release = "own_turn"`), in the order of their arrests.
     prisoners: Vec<Prisoner>,
     /// Model II: (age, age at death) of each of `prisoners`, in the same order; empty otherwise.
     prisoner_lives: Vec<[u32; 2]>,
+    /// Citizens jailed off the lattice, by the step that ends their term
+    /// (`release = "end_of_step"`): a step touches only those it releases.
+    due: Wheel<Prisoner>,
+    /// Model II: (age, age at death) of each of `due`, in the same places; empty otherwise.
+    due_lives: Wheel<[u32; 2]>,
+    /// Citizens in jail off the lattice, by group (persons).
+    held: [u64; 2],
     /// Agents ever created (numbers the dispositions' random streams, as in faithful mode).
     born: u32,
     /// The value of the [`ACTED`] bit that means "has had its turn" in the current (between
@@ -225,9 +234,12 @@ impl Sites {
             } else {
                 [Vec::new(), Vec::new()]
             },
-            blocked: Vec::new(),
+            blocked: Wheel::default(),
             prisoners: Vec::new(),
             prisoner_lives: Vec::new(),
+            due: Wheel::default(),
+            due_lives: Wheel::default(),
+            held: [0, 0],
             born: 0,
             parity: ACTED,
             scratch: Vec::new(),
@@ -662,19 +674,34 @@ impl Sites {
                 self.mark(at, true);
                 self.jail[au] = term;
                 if r.sw.release == Release::EndOfStep {
-                    self.blocked.push(at);
+                    // Counted down at the end of this step and the term − 1 that follow.
+                    self.blocked.push(term - 1, at);
                 }
             } else {
                 let f = self.flags[au];
-                self.prisoners.push(Prisoner {
+                let pr = Prisoner {
                     left: at,
                     jail: term,
                     disposition: self.disposition[au],
                     flags: f,
-                });
-                if !self.age.is_empty() {
-                    self.prisoner_lives.push([self.age[au], self.death[au]]);
+                };
+                let life = [
+                    self.age.get(au).copied().unwrap_or(0),
+                    self.death.get(au).copied().unwrap_or(0),
+                ];
+                let lives = !self.age.is_empty();
+                if r.sw.release == Release::EndOfStep {
+                    self.due.push(term - 1, pr);
+                    if lives {
+                        self.due_lives.push(term - 1, life);
+                    }
+                } else {
+                    self.prisoners.push(pr);
+                    if lives {
+                        self.prisoner_lives.push(life);
+                    }
                 }
+                self.held[group(f) as usize] += 1;
                 self.remove(at);
             }
         }
@@ -985,29 +1012,34 @@ impl Sites {
             return;
         }
         let mut s = Stream::new(r.seed, purpose::LATTICE_EVENTS, step, u32::MAX);
-        self.release_where(&mut s, None, |f, i, s| {
-            let pr = &mut f.prisoners[i];
-            pr.jail = pr.jail.saturating_sub(1);
-            if pr.jail > 0 {
-                return None;
-            }
-            let left = pr.left;
-            f.free_site(left, s)
-        });
-        let blocked = std::mem::take(&mut self.blocked);
-        let mut kept = Vec::with_capacity(blocked.len());
-        for site in blocked {
-            let su = site as usize;
-            self.jail[su] = self.jail[su].saturating_sub(1);
-            if self.jail[su] == 0 {
-                self.mark(site, false);
-                self.flags[su] &= !JAILED;
-                self.mark(site, true);
-            } else {
-                kept.push(site);
+        // Released in the order of their arrests. One with no empty site to go to (a full
+        // lattice) waits for the next step's releases, after those already due then.
+        let (due, lives) = (self.due.take_due(), self.due_lives.take_due());
+        for (i, pr) in due.iter().enumerate() {
+            let life = lives.get(i).copied().unwrap_or([0, 0]);
+            match self.free_site(pr.left, &mut s) {
+                Some(to) => {
+                    self.put_back(pr, life, to);
+                }
+                None => {
+                    self.due.push(0, *pr);
+                    if !lives.is_empty() {
+                        self.due_lives.push(0, life);
+                    }
+                }
             }
         }
-        self.blocked = kept;
+        self.due.recycle(due);
+        self.due_lives.recycle(lives);
+        let blocked = self.blocked.take_due();
+        for &site in &blocked {
+            let su = site as usize;
+            self.jail[su] = 0;
+            self.mark(site, false);
+            self.flags[su] &= !JAILED;
+            self.mark(site, true);
+        }
+        self.blocked.recycle(blocked);
     }
 
     /// The site a released prisoner returns to: its own if empty, else a random empty one.
@@ -1022,6 +1054,7 @@ impl Sites {
     /// A released prisoner onto `to`, counted as having had this step's turn.
     fn put_back(&mut self, pr: &Prisoner, [age, death]: [u32; 2], to: u32) {
         let t = to as usize;
+        self.held[group(pr.flags) as usize] -= 1;
         self.flags[t] = (pr.flags & !(JAILED | ACTIVE | ACTED)) | self.parity;
         self.disposition[t] = pr.disposition;
         if !self.age.is_empty() {
@@ -1130,10 +1163,9 @@ impl Sites {
                 c.quiet[g] += n;
             }
         }
-        for pr in &self.prisoners {
-            let g = group(pr.flags) as usize;
-            c.population[g] += 1;
-            c.jailed[g] += 1;
+        for g in 0..2 {
+            c.population[g] += self.held[g];
+            c.jailed[g] += self.held[g];
         }
         c
     }
@@ -1165,6 +1197,52 @@ impl Sites {
             }
         }
         cells
+    }
+}
+
+/// Items by the step they fall due, counted from the current one: a timing wheel that grows
+/// to the longest term asked of it. Items due at the same step keep the order they came in.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Wheel<T> {
+    /// `slots[k]`: the items due k steps from now (0: at the end of the current step).
+    slots: std::collections::VecDeque<Vec<T>>,
+}
+
+impl<T> Default for Wheel<T> {
+    fn default() -> Self {
+        Wheel {
+            slots: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl<T> Wheel<T> {
+    /// Files `item` as due `steps` steps from now.
+    fn push(&mut self, steps: u32, item: T) {
+        let k = steps as usize;
+        if self.slots.len() <= k {
+            self.slots.resize_with(k + 1, Vec::new);
+        }
+        self.slots[k].push(item);
+    }
+
+    /// The items due now, in the order they came; the wheel turns one step.
+    fn take_due(&mut self) -> Vec<T> {
+        self.slots.pop_front().unwrap_or_default()
+    }
+
+    /// Gives back the emptied list of [`Wheel::take_due`], to be reused at the far end.
+    fn recycle(&mut self, mut spent: Vec<T>) {
+        if !self.slots.is_empty() {
+            spent.clear();
+            self.slots.push_back(spent);
+        }
+    }
+
+    /// Every item, soonest due first.
+    #[cfg(test)]
+    fn items(&self) -> impl Iterator<Item = &T> {
+        self.slots.iter().flatten()
     }
 }
 

@@ -275,7 +275,7 @@ fn off_lattice_prisoners_free_their_site_and_return_to_it_if_empty() {
     let r = m.rules();
     let mut tally = Tally::default();
     let mut seed = 0;
-    while f.prisoners.is_empty() {
+    while f.due.items().next().is_none() {
         f.set_active(rebel, true);
         f.arrest(
             cop,
@@ -290,7 +290,7 @@ fn off_lattice_prisoners_free_their_site_and_return_to_it_if_empty() {
     for _ in 0..5 {
         f.end_of_step_releases(&r, 1);
     }
-    assert!(f.prisoners.is_empty());
+    assert!(f.due.items().next().is_none() && f.held == [0, 0]);
     assert!(!f.is_open(rebel), "back on its old site");
     let d = f.disposition[rebel as usize];
     assert_eq!(d, Disposition::new(1.0, 0.25), "with its dispositions");
@@ -366,4 +366,23 @@ fn the_bit_sets_agree_with_the_flags_after_every_step() {
         m.fast = Some(f);
     }
     assert!(actives > 0, "some turned active");
+}
+
+#[test]
+fn the_wheel_gives_items_back_when_due_in_the_order_they_came() {
+    let mut w = Wheel::default();
+    for (steps, item) in [(2, 'a'), (0, 'b'), (2, 'c'), (1, 'd')] {
+        w.push(steps, item);
+    }
+    let now = w.take_due();
+    assert_eq!(now, ['b']);
+    w.recycle(now);
+    let next = w.take_due();
+    assert_eq!(next, ['d']);
+    w.recycle(next);
+    // Filed now for now: after those already due.
+    w.push(0, 'e');
+    assert_eq!(w.items().copied().collect::<String>(), "ace");
+    assert_eq!(w.take_due(), ['a', 'c', 'e']);
+    assert!(w.take_due().is_empty());
 }
