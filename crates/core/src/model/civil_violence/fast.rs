@@ -377,7 +377,7 @@ impl Sites {
     }
 
     /// Moves the agent on `from` to the empty site `to`.
-    #[inline]
+    #[inline(always)]
     fn relocate(&mut self, from: u32, to: u32) {
         let (f, t) = (from as usize, to as usize);
         let flags = self.flags[f];
@@ -539,6 +539,7 @@ impl Sites {
     }
 
     /// Rule A (and, in Model II, the killing it means) for the citizen on `site`.
+    #[inline(always)]
     fn decide(&mut self, site: u32, r: &Rules, s: &mut impl Draw, tally: &mut Tally) {
         let su = site as usize;
         let d = self.disposition[su];
