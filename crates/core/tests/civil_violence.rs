@@ -231,6 +231,17 @@ fn agree(scenario: &str, sets: &[&str], steps: &str, measures: &[&str]) {
         let a: Vec<f64> = faithful.iter().map(|m| m[k]).collect();
         let b: Vec<f64> = fast.iter().map(|m| m[k]).collect();
         let d = ks(&a, &b);
+        // The docs' agreement table (`cargo test … -- --nocapture` shows it).
+        let median = |v: &[f64]| {
+            let mut v = v.to_vec();
+            v.sort_by(f64::total_cmp);
+            (v[7] + v[8]) / 2.0
+        };
+        eprintln!(
+            "{scenario} {sets:?} {name}: faithful {:.1}, fast {:.1}, D {d:.3}",
+            median(&a),
+            median(&b)
+        );
         assert!(
             d < critical,
             "{scenario} {name}: D = {d:.3} (faithful {a:?}, fast {b:?})"
