@@ -14,6 +14,9 @@ const shots = process.env.SCREENSHOTS || tmpdir();
 const runs = mkdtempSync(join(tmpdir(), 'mobilize-e2e-'));
 
 const server = spawn(bin, ['serve', '--port', '0', '--runs', runs], { stdio: ['ignore', 'pipe', 'inherit'] });
+// Whatever ends this script (a failed check, a browser that will not start) ends the server:
+// left running it would hold the caller's output pipe open, and a CI job would wait on it.
+process.on('exit', () => server.kill());
 const url = await new Promise((resolve, reject) => {
   let out = '';
   server.stdout.on('data', (d) => {
@@ -25,7 +28,18 @@ const url = await new Promise((resolve, reject) => {
   setTimeout(() => reject(new Error('the server did not start')), 30000);
 });
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ['--no-sandbox'] });
+// Chromium now and then dies at start-up on a busy machine (seen once: SIGSEGV before the first
+// page); a second and third try tell that apart from a browser that cannot run here.
+const launch = async (tries) => {
+  try {
+    return await chromium.launch({ executablePath: process.env.CHROMIUM, args: ['--no-sandbox'] });
+  } catch (e) {
+    if (tries <= 1) throw e;
+    console.error(`# the browser did not start (${e.message.split('\n')[0]}); trying again`);
+    return launch(tries - 1);
+  }
+};
+const browser = await launch(3);
 const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
 const errors = [];
 page.on('pageerror', (e) => errors.push(e.message));
