@@ -217,6 +217,7 @@ impl CivilViolence {
             sw,
         };
         if m.fast.is_none() {
+            m.lattice.keep_halo((m.spans.len() / 2) as u32);
             m.reserve();
             m.place();
         }
@@ -416,8 +417,9 @@ impl CivilViolence {
                 // At most one cop and one active per site: count bits.
                 let torus = (l.width, l.height, l.words_per_row * 64);
                 let (x, y) = l.xy(here);
-                (c, a) =
-                    lattice::count_two((&l.cop_bits, &l.active_bits), torus, x, y, &self.spans);
+                (c, a) = l.count_near(x, y, &self.spans).unwrap_or_else(|| {
+                    lattice::count_two((&l.cop_bits, &l.active_bits), torus, x, y, &self.spans)
+                });
             } else {
                 self.runs(here, &self.spans, |row, xl, xh| {
                     let b = row * w;

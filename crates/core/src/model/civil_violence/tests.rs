@@ -216,14 +216,23 @@ fn transparent_prisoners_leave_their_site_open_to_movers() {
 
 #[test]
 fn the_lattice_bits_agree_with_the_counters() {
+    // 70 wide: perception counts the bit sets word by word, wrapping; 40 wide (Mesa's): through
+    // the halo rows, which must follow every change, moves and deactivations included.
+    for (size, halo) in [(70, 0), (40, 7)] {
+        lattice_bits_agree_with_the_counters(size, halo);
+    }
+}
+
+fn lattice_bits_agree_with_the_counters(size: u32, halo: u32) {
     let mut m = model(
-        70,
+        size,
         &["civil_violence.vision=7", "civil_violence.cop_vision=7"],
     );
+    assert_eq!(m.lattice.halo, halo);
     let mut s = Stream::new(3, purpose::PLACEMENT, 0, 0);
-    for k in 0..2000 {
-        let x = s.below(70);
-        let y = s.below(70);
+    for k in 0..size * size * 2 / 5 {
+        let x = s.below(size);
+        let y = s.below(size);
         if m.empty(at(&m, x, y)) {
             let i = if k % 10 == 0 {
                 cop(&mut m, x, y)
@@ -233,6 +242,17 @@ fn the_lattice_bits_agree_with_the_counters() {
             if k % 3 == 0 {
                 m.set_active(i, m.kind[i as usize] == CITIZEN);
             }
+        }
+    }
+    // Some move (to a random empty site) and some quiet down.
+    for i in (0..m.agents() as u32).step_by(3) {
+        let t = at(&m, s.below(size), s.below(size));
+        if m.empty(t) {
+            m.take(i);
+            m.put(i, t);
+        }
+        if i % 2 == 0 && m.kind[i as usize] == CITIZEN {
+            m.set_active(i, false);
         }
     }
     // Perception by bits equals a plain count over the offsets.
