@@ -385,4 +385,52 @@ fn the_wheel_gives_items_back_when_due_in_the_order_they_came() {
     assert_eq!(w.items().copied().collect::<String>(), "ace");
     assert_eq!(w.take_due(), ['a', 'c', 'e']);
     assert!(w.take_due().is_empty());
+
+    // Beyond the horizon (a billion-step term is the paper's "for ever"): held apart without
+    // a slot per step, and back in its slot, ahead of later arrivals, when it comes near.
+    let mut w = Wheel::default();
+    w.push(1_000_000_000, 'z');
+    w.push(1_500, 'f');
+    assert_eq!(w.slots.len(), 0);
+    for _ in 0..477 {
+        assert!(w.take_due().is_empty());
+    }
+    assert_eq!(w.far.len(), 1, "f came within the horizon");
+    w.push(1_023, 'd');
+    for _ in 0..1_023 {
+        assert!(w.take_due().is_empty());
+    }
+    assert_eq!(w.take_due(), ['f', 'd']);
+    assert!(w.slots.len() <= 1_024);
+    assert_eq!(w.items().copied().collect::<String>(), "z");
+}
+
+#[test]
+fn jail_for_ever_keeps_the_wheel_small() {
+    // Run 4 jails for up to a billion steps (the paper's "infinite" term): prisoners wait
+    // beyond the wheel's horizon, which stays at most 1,024 slots (a slot per step of term
+    // once asked for 20 GB).
+    let source = embedded::source("epstein-run4-sudden").unwrap();
+    let s = load(
+        &source,
+        &[
+            "civil_violence.mode=fast",
+            "civil_violence.snapshots=[]",
+            // After Run 4's jump (the events are not run here).
+            "civil_violence.legitimacy=0.7",
+        ],
+    );
+    let mut m = CivilViolence::new(&s, &World::default());
+    for step in 1..=100 {
+        let mut f = m.fast.take().unwrap();
+        f.step(&m.rules(), step);
+        m.fast = Some(f);
+    }
+    let f = m.fast.as_ref().unwrap();
+    assert!(f.due.slots.len() <= 1_024, "{} slots", f.due.slots.len());
+    assert!(
+        !f.due.far.is_empty(),
+        "some are jailed for longer than the horizon"
+    );
+    assert_eq!(f.held.iter().sum::<u64>() as usize, f.due.items().count());
 }
