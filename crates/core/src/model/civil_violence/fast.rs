@@ -944,42 +944,32 @@ impl Sites {
         }
     }
 
-    /// Turns of the prisoners off the lattice (`release = "own_turn"`), after the tiles'.
+    /// Turns of the prisoners off the lattice (`release = "own_turn"`), after the tiles', in
+    /// the order of their arrests: a term counts down in its turn; a spent one is released
+    /// (to its own site if empty) and takes its turn there. The released leave the list, the
+    /// others keep their order, in place: the list can hold a fifth of the citizens.
     fn prisoner_turns(&mut self, r: &Rules, step: u32, tally: &mut Tally) {
         let mut s = Quick::new(r.seed, purpose::TURN, step, u32::MAX);
-        let turn = Some((r, step, tally));
-        self.release_where(&mut s, turn, |f, i, s| {
-            let parity = f.parity;
-            let pr = &mut f.prisoners[i];
-            // Arrested this step after its turn: the next turn is the next step's.
-            if pr.flags & ACTED == parity {
-                return None;
-            }
-            pr.flags = (pr.flags & !ACTED) | parity;
-            if pr.jail > 0 {
-                pr.jail -= 1;
-                return None;
-            }
-            let left = pr.left;
-            f.free_site(left, s)
-        });
-    }
-
-    /// Goes through the prisoners off the lattice in order: `decide(self, i, s)` says whether
-    /// the i-th is released, and to which site; a released one takes its turn there if `turn`
-    /// is given. The released leave the list, the others keep their order, and any arrested
-    /// meanwhile follow them. In place: the list can hold a fifth of the citizens.
-    fn release_where<S: Draw>(
-        &mut self,
-        s: &mut S,
-        mut turn: Option<(&Rules, u32, &mut Tally)>,
-        mut decide: impl FnMut(&mut Self, usize, &mut S) -> Option<u32>,
-    ) {
         let n = self.prisoners.len();
         let lives = !self.prisoner_lives.is_empty();
         let mut kept = 0;
         for i in 0..n {
-            match decide(self, i, s) {
+            let parity = self.parity;
+            let pr = &mut self.prisoners[i];
+            // Arrested this step after its turn: the next turn is the next step's.
+            let to = if pr.flags & ACTED == parity {
+                None
+            } else {
+                pr.flags = (pr.flags & !ACTED) | parity;
+                if pr.jail > 0 {
+                    pr.jail -= 1;
+                    None
+                } else {
+                    let left = pr.left;
+                    self.free_site(left, &mut s)
+                }
+            };
+            match to {
                 Some(to) => {
                     let pr = self.prisoners[i];
                     let life = if lives {
@@ -988,9 +978,7 @@ impl Sites {
                         [0, 0]
                     };
                     self.put_back(&pr, life, to);
-                    if let Some((r, step, tally)) = turn.as_mut() {
-                        self.citizen_turn(to, r, *step, s, tally);
-                    }
+                    self.citizen_turn(to, r, step, &mut s, tally);
                 }
                 None => {
                     self.prisoners[kept] = self.prisoners[i];

@@ -1,6 +1,18 @@
 //! The torus lattice: who stands where, and per-site counters that make a neighbourhood
 //! count a sum of bytes.
 
+/// Where coordinate `v` of a torus `n` long shows on the line unrolled by `r` on each side
+/// (positions 0..n + 2r): at v + r, and once more if it lies within r of an end.
+fn unrolled(v: u32, n: u32, r: u32) -> ([u32; 2], usize) {
+    if v < r {
+        ([v + r, v + n + r], 2)
+    } else if v + r >= n {
+        ([v + r, v + r - n], 2)
+    } else {
+        ([v + r, 0], 1)
+    }
+}
+
 /// No agent / no site.
 pub const NONE: u32 = u32::MAX;
 
@@ -116,25 +128,9 @@ impl Lattice {
     /// Sets the bits of column `x`, row `y` in the halo rows, everywhere the unrolled torus
     /// shows that site (up to four places near a corner).
     fn refresh_halo(&mut self, x: u32, y: u32, cop: bool, active: bool) {
-        let (w, h, r) = (self.width, self.height, self.halo);
-        let mut columns = [x + r, 0];
-        let mut nc = 1;
-        if x < r {
-            columns[1] = x + w + r;
-            nc = 2;
-        } else if x + r >= w {
-            columns[1] = x + r - w;
-            nc = 2;
-        }
-        let mut rows = [y + r, 0];
-        let mut nr = 1;
-        if y < r {
-            rows[1] = y + h + r;
-            nr = 2;
-        } else if y + r >= h {
-            rows[1] = y + r - h;
-            nr = 2;
-        }
+        let r = self.halo;
+        let (columns, nc) = unrolled(x, self.width, r);
+        let (rows, nr) = unrolled(y, self.height, r);
         for &row in &rows[..nr] {
             for &col in &columns[..nc] {
                 let bit = 1u64 << col;
