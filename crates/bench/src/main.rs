@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use mobilize_core::engine::Sim;
-use mobilize_core::model::threshold::draw_thresholds;
+use mobilize_core::model::threshold::{draw_thresholds, ThresholdParams};
 use mobilize_core::network::Network;
 use mobilize_core::observe::Recorder;
 use mobilize_core::population::People;
@@ -306,7 +306,7 @@ fn export(persons: u64, dir: &std::path::Path) {
     use std::fmt::Write as _;
     let s = scenario(persons);
     std::fs::create_dir_all(dir).expect("folder can be created");
-    let params = s.threshold.clone().expect("threshold scenario");
+    let params = s.params::<ThresholdParams>().clone();
     let thresholds = draw_thresholds(&params, persons as usize, s.seed);
     let mut sim = Sim::new(s);
     let net = &sim.world().network;
@@ -346,11 +346,7 @@ fn export(persons: u64, dir: &std::path::Path) {
 /// The initial actors the model chose, recomputed with the same stream it used.
 fn initial_actors(sim: &Sim, persons: u64) -> Vec<u32> {
     use mobilize_core::rng::{Purpose, Stream};
-    let params = sim
-        .scenario()
-        .threshold
-        .as_ref()
-        .expect("threshold scenario");
+    let params = sim.scenario().params::<ThresholdParams>();
     let mut pool: Vec<u32> = (0..persons as u32).collect();
     let mut s = Stream::new(sim.scenario().seed, Purpose::INITIAL_ACTORS, 0, 0);
     let k = params.initial_random.min(persons) as usize;

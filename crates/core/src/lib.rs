@@ -31,3 +31,4 @@ pub mod prefetch;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod world;

@@ -4,6 +4,7 @@
 //! progress bar and in-memory collectors are observers; none of them can change the run.
 
 use crate::calendar::Date;
+use crate::model::ModelMeta;
 use crate::scenario::Scenario;
 
 /// What is known when a run starts.
@@ -11,6 +12,9 @@ use crate::scenario::Scenario;
 pub struct RunInfo<'a> {
     /// The validated scenario.
     pub scenario: &'a Scenario,
+    /// What outputs need to know about the model: its lattice, snapshot steps, chart groups
+    /// and maps.
+    pub meta: &'a ModelMeta,
     /// Names of the per-step series, in the order of [`StepRecord::values`].
     pub columns: &'a [String],
     /// Persons in the run.

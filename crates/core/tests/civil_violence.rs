@@ -252,7 +252,7 @@ fn agree(scenario: &str, sets: &[&str], steps: &str, measures: &[&str]) {
 /// The docs page lists every parameter with the default in the code.
 #[test]
 fn the_docs_list_every_parameter_with_its_default() {
-    use mobilize_core::scenario::civil_violence::EpsteinParams;
+    use mobilize_core::model::civil_violence::EpsteinParams;
     let docs = include_str!("../../../docs/models/civil_violence.md");
     for p in EpsteinParams::PARAMS {
         let row = format!("| `{}` |", p.name);

@@ -2,8 +2,9 @@
 //! common random numbers, bad input, and the docs' parameter tables.
 
 use mobilize_core::engine::Sim;
+use mobilize_core::model::resistance::params as resistance;
 use mobilize_core::observe::{Outcome, Recorder};
-use mobilize_core::scenario::{embedded, resistance, Override, Scenario, Source};
+use mobilize_core::scenario::{embedded, Override, Scenario, Source};
 
 fn load(name: &str, sets: &[String]) -> Scenario {
     let overrides: Vec<Override> = sets.iter().map(|a| Override::parse(a).unwrap()).collect();

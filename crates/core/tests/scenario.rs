@@ -1,8 +1,8 @@
 //! Scenario reading: defaults, dates, overrides, the resolved form.
 
-use mobilize_core::scenario::{
-    embedded, Action, NetworkSpec, Origin, Override, Scenario, Source, ThresholdForm,
-};
+use mobilize_core::model::data;
+use mobilize_core::model::threshold::{Action, ThresholdForm, ThresholdParams};
+use mobilize_core::scenario::{embedded, NetworkSpec, Origin, Override, Scenario, Source};
 
 const SMALL: &str = r#"
 name = "small"
@@ -31,8 +31,9 @@ fn bare_toml_dates_are_accepted_and_placed_on_steps() {
     let s = load(SMALL, &[]).unwrap();
     assert_eq!(s.time.start.unwrap().to_string(), "1936-05-05");
     assert_eq!(s.events[0].step, 10);
+    assert_eq!(s.events[0].kind, "activate");
     assert_eq!(
-        s.events[0].action,
+        *data::<Action>(&s.events[0].action),
         Action::Activate {
             count: 2,
             region: None
@@ -48,7 +49,7 @@ fn defaults_are_filled_into_the_resolved_scenario() {
     assert_eq!(s.seed, 1);
     assert_eq!(s.scale, 1.0);
     assert_eq!(s.network, NetworkSpec::None);
-    let t = s.threshold.as_ref().unwrap();
+    let t = s.params::<ThresholdParams>();
     assert_eq!(t.form, ThresholdForm::Crowd);
     let text = s.resolved_toml();
     for key in [

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use mobilize_core::scenario::Scenario;
 use mobilize_core::stats::quantile;
+use mobilize_output::layout;
 use mobilize_output::{read_double_columns, write_tables, Column};
 use rayon::prelude::*;
 
@@ -27,7 +28,7 @@ pub const QUANTILES: [f64; 3] = [0.05, 0.5, 0.95];
 
 /// The model's series names, from a run's `series.csv` header.
 pub fn series_names(run: &Path) -> Result<Vec<String>, ExperimentError> {
-    let path = run.join("series.csv");
+    let path = run.join(layout::table(layout::SERIES, "csv"));
     let io = |e: csv::Error| mobilize_output::OutputError::Io {
         action: "cannot read",
         path: path.clone(),
@@ -76,7 +77,8 @@ pub fn write(
             buf.par_chunks_mut(block)
                 .zip(runs.par_iter())
                 .try_for_each(|(slot, run)| -> Result<(), ExperimentError> {
-                    let path = run_dir(dir, run.spec.id).join("series.parquet");
+                    let path =
+                        run_dir(dir, run.spec.id).join(layout::table(layout::SERIES, "parquet"));
                     let columns = read_double_columns(&path, &wanted)?;
                     for (c, values) in columns.iter().enumerate() {
                         let last = values.last().copied().unwrap_or(f64::NAN);

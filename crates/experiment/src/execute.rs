@@ -216,7 +216,7 @@ pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError
     })?;
 
     manifest.files = tables::write_all(exp, &scenarios, &specs, &dir)?;
-    manifest.files.push("report.html".into());
+    manifest.files.push(mobilize_output::layout::REPORT.into());
     manifest.status = Status::Complete;
     manifest.finished_at = Some(now());
     manifest.last_attempt_s = t0.elapsed().as_secs_f64();

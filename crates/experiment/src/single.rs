@@ -13,6 +13,7 @@ use std::time::{Instant, SystemTime};
 use mobilize_core::engine::{Checkpoint, RunControl, Sim};
 use mobilize_core::observe::{Observer, Outcome, StopReason};
 use mobilize_core::scenario::Scenario;
+use mobilize_output::layout;
 use mobilize_output::{
     checkpoint, ChartWriter, LatticeWriter, LogWriter, Manifest, OutputError, RunFolder,
     SeriesWriter, Status, Timings,
@@ -121,16 +122,6 @@ pub struct Finished {
     pub run_s: f64,
 }
 
-/// Files every run folder holds besides `manifest.json`.
-const FILES: [&str; 6] = [
-    "scenario.toml",
-    "series.csv",
-    "series.parquet",
-    "events.csv",
-    "events.parquet",
-    "series.svg",
-];
-
 /// Exit code of an interrupted run (128 + SIGINT, as shells report it).
 pub const INTERRUPTED_EXIT: i32 = 130;
 
@@ -142,7 +133,7 @@ pub fn checkpoints(dir: &Path) -> Vec<PathBuf> {
                 .filter(|p| {
                     p.file_name()
                         .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with("checkpoint-") && n.ends_with(".bin"))
+                        .is_some_and(layout::is_checkpoint)
                 })
                 .collect()
         })
@@ -164,7 +155,7 @@ pub fn execute(
     let started = SystemTime::now();
     let dir = folder.path().to_path_buf();
     let resolved = req.scenario.resolved_toml();
-    let scenario_path = dir.join("scenario.toml");
+    let scenario_path = dir.join(layout::SCENARIO);
     mobilize_output::write_atomic(&scenario_path, resolved.as_bytes())?;
     let previous = match &req.start {
         Start::From {
@@ -197,10 +188,12 @@ pub fn execute(
         figures: Default::default(),
         summary: None,
         timings: Timings::default(),
-        files: FILES.iter().map(|f| f.to_string()).collect(),
+        files: layout::ALWAYS.iter().map(|f| f.to_string()).collect(),
         checkpoint_every: (req.checkpoint_every > 0).then_some(req.checkpoint_every),
         resumed_after: previous.map(|m| m.resumed_after).unwrap_or_default(),
         branched_from: None,
+        model: Some(req.scenario.model.meta(&req.scenario)),
+        start_date: req.scenario.time.start.map(|d| d.to_string()),
     };
     manifest.write(&dir)?;
 
@@ -244,7 +237,7 @@ pub fn execute(
             &name,
             &req.provenance.version,
             &req.provenance.git_commit,
-            &format!("checkpoint-{:06}.bin", c.step),
+            &layout::checkpoint(c.step),
         )
         .and_then(|()| {
             for old in checkpoints(&dir)
@@ -311,7 +304,7 @@ pub fn execute(
     };
     if !pictures.is_empty() {
         manifest.files.extend(pictures);
-        manifest.files.push("lattice-legend.txt".into());
+        manifest.files.push(layout::LATTICE_LEGEND.into());
     }
     let saved: Vec<String> = checkpoints(&dir)
         .iter()
@@ -341,8 +334,8 @@ pub fn execute(
     manifest.status = Status::Complete;
     manifest.exit_code = Some(0);
     if req.report {
-        manifest.files.push("report.html".into());
-        manifest.files.push("charts/".into());
+        manifest.files.push(layout::REPORT.into());
+        manifest.files.push(format!("{}/", layout::CHARTS));
     }
     manifest.write(&dir)?;
     if req.report {

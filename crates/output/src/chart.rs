@@ -41,7 +41,7 @@ impl ChartWriter {
     /// Prepares `folder/series.svg`.
     pub fn new(folder: &Path) -> ChartWriter {
         ChartWriter {
-            path: folder.join("series.svg"),
+            path: folder.join(crate::layout::CHART),
             title: String::new(),
             names: Vec::new(),
             columns: Vec::new(),

@@ -55,7 +55,7 @@ impl LatticeWriter {
                 pixels.extend_from_slice(&colours[code as usize]);
             }
         }
-        let name = format!("lattice-{step:06}.png");
+        let name = crate::layout::lattice_picture(step);
         let path = self.folder.join(&name);
         let io = |source| OutputError::Io {
             action: "cannot write",
@@ -76,7 +76,7 @@ impl LatticeWriter {
                 .iter()
                 .map(|(_, name, [r, g, b])| format!("#{r:02x}{g:02x}{b:02x} {name}\n"))
                 .collect();
-            let lp = self.folder.join("lattice-legend.txt");
+            let lp = self.folder.join(crate::layout::LATTICE_LEGEND);
             std::fs::write(&lp, legend).map_err(|source| OutputError::Io {
                 action: "cannot write",
                 path: lp.clone(),
@@ -90,12 +90,7 @@ impl LatticeWriter {
 
 impl Observer for LatticeWriter {
     fn start(&mut self, info: &mobilize_core::observe::RunInfo<'_>) {
-        self.snapshots = info
-            .scenario
-            .civil_violence
-            .as_ref()
-            .map(|c| c.switches.snapshots.clone())
-            .unwrap_or_default();
+        self.snapshots = info.meta.snapshots.clone();
     }
 
     fn step(&mut self, record: &StepRecord<'_>) {

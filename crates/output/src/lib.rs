@@ -15,6 +15,7 @@
 mod chart;
 pub mod checkpoint;
 mod lattice;
+pub mod layout;
 mod manifest;
 mod run_folder;
 mod table;

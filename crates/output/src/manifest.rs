@@ -85,6 +85,13 @@ pub struct Manifest {
     /// The checkpoint a branch started from (`mobilize run --from`), and its step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branched_from: Option<(String, u32)>,
+    /// What the report and the dashboard need to know about the model: its lattice,
+    /// snapshot steps, chart groups and maps (absent in folders written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<mobilize_core::model::ModelMeta>,
+    /// Calendar date of step 0, for dated scenarios (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
 }
 
 impl Manifest {
@@ -95,7 +102,7 @@ impl Manifest {
 
     /// Reads `folder/manifest.json`.
     pub fn read(folder: &Path) -> Result<Manifest, OutputError> {
-        let path = folder.join("manifest.json");
+        let path = folder.join(crate::layout::MANIFEST);
         let text =
             std::fs::read_to_string(&path).map_err(|e| OutputError::io("cannot read", &path, e))?;
         serde_json::from_str(&text).map_err(|e| {
@@ -107,6 +114,6 @@ impl Manifest {
     pub fn write(&self, folder: &Path) -> Result<(), OutputError> {
         let mut json = serde_json::to_string_pretty(self).expect("a manifest always serializes");
         json.push('\n');
-        write_atomic(&folder.join("manifest.json"), json.as_bytes())
+        write_atomic(&folder.join(crate::layout::MANIFEST), json.as_bytes())
     }
 }

@@ -23,7 +23,7 @@ struct TwinTable {
 
 impl TwinTable {
     fn new(folder: &Path, stem: &str) -> TwinTable {
-        let csv_path = folder.join(format!("{stem}.csv"));
+        let csv_path = folder.join(crate::layout::table(stem, "csv"));
         let (csv, error) = match File::create(&csv_path) {
             Ok(f) => (Some(csv::Writer::from_writer(BufWriter::new(f))), None),
             Err(e) => (None, Some(OutputError::io("cannot create", &csv_path, e))),
@@ -61,7 +61,7 @@ impl TwinTable {
             }
         }
         self.buffer = schema.iter().map(|(_, c)| c.empty_like()).collect();
-        let path = folder.join(format!("{stem}.parquet"));
+        let path = folder.join(crate::layout::table(stem, "parquet"));
         let table = ParquetTable::create(&path, &schema);
         self.parquet = self.keep(table);
     }
@@ -138,7 +138,7 @@ impl SeriesWriter {
     pub fn new(folder: &Path) -> SeriesWriter {
         SeriesWriter {
             folder: folder.to_path_buf(),
-            table: TwinTable::new(folder, "series"),
+            table: TwinTable::new(folder, crate::layout::SERIES),
             dated: false,
         }
     }
@@ -202,7 +202,7 @@ impl LogWriter {
     pub fn new(folder: &Path) -> LogWriter {
         LogWriter {
             folder: folder.to_path_buf(),
-            table: TwinTable::new(folder, "events"),
+            table: TwinTable::new(folder, crate::layout::EVENTS),
             regions: Vec::new(),
             start: None,
             step_days: 1.0,

@@ -149,8 +149,10 @@ async fn get_scenario(
         message: format!("scenario `{name}` is invalid"),
         problems: p,
     })?;
-    let model = scenario.value_at("model").unwrap_or_default();
-    let params: Vec<serde_json::Value> = scenarios::main_parameters(&model)
+    let model = scenario.model.name();
+    let params: Vec<serde_json::Value> = scenario
+        .model
+        .key_parameters()
         .iter()
         .filter_map(|(path, label)| {
             Some(json!({ "path": path, "label": label, "value": scenario.value_at(path)? }))
@@ -288,9 +290,11 @@ fn execute(
         slots.0 += 1;
     }
     run.set_phase(Phase::Running);
-    let live_lattice = scenario.civil_violence.as_ref().is_some_and(|c| {
-        u64::from(c.epstein.width) * u64::from(c.epstein.height) <= LIVE_LATTICE_SITES
-    });
+    let live_lattice = scenario
+        .model
+        .meta(&scenario)
+        .lattice
+        .is_some_and(|l| l.sites() <= LIVE_LATTICE_SITES);
     let name = scenario.name.clone();
     let result = RunFolder::create(
         &s.config.runs,

@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
+use mobilize_output::layout;
 use serde_json::json;
 
 use crate::api::{ApiError, AppState};
@@ -36,8 +37,8 @@ pub fn list(root: &Path) -> Vec<serde_json::Value> {
         for f in folders.filter_map(Result::ok) {
             let path = f.path();
             let rel = relative(root, &path);
-            let report = path.join("report.html").exists();
-            if let Ok(text) = std::fs::read_to_string(path.join("manifest.json")) {
+            let report = path.join(layout::REPORT).exists();
+            if let Ok(text) = std::fs::read_to_string(path.join(layout::MANIFEST)) {
                 let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
                     continue;
                 };
@@ -52,7 +53,7 @@ pub fn list(root: &Path) -> Vec<serde_json::Value> {
                     "figures": m["figures"],
                     "report": report,
                 }));
-            } else if let Ok(text) = std::fs::read_to_string(path.join("experiment.json")) {
+            } else if let Ok(text) = std::fs::read_to_string(path.join(layout::EXPERIMENT)) {
                 let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
                     continue;
                 };

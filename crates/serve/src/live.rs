@@ -190,10 +190,10 @@ impl Observer for Streamer {
     fn start(&mut self, info: &RunInfo<'_>) {
         let s = info.scenario;
         self.regions = s.regions.iter().map(|r| r.name.clone()).collect();
-        let lattice = s
-            .civil_violence
-            .as_ref()
-            .map(|c| json!({ "width": c.epstein.width, "height": c.epstein.height }));
+        let lattice = info
+            .meta
+            .lattice
+            .map(|l| json!({ "width": l.width, "height": l.height }));
         self.run.push(
             "start",
             &json!({
@@ -202,6 +202,8 @@ impl Observer for Streamer {
                 "description": s.description,
                 "model": self.run.model,
                 "columns": info.columns,
+                "groups": info.meta.groups,
+                "maps": info.meta.maps,
                 "steps": info.max_step,
                 "start": s.time.start.map(|d| d.to_string()),
                 "step_days": s.time.step_days,

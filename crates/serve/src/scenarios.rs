@@ -80,9 +80,9 @@ pub fn list(folder: Option<&Path>) -> Vec<Entry> {
             let source = find(folder, &name)?;
             let s = Scenario::load(&source, &[]).ok()?;
             Some(Entry {
-                model: s.value_at("model").unwrap_or_default(),
+                model: s.model.name().to_string(),
                 description: s.description.clone(),
-                persons: if s.civil_violence.is_some() {
+                persons: if s.model.lattice() {
                     0
                 } else {
                     u64::from(s.population())
@@ -93,55 +93,6 @@ pub fn list(folder: Option<&Path>) -> Vec<Entry> {
             })
         })
         .collect()
-}
-
-/// The parameters the form shows, by model: (path, label).
-pub fn main_parameters(model: &str) -> &'static [(&'static str, &'static str)] {
-    match model {
-        "resistance" => &[
-            ("seed", "seed"),
-            ("scale", "scale (share of the population simulated)"),
-            ("time.steps", "days to simulate"),
-            (
-                "resistance.organizations",
-                "mass organizations (true/false)",
-            ),
-            (
-                "resistance.outreach.member_contacts",
-                "contacts per member per day",
-            ),
-            ("resistance.outreach.persuade", "persuasion probability"),
-            (
-                "resistance.repression.detection",
-                "police detection per cell per day",
-            ),
-            (
-                "resistance.uprising.threshold_base",
-                "threshold to rise (fraction of ties)",
-            ),
-            ("resistance.combat.fire", "aimed fire per fighter per day"),
-        ],
-        "civil_violence" => &[
-            ("seed", "seed"),
-            ("time.steps", "steps"),
-            ("civil_violence.legitimacy", "legitimacy"),
-            ("civil_violence.citizen_density", "citizen density"),
-            ("civil_violence.cop_density", "cop density"),
-            ("civil_violence.vision", "citizen vision"),
-            ("civil_violence.threshold", "threshold T"),
-            ("civil_violence.max_jail_term", "maximum jail term"),
-            (
-                "civil_violence.variant",
-                "variant (epstein2002, mesa, netlogo)",
-            ),
-        ],
-        _ => &[
-            ("seed", "seed"),
-            ("scale", "scale"),
-            ("time.steps", "steps"),
-            ("threshold.initial_random", "people acting at the start"),
-        ],
-    }
 }
 
 /// A problem as the page shows it.

@@ -150,5 +150,8 @@ pub fn execute(exp: &Experiment, common: &CommonArgs) -> Result<Done, Failure> {
 /// Prints the closing line.
 pub fn results(done: &Done) {
     println!("results: {}", done.dir.display());
-    println!("report: {}", done.dir.join("report.html").display());
+    println!(
+        "report: {}",
+        done.dir.join(mobilize_output::layout::REPORT).display()
+    );
 }

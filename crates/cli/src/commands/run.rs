@@ -168,9 +168,10 @@ pub fn execute_and_print(
     let name = req.scenario.name.clone();
     let lattice = req
         .scenario
-        .civil_violence
-        .as_ref()
-        .map(|c| (c.epstein.width, c.epstein.height));
+        .model
+        .meta(&req.scenario)
+        .lattice
+        .map(|l| (l.width, l.height));
     let mut progress = Progress::new(quiet);
     let mut crash = CrashAt::from_env();
     let finished: Finished =

@@ -29,7 +29,7 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
         println!(
             "{}: valid ({} model, {} persons in {} region{}, {} steps)",
             src.name,
-            scenario.model,
+            scenario.model.name(),
             scenario.population(),
             scenario.regions.len(),
             if scenario.regions.len() == 1 { "" } else { "s" },

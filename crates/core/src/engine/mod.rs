@@ -24,29 +24,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::{Deserialize, Serialize};
 
 use crate::model::state::StateError;
-use crate::model::{self, Model};
-use crate::network::Network;
+use crate::model::Model;
 use crate::observe::{LatticeImage, LogEntry, Observer, Outcome, RunInfo, StepRecord, StopReason};
-use crate::population::People;
 use crate::scenario::Scenario;
-
-/// What every model reads: the people and their ties. Fixed for a run.
-#[derive(Clone, Debug, Default)]
-pub struct World {
-    /// Attribute columns.
-    pub people: People,
-    /// Social ties.
-    pub network: Network,
-}
-
-impl World {
-    /// Synthesizes the people and ties of a scenario (deterministic in its seed).
-    pub fn of(scenario: &Scenario) -> World {
-        let people = People::synthesize(&scenario.regions, scenario.seed);
-        let network = Network::generate(&scenario.network, &people, scenario.seed);
-        World { people, network }
-    }
-}
+pub use crate::world::World;
 
 /// Everything observers saw up to a checkpoint, so that it can be told again on resume.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -122,7 +103,7 @@ impl Sim {
     /// Synthesizes the population and network and initializes the model.
     pub fn new(scenario: Scenario) -> Sim {
         let world = World::of(&scenario);
-        let model = model::build(&scenario, &world);
+        let model = scenario.model.build(&scenario, &world);
         Sim {
             world_scenario: scenario.resolved_toml(),
             scenario,
@@ -141,7 +122,7 @@ impl Sim {
         checkpoint: Checkpoint,
     ) -> Result<Sim, StateError> {
         let world = World::of(world_scenario);
-        let mut model = model::build(&scenario, &world);
+        let mut model = scenario.model.build(&scenario, &world);
         model.restore(&checkpoint.model)?;
         if checkpoint.history.rows.len() != checkpoint.step as usize + 1 {
             return Err(StateError(format!(
@@ -191,8 +172,10 @@ impl Sim {
     ) -> Outcome {
         let columns = self.model.columns(&self.scenario);
         let time = self.scenario.time.clone();
+        let meta = self.scenario.model.meta(&self.scenario);
         let info = RunInfo {
             scenario: &self.scenario,
+            meta: &meta,
             columns: &columns,
             persons: self.world.people.len() as u32,
             ties: self.world.network.ties(),

@@ -1,18 +1,153 @@
-//! The built-in models. Each implements [`Model`]; the engine knows nothing else about them.
+//! The models, and the one place where they are made known to the rest of the system.
+//!
+//! A model is one folder (`model/<name>/`): its parameters and their validation, its timeline
+//! events, its state and rules, its observation and chart groups. It is described to the
+//! engine, the scenario reader and every output by a [`ModelDef`]: nothing outside the folder
+//! matches on a model's name or reads its section. The built-in models are listed once, in
+//! [`BUILT_IN`]; a model outside this crate implements [`ModelDef`] the same way and is passed
+//! to [`crate::scenario::Scenario::load_with`] (see `examples/voter-model/`).
 
 pub mod civil_violence;
+pub mod meta;
 pub mod resistance;
 pub mod state;
 pub mod threshold;
 
-use crate::engine::World;
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+pub use meta::{ChartGroup, Lattice, MapFamily, ModelMeta};
+
 use crate::observe::{LatticeImage, LogEntry, Outcome, StopReason};
-use crate::scenario::{Event, ModelKind, Scenario};
+use crate::scenario::{Check, Event, EventArgs, Scenario};
+use crate::world::World;
+
+/// The models of this build, in the order messages list them. Adding a model is one line here
+/// (and its folder).
+pub static BUILT_IN: [&dyn ModelDef; 3] = [&threshold::DEF, &resistance::DEF, &civil_violence::DEF];
+
+/// A model as the rest of the system knows it: how its scenario section and events are read,
+/// what the outputs need to know about it, and how its state is built.
+///
+/// Implementations are unit structs kept in a `static`, so a validated scenario can name its
+/// model by reference.
+pub trait ModelDef: Send + Sync + 'static {
+    /// The name in `model = "…"`, which is also the name of the model's section (`[name]`).
+    fn name(&self) -> &'static str;
+
+    /// True when the model's people live on a lattice of its own rather than in the
+    /// scenario's regions: regions are then optional.
+    fn lattice(&self) -> bool {
+        false
+    }
+
+    /// The fields (dotted paths into the resolved scenario) of this model's section that fix
+    /// the shape of its saved state: a run may not branch from a checkpoint into a scenario
+    /// that changes them. The scenario's own structural fields (regions, network, …) are
+    /// always checked.
+    fn structural(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The parameters a user changes first, as (dotted path, label): the dashboard's form
+    /// shows them.
+    fn key_parameters(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("seed", "seed"),
+            ("scale", "scale"),
+            ("time.steps", "steps"),
+        ]
+    }
+
+    /// The timeline events this model accepts, with the fields each needs and may have.
+    fn events(&self) -> &'static [EventShape] {
+        &[]
+    }
+
+    /// Builds the action of a timeline event of one of this model's kinds, from fields that
+    /// have been checked against [`ModelDef::events`] and the common ranges. `path` is the
+    /// event's place in the file (`events[3]`), for further problems, reported on `check`.
+    fn event(
+        &self,
+        kind: &'static str,
+        args: &EventArgs,
+        path: &str,
+        check: &mut Check<'_>,
+    ) -> Option<Payload>;
+
+    /// Reads, checks and completes the model's section (`check.section()`), returning its
+    /// validated parameters. Defaults are filled in the resolved scenario with
+    /// [`Check::resolve`], so that the resolved scenario runs again as it is.
+    fn section(&self, check: &mut Check<'_>) -> Option<Payload>;
+
+    /// What observers and outputs need to know about a run of `scenario`: its lattice, the
+    /// steps at which it is drawn, its chart groups and maps.
+    fn meta(&self, scenario: &Scenario) -> ModelMeta;
+
+    /// The model's state at the start of a run.
+    fn build(&self, scenario: &Scenario, world: &World) -> Box<dyn Model>;
+}
+
+impl fmt::Debug for dyn ModelDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.name())
+    }
+}
+
+impl PartialEq for dyn ModelDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+/// A kind of timeline event: its name, the fields it needs and the fields it may have,
+/// besides `step`, `date` and `kind`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EventShape {
+    /// The `kind` written in the scenario (`final_offensive`).
+    pub kind: &'static str,
+    /// Fields that must be given.
+    pub needs: &'static [&'static str],
+    /// Fields that may be given.
+    pub may: &'static [&'static str],
+}
+
+/// Data that belongs to one model (its validated parameters, an event's action), carried by
+/// the model-neutral [`Scenario`] and read back by the model that made it.
+pub trait ModelData: Any + fmt::Debug + Send + Sync {
+    /// For downcasting.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Any + fmt::Debug + Send + Sync> ModelData for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A model's data, shared (a scenario is cloned for every run of an experiment).
+pub type Payload = Arc<dyn ModelData>;
+
+/// Reads back a model's own data.
+///
+/// # Panics
+/// If `data` is not a `T`: the model that reads it made it, so this is a bug, not an input
+/// problem.
+pub fn data<T: Any>(data: &Payload) -> &T {
+    (**data).as_any().downcast_ref::<T>().unwrap_or_else(|| {
+        panic!(
+            "a model read data of another type than it made: {}",
+            std::any::type_name::<T>()
+        )
+    })
+}
 
 /// A model's state and rules. The engine calls these in the order written in
 /// [`crate::engine`].
 pub trait Model: Send {
-    /// Names of the per-step series this model produces.
+    /// Names of the per-step series this model produces, in the order of
+    /// [`Model::observe`].
     fn columns(&self, scenario: &Scenario) -> Vec<String>;
     /// Sets up step 0 (after step-0 events).
     fn start(&mut self, world: &World, log: &mut Vec<LogEntry>);
@@ -46,11 +181,97 @@ pub trait Model: Send {
     fn outcome(&self, last_step: u32, reason: StopReason, world: &World) -> Outcome;
 }
 
-/// Builds the model a scenario names.
-pub fn build(scenario: &Scenario, world: &World) -> Box<dyn Model> {
-    match scenario.model {
-        ModelKind::Threshold => Box::new(threshold::Threshold::new(scenario, world)),
-        ModelKind::Resistance => Box::new(resistance::Resistance::new(scenario, world)),
-        ModelKind::CivilViolence => Box::new(civil_violence::CivilViolence::new(scenario, world)),
+/// The models a scenario may name: the built-in ones, and any given from outside.
+#[derive(Clone, Debug)]
+pub struct Models {
+    list: Vec<&'static dyn ModelDef>,
+}
+
+impl Default for Models {
+    fn default() -> Models {
+        Models {
+            list: BUILT_IN.to_vec(),
+        }
     }
+}
+
+impl Models {
+    /// The built-in models and `extra` (a model defined outside this crate).
+    pub fn with(extra: &'static dyn ModelDef) -> Models {
+        let mut m = Models::default();
+        m.list.retain(|d| d.name() != extra.name());
+        m.list.push(extra);
+        m
+    }
+
+    /// Every model, in order.
+    pub fn all(&self) -> &[&'static dyn ModelDef] {
+        &self.list
+    }
+
+    /// The model called `name`.
+    pub fn find(&self, name: &str) -> Option<&'static dyn ModelDef> {
+        self.list.iter().copied().find(|d| d.name() == name)
+    }
+
+    /// The model that owns events of kind `kind`.
+    pub fn owner_of(&self, kind: &str) -> Option<&'static dyn ModelDef> {
+        self.list
+            .iter()
+            .copied()
+            .find(|d| d.events().iter().any(|e| e.kind == kind))
+    }
+
+    /// Every model's name, for messages.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.list.iter().map(|d| d.name()).collect()
+    }
+
+    /// Every event kind of every model, for messages.
+    pub fn event_kinds(&self) -> Vec<&'static str> {
+        self.list
+            .iter()
+            .flat_map(|d| d.events().iter().map(|e| e.kind))
+            .collect()
+    }
+}
+
+/// Declares a model's event kinds once: an enum with one variant per kind, its
+/// [`EventShape`]s (`Kind::SHAPES`, for [`ModelDef::events`]) and `Kind::parse`.
+///
+/// ```ignore
+/// event_kinds! {
+///     /// The voter model's events.
+///     pub enum Kind {
+///         /// Everyone's opinion is drawn again.
+///         Reset = "reset" { needs: [], may: ["region"] },
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! event_kinds {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $text:literal {
+            needs: [$($need:literal),* $(,)?], may: [$($may:literal),* $(,)?] $(,)?
+        },)+
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name { $($(#[$vmeta])* $variant,)+ }
+
+        impl $name {
+            /// Every kind with the fields it needs and may have, in declaration order.
+            pub const SHAPES: &'static [$crate::model::EventShape] = &[$(
+                $crate::model::EventShape { kind: $text, needs: &[$($need),*], may: &[$($may),*] },
+            )+];
+
+            /// The kind written `kind` in a scenario, if it is one of these.
+            pub fn parse(kind: &str) -> Option<$name> {
+                match kind {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
 }

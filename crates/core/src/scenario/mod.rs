@@ -28,26 +28,24 @@
 //! # Ok::<(), mobilize_core::scenario::ScenarioError>(())
 //! ```
 
-pub mod civil_violence;
-mod decode;
+mod check;
+pub(crate) mod decode;
 pub mod embedded;
 mod overrides;
 pub mod params;
 mod problem;
 pub mod raw;
-pub mod resistance;
 mod validate;
 
 use std::path::PathBuf;
 
+pub use check::Check;
 pub use overrides::{Override, OverrideError, Segment};
 pub use params::ParamDoc;
 pub use problem::{line_column, Origin, Problem, ScenarioError};
-pub use raw::{
-    DistributionKind, EventKind, ModelKind, NetworkKind, RawScenario, Rounding, Sampling,
-    ThresholdForm, ThresholdUnit,
-};
-pub use resistance::{Kind, ResistanceParams};
+pub use raw::{NetworkKind, RawScenario};
+
+use crate::model::{ModelDef, Models, Payload};
 
 use crate::calendar::Date;
 
@@ -94,7 +92,7 @@ pub struct Scenario {
     /// What the scenario is for.
     pub description: String,
     /// Which model runs.
-    pub model: ModelKind,
+    pub model: &'static dyn ModelDef,
     /// Seed of every random stream.
     pub seed: u64,
     /// Multiplier applied to every region's population (fraction; 1 = full size).
@@ -107,12 +105,8 @@ pub struct Scenario {
     pub network: NetworkSpec,
     /// The timeline, sorted by step (stable: same-step events keep file order).
     pub events: Vec<Event>,
-    /// Threshold model parameters (present when `model = "threshold"`).
-    pub threshold: Option<ThresholdParams>,
-    /// Resistance model parameters (present when `model = "resistance"`).
-    pub resistance: Option<ResistanceParams>,
-    /// Civil violence parameters (present when `model = "civil_violence"`).
-    pub civil_violence: Option<civil_violence::CivilViolenceParams>,
+    /// The model's validated parameters ([`Scenario::params`]).
+    pub params: Payload,
     /// The scenario with every default filled in; serialized beside each run, it runs again.
     pub resolved: RawScenario,
 }
@@ -120,7 +114,26 @@ pub struct Scenario {
 impl Scenario {
     /// Reads, overrides and validates a scenario, reporting every problem at once.
     pub fn load(source: &Source, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-        validate::load(source, overrides)
+        validate::load(source, overrides, &Models::default())
+    }
+
+    /// Like [`Scenario::load`], with the models a scenario may name (a model defined outside
+    /// this crate among them).
+    pub fn load_with(
+        source: &Source,
+        overrides: &[Override],
+        models: &Models,
+    ) -> Result<Scenario, ScenarioError> {
+        validate::load(source, overrides, models)
+    }
+
+    /// The model's validated parameters.
+    ///
+    /// # Panics
+    /// If `T` is not the type of this scenario's model's parameters (a bug in the caller:
+    /// each model reads only its own).
+    pub fn params<T: std::any::Any>(&self) -> &T {
+        crate::model::data(&self.params)
     }
 
     /// Total persons (after scaling).
@@ -132,9 +145,10 @@ impl Scenario {
     /// that fix the people, their ties and the shape of a model's state, whose values differ.
     /// A run may branch from a checkpoint of this scenario into `other` only if there are none.
     pub fn structural_differences(&self, other: &Scenario) -> Vec<String> {
-        /// Fields that size or fill the state a checkpoint holds; everything else (rates,
+        /// Fields that size or fill the state a checkpoint holds, whatever the model; each
+        /// model adds its own ([`ModelDef::structural`]). Everything else (rates,
         /// probabilities, events, the seed of future draws, the number of steps) may change.
-        const STRUCTURAL: [&str; 19] = [
+        const STRUCTURAL: [&str; 7] = [
             "model",
             "scale",
             "regions",
@@ -142,20 +156,6 @@ impl Scenario {
             "network",
             "time.start",
             "time.step_days",
-            "threshold.form",
-            "threshold.unit",
-            "resistance.kinds",
-            "resistance.leadership",
-            "civil_violence.width",
-            "civil_violence.height",
-            "civil_violence.citizen_density",
-            "civil_violence.cop_density",
-            "civil_violence.groups",
-            // How jailed agents are held and released, and which engine holds the lattice:
-            // each fixes the shape of the saved state.
-            "civil_violence.mode",
-            "civil_violence.jailed",
-            "civil_violence.release",
         ];
         let (a, b) = (self.resolved_value(), other.resolved_value());
         let at = |v: &toml::Value, path: &str| -> Option<toml::Value> {
@@ -163,6 +163,7 @@ impl Scenario {
         };
         STRUCTURAL
             .iter()
+            .chain(self.model.structural())
             .filter(|p| at(&a, p) != at(&b, p))
             .map(|p| p.to_string())
             .collect()
@@ -299,167 +300,39 @@ pub struct Link {
 }
 
 /// A timeline event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Event {
     /// Step at which it fires (before the step's update).
     pub step: u32,
-    /// What happens.
-    pub action: Action,
+    /// Its kind, one of the model's ([`crate::model::ModelDef::events`]).
+    pub kind: &'static str,
+    /// What it does, as the model built it ([`crate::model::ModelDef::event`]); the model
+    /// reads it back with [`crate::model::data`].
+    pub action: Payload,
 }
 
-/// What a timeline event does.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// `count` random people (of `region`, or anyone) start acting.
-    Activate {
-        /// Persons.
-        count: u64,
-        /// Region number, or everywhere.
-        region: Option<u16>,
-    },
-    /// Every threshold moves by `delta` (threshold units).
-    ShiftThresholds {
-        /// Change, in the threshold's unit.
-        delta: f64,
-    },
-    /// The programme is proclaimed: contributions start.
-    ProclaimProgramme,
-    /// An appeal reaches a share of the people, and lowers uprising thresholds for a while.
-    Appeal {
-        /// Region, or everywhere.
-        region: Option<u16>,
-        /// Fraction of the people reached.
-        share: f64,
-        /// Threshold change (fraction of ties; negative lowers).
-        delta: f64,
-        /// Days the change lasts.
-        days: f64,
-    },
-    /// The call to rise: the uprising opens.
-    AppealToRise {
-        /// Region, or everywhere.
-        region: Option<u16>,
-        /// Threshold change (fraction of ties; negative lowers).
-        delta: f64,
-        /// Days the change lasts.
-        days: f64,
-    },
-    /// Meetings and training drives.
-    TrainingDrive {
-        /// Region, or everywhere.
-        region: Option<u16>,
-        /// Multiplier on recruitment and training.
-        factor: f64,
-        /// Days it lasts.
-        days: f64,
-    },
-    /// Cadres of the main force infiltrate regions.
-    SmallUnits {
-        /// Target regions.
-        regions: Vec<u16>,
-        /// Persons per region (after scaling).
-        count: f64,
-        /// Days they stay.
-        days: f64,
-    },
-    /// The final offensive of the main force.
-    FinalOffensive {
-        /// Entry regions (one column each).
-        regions: Vec<u16>,
-        /// Persons in all (after scaling).
-        strength: f64,
-    },
-    /// An outside army attacks.
-    ExternalAttack {
-        /// Entry regions (one column each).
-        regions: Vec<u16>,
-        /// Persons in all (after scaling).
-        strength: f64,
-    },
-    /// A police campaign.
-    RepressionCampaign {
-        /// Region, or everywhere.
-        region: Option<u16>,
-        /// Multiplier on detection.
-        factor: f64,
-        /// Days it lasts.
-        days: f64,
-    },
-    /// Troops attack the bases.
-    PunitiveExpedition {
-        /// Region, or every base.
-        region: Option<u16>,
-        /// Persons (after scaling).
-        strength: f64,
-    },
-    /// Young unorganized men start hiding in the mountains.
-    Conscription {
-        /// Fraction per day, times mountain share.
-        rate: f64,
-    },
-    /// The ruling side surrenders for an outside reason.
-    Surrender,
-    /// Legitimacy moves to `value`.
-    Legitimacy {
-        /// New legitimacy (fraction).
-        value: f64,
-        /// Days over which it moves linearly (0: at once).
-        days: f64,
-    },
-    /// The cop density moves to `value`.
-    Cops {
-        /// New cop density (fraction of sites).
-        value: f64,
-        /// Days over which it moves linearly (0: at once).
-        days: f64,
-    },
-    /// Peacekeepers enter.
-    Peacekeepers {
-        /// Density (fraction of sites).
-        value: f64,
-    },
-}
-
-/// Parameters of the threshold model.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ThresholdParams {
-    /// Crowd or network.
-    pub form: ThresholdForm,
-    /// Count or fraction.
-    pub unit: ThresholdUnit,
-    /// Person numbers acting from step 0.
-    pub initial_actors: Vec<u32>,
-    /// Random people acting from step 0.
-    pub initial_random: u64,
-    /// Stop when nothing can change any more and no event is pending.
-    pub stop_at_equilibrium: bool,
-    /// Threshold distribution.
-    pub distribution: Distribution,
-    /// Rounding applied to each drawn threshold.
-    pub rounding: Rounding,
-}
-
-/// A threshold distribution.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Distribution {
-    /// One value per person, in person order (also what a file becomes).
-    List(Vec<f64>),
-    /// Uniform on [min, max].
-    Uniform {
-        /// Lower bound.
-        min: f64,
-        /// Upper bound.
-        max: f64,
-        /// Quantiles or random draws.
-        sampling: Sampling,
-    },
-    /// Normal, clipped to the unit's range.
-    Normal {
-        /// Mean.
-        mean: f64,
-        /// Standard deviation.
-        sd: f64,
-        /// Quantiles or random draws.
-        sampling: Sampling,
-    },
+/// An event's fields as the scenario gives them, checked against the event's shape and the
+/// common ranges, regions resolved to numbers. Counts of persons are before scaling.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventArgs {
+    /// Persons (`count`).
+    pub count: Option<u64>,
+    /// Region number (`region`), or everywhere.
+    pub region: Option<u16>,
+    /// Region numbers (`regions`).
+    pub regions: Vec<u16>,
+    /// Change (`delta`, in the model's unit), 0 if not given.
+    pub delta: f64,
+    /// Fraction (`share`, 0..1), 0 if not given.
+    pub share: f64,
+    /// Duration in days (`days`), 0 if not given.
+    pub days: f64,
+    /// Multiplier (`factor`, 0..1000), 1 if not given.
+    pub factor: f64,
+    /// Persons under arms before scaling (`strength`), 0 if not given.
+    pub strength: f64,
+    /// Rate per day (`rate`, 0..1), 0 if not given.
+    pub rate: f64,
+    /// New value (`value`, 0..1), 0 if not given.
+    pub value: f64,
 }

@@ -10,18 +10,6 @@ use serde::Serialize;
 use super::decode::{join, string_enum, At, DateText, Fields, FromToml, Node, Problems};
 
 string_enum! {
-    /// Which built-in model a scenario runs.
-    pub enum ModelKind {
-        /// Granovetter's threshold model (MODEL.md §1).
-        Threshold = "threshold",
-        /// The all-people resistance model (MODEL.md §3).
-        Resistance = "resistance",
-        /// Epstein's (2002) civil violence model (MODEL.md §2).
-        CivilViolence = "civil_violence",
-    }
-}
-
-string_enum! {
     /// How the social network is generated.
     pub enum NetworkKind {
         /// No ties (for the crowd form of the threshold model).
@@ -35,117 +23,15 @@ string_enum! {
     }
 }
 
-string_enum! {
-    /// Kinds of timeline event.
-    pub enum EventKind {
-        /// `count` randomly chosen people (in `region`, if given) start acting.
-        Activate = "activate",
-        /// Every threshold moves by `delta` (in the threshold's unit; negative lowers it).
-        ShiftThresholds = "shift_thresholds",
-        /// resistance: the programme is proclaimed; members start contributing.
-        ProclaimProgramme = "proclaim_programme",
-        /// resistance: an appeal reaches `share` of the people (of `region`, or everywhere),
-        /// making sympathizers and lowering uprising thresholds by `delta` for `days`.
-        Appeal = "appeal",
-        /// resistance: the call to rise; opens the uprising (in `region`, or everywhere) and
-        /// lowers thresholds by `delta` for `days`.
-        AppealToRise = "appeal_to_rise",
-        /// resistance: meetings and training drives multiply recruitment and training by
-        /// `factor` for `days` (in `region`, or everywhere).
-        TrainingDrive = "training_drive",
-        /// resistance: `count` cadres of the main force infiltrate `regions` for `days`.
-        SmallUnits = "small_units",
-        /// resistance: the main force (`strength` persons) enters `regions` and advances by the
-        /// operations plan; the uprising opens where it stands.
-        FinalOffensive = "final_offensive",
-        /// resistance: an outside army (`strength` persons) enters `regions` and advances.
-        ExternalAttack = "external_attack",
-        /// resistance: police detection is multiplied by `factor` for `days`.
-        RepressionCampaign = "repression_campaign",
-        /// resistance: `strength` troops attack the bases (in `region`, or all bases).
-        PunitiveExpedition = "punitive_expedition",
-        /// resistance: from now on, young unorganized men hide in the mountains at `rate` per
-        /// day (times the region's mountain share) to escape labour and military drafts.
-        Conscription = "conscription",
-        /// resistance: the ruling side surrenders (an outside cause, as in the mainstream account).
-        Surrender = "surrender",
-        /// civil_violence: legitimacy becomes `value`, at once or linearly over `days`.
-        Legitimacy = "legitimacy",
-        /// civil_violence: the cop density becomes `value`, at once or linearly over `days`.
-        Cops = "cops",
-        /// civil_violence: peacekeepers (cops) at density `value` enter random empty sites.
-        Peacekeepers = "peacekeepers",
-    }
-}
-
-string_enum! {
-    /// Whether the threshold model runs on the whole crowd or on the social network.
-    pub enum ThresholdForm {
-        /// Everyone sees everyone: r(t+1) = #{i : θ_i ≤ r(t)}.
-        Crowd = "crowd",
-        /// A person sees only their ties.
-        Network = "network",
-    }
-}
-
-string_enum! {
-    /// What a threshold counts.
-    pub enum ThresholdUnit {
-        /// Persons (crowd) or ties (network) that must already act.
-        Count = "count",
-        /// Fraction 0..1 of the crowd (crowd) or of one's ties (network).
-        Fraction = "fraction",
-    }
-}
-
-string_enum! {
-    /// Threshold distributions.
-    pub enum DistributionKind {
-        /// One value per person, in person order.
-        List = "list",
-        /// Uniform between `min` and `max`.
-        Uniform = "uniform",
-        /// Normal with `mean` and `sd`, clipped to the unit's range.
-        Normal = "normal",
-        /// One value per line of a text file (lines starting with `#` are comments).
-        File = "file",
-    }
-}
-
-string_enum! {
-    /// How a continuous distribution is turned into the thresholds of N people.
-    pub enum Sampling {
-        /// The N mid-point quantiles F⁻¹((i + ½)/N), shuffled among people: no sampling noise.
-        Quantile = "quantile",
-        /// N independent draws.
-        Random = "random",
-    }
-}
-
-string_enum! {
-    /// Rounding of thresholds.
-    pub enum Rounding {
-        /// Keep real values.
-        None = "none",
-        /// To the nearest integer, halves away from zero.
-        Round = "round",
-        /// Down.
-        Floor = "floor",
-        /// Up.
-        Ceil = "ceil",
-    }
-}
-
 /// The whole scenario file.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default)]
 pub struct RawScenario {
     /// Short name, used for the run folder.
     pub name: Option<String>,
     /// What the scenario is for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Which model runs.
-    pub model: Option<ModelKind>,
+    /// Which model runs (a name in [`crate::model::Models`]).
+    pub model: Option<String>,
     /// Seed of every random stream.
     pub seed: Option<u64>,
     /// Multiplier on every region's population.
@@ -159,17 +45,9 @@ pub struct RawScenario {
     /// The social network.
     pub network: Option<RawNetwork>,
     /// The timeline.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<RawEvent>>,
-    /// Parameters of the threshold model.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<RawThreshold>,
-    /// Parameters of the resistance model.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resistance: Option<super::resistance::RawResistance>,
-    /// Parameters of the civil violence model.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub civil_violence: Option<super::civil_violence::RawCivilViolence>,
+    /// The model's section (`[resistance]`), resolved by the model: its name and content.
+    pub section: Option<(&'static str, toml::Value)>,
 }
 
 /// `[time]`.
@@ -295,8 +173,8 @@ pub struct RawEvent {
     /// Date at which the event fires, `YYYY-MM-DD` (needs `time.start`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// What happens.
-    pub kind: Option<EventKind>,
+    /// What happens (one of the model's event kinds).
+    pub kind: Option<String>,
     /// Persons (activate).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
@@ -328,53 +206,6 @@ pub struct RawEvent {
     /// New value (legitimacy, cops, peacekeepers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-}
-
-/// `[threshold]`.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct RawThreshold {
-    /// Crowd or network.
-    pub form: Option<ThresholdForm>,
-    /// Count or fraction.
-    pub unit: Option<ThresholdUnit>,
-    /// People who act from step 0, by person number.
-    pub initial_actors: Option<Vec<u32>>,
-    /// Randomly chosen people who act from step 0.
-    pub initial_random: Option<u64>,
-    /// Stop once nobody can change any more (and no event is pending).
-    pub stop_at_equilibrium: Option<bool>,
-    /// The threshold distribution.
-    pub distribution: Option<RawDistribution>,
-}
-
-/// `[threshold.distribution]`.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct RawDistribution {
-    /// Which distribution.
-    pub kind: Option<DistributionKind>,
-    /// Values (list).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<f64>>,
-    /// Lower bound (uniform).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
-    /// Upper bound (uniform).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max: Option<f64>,
-    /// Mean (normal).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mean: Option<f64>,
-    /// Standard deviation (normal).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sd: Option<f64>,
-    /// Quantile or random (uniform, normal).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sampling: Option<Sampling>,
-    /// Rounding applied to every value.
-    pub rounding: Option<Rounding>,
-    /// File path, relative to the scenario file (file).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
 }
 
 /// Spans of the fields that validation checks after decoding, keyed by path.
@@ -432,12 +263,51 @@ pub(crate) fn array<T>(
     Some(out)
 }
 
+impl Serialize for RawScenario {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = ser.serialize_struct("RawScenario", 11)?;
+        st.serialize_field("name", &self.name)?;
+        match &self.description {
+            Some(d) => st.serialize_field("description", d)?,
+            None => st.skip_field("description")?,
+        }
+        st.serialize_field("model", &self.model)?;
+        st.serialize_field("seed", &self.seed)?;
+        st.serialize_field("scale", &self.scale)?;
+        st.serialize_field("time", &self.time)?;
+        st.serialize_field("population", &self.population)?;
+        st.serialize_field("regions", &self.regions)?;
+        st.serialize_field("network", &self.network)?;
+        match &self.events {
+            Some(e) => st.serialize_field("events", e)?,
+            None => st.skip_field("events")?,
+        }
+        if let Some((name, value)) = &self.section {
+            st.serialize_field(name, value)?;
+        }
+        st.end()
+    }
+}
+
 impl RawScenario {
     /// Reads the document's root table.
-    pub(crate) fn decode(root: Node<'_, '_>, problems: &mut Problems, spans: &mut Spans) -> Self {
+    /// Models' sections are only marked as known here: the scenario's model reads its own
+    /// during validation ([`crate::model::ModelDef::section`]).
+    pub(crate) fn decode(
+        root: Node<'_, '_>,
+        models: &crate::model::Models,
+        problems: &mut Problems,
+        spans: &mut Spans,
+    ) -> Self {
         let Some(mut f) = Fields::open(root, "", problems) else {
             return RawScenario::default();
         };
+        for m in models.all() {
+            if let Some(node) = f.node(m.name()) {
+                spans.insert(m.name().to_string(), node.span());
+            }
+        }
         let s = RawScenario {
             name: get_at(&mut f, "name", problems, spans),
             description: get_at(&mut f, "description", problems, spans),
@@ -449,21 +319,7 @@ impl RawScenario {
             regions: array(&mut f, "regions", problems, spans, RawRegion::decode),
             network: table(&mut f, "network", problems, spans, RawNetwork::decode),
             events: array(&mut f, "events", problems, spans, RawEvent::decode),
-            threshold: table(&mut f, "threshold", problems, spans, RawThreshold::decode),
-            resistance: table(
-                &mut f,
-                "resistance",
-                problems,
-                spans,
-                super::resistance::RawResistance::decode,
-            ),
-            civil_violence: table(
-                &mut f,
-                "civil_violence",
-                problems,
-                spans,
-                super::civil_violence::RawCivilViolence::decode,
-            ),
+            section: None,
         };
         f.finish(problems);
         s
@@ -611,41 +467,6 @@ impl RawEvent {
             strength: get_at(&mut f, "strength", p, s),
             rate: get_at(&mut f, "rate", p, s),
             value: get_at(&mut f, "value", p, s),
-        };
-        f.finish(p);
-        Some(t)
-    }
-}
-
-impl RawThreshold {
-    fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
-        let mut f = Fields::open(n, path, p)?;
-        let t = RawThreshold {
-            form: get_at(&mut f, "form", p, s),
-            unit: get_at(&mut f, "unit", p, s),
-            initial_actors: get_at(&mut f, "initial_actors", p, s),
-            initial_random: get_at(&mut f, "initial_random", p, s),
-            stop_at_equilibrium: get_at(&mut f, "stop_at_equilibrium", p, s),
-            distribution: table(&mut f, "distribution", p, s, RawDistribution::decode),
-        };
-        f.finish(p);
-        Some(t)
-    }
-}
-
-impl RawDistribution {
-    fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
-        let mut f = Fields::open(n, path, p)?;
-        let t = RawDistribution {
-            kind: get_at(&mut f, "kind", p, s),
-            values: get_at(&mut f, "values", p, s),
-            min: get_at(&mut f, "min", p, s),
-            max: get_at(&mut f, "max", p, s),
-            mean: get_at(&mut f, "mean", p, s),
-            sd: get_at(&mut f, "sd", p, s),
-            sampling: get_at(&mut f, "sampling", p, s),
-            rounding: get_at(&mut f, "rounding", p, s),
-            path: get_at(&mut f, "path", p, s),
         };
         f.finish(p);
         Some(t)

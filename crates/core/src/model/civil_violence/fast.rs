@@ -12,10 +12,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::lattice::{count_in, count_run, count_two, nth_in, runs};
+use super::params::*;
 use super::{placements, purpose, rules, Counts, CITIZEN, PROBES};
 use crate::prefetch::{prefetch, prefetch_lines_later};
 use crate::rng::{Draw, Quick, Stream};
-use crate::scenario::civil_violence::*;
 
 /// Someone stands here.
 const OCCUPIED: u8 = 1;

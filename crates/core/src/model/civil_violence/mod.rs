@@ -23,20 +23,133 @@
 //! observation and the outcome. `mode = "fast"` hands the agents to `fast::Sites`, which
 //! stores each on its site and activates them tile by tile.
 
+mod events;
 mod fast;
 mod lattice;
 mod outbursts;
+pub mod params;
 pub mod rules;
+mod validate;
 
-use crate::engine::World;
-use crate::model::Model;
+use std::sync::Arc;
+
+use crate::model::{ChartGroup, Model, ModelDef, ModelMeta, Payload};
 use crate::observe::{LatticeImage, LogEntry, Outcome, StopReason};
 use crate::rng::Stream;
-use crate::scenario::civil_violence::*;
-use crate::scenario::{Action, Event, Scenario};
+use crate::scenario::{Check, Event, EventArgs, Scenario};
+use crate::world::World;
+pub use events::{Action, Kind};
+pub use params::*;
 
 use lattice::{Lattice, NONE};
 pub use outbursts::{Outburst, Outbursts};
+
+/// The civil violence model, as the rest of the system knows it.
+pub struct Def;
+
+/// The civil violence model's entry in [`crate::model::BUILT_IN`].
+pub static DEF: Def = Def;
+
+impl ModelDef for Def {
+    fn name(&self) -> &'static str {
+        "civil_violence"
+    }
+
+    fn lattice(&self) -> bool {
+        true
+    }
+
+    fn structural(&self) -> &'static [&'static str] {
+        &[
+            "civil_violence.width",
+            "civil_violence.height",
+            "civil_violence.citizen_density",
+            "civil_violence.cop_density",
+            "civil_violence.groups",
+            // How jailed agents are held and released, and which engine holds the lattice:
+            // each fixes the shape of the saved state.
+            "civil_violence.mode",
+            "civil_violence.jailed",
+            "civil_violence.release",
+        ]
+    }
+
+    fn key_parameters(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("seed", "seed"),
+            ("time.steps", "steps"),
+            ("civil_violence.legitimacy", "legitimacy"),
+            ("civil_violence.citizen_density", "citizen density"),
+            ("civil_violence.cop_density", "cop density"),
+            ("civil_violence.vision", "citizen vision"),
+            ("civil_violence.threshold", "threshold T"),
+            ("civil_violence.max_jail_term", "maximum jail term"),
+            (
+                "civil_violence.variant",
+                "variant (epstein2002, mesa, netlogo)",
+            ),
+        ]
+    }
+
+    fn events(&self) -> &'static [crate::model::EventShape] {
+        Kind::SHAPES
+    }
+
+    fn event(
+        &self,
+        kind: &'static str,
+        a: &EventArgs,
+        path: &str,
+        c: &mut Check<'_>,
+    ) -> Option<Payload> {
+        let Some(kind) = Kind::parse(kind) else {
+            c.bad(
+                path,
+                format!("`{kind}` is not a civil-violence event"),
+                None,
+            );
+            return None;
+        };
+        Some(events::build(kind, a))
+    }
+
+    fn section(&self, c: &mut Check<'_>) -> Option<Payload> {
+        let mut raw = c
+            .section_node()
+            .and_then(|n| RawCivilViolence::decode(n, "civil_violence", c.problems, c.spans))
+            .unwrap_or_default();
+        let params = validate::validate(c, &mut raw);
+        c.resolve(&raw);
+        params.map(|p| Arc::new(p) as Payload)
+    }
+
+    fn meta(&self, scenario: &Scenario) -> ModelMeta {
+        let p = scenario.params::<CivilViolenceParams>();
+        ModelMeta {
+            model: self.name().into(),
+            lattice: Some(crate::model::Lattice {
+                width: p.epstein.width,
+                height: p.epstein.height,
+            }),
+            snapshots: p.switches.snapshots.clone(),
+            groups: vec![
+                ChartGroup::new(
+                    "Citizens by state",
+                    "citizens",
+                    &["active", "quiet", "jailed", "killed"],
+                ),
+                ChartGroup::new("Forces (persons)", "forces", &["cops", "peacekeepers"]),
+                ChartGroup::new("Legitimacy", "legitimacy", &["legitimacy"]),
+                ChartGroup::new("New per step", "new", &["new_active", "arrests"]),
+            ],
+            maps: Vec::new(),
+        }
+    }
+
+    fn build(&self, scenario: &Scenario, world: &World) -> Box<dyn Model> {
+        Box::new(CivilViolence::new(scenario, world))
+    }
+}
 
 /// Random probes of the vision for an empty site before counting them all.
 const PROBES: u32 = 16;
@@ -158,10 +271,7 @@ crate::model::state::saved_state!(CivilViolence {
 impl CivilViolence {
     /// The lattice with its citizens and cops placed.
     pub fn new(scenario: &Scenario, _world: &World) -> CivilViolence {
-        let c = scenario
-            .civil_violence
-            .clone()
-            .expect("validation guarantees [civil_violence] for model = civil_violence");
+        let c = scenario.params::<CivilViolenceParams>().clone();
         let (p, sw) = (c.epstein, c.switches);
         let fast =
             (sw.mode == Mode::Fast).then(|| Box::new(fast::Sites::new(&p, &sw, scenario.seed)));
@@ -1081,7 +1191,7 @@ impl Model for CivilViolence {
         let step = event.step;
         let steps = |days: f64, dt: f64| (days / dt).round() as u32;
         let mut s = Stream::new(self.seed, purpose::LATTICE_EVENTS, step, index as u32);
-        match event.action {
+        match *crate::model::data::<Action>(&event.action) {
             Action::Legitimacy { value, days } => {
                 if !self.sw.dynamic_legitimacy {
                     log.push(LogEntry {
@@ -1150,7 +1260,6 @@ impl Model for CivilViolence {
                     detail: format!("{added} peacekeepers enter"),
                 });
             }
-            _ => {}
         }
     }
 

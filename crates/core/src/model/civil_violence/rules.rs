@@ -1,7 +1,7 @@
 //! The rules of Epstein (2002) as pure functions, so each can be checked by hand.
 
+use super::params::{JailRange, RatioRule, Release};
 use crate::rng::Draw;
-use crate::scenario::civil_violence::{JailRange, RatioRule, Release};
 
 /// The estimated arrest probability P = 1 − exp(−k · r(C/A)), with r the ratio rule.
 /// `actives` counts the agent itself (A ≥ 1).
@@ -81,8 +81,8 @@ pub fn is_active(hardship: f64, legitimacy: f64, risk: f64, p: f64, threshold: f
 }
 
 /// The vision neighbourhood of radius `v` as (dx, dy) offsets, own site excluded, in row order.
-pub fn offsets(v: f64, shape: crate::scenario::civil_violence::VisionShape) -> Vec<(i32, i32)> {
-    use crate::scenario::civil_violence::VisionShape::*;
+pub fn offsets(v: f64, shape: super::params::VisionShape) -> Vec<(i32, i32)> {
+    use super::params::VisionShape::*;
     let r = v.floor() as i32;
     let mut out = Vec::new();
     for dy in -r..=r {
@@ -104,8 +104,8 @@ pub fn offsets(v: f64, shape: crate::scenario::civil_violence::VisionShape) -> V
 }
 
 /// Half-widths of each row of the neighbourhood, dy = −r..=r (for row prefix sums).
-pub fn row_spans(v: f64, shape: crate::scenario::civil_violence::VisionShape) -> Vec<(i32, i32)> {
-    use crate::scenario::civil_violence::VisionShape::*;
+pub fn row_spans(v: f64, shape: super::params::VisionShape) -> Vec<(i32, i32)> {
+    use super::params::VisionShape::*;
     let r = v.floor() as i32;
     (-r..=r)
         .map(|dy| {
@@ -122,7 +122,7 @@ pub fn row_spans(v: f64, shape: crate::scenario::civil_violence::VisionShape) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::civil_violence::VisionShape;
+    use crate::model::civil_violence::params::VisionShape;
 
     #[test]
     fn arrest_probability_by_hand() {

@@ -12,9 +12,9 @@
 
 use super::people::State;
 use super::Resistance;
-use crate::engine::World;
 use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
+use crate::world::World;
 
 /// Whose column it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

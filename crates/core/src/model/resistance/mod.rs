@@ -21,10 +21,12 @@
 
 mod contributions;
 mod control;
+mod events;
 mod forces;
 mod observe;
 mod organizations;
 mod outreach;
+pub mod params;
 pub mod people;
 mod regions;
 mod repression;
@@ -33,14 +35,20 @@ mod tests;
 mod timeline;
 mod training;
 mod uprising;
+mod validate;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::engine::World;
-use crate::model::Model;
+use crate::world::World;
+use std::sync::Arc;
+
+use crate::model::{ChartGroup, MapFamily, Model, ModelDef, ModelMeta, Payload};
 use crate::observe::{LogEntry, Outcome, StopReason};
-use crate::scenario::{Event, ResistanceParams, Scenario};
+use crate::scenario::{Check, Event, EventArgs, Scenario};
+
+pub use events::{Action, Kind as EventKind};
+pub use params::{Kind, ResistanceParams};
 
 pub use forces::{Column, Side};
 pub use organizations::Cells;
@@ -48,6 +56,143 @@ pub use people::{Persons, State, STATES};
 pub use regions::{RegionState, Timed, RESOURCES};
 
 use people::{HIDING, LISTED};
+
+/// The resistance model, as the rest of the system knows it.
+pub struct Def;
+
+/// The resistance model's entry in [`crate::model::BUILT_IN`].
+pub static DEF: Def = Def;
+
+impl ModelDef for Def {
+    fn name(&self) -> &'static str {
+        "resistance"
+    }
+
+    fn structural(&self) -> &'static [&'static str] {
+        &["resistance.kinds", "resistance.leadership"]
+    }
+
+    fn key_parameters(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("seed", "seed"),
+            ("scale", "scale (share of the population simulated)"),
+            ("time.steps", "days to simulate"),
+            (
+                "resistance.organizations",
+                "mass organizations (true/false)",
+            ),
+            (
+                "resistance.outreach.member_contacts",
+                "contacts per member per day",
+            ),
+            ("resistance.outreach.persuade", "persuasion probability"),
+            (
+                "resistance.repression.detection",
+                "police detection per cell per day",
+            ),
+            (
+                "resistance.uprising.threshold_base",
+                "threshold to rise (fraction of ties)",
+            ),
+            ("resistance.combat.fire", "aimed fire per fighter per day"),
+        ]
+    }
+
+    fn events(&self) -> &'static [crate::model::EventShape] {
+        EventKind::SHAPES
+    }
+
+    fn event(
+        &self,
+        kind: &'static str,
+        a: &EventArgs,
+        path: &str,
+        c: &mut Check<'_>,
+    ) -> Option<Payload> {
+        let Some(kind) = EventKind::parse(kind) else {
+            c.bad(
+                path,
+                format!("`{kind}` is not a resistance-model event"),
+                None,
+            );
+            return None;
+        };
+        events::build(kind, a, path, c)
+    }
+
+    fn section(&self, c: &mut Check<'_>) -> Option<Payload> {
+        let mut raw = c
+            .section_node()
+            .and_then(|n| params::RawResistance::decode(n, "resistance", c.problems, c.spans))
+            .unwrap_or_default();
+        let params = validate::validate(c, &mut raw);
+        c.resolve(&raw);
+        params.map(|p| Arc::new(p) as Payload)
+    }
+
+    fn meta(&self, scenario: &Scenario) -> ModelMeta {
+        let p = scenario.params::<ResistanceParams>();
+        let kinds: Vec<String> = p.kinds.iter().map(|k| format!("kind.{}", k.name)).collect();
+        let attributes = crate::population::AGE_BANDS
+            .iter()
+            .chain(crate::population::SEXES.iter())
+            .chain(crate::population::OCCUPATIONS.iter());
+        ModelMeta {
+            model: self.name().into(),
+            groups: vec![
+                ChartGroup::new(
+                    "People by state",
+                    "states",
+                    &[
+                        "sympathizer",
+                        "member",
+                        "cadre",
+                        "fighter",
+                        "risen",
+                        "arrested",
+                        "dead",
+                        "hiding",
+                    ],
+                ),
+                ChartGroup::new(
+                    "Resources",
+                    "resources",
+                    &["money", "provisions", "skill", "wisdom", "materials"],
+                ),
+                ChartGroup::new(
+                    "Forces (persons)",
+                    "forces",
+                    &["main_force", "external_force", "garrison", "police"],
+                ),
+                ChartGroup::new(
+                    "Control (fraction) and regions liberated",
+                    "control",
+                    &["control", "liberated"],
+                ),
+                ChartGroup {
+                    title: "Members by organization kind".into(),
+                    stem: "kinds".into(),
+                    columns: kinds,
+                },
+                ChartGroup {
+                    title: "Organized by age, sex and occupation".into(),
+                    stem: "organized-by-group".into(),
+                    columns: attributes.map(|a| format!("organized_{a}")).collect(),
+                },
+            ],
+            maps: vec![
+                MapFamily::new("control", true),
+                MapFamily::new("organized", false),
+                MapFamily::new("risen", false),
+            ],
+            ..ModelMeta::default()
+        }
+    }
+
+    fn build(&self, scenario: &Scenario, world: &World) -> Box<dyn Model> {
+        Box::new(Resistance::new(scenario, world))
+    }
+}
 
 /// The resistance model's state.
 pub struct Resistance {
@@ -114,10 +259,7 @@ crate::model::state::saved_state!(Resistance {
 impl Resistance {
     /// Initial state: every person unreached, the leadership's cadres placed.
     pub fn new(scenario: &Scenario, world: &World) -> Resistance {
-        let params = scenario
-            .resistance
-            .clone()
-            .expect("validation guarantees [resistance] for model = resistance");
+        let params = scenario.params::<ResistanceParams>().clone();
         let n_regions = scenario.regions.len();
         let mut adjacency = vec![Vec::new(); n_regions];
         for (i, g) in scenario.regions.iter().enumerate() {

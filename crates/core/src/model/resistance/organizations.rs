@@ -8,8 +8,8 @@
 
 use super::people::{State, NO_CELL};
 use super::Resistance;
-use crate::engine::World;
 use crate::observe::LogEntry;
+use crate::world::World;
 
 /// Cells as columns.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -170,9 +170,8 @@ impl Resistance {
             p.sex[i as usize],
             p.occupation[i as usize],
         );
-        let open = |k: &crate::scenario::Kind| {
-            !k.cadres_only && k.opens <= step && k.admits(age, sex, occ)
-        };
+        let open =
+            |k: &super::params::Kind| !k.cadres_only && k.opens <= step && k.admits(age, sex, occ);
         if let Some(k) = recruiter_kind {
             if open(&self.params.kinds[k as usize]) {
                 return Some(k);

@@ -14,9 +14,9 @@ const CHUNK: usize = 1024;
 /// How many list entries ahead to request.
 const AHEAD: usize = 16;
 use super::Resistance;
-use crate::engine::World;
 use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
+use crate::world::World;
 
 /// Who made a contact.
 #[derive(Clone, Copy, Debug)]

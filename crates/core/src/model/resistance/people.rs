@@ -2,8 +2,8 @@
 
 use rayon::prelude::*;
 
+use super::params::{PeopleParams, UprisingParams};
 use crate::rng::{Purpose, Stream};
-use crate::scenario::resistance::{PeopleParams, UprisingParams};
 
 /// Where a person stands. Stored as one byte.
 #[derive(

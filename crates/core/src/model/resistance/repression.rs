@@ -12,9 +12,9 @@ use std::cmp::Reverse;
 
 use super::people::{State, NO_CELL};
 use super::Resistance;
-use crate::engine::World;
 use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
+use crate::world::World;
 
 impl Resistance {
     /// Step 5.

@@ -5,13 +5,13 @@ use proptest::prelude::*;
 use super::forces::lanchester;
 use super::people::{State, HIDING, NO_CELL};
 use super::Resistance;
-use crate::engine::World;
 use crate::model::Model;
 use crate::network::Network;
 use crate::observe::LogEntry;
 use crate::population::People;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::{Scenario, Source};
+use crate::world::World;
 
 /// Two regions, `a` (6 persons, mountainous) and `b` (4 persons), all adults, no ties unless
 /// given; `extra` is appended to the `[resistance]` section's sub-tables.

@@ -1,13 +1,14 @@
 //! Timeline events (MODEL.md §3.2 step 1) and the starting state.
 
+use super::events::Action;
 use super::forces::{Column, Side};
 use super::people::State;
 use super::regions::Timed;
 use super::Resistance;
-use crate::engine::World;
 use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
-use crate::scenario::{Action, Event};
+use crate::scenario::Event;
+use crate::world::World;
 
 impl Resistance {
     /// Step 0: the central leadership's cadres, in the leadership region, in cell 0; the
@@ -87,12 +88,7 @@ impl Resistance {
                 detail,
             })
         };
-        match &event.action {
-            Action::Activate { .. }
-            | Action::ShiftThresholds { .. }
-            | Action::Legitimacy { .. }
-            | Action::Cops { .. }
-            | Action::Peacekeepers { .. } => {}
+        match crate::model::data::<Action>(&event.action) {
             Action::ProclaimProgramme => {
                 self.programme = true;
                 entry(

@@ -7,9 +7,9 @@
 
 use super::people::State;
 use super::Resistance;
-use crate::engine::World;
 use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
+use crate::world::World;
 
 /// Days of rations a base must hold per new fighter.
 const RATION_DAYS: f64 = 30.0;

@@ -15,9 +15,9 @@
 use super::forces::Side;
 use super::people::State;
 use super::Resistance;
-use crate::engine::World;
 use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
+use crate::world::World;
 
 impl Resistance {
     /// Whether an armed force of the resistance stands in region `r` at `step`.

@@ -1,8 +1,6 @@
 //! From the raw mirror to the validated [`Scenario`]: ranges, cross-references, defaults.
 
 mod actions;
-mod civil_violence;
-mod resistance;
 
 use std::collections::BTreeMap;
 
@@ -29,15 +27,19 @@ fn default_shares() -> RawShares {
     }
 }
 
-pub(super) fn load(source: &Source, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+pub(super) fn load(
+    source: &Source,
+    overrides: &[Override],
+    models: &Models,
+) -> Result<Scenario, ScenarioError> {
     let mut problems = Problems::default();
     let mut spans = Spans::new();
-    let raw = match DeTable::parse(&source.text) {
+    let root = match DeTable::parse(&source.text) {
         Ok(table) => {
             let span = table.span();
             let mut root = toml::Spanned::new(span, toml::de::DeValue::Table(table.into_inner()));
             overrides::apply(&mut root, overrides, &mut problems);
-            Some(RawScenario::decode(&root, &mut problems, &mut spans))
+            Some(root)
         }
         Err(e) => {
             problems.push(
@@ -49,13 +51,10 @@ pub(super) fn load(source: &Source, overrides: &[Override]) -> Result<Scenario, 
             None
         }
     };
-    let scenario = raw.and_then(|raw| {
-        let mut v = Validator {
-            problems: &mut problems,
-            spans: &spans,
-            source,
-        };
-        v.scenario(raw)
+    let scenario = root.as_ref().and_then(|root| {
+        let raw = RawScenario::decode(root, models, &mut problems, &mut spans);
+        let mut check = Check::new(&mut problems, &mut spans, source, Some(root));
+        check.scenario(raw, models)
     });
     match scenario {
         Some(s) if problems.list.is_empty() => Ok(s),
@@ -116,41 +115,8 @@ fn nearest_span(path: &str, spans: &Spans) -> Option<std::ops::Range<usize>> {
     }
 }
 
-struct Validator<'a> {
-    problems: &'a mut Problems,
-    spans: &'a Spans,
-    source: &'a Source,
-}
-
-impl Validator<'_> {
-    fn bad(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
-        // A field that could not be read was reported then; "missing" would only repeat it.
-        if self.problems.list.iter().any(|p| p.path == path) {
-            return;
-        }
-        let span = self.spans.get(path).cloned().unwrap_or(0..0);
-        self.problems.push(path, span, message, help);
-    }
-
-    /// Checks `lo <= v <= hi`.
-    fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64, unit: &str) -> bool {
-        if v < lo || v > hi {
-            self.bad(
-                path,
-                format!("{v} is out of range"),
-                Some(
-                    format!("allowed: {lo} to {hi} {unit}")
-                        .trim_end()
-                        .to_string(),
-                ),
-            );
-            false
-        } else {
-            true
-        }
-    }
-
-    fn scenario(&mut self, mut raw: RawScenario) -> Option<Scenario> {
+impl Check<'_> {
+    fn scenario(&mut self, mut raw: RawScenario, models: &Models) -> Option<Scenario> {
         let name = match raw.name.clone() {
             None => {
                 self.bad(
@@ -175,14 +141,27 @@ impl Validator<'_> {
                 n
             }
         };
-        let model = raw.model;
-        if model.is_none() {
-            self.bad(
-                "model",
-                "missing field `model`",
-                Some(format!("allowed: {}", ModelKind::ALL.join(", "))),
-            );
-        }
+        let model = match raw.model.as_deref() {
+            None => {
+                self.bad(
+                    "model",
+                    "missing field `model`",
+                    Some(format!("allowed: {}", models.names().join(", "))),
+                );
+                None
+            }
+            Some(m) => match models.find(m) {
+                Some(d) => Some(d),
+                None => {
+                    self.bad(
+                        "model",
+                        format!("unknown value `{m}`"),
+                        Some(format!("allowed: {}", models.names().join(", "))),
+                    );
+                    None
+                }
+            },
+        };
         let seed = *raw.seed.get_or_insert(1);
         let scale = *raw.scale.get_or_insert(1.0);
         let scale_ok = if scale <= 0.0 {
@@ -196,7 +175,9 @@ impl Validator<'_> {
             self.range("scale", scale, f64::MIN_POSITIVE, 1000.0, "")
         };
 
-        let time = self.time(raw.time.get_or_insert_with(Default::default));
+        self.cx.scale = if scale_ok { scale } else { 1.0 };
+        let time = self.check_time(raw.time.get_or_insert_with(Default::default));
+        self.cx.time = time.clone();
         let default = self.shares(
             "population.shares",
             raw.population
@@ -205,96 +186,67 @@ impl Validator<'_> {
                 .get_or_insert_with(Default::default),
             &default_shares(),
         );
-        // The civil violence model lives on a lattice: regions are optional there.
-        let lattice = model == Some(ModelKind::CivilViolence);
+        // A model on a lattice of its own (civil violence) needs no regions.
+        let lattice = model.is_some_and(|m| m.lattice());
         let regions = if lattice && raw.regions.as_ref().is_none_or(|r| r.is_empty()) {
             Vec::new()
         } else {
-            self.regions(
-                raw.regions.as_mut(),
-                &default,
-                if scale_ok { scale } else { 1.0 },
-            )
+            self.check_regions(raw.regions.as_mut(), &default, self.cx.scale)
         };
         let total: u64 = regions.iter().map(|r| u64::from(r.population)).sum();
-        let network = self.network(
+        let network = self.check_network(
             raw.network.get_or_insert_with(Default::default),
             &regions,
             total,
         );
-        let events = self.events(
-            raw.events.as_mut(),
-            &time,
-            &regions,
-            model,
-            if scale_ok { scale } else { 1.0 },
-        );
-        let threshold = match model {
-            Some(ModelKind::Threshold) => {
-                let t = raw.threshold.get_or_insert_with(Default::default);
-                self.threshold(t, total, &network)
+        self.cx.regions = regions;
+        self.cx.network = network;
+        let events = self.check_events(raw.events.as_mut(), model, models);
+        self.cx.events = events;
+        let params = model.and_then(|m| {
+            self.section = m.name();
+            let params = m.section(self);
+            raw.section = Some((
+                m.name(),
+                self.resolved
+                    .take()
+                    .unwrap_or(toml::Value::Table(Default::default())),
+            ));
+            params
+        });
+        for other in models.all() {
+            let name = other.name();
+            if model.is_some_and(|m| m.name() != name)
+                && self.root.is_some_and(|r| {
+                    r.get_ref()
+                        .as_table()
+                        .is_some_and(|t| t.iter().any(|(k, _)| k.get_ref().as_ref() == name))
+                })
+            {
+                self.bad(
+                    name,
+                    format!("`[{name}]` is for `model = \"{name}\"`"),
+                    Some("remove the section or change `model`".into()),
+                );
             }
-            _ => None,
-        };
-        let resistance = match model {
-            Some(ModelKind::Resistance) => {
-                let r = raw.resistance.get_or_insert_with(Default::default);
-                self.resistance(
-                    r,
-                    &regions,
-                    &time,
-                    &events,
-                    if scale_ok { scale } else { 1.0 },
-                )
-            }
-            _ => None,
-        };
-        let civil_violence = match model {
-            Some(ModelKind::CivilViolence) => {
-                let c = raw.civil_violence.get_or_insert_with(Default::default);
-                self.civil_violence(c, &time)
-            }
-            _ => None,
-        };
-        if model.is_some_and(|m| m != ModelKind::CivilViolence) && raw.civil_violence.is_some() {
-            self.bad(
-                "civil_violence",
-                "`[civil_violence]` is for `model = \"civil_violence\"`",
-                Some("remove the section or change `model`".into()),
-            );
         }
-        if model.is_some_and(|m| m != ModelKind::Resistance) && raw.resistance.is_some() {
-            self.bad(
-                "resistance",
-                "`[resistance]` is for `model = \"resistance\"`",
-                Some("remove the section or change `model`".into()),
-            );
-        }
-        if model.is_some_and(|m| m != ModelKind::Threshold) && raw.threshold.is_some() {
-            self.bad(
-                "threshold",
-                "`[threshold]` is for `model = \"threshold\"`",
-                Some("remove the section or change `model`".into()),
-            );
-        }
+        let cx = std::mem::take(&mut self.cx);
         Some(Scenario {
             description: raw.description.clone().unwrap_or_default(),
             name,
             model: model?,
             seed,
             scale,
-            time: time?,
-            regions,
-            network: network?,
-            events,
-            threshold,
-            resistance,
-            civil_violence,
+            time: cx.time?,
+            regions: cx.regions,
+            network: cx.network?,
+            events: cx.events,
+            params: params?,
             resolved: raw,
         })
     }
 
-    fn time(&mut self, t: &mut RawTime) -> Option<TimeSpan> {
+    fn check_time(&mut self, t: &mut RawTime) -> Option<TimeSpan> {
         let steps = *t.steps.get_or_insert(100);
         let step_days = *t.step_days.get_or_insert(1.0);
         let mut ok = true;
@@ -416,7 +368,7 @@ impl Validator<'_> {
         out
     }
 
-    fn regions(
+    fn check_regions(
         &mut self,
         raw: Option<&mut Vec<RawRegion>>,
         default: &Shares,
@@ -558,7 +510,8 @@ impl Validator<'_> {
         out
     }
 
-    fn unknown_region(&mut self, path: &str, name: &str, names: &[Option<String>]) {
+    /// Reports an unknown region name, suggesting the closest known one.
+    pub(crate) fn unknown_region(&mut self, path: &str, name: &str, names: &[Option<String>]) {
         let known: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
         let best = known
             .iter()
@@ -572,7 +525,7 @@ impl Validator<'_> {
         self.bad(path, format!("unknown region `{name}`"), Some(help));
     }
 
-    fn network(
+    fn check_network(
         &mut self,
         n: &mut RawNetwork,
         regions: &[Region],
@@ -755,14 +708,14 @@ impl Validator<'_> {
         (self.problems.list.len() == before).then_some(spec)
     }
 
-    fn events(
+    fn check_events(
         &mut self,
         raw: Option<&mut Vec<RawEvent>>,
-        time: &Option<TimeSpan>,
-        regions: &[Region],
-        model: Option<ModelKind>,
-        scale: f64,
+        model: Option<&'static dyn ModelDef>,
+        models: &Models,
     ) -> Vec<Event> {
+        let time = self.cx.time.clone();
+        let time = &time;
         let Some(raw) = raw else { return Vec::new() };
         if raw.len() > MAX_EVENTS {
             self.bad(
@@ -772,7 +725,12 @@ impl Validator<'_> {
             );
             return Vec::new();
         }
-        let names: Vec<Option<String>> = regions.iter().map(|r| Some(r.name.clone())).collect();
+        let names: Vec<Option<String>> = self
+            .cx
+            .regions
+            .iter()
+            .map(|r| Some(r.name.clone()))
+            .collect();
         let mut out = Vec::new();
         for (i, e) in raw.iter_mut().enumerate() {
             let path = format!("events[{i}]");
@@ -846,247 +804,22 @@ impl Validator<'_> {
                     }
                 },
             };
-            let action = match e.kind {
+            let action = match e.kind.clone() {
                 None => {
                     self.bad(
                         &join(&path, "kind"),
                         "missing field `kind`",
-                        Some(format!("allowed: {}", EventKind::ALL.join(", "))),
+                        Some(format!("allowed: {}", models.event_kinds().join(", "))),
                     );
                     None
                 }
-                Some(kind) => self.action(e, kind, &path, region, &names, model, scale),
+                Some(kind) => self.action(e, &kind, &path, region, &names, model, models),
             };
-            if let (Some(step), Some(action)) = (step, action) {
-                out.push(Event { step, action });
+            if let (Some(step), Some((kind, action))) = (step, action) {
+                out.push(Event { step, kind, action });
             }
         }
         out.sort_by_key(|e| e.step);
         out
-    }
-
-    fn threshold(
-        &mut self,
-        t: &mut RawThreshold,
-        total: u64,
-        network: &Option<NetworkSpec>,
-    ) -> Option<ThresholdParams> {
-        let before = self.problems.list.len();
-        let form = *t.form.get_or_insert(ThresholdForm::Crowd);
-        let unit = *t.unit.get_or_insert(ThresholdUnit::Count);
-        let stop_at_equilibrium = *t.stop_at_equilibrium.get_or_insert(true);
-        let initial_random = *t.initial_random.get_or_insert(0);
-        let initial_actors = t.initial_actors.get_or_insert_with(Vec::new).clone();
-        if form == ThresholdForm::Network && matches!(network, Some(NetworkSpec::None)) {
-            self.bad(
-                "threshold.form",
-                "the network form needs a network",
-                Some("set network.kind to structured, erdos_renyi or watts_strogatz".into()),
-            );
-        }
-        for (i, &a) in initial_actors.iter().enumerate() {
-            if u64::from(a) >= total {
-                self.bad(
-                    &format!("threshold.initial_actors[{i}]"),
-                    format!("person {a} does not exist"),
-                    Some(format!("allowed: 0 to {}", total.saturating_sub(1))),
-                );
-            }
-        }
-        if initial_random > total {
-            self.bad(
-                "threshold.initial_random",
-                format!("{initial_random} is more than the population ({total})"),
-                None,
-            );
-        }
-        let hi = match unit {
-            ThresholdUnit::Count => total as f64,
-            ThresholdUnit::Fraction => 1.0,
-        };
-        let Some(d) = t.distribution.as_mut() else {
-            self.bad(
-                "threshold.distribution",
-                "missing table `threshold.distribution`",
-                Some(format!(
-                    "kind = one of {}",
-                    DistributionKind::ALL.join(", ")
-                )),
-            );
-            return None;
-        };
-        let rounding = *d.rounding.get_or_insert(Rounding::None);
-        let dp = "threshold.distribution";
-        let distribution = match d.kind {
-            None => {
-                self.bad(
-                    &join(dp, "kind"),
-                    "missing field `kind`",
-                    Some(format!("allowed: {}", DistributionKind::ALL.join(", "))),
-                );
-                None
-            }
-            Some(DistributionKind::List) => match d.values.clone() {
-                None => {
-                    self.bad(
-                        &join(dp, "values"),
-                        "a list distribution needs `values`",
-                        None,
-                    );
-                    None
-                }
-                Some(values) => self.list(values, total, hi, &join(dp, "values")),
-            },
-            Some(DistributionKind::File) => match d.path.clone() {
-                None => {
-                    self.bad(&join(dp, "path"), "a file distribution needs `path`", None);
-                    None
-                }
-                Some(path) => {
-                    let values = self.read_values(&path)?;
-                    let list = self.list(values.clone(), total, hi, &join(dp, "path"));
-                    // The resolved scenario carries the values, so it runs again anywhere.
-                    d.kind = Some(DistributionKind::List);
-                    d.values = Some(values);
-                    d.path = None;
-                    list
-                }
-            },
-            Some(DistributionKind::Uniform) => {
-                let min = *d.min.get_or_insert(0.0);
-                let max = *d.max.get_or_insert(hi);
-                let sampling = *d.sampling.get_or_insert(Sampling::Quantile);
-                let ok = self.range(&join(dp, "min"), min, 0.0, hi, "")
-                    & self.range(&join(dp, "max"), max, 0.0, hi, "");
-                if ok && min > max {
-                    self.bad(
-                        &join(dp, "min"),
-                        format!("min {min} is above max {max}"),
-                        None,
-                    );
-                }
-                Some(Distribution::Uniform { min, max, sampling })
-            }
-            Some(DistributionKind::Normal) => {
-                let sampling = *d.sampling.get_or_insert(Sampling::Quantile);
-                match (d.mean, d.sd) {
-                    (Some(mean), Some(sd)) => {
-                        if sd < 0.0 {
-                            self.bad(
-                                &join(dp, "sd"),
-                                format!("{sd} is negative"),
-                                Some("allowed: 0 or more".into()),
-                            );
-                        }
-                        Some(Distribution::Normal { mean, sd, sampling })
-                    }
-                    _ => {
-                        self.bad(dp, "a normal distribution needs `mean` and `sd`", None);
-                        None
-                    }
-                }
-            }
-        };
-        if let Some(kind) = d.kind {
-            let allowed: &[&str] = match kind {
-                DistributionKind::List => &["values"],
-                DistributionKind::File => &["path"],
-                DistributionKind::Uniform => &["min", "max", "sampling"],
-                DistributionKind::Normal => &["mean", "sd", "sampling"],
-            };
-            for (k, set) in [
-                ("values", d.values.is_some()),
-                ("path", d.path.is_some()),
-                ("min", d.min.is_some()),
-                ("max", d.max.is_some()),
-                ("mean", d.mean.is_some()),
-                ("sd", d.sd.is_some()),
-                ("sampling", d.sampling.is_some()),
-            ] {
-                if set
-                    && !allowed.contains(&k)
-                    && !(kind == DistributionKind::File && k == "values")
-                {
-                    self.bad(
-                        &join(dp, k),
-                        format!("`{k}` does not apply to distribution kind `{kind}`"),
-                        Some(format!("{kind} takes: {}", allowed.join(", "))),
-                    );
-                }
-            }
-        }
-        let distribution = distribution?;
-        (self.problems.list.len() == before).then_some(ThresholdParams {
-            form,
-            unit,
-            initial_actors,
-            initial_random,
-            stop_at_equilibrium,
-            distribution,
-            rounding,
-        })
-    }
-
-    fn list(&mut self, values: Vec<f64>, total: u64, hi: f64, path: &str) -> Option<Distribution> {
-        if values.len() as u64 != total {
-            self.bad(
-                path,
-                format!("{} thresholds for {total} persons", values.len()),
-                Some("give one threshold per person (after scaling)".into()),
-            );
-            return None;
-        }
-        let mut ok = true;
-        for (i, &v) in values.iter().enumerate() {
-            if !(0.0..=hi).contains(&v) {
-                self.bad(
-                    path,
-                    format!("threshold {v} of person {i} is out of range"),
-                    Some(format!("allowed: 0 to {hi}")),
-                );
-                ok = false;
-                break;
-            }
-        }
-        ok.then_some(Distribution::List(values))
-    }
-
-    fn read_values(&mut self, path: &str) -> Option<Vec<f64>> {
-        let field = "threshold.distribution.path";
-        let Some(base) = &self.source.base_dir else {
-            self.bad(field, "an embedded scenario cannot read files", None);
-            return None;
-        };
-        let full = base.join(path);
-        let text = match std::fs::read_to_string(&full) {
-            Ok(t) => t,
-            Err(e) => {
-                self.bad(
-                    field,
-                    format!("cannot read `{}`: {e}", full.display()),
-                    Some("the path is relative to the scenario file".into()),
-                );
-                return None;
-            }
-        };
-        let mut out = Vec::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            match line.parse::<f64>() {
-                Ok(v) if v.is_finite() => out.push(v),
-                _ => {
-                    self.bad(
-                        field,
-                        format!("{}:{}: `{line}` is not a number", full.display(), n + 1),
-                        Some("one threshold per line; `#` starts a comment".into()),
-                    );
-                    return None;
-                }
-            }
-        }
-        Some(out)
     }
 }

@@ -1,10 +1,10 @@
 //! Fast mode's rules on hand-built lattices, and its agreement with faithful mode's storage.
 
 use super::*;
-use crate::engine::World;
 use crate::model::civil_violence::CivilViolence;
 use crate::model::Model;
 use crate::scenario::{embedded, Override, Scenario, Source};
+use crate::world::World;
 
 fn load(source: &Source, extra: &[&str]) -> Scenario {
     let overrides: Vec<Override> = extra.iter().map(|a| Override::parse(a).unwrap()).collect();

@@ -7,9 +7,9 @@
 
 use serde::Serialize;
 
-use super::decode::{join, At, Fields, Node, Problems};
-use super::params::param_group;
-use super::raw::{array, get_at, table, Spans};
+use crate::scenario::decode::{join, At, Fields, Node, Problems};
+use crate::scenario::params::param_group;
+use crate::scenario::raw::{array, get_at, table, Spans};
 
 param_group! {
     /// How grievance is spread over the people (MODEL.md §3.1).
@@ -301,7 +301,7 @@ impl RawKind {
             exposure: get_at(&mut f, "exposure", p, s),
             paramilitary: get_at(&mut f, "paramilitary", p, s),
             cadres_only: get_at(&mut f, "cadres_only", p, s),
-            opens: get_at::<super::decode::DateText>(&mut f, "opens", p, s).map(|d| d.0),
+            opens: get_at::<crate::scenario::decode::DateText>(&mut f, "opens", p, s).map(|d| d.0),
         };
         f.finish(p);
         Some(t)
@@ -376,7 +376,7 @@ pub struct ResistanceParams {
 }
 
 /// Every parameter group with its table name, for the docs.
-pub fn parameter_tables() -> Vec<(&'static str, &'static [super::params::ParamDoc])> {
+pub fn parameter_tables() -> Vec<(&'static str, &'static [crate::scenario::params::ParamDoc])> {
     vec![
         ("resistance.people", PeopleParams::PARAMS),
         ("resistance.outreach", OutreachParams::PARAMS),

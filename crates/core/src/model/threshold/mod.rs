@@ -21,16 +21,98 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
-use super::Model;
-use crate::engine::World;
+mod events;
+mod params;
+mod validate;
+
+use std::sync::Arc;
+
+pub use events::{Action, Kind};
+pub use params::{
+    Distribution, DistributionKind, RawDistribution, RawThreshold, Rounding, Sampling,
+    ThresholdForm, ThresholdParams, ThresholdUnit,
+};
+
+use super::{ChartGroup, MapFamily, Model, ModelDef, ModelMeta, Payload};
 use crate::observe::{LogEntry, Outcome, StopReason};
 use crate::prefetch::prefetch;
 use crate::rng::{Purpose, Stream};
-use crate::scenario::{
-    Action, Distribution, Event, Rounding, Sampling, Scenario, ThresholdForm, ThresholdParams,
-    ThresholdUnit,
-};
+use crate::scenario::{Check, Event, EventArgs, Scenario};
 use crate::stats::normal_quantile;
+use crate::world::World;
+
+/// The threshold model, as the rest of the system knows it.
+pub struct Def;
+
+/// The threshold model's entry in [`super::BUILT_IN`].
+pub static DEF: Def = Def;
+
+impl ModelDef for Def {
+    fn name(&self) -> &'static str {
+        "threshold"
+    }
+
+    fn structural(&self) -> &'static [&'static str] {
+        &["threshold.form", "threshold.unit"]
+    }
+
+    fn key_parameters(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("seed", "seed"),
+            ("scale", "scale"),
+            ("time.steps", "steps"),
+            ("threshold.initial_random", "people acting at the start"),
+        ]
+    }
+
+    fn events(&self) -> &'static [super::EventShape] {
+        Kind::SHAPES
+    }
+
+    fn event(
+        &self,
+        kind: &'static str,
+        a: &EventArgs,
+        path: &str,
+        c: &mut Check<'_>,
+    ) -> Option<Payload> {
+        let Some(kind) = Kind::parse(kind) else {
+            c.bad(
+                path,
+                format!("`{kind}` is not a threshold-model event"),
+                None,
+            );
+            return None;
+        };
+        Some(events::build(kind, a))
+    }
+
+    fn section(&self, c: &mut Check<'_>) -> Option<Payload> {
+        let mut raw = c
+            .section_node()
+            .and_then(|n| RawThreshold::decode(n, "threshold", c.problems, c.spans))
+            .unwrap_or_default();
+        let params = validate::validate(c, &mut raw);
+        c.resolve(&raw);
+        params.map(|p| Arc::new(p) as Payload)
+    }
+
+    fn meta(&self, _scenario: &Scenario) -> ModelMeta {
+        ModelMeta {
+            model: self.name().into(),
+            groups: vec![
+                ChartGroup::new("Share active (fraction)", "share", &["share_active"]),
+                ChartGroup::new("New per step", "new", &["new_active"]),
+            ],
+            maps: vec![MapFamily::new("active", false)],
+            ..ModelMeta::default()
+        }
+    }
+
+    fn build(&self, scenario: &Scenario, world: &World) -> Box<dyn Model> {
+        Box::new(Threshold::new(scenario, world))
+    }
+}
 
 /// `activated_at` of someone not acting.
 const NEVER: u32 = u32::MAX;
@@ -102,12 +184,9 @@ impl Threshold {
     /// Draws thresholds and prepares the chosen form.
     ///
     /// # Panics
-    /// If the scenario has no threshold parameters; validation guarantees them for this model.
+    /// If the scenario is not a threshold scenario.
     pub fn new(scenario: &Scenario, world: &World) -> Threshold {
-        let params = scenario
-            .threshold
-            .clone()
-            .expect("validation requires [threshold] for the threshold model");
+        let params: ThresholdParams = scenario.params::<ThresholdParams>().clone();
         let n = world.people.len();
         let theta = draw_thresholds(&params, n, scenario.seed);
         let mut model = Threshold {
@@ -346,7 +425,7 @@ impl Model for Threshold {
     }
 
     fn apply(&mut self, event: &Event, index: usize, world: &World, log: &mut Vec<LogEntry>) {
-        match event.action {
+        match *super::data::<Action>(&event.action) {
             Action::Activate { count, region } => {
                 let range = match region {
                     Some(r) => world.people.of_region(r),
@@ -382,8 +461,6 @@ impl Model for Threshold {
                     detail: format!("thresholds shifted by {delta} (total {})", self.shift),
                 });
             }
-            // Validation keeps other models' events out of threshold scenarios.
-            _ => {}
         }
     }
 

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use super::decode::{string_enum, Fields, Node, Problems};
-use super::params::param_group;
-use super::raw::{get_at, Spans};
+use crate::scenario::decode::{string_enum, Fields, Node, Problems};
+use crate::scenario::params::param_group;
+use crate::scenario::raw::{get_at, Spans};
 
 param_group! {
     /// Epstein's parameters (Table 2 of the paper; defaults are Run 2's).

@@ -1,0 +1,187 @@
+//! [`Check`]: what validation gives a model to read and check its own section and events.
+//!
+//! Scenario validation reads the parts every model shares (time, regions, network, the
+//! timeline's steps and fields), then hands a `Check` to the scenario's model
+//! ([`crate::model::ModelDef`]) for its events and its section. The model reports problems
+//! through it, so they are placed and rendered like every other problem, and records its
+//! section's resolved form (every default filled in) through [`Check::resolve`].
+
+use std::path::Path;
+
+use serde::de::{DeserializeOwned, IntoDeserializer};
+use serde::Serialize;
+
+use super::decode::{Node, Problems};
+use super::raw::Spans;
+use super::{Event, NetworkSpec, Region, Source, TimeSpan};
+
+/// What the shared parts of a scenario validated to, as far as validation has come.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Context {
+    pub scale: f64,
+    pub time: Option<TimeSpan>,
+    pub regions: Vec<Region>,
+    pub network: Option<NetworkSpec>,
+    pub events: Vec<Event>,
+}
+
+/// A scenario being validated, as a model sees it.
+pub struct Check<'a> {
+    pub(crate) problems: &'a mut Problems,
+    pub(crate) spans: &'a mut Spans,
+    pub(crate) source: &'a Source,
+    /// The document's root table, once parsed.
+    pub(crate) root: Option<Node<'a, 'a>>,
+    /// The section being checked (`resistance`), while a model checks it.
+    pub(crate) section: &'static str,
+    pub(crate) cx: Context,
+    pub(crate) resolved: Option<toml::Value>,
+}
+
+impl<'a> Check<'a> {
+    pub(crate) fn new(
+        problems: &'a mut Problems,
+        spans: &'a mut Spans,
+        source: &'a Source,
+        root: Option<Node<'a, 'a>>,
+    ) -> Check<'a> {
+        Check {
+            problems,
+            spans,
+            source,
+            root,
+            section: "",
+            cx: Context {
+                scale: 1.0,
+                ..Context::default()
+            },
+            resolved: None,
+        }
+    }
+
+    /// Reports a problem at `path` (a dotted field path such as `voter.noise`), with what is
+    /// allowed or what was probably meant. A field already reported is not reported again.
+    pub fn bad(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
+        // A field that could not be read was reported then; "missing" would only repeat it.
+        if self.problems.list.iter().any(|p| p.path == path) {
+            return;
+        }
+        let span = self.spans.get(path).cloned().unwrap_or(0..0);
+        self.problems.push(path, span, message, help);
+    }
+
+    /// Checks `lo <= v <= hi`, reporting the field otherwise.
+    pub fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64, unit: &str) -> bool {
+        if v < lo || v > hi {
+            self.bad(
+                path,
+                format!("{v} is out of range"),
+                Some(
+                    format!("allowed: {lo} to {hi} {unit}")
+                        .trim_end()
+                        .to_string(),
+                ),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    /// Problems reported so far (to tell whether a part added any).
+    pub fn problem_count(&self) -> usize {
+        self.problems.list.len()
+    }
+
+    /// The scenario's `scale` (multiplier on every count of persons).
+    pub fn scale(&self) -> f64 {
+        self.cx.scale
+    }
+
+    /// The time span, if it validated.
+    pub fn time(&self) -> Option<&TimeSpan> {
+        self.cx.time.as_ref()
+    }
+
+    /// The regions, numbered in order.
+    pub fn regions(&self) -> &[Region] {
+        &self.cx.regions
+    }
+
+    /// Persons in all (after scaling).
+    pub fn population(&self) -> u64 {
+        self.cx
+            .regions
+            .iter()
+            .map(|r| u64::from(r.population))
+            .sum()
+    }
+
+    /// The network, if it validated.
+    pub fn network(&self) -> Option<&NetworkSpec> {
+        self.cx.network.as_ref()
+    }
+
+    /// The timeline (while a model checks its section; empty while it checks its events).
+    pub fn events(&self) -> &[Event] {
+        &self.cx.events
+    }
+
+    /// The folder relative paths in the scenario resolve against; `None` for embedded
+    /// scenarios, which may not read files.
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.source.base_dir.as_deref()
+    }
+
+    /// Whether the scenario has the model's section at all.
+    pub fn has_section(&self) -> bool {
+        self.section_node().is_some()
+    }
+
+    /// The model's section as the parsed tree, for the built-in models' field-by-field
+    /// readers.
+    pub(crate) fn section_node(&self) -> Option<Node<'a, 'a>> {
+        self.root?
+            .get_ref()
+            .as_table()?
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == self.section)
+            .map(|(_, v)| v)
+    }
+
+    /// Reads the model's section into `T` with serde (for models outside this crate). A
+    /// section that does not fit is reported at its place, and `None` is returned; an absent
+    /// section reads as `T::default()`.
+    pub fn deserialize<T: DeserializeOwned + Default>(&mut self) -> Option<T> {
+        let Some(node) = self.section_node() else {
+            return Some(T::default());
+        };
+        match T::deserialize(node.clone().into_deserializer()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let span = e.span().unwrap_or_else(|| node.span());
+                let section = self.section;
+                self.problems
+                    .push(section, span, e.message().trim().to_string(), None);
+                None
+            }
+        }
+    }
+
+    /// Records the section as resolved (every default filled in): it is written into the
+    /// resolved scenario beside each run, which must run again as it is.
+    pub fn resolve(&mut self, section: &impl Serialize) {
+        match toml::Value::try_from(section) {
+            Ok(v) => self.resolved = Some(v),
+            Err(e) => {
+                let name = self.section;
+                self.problems.push(
+                    name,
+                    0..0,
+                    format!("the resolved section cannot be written: {e}"),
+                    None,
+                );
+            }
+        }
+    }
+}
