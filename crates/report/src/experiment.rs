@@ -9,7 +9,7 @@ use mobilize_core::stats::quantile;
 use crate::data::{json, Table};
 use crate::groups::groups;
 use crate::page::Page;
-use crate::run::{add_maps, places};
+use crate::run::{add_maps, meta, places};
 use crate::svg::{heat_map, number, Line, LineChart};
 use crate::ReportError;
 
@@ -144,6 +144,7 @@ fn distribution_rows(t: &Table, rows: &[usize]) -> Vec<Vec<String>> {
 /// Band charts: one per group, arms overlaid (solid a, dashed b).
 fn band_charts(
     page: &mut Page,
+    declared: &[mobilize_core::model::ChartGroup],
     arms: &BTreeMap<String, Bands>,
     order: &[String],
     dates: &[String],
@@ -156,7 +157,7 @@ fn band_charts(
             .collect::<Vec<_>>()
     });
     let two = arms.len() > 1;
-    for g in groups(order) {
+    for g in groups(order, declared) {
         let cols: Vec<&String> = g.columns.iter().take(if two { 3 } else { 8 }).collect();
         let mut lines = Vec::new();
         let mut colours = Vec::new();
@@ -214,7 +215,8 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
             );
             let (arms, order, dates) = read_bands(dir)?;
             page.heading("Series");
-            band_charts(&mut page, &arms, &order, &dates);
+            let meta = meta(&first_run);
+            band_charts(&mut page, &meta.groups, &arms, &order, &dates);
             if let Some(bands) = arms.get("") {
                 let places = places(&first_run);
                 let rows = bands.values().next().map_or(0, Vec::len);
@@ -233,6 +235,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                 };
                 add_maps(
                     &mut page,
+                    &meta,
                     &order,
                     &places,
                     rows,
@@ -320,7 +323,8 @@ fn compare(page: &mut Page, dir: &Path, m: &serde_json::Value) -> Result<(), Rep
     );
     let (arms, order, dates) = read_bands(dir)?;
     page.heading("Series of both arms");
-    band_charts(page, &arms, &order, &dates);
+    let meta = meta(&dir.join("runs").join("000000"));
+    band_charts(page, &meta.groups, &arms, &order, &dates);
     Ok(())
 }
 

@@ -1,5 +1,8 @@
-//! Which series are charted together, and which become maps, decided from the column names
-//! that the models write (`organized`, `organized.<region>`, `kind.<name>`, …).
+//! Which series are charted together, and which become maps: the model declares its groups
+//! and map families (the run's manifest carries them); the headline and whatever is left are
+//! grouped here from the column names (`organized`, `organized.<region>`).
+
+use mobilize_core::model::{ChartGroup, MapFamily};
 
 /// A chart's worth of series.
 #[derive(Clone, Debug, PartialEq)]
@@ -12,56 +15,10 @@ pub struct Group {
     pub columns: Vec<String>,
 }
 
-/// Named groups of national series, in the order the report shows them.
-const KNOWN: [(&str, &str, &[&str]); 8] = [
-    (
-        "People by state",
-        "states",
-        &[
-            "sympathizer",
-            "member",
-            "cadre",
-            "fighter",
-            "risen",
-            "arrested",
-            "dead",
-            "hiding",
-        ],
-    ),
-    (
-        "Citizens by state",
-        "citizens",
-        &["active", "quiet", "jailed", "killed"],
-    ),
-    (
-        "Resources",
-        "resources",
-        &["money", "provisions", "skill", "wisdom", "materials"],
-    ),
-    (
-        "Forces (persons)",
-        "forces",
-        &[
-            "main_force",
-            "external_force",
-            "garrison",
-            "police",
-            "cops",
-            "peacekeepers",
-        ],
-    ),
-    (
-        "Control (fraction) and regions liberated",
-        "control",
-        &["control", "liberated"],
-    ),
-    ("Share active (fraction)", "share", &["share_active"]),
-    ("Legitimacy", "legitimacy", &["legitimacy"]),
-    ("New per step", "new", &["new_active", "arrests"]),
-];
-
-/// The chart groups for a model's columns (the first column is its headline).
-pub fn groups(columns: &[String]) -> Vec<Group> {
+/// The chart groups for a run's columns: first the headline (the first column) with its parts
+/// by region, then the groups the model declares (in its order, each series charted once,
+/// names the run lacks skipped), then every other national series, seven to a chart.
+pub fn groups(columns: &[String], declared: &[ChartGroup]) -> Vec<Group> {
     let mut out = Vec::new();
     let mut used: Vec<&str> = Vec::new();
     let Some(headline) = columns.first() else {
@@ -92,60 +49,29 @@ pub fn groups(columns: &[String]) -> Vec<Group> {
         stem: "headline".into(),
         columns: first,
     });
-    let national = |c: &&String| !c.contains('.');
-    let mut push = |title: &str, stem: &str, cols: Vec<String>, used: &mut Vec<&str>| {
-        let cols: Vec<String> = cols
-            .into_iter()
-            .filter(|c| !used.contains(&c.as_str()))
+    for g in declared {
+        let cols: Vec<String> = g
+            .columns
+            .iter()
+            .filter(|n| columns.contains(n) && !used.contains(&n.as_str()))
+            .cloned()
             .collect();
+        used.extend(
+            g.columns
+                .iter()
+                .filter_map(|n| columns.iter().find(|c| *c == n).map(String::as_str)),
+        );
         if !cols.is_empty() {
             out.push(Group {
-                title: title.into(),
-                stem: stem.into(),
+                title: g.title.clone(),
+                stem: g.stem.clone(),
                 columns: cols,
             });
         }
-    };
-    for (title, stem, names) in KNOWN {
-        let cols: Vec<String> = names
-            .iter()
-            .filter(|n| columns.iter().any(|c| c == *n))
-            .map(|n| n.to_string())
-            .collect();
-        push(title, stem, cols.clone(), &mut used);
-        used.extend(
-            names
-                .iter()
-                .filter_map(|n| columns.iter().find(|c| c == n).map(String::as_str)),
-        );
     }
-    let kinds: Vec<String> = columns
-        .iter()
-        .filter(|c| c.starts_with("kind."))
-        .cloned()
-        .collect();
-    push(
-        "Members by organization kind",
-        "kinds",
-        kinds.clone(),
-        &mut used,
-    );
-    let organized: Vec<String> = columns
-        .iter()
-        .filter(national)
-        .filter(|c| c.starts_with("organized_"))
-        .cloned()
-        .collect();
-    push(
-        "Organized by age, sex and occupation",
-        "organized-by-group",
-        organized.clone(),
-        &mut used,
-    );
     let rest: Vec<String> = columns
         .iter()
-        .filter(national)
-        .filter(|c| !used.contains(&c.as_str()) && !organized.contains(c))
+        .filter(|c| !c.contains('.') && !used.contains(&c.as_str()))
         .cloned()
         .collect();
     for (k, chunk) in rest.chunks(7).enumerate() {
@@ -158,9 +84,13 @@ pub fn groups(columns: &[String]) -> Vec<Group> {
     out
 }
 
-/// Series families that can be drawn as maps: `family.<region>` for every region. Returns
-/// (family, whether its values are already fractions).
-pub fn map_families(columns: &[String], regions: &[String]) -> Vec<(String, bool)> {
+/// The model's map families that the run has for every region: (family, whether its values
+/// are already fractions).
+pub fn map_families(
+    columns: &[String],
+    regions: &[String],
+    declared: &[MapFamily],
+) -> Vec<(String, bool)> {
     if regions.is_empty() {
         return vec![];
     }
@@ -169,16 +99,11 @@ pub fn map_families(columns: &[String], regions: &[String]) -> Vec<(String, bool
             .iter()
             .all(|r| columns.iter().any(|c| *c == format!("{f}.{r}")))
     };
-    let mut out = Vec::new();
-    if complete("control") {
-        out.push(("control".to_string(), true));
-    }
-    for f in ["organized", "active", "risen"] {
-        if complete(f) {
-            out.push((f.to_string(), false));
-        }
-    }
-    out
+    declared
+        .iter()
+        .filter(|m| complete(&m.family))
+        .map(|m| (m.family.clone(), m.fraction))
+        .collect()
 }
 
 #[cfg(test)]
@@ -204,7 +129,12 @@ mod tests {
             "cells",
             "organized_child",
         ]);
-        let g = groups(&cols);
+        let declared = [
+            ChartGroup::new("States", "states", &["member", "cadre"]),
+            ChartGroup::new("Kinds", "kinds", &["kind.party", "kind.youth"]),
+            ChartGroup::new("By group", "by-group", &["organized_child", "absent"]),
+        ];
+        let g = groups(&cols, &declared);
         assert_eq!(
             g[0].columns,
             s(&["organized", "organized.n", "organized.s"])
@@ -214,14 +144,22 @@ mod tests {
             .iter()
             .any(|x| x.columns == s(&["kind.party", "kind.youth"])));
         assert!(g.iter().any(|x| x.columns == s(&["organized_child"])));
-        assert!(g.iter().any(|x| x.columns == s(&["cells"])));
+        // Series no group declares are charted as "other series".
+        assert!(g
+            .iter()
+            .any(|x| x.title == "Other series" && x.columns == s(&["control", "cells"])));
+        let maps = [
+            MapFamily::new("control", true),
+            MapFamily::new("organized", false),
+            MapFamily::new("risen", false),
+        ];
         assert_eq!(
-            map_families(&cols, &s(&["n"])),
+            map_families(&cols, &s(&["n"]), &maps),
             vec![
                 ("control".to_string(), true),
                 ("organized".to_string(), false)
             ]
         );
-        assert!(map_families(&cols, &s(&["n", "x"])).is_empty());
+        assert!(map_families(&cols, &s(&["n", "x"]), &maps).is_empty());
     }
 }

@@ -4,7 +4,10 @@ use std::path::Path;
 
 use base64::Engine as _;
 
-use crate::data::{json, scenario, Table};
+use mobilize_core::model::ModelMeta;
+use mobilize_output::{layout, Manifest};
+
+use crate::data::{scenario, Table};
 use crate::groups::{groups, map_families};
 use crate::map::{self, Frame, Place};
 use crate::page::Page;
@@ -85,9 +88,20 @@ pub fn places(dir: &Path) -> Vec<Place> {
     places.filter(|p| p.len() > 1).unwrap_or_default()
 }
 
+/// What the run in `dir` says about its model (chart groups, maps, lattice): from its
+/// manifest, or, for folders written before manifests carried it, from its scenario.
+pub fn meta(dir: &Path) -> ModelMeta {
+    if let Some(m) = Manifest::read(dir).ok().and_then(|m| m.model) {
+        return m;
+    }
+    scenario(dir).map_or_else(|_| ModelMeta::default(), |s| s.model.meta(&s))
+}
+
 /// Adds a map per family to `page`, from `value(column, row)` over `rows` rows.
+#[allow(clippy::too_many_arguments)]
 pub fn add_maps(
     page: &mut Page,
+    meta: &ModelMeta,
     names: &[String],
     places: &[Place],
     rows: usize,
@@ -96,7 +110,7 @@ pub fn add_maps(
     note: &str,
 ) {
     let regions: Vec<String> = places.iter().map(|p| p.name.clone()).collect();
-    let families = map_families(names, &regions);
+    let families = map_families(names, &regions, &meta.maps);
     if families.is_empty() || rows == 0 {
         return;
     }
@@ -143,77 +157,67 @@ pub fn add_maps(
 
 /// The page of the run in `dir`.
 pub fn page(dir: &Path) -> Result<Page, ReportError> {
-    let m = json(&dir.join("manifest.json"))?;
-    let name = m["scenario"].as_str().unwrap_or("run");
-    let mut page = Page::new(&format!("{name}: run report"));
+    let m = Manifest::read(dir).map_err(|e| crate::ReportError::Read {
+        path: dir.join(layout::MANIFEST),
+        reason: e.to_string(),
+    })?;
+    let meta = match &m.model {
+        Some(meta) => meta.clone(),
+        None => meta(dir),
+    };
+    let mut page = Page::new(&format!("{}: run report", m.scenario));
     if let Ok(s) = scenario(dir) {
         if !s.description.is_empty() {
             page.text("muted", &s.description);
         }
     }
-    if let Some(summary) = m["summary"].as_str() {
+    if let Some(summary) = &m.summary {
         page.text("lead", summary);
     }
+    let or_null = |v: Option<String>| v.unwrap_or_else(|| "null".into());
+    let status = serde_json::to_value(m.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
     let facts: Vec<Vec<String>> = [
-        ("seed", m["seed"].to_string()),
-        ("persons", m["persons"].to_string()),
-        ("ties", m["ties"].to_string()),
-        ("last step", m["last_step"].to_string()),
+        ("seed", m.seed.to_string()),
+        ("persons", m.persons.to_string()),
+        ("ties", m.ties.to_string()),
+        ("last step", or_null(m.last_step.map(|s| s.to_string()))),
         (
             "stopped because",
-            m["stop_reason"].as_str().unwrap_or("").replace('_', " "),
+            m.stop_reason.clone().unwrap_or_default().replace('_', " "),
         ),
-        ("status", m["status"].as_str().unwrap_or("").to_string()),
-        (
-            "overrides",
-            m["overrides"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default(),
-        ),
-        (
-            "scenario source",
-            m["scenario_source"].as_str().unwrap_or("").to_string(),
-        ),
+        ("status", status),
+        ("overrides", m.overrides.join(" ")),
+        ("scenario source", m.scenario_source.clone()),
         (
             "mobilize",
-            format!(
-                "{} ({})",
-                m["mobilize_version"].as_str().unwrap_or(""),
-                m["git_commit"].as_str().unwrap_or("")
-            ),
+            format!("{} ({})", m.mobilize_version, m.git_commit),
         ),
-        (
-            "started",
-            m["started_at"].as_str().unwrap_or("").to_string(),
-        ),
-        (
-            "run time",
-            format!("{:.2} s", m["timings"]["total_s"].as_f64().unwrap_or(0.0)),
-        ),
+        ("started", m.started_at.clone()),
+        ("run time", format!("{:.2} s", m.timings.total_s)),
     ]
     .into_iter()
     .map(|(k, v)| vec![k.to_string(), v])
     .collect();
     page.table(&["", "value"], &facts);
-    if let Some(figures) = m["figures"].as_object() {
+    if !m.figures.is_empty() {
         page.heading("Figures");
-        let rows: Vec<Vec<String>> = figures
+        let rows: Vec<Vec<String>> = m
+            .figures
             .iter()
-            .map(|(k, v)| vec![k.replace('_', " "), number(v.as_f64().unwrap_or(f64::NAN))])
+            .map(|(k, v)| vec![k.replace('_', " "), number(*v)])
             .collect();
         page.table(&["figure", "value"], &rows);
     }
 
-    let series = Series::from_table(&Table::read(&dir.join("series.csv"))?);
+    let series = Series::from_table(&Table::read(
+        &dir.join(layout::table(layout::SERIES, "csv")),
+    )?);
     let ticks = date_ticks(&series.steps, series.dates.as_ref());
     page.heading("Series");
-    for g in groups(&series.names) {
+    for g in groups(&series.names, &meta.groups) {
         let chart = LineChart {
             title: g.title.clone(),
             x_label: "step".into(),
@@ -247,6 +251,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     let value = |c: &str, row: usize| series.column(c).map_or(f64::NAN, |v| v[row]);
     add_maps(
         &mut page,
+        &meta,
         &series.names,
         &places,
         series.steps.len(),
@@ -255,7 +260,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         "",
     );
 
-    if let Ok(events) = Table::read(&dir.join("events.csv")) {
+    if let Ok(events) = Table::read(&dir.join(layout::table(layout::EVENTS, "csv"))) {
         let last = series.steps.last().copied().unwrap_or(0.0);
         if let Some(svg) = timeline::svg(&events, last) {
             page.heading("Events");
@@ -269,11 +274,11 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                 .collect()
         })
         .unwrap_or_default();
-    pictures.retain(|f| f.starts_with("lattice-") && f.ends_with(".png"));
+    pictures.retain(|f| layout::lattice_picture_step(f).is_some());
     pictures.sort();
     if !pictures.is_empty() {
         page.heading("Lattice");
-        if let Ok(legend) = std::fs::read_to_string(dir.join("lattice-legend.txt")) {
+        if let Ok(legend) = std::fs::read_to_string(dir.join(layout::LATTICE_LEGEND)) {
             page.text("muted", &legend.lines().collect::<Vec<_>>().join("; "));
         }
         let mut html = String::new();
@@ -282,13 +287,10 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                 path: dir.join(p),
                 reason: e.to_string(),
             })?;
-            let step = p
-                .trim_start_matches("lattice-")
-                .trim_end_matches(".png")
-                .trim_start_matches('0');
+            let step = layout::lattice_picture_step(p).unwrap_or(0);
             html.push_str(&format!(
                 r#"<figure style="display:inline-block"><img class="lattice" alt="lattice at step {s}" src="data:image/png;base64,{b}"/><figcaption>step {s}</figcaption></figure>"#,
-                s = if step.is_empty() { "0" } else { step },
+                s = step,
                 b = base64::engine::general_purpose::STANDARD.encode(bytes)
             ));
         }

@@ -4,24 +4,22 @@ import uPlot from 'uplot';
 
 const COLOURS = ['#000000', '#E69F00', '#56B4E9', '#009E73', '#D55E00', '#0072B2', '#CC79A7', '#999999'];
 
-// Which series each chart shows, from the model's column names.
-export function chartGroups(columns) {
-  const has = (c) => columns.includes(c);
-  const pick = (names) => names.filter(has);
-  const groups = [
-    ['chart-states', 'People by state', pick(['sympathizer', 'member', 'cadre', 'fighter', 'risen', 'arrested', 'dead', 'hiding'])],
-    ['chart-citizens', 'Citizens', pick(['active', 'quiet', 'jailed', 'killed'])],
-    ['chart-active', 'Acting', pick(['active', 'new_active'])],
-    ['chart-kinds', 'Members by organization kind', columns.filter((c) => c.startsWith('kind.'))],
-    ['chart-forces', 'Forces (persons)', pick(['main_force', 'external_force', 'garrison', 'police', 'cops'])],
-    ['chart-control', 'Control (fraction) and regions liberated', pick(['control', 'liberated'])],
-  ];
+// Which series each chart shows: the headline with its parts by region, then the groups the
+// model declares (the run's start message carries them), each series charted once.
+export function chartGroups(columns, declared) {
+  const headline = columns[0];
+  const groups = [['chart-headline', headline, [headline]]];
+  for (const g of declared || []) {
+    groups.push([`chart-${g.stem}`, g.title, g.columns.filter((c) => columns.includes(c))]);
+  }
   const seen = new Set();
-  return groups.filter(([, , cols]) => {
-    const fresh = cols.filter((c) => !seen.has(c));
-    cols.forEach((c) => seen.add(c));
-    return fresh.length > 0;
-  });
+  return groups
+    .map(([id, title, cols]) => {
+      const fresh = cols.filter((c) => !seen.has(c));
+      cols.forEach((c) => seen.add(c));
+      return [id, title, fresh];
+    })
+    .filter(([, , cols]) => cols.length > 0);
 }
 
 export class LiveChart {
@@ -57,10 +55,11 @@ export function colour(t) {
 }
 
 export class RegionMap {
-  constructor(el, regions, columns) {
+  constructor(el, regions, columns, maps) {
     this.regions = regions.filter((r) => r.x !== null && r.y !== null);
     this.columns = columns;
-    const families = ['control', 'organized', 'risen', 'active'].filter((f) =>
+    this.fraction = Object.fromEntries((maps || []).map((m) => [m.family, m.fraction]));
+    const families = (maps || []).map((m) => m.family).filter((f) =>
       this.regions.length > 1 && this.regions.every((r) => columns.includes(`${f}.${r.name}`)));
     this.families = families;
     this.family = families[0];
@@ -73,7 +72,7 @@ export class RegionMap {
     const pmax = Math.max(...this.regions.map((r) => r.population), 1);
     const select = document.createElement('select');
     select.id = 'map-family';
-    for (const f of families) select.append(new Option(f === 'control' ? 'control' : `${f} (share)`, f));
+    for (const f of families) select.append(new Option(this.fraction[f] ? f : `${f} (share)`, f));
     select.onchange = () => { this.family = select.value; this.draw(this.last); };
     const svg = document.createElementNS(ns, 'svg');
     svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
@@ -105,8 +104,9 @@ export class RegionMap {
     this.last = values;
     this.regions.forEach((r, i) => {
       const v = values[this.columns.indexOf(`${this.family}.${r.name}`)];
-      const shown = this.family === 'control' ? v : v / Math.max(1, r.population);
-      const max = this.family === 'control' ? 1 : 0.5;
+      const fraction = this.fraction[this.family];
+      const shown = fraction ? v : v / Math.max(1, r.population);
+      const max = fraction ? 1 : 0.5;
       this.circles[i].setAttribute('fill', colour(shown / max));
       this.circles[i].setAttribute('data-value', shown);
       this.circles[i].firstChild.textContent = `${r.name}: ${Math.round(shown * 1000) / 1000}`;

@@ -73,12 +73,12 @@ export async function runPage(view, id) {
   source.addEventListener('start', (e) => {
     start = JSON.parse(e.data);
     const index = (c) => start.columns.indexOf(c);
-    for (const [elId, title, cols] of chartGroups(start.columns)) {
+    for (const [elId, title, cols] of chartGroups(start.columns, start.groups)) {
       const el = h('div', { class: 'card chart', id: elId });
       charts.append(el);
       lines.push(new LiveChart(el, title, cols, index));
     }
-    map = new RegionMap(mapBox, start.regions, start.columns);
+    map = new RegionMap(mapBox, start.regions, start.columns, start.maps);
     if (!map.families.length) mapBox.hidden = true;
     if (start.lattice) latticeBox.hidden = false;
   });
