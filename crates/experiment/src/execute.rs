@@ -248,7 +248,7 @@ fn is_finished(dir: &Path) -> bool {
 
 /// Reads `dir/experiment.json`, if there is one.
 pub fn read_manifest(dir: &Path) -> Result<Option<ExperimentManifest>, ExperimentError> {
-    let path = dir.join("experiment.json");
+    let path = dir.join(mobilize_output::layout::EXPERIMENT);
     match std::fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str(&text)
             .map(Some)
@@ -271,6 +271,9 @@ pub fn read_manifest(dir: &Path) -> Result<Option<ExperimentManifest>, Experimen
 fn write_manifest(dir: &Path, m: &ExperimentManifest) -> Result<(), ExperimentError> {
     let mut json = serde_json::to_string_pretty(m).expect("a manifest always serializes");
     json.push('\n');
-    mobilize_output::write_atomic(&dir.join("experiment.json"), json.as_bytes())?;
+    mobilize_output::write_atomic(
+        &dir.join(mobilize_output::layout::EXPERIMENT),
+        json.as_bytes(),
+    )?;
     Ok(())
 }

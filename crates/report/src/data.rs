@@ -79,7 +79,7 @@ pub fn json(path: &Path) -> Result<serde_json::Value, ReportError> {
 /// Loads the resolved `scenario.toml` a run folder holds (for region names, positions and
 /// populations).
 pub fn scenario(run: &Path) -> Result<Scenario, ReportError> {
-    let path = run.join("scenario.toml");
+    let path = run.join(mobilize_output::layout::SCENARIO);
     let text = std::fs::read_to_string(&path).map_err(|e| ReportError::Read {
         path: path.clone(),
         reason: e.to_string(),

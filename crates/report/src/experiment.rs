@@ -191,7 +191,7 @@ fn band_charts(
 
 /// The page of the experiment in `dir`.
 pub fn page(dir: &Path) -> Result<Page, ReportError> {
-    let m = json(&dir.join("experiment.json"))?;
+    let m = json(&dir.join(mobilize_output::layout::EXPERIMENT))?;
     let kind = m["kind"].as_str().unwrap_or("experiment").to_string();
     let scenario = m["scenario"].as_str().unwrap_or("");
     let mut page = Page::new(&format!("{scenario}: {kind} report"));

@@ -48,13 +48,13 @@ pub enum ReportError {
 /// Builds `report.html` and `charts/` in `dir`, whatever kind of folder it is; returns the
 /// report's path.
 pub fn build(dir: &Path) -> Result<PathBuf, ReportError> {
-    let page = if dir.join("experiment.json").exists() {
+    let page = if dir.join(mobilize_output::layout::EXPERIMENT).exists() {
         experiment::page(dir)?
-    } else if dir.join("manifest.json").exists() {
+    } else if dir.join(mobilize_output::layout::MANIFEST).exists() {
         run::page(dir)?
     } else {
         return Err(ReportError::NotAResult(dir.to_path_buf()));
     };
     page.write(dir)?;
-    Ok(dir.join("report.html"))
+    Ok(dir.join(mobilize_output::layout::REPORT))
 }

@@ -142,7 +142,7 @@ impl Page {
     /// Writes `report.html` and `charts/*.svg` into `dir` (each through a temporary file), after
     /// removing charts left by an earlier build.
     pub fn write(&self, dir: &Path) -> Result<(), ReportError> {
-        let charts = dir.join("charts");
+        let charts = dir.join(mobilize_output::layout::CHARTS);
         let io = |path: &Path, e: std::io::Error| ReportError::Write {
             path: path.to_path_buf(),
             reason: e.to_string(),
@@ -154,7 +154,10 @@ impl Page {
         for (stem, svg) in &self.charts {
             write_atomic(&charts.join(format!("{stem}.svg")), svg.as_bytes())?;
         }
-        write_atomic(&dir.join("report.html"), self.document().as_bytes())
+        write_atomic(
+            &dir.join(mobilize_output::layout::REPORT),
+            self.document().as_bytes(),
+        )
     }
 }
 

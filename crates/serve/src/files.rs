@@ -38,32 +38,30 @@ pub fn list(root: &Path) -> Vec<serde_json::Value> {
             let path = f.path();
             let rel = relative(root, &path);
             let report = path.join(layout::REPORT).exists();
-            if let Ok(text) = std::fs::read_to_string(path.join(layout::MANIFEST)) {
-                let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
+            if path.join(layout::MANIFEST).exists() {
+                let Ok(m) = mobilize_output::Manifest::read(&path) else {
                     continue;
                 };
                 out.push(json!({
                     "path": rel,
                     "kind": "run",
-                    "scenario": m["scenario"],
-                    "status": m["status"],
-                    "started_at": m["started_at"],
-                    "seed": m["seed"],
-                    "summary": m["summary"],
-                    "figures": m["figures"],
+                    "scenario": m.scenario,
+                    "status": m.status,
+                    "started_at": m.started_at,
+                    "seed": m.seed,
+                    "summary": m.summary,
+                    "figures": m.figures,
                     "report": report,
                 }));
-            } else if let Ok(text) = std::fs::read_to_string(path.join(layout::EXPERIMENT)) {
-                let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
-                    continue;
-                };
+            } else if let Ok(m) = mobilize_experiment::execute::read_manifest(&path) {
+                let Some(m) = m else { continue };
                 out.push(json!({
                     "path": rel,
-                    "kind": m["kind"],
-                    "scenario": m["scenario"],
-                    "status": m["status"],
-                    "started_at": m["started_at"],
-                    "summary": format!("{} runs", m["runs"]),
+                    "kind": m.kind,
+                    "scenario": m.scenario,
+                    "status": m.status,
+                    "started_at": m.started_at,
+                    "summary": format!("{} runs", m.runs),
                     "figures": {},
                     "report": report,
                 }));
