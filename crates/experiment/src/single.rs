@@ -193,6 +193,7 @@ pub fn execute(
         resumed_after: previous.map(|m| m.resumed_after).unwrap_or_default(),
         branched_from: None,
         model: Some(req.scenario.model.meta(&req.scenario)),
+        regions: mobilize_output::RegionInfo::of(&req.scenario),
         start_date: req.scenario.time.start.map(|d| d.to_string()),
     };
     manifest.write(&dir)?;

@@ -23,7 +23,7 @@ mod writers;
 
 pub use chart::ChartWriter;
 pub use lattice::LatticeWriter;
-pub use manifest::{Manifest, Status, Timings};
+pub use manifest::{Manifest, RegionInfo, Status, Timings};
 pub use run_folder::{hex, write_atomic, RunFolder};
 pub use table::{read_double_columns, write_tables, Column, ParquetTable};
 pub use writers::{number, LogWriter, SeriesWriter};

@@ -31,6 +31,37 @@ pub struct Timings {
     pub total_s: f64,
 }
 
+/// A region as outputs show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegionInfo {
+    /// Name (as in column names: `organized.<name>`).
+    pub name: String,
+    /// Map position, if the scenario gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<(f64, f64)>,
+    /// Persons, after scaling.
+    pub population: u32,
+    /// Outside the ruled country.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub abroad: bool,
+}
+
+impl RegionInfo {
+    /// The regions of a scenario.
+    pub fn of(scenario: &mobilize_core::scenario::Scenario) -> Vec<RegionInfo> {
+        scenario
+            .regions
+            .iter()
+            .map(|r| RegionInfo {
+                name: r.name.clone(),
+                position: r.position,
+                population: r.population,
+                abroad: r.abroad,
+            })
+            .collect()
+    }
+}
+
 /// The run's record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Manifest {
@@ -89,6 +120,10 @@ pub struct Manifest {
     /// snapshot steps, chart groups and maps (absent in folders written before it existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<mobilize_core::model::ModelMeta>,
+    /// The regions, in order, with their map positions and populations (after scaling), for
+    /// maps; the report reads them here so that it needs no model to read the scenario.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionInfo>,
     /// Calendar date of step 0, for dated scenarios (`YYYY-MM-DD`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,

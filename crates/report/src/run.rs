@@ -5,7 +5,7 @@ use std::path::Path;
 use base64::Engine as _;
 
 use mobilize_core::model::ModelMeta;
-use mobilize_output::{layout, Manifest};
+use mobilize_output::{layout, Manifest, RegionInfo};
 
 use crate::data::{scenario, Table};
 use crate::groups::{groups, map_families};
@@ -68,17 +68,21 @@ pub fn date_ticks(steps: &[f64], dates: Option<&Vec<String>>) -> Option<Vec<(f64
     )
 }
 
-/// The regions of a scenario as map places, if every region has a position.
+/// The regions of a run as map places, if every region has a position: from its manifest,
+/// or, for folders written before manifests listed regions, from its scenario.
 pub fn places(dir: &Path) -> Vec<Place> {
-    let Ok(s) = scenario(dir) else {
-        return vec![];
-    };
-    let places: Option<Vec<Place>> = s
-        .regions
-        .iter()
+    let mut regions = Manifest::read(dir).map(|m| m.regions).unwrap_or_default();
+    if regions.is_empty() {
+        match scenario(dir) {
+            Ok(s) => regions = RegionInfo::of(&s),
+            Err(_) => return vec![],
+        }
+    }
+    let places: Option<Vec<Place>> = regions
+        .into_iter()
         .map(|r| {
             r.position.map(|(x, y)| Place {
-                name: r.name.clone(),
+                name: r.name,
                 x,
                 y,
                 population: f64::from(r.population),
