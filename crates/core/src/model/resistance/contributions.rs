@@ -1,4 +1,4 @@
-//! Contributions (MODEL.md §3.2 step 3): money, provisions, skill and wisdom by occupation,
+//! Contributions (step 2 of the day): money, provisions, skill and wisdom by occupation,
 //! flowing up the hierarchy to the nearest base, where money and skill become strategic
 //! materials (arms units) and provisions feed the fighters.
 //!

@@ -1,4 +1,4 @@
-//! Control, liberation and collapse (MODEL.md §3.2 step 8).
+//! Control, liberation and collapse (step 7 of the day).
 //!
 //! Each home region's control moves toward the ruling side's share of the effective strength
 //! there, G / (G + R) (see [`super::forces`]), by `adjust` of the gap per day: with no rebels

@@ -1,4 +1,4 @@
-//! Forces and combat (MODEL.md §3.2 step 6): raids of small units, the operations plan of
+//! Forces and combat (step 5 of the day): raids of small units, the operations plan of
 //! the final offensive, and battles by Lanchester's square law (aimed fire).
 //!
 //! In a region, the rebel side's effective strength is
@@ -126,78 +126,6 @@ impl Resistance {
             }
         }
         self.columns.retain(|k| k.strength >= 0.5 || !k.ordered);
-    }
-
-    /// Effective strength of one risen person: armed as far as the strategic materials go.
-    pub(super) fn risen_weight(&self) -> f64 {
-        let c = &self.params.combat;
-        let risen: u64 = self
-            .regions
-            .iter()
-            .map(|g| g.count[State::Risen as usize])
-            .sum();
-        let materials: f64 = self.regions.iter().map(|g| g.materials).sum();
-        let armed = if risen == 0 {
-            0.0
-        } else {
-            (materials / risen as f64).min(1.0)
-        };
-        armed * c.armed_weight + (1.0 - armed) * c.unarmed_weight
-    }
-
-    /// (ruling, rebels, columns): effective strengths in region `r` (see the module docs).
-    pub(super) fn strengths(&self, r: usize, step: u32, risen_weight: f64) -> (f64, f64, f64) {
-        let c = &self.params.combat;
-        let g = &self.regions[r];
-        let ruling = g.garrison * c.garrison_weight + g.police * c.police_weight;
-        let columns: f64 = self
-            .columns
-            .iter()
-            .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
-            .map(|k| {
-                k.strength
-                    * if k.side == Side::Main {
-                        c.main_weight
-                    } else {
-                        c.external_weight
-                    }
-            })
-            .sum();
-        let fighters = if g.open {
-            g.count[State::Fighter as usize] as f64 * c.fighter_weight
-        } else {
-            0.0
-        };
-        let people = g.count[State::Risen as usize] as f64 * risen_weight;
-        (ruling, columns + fighters + people, columns)
-    }
-
-    /// Kills `x` (rounded stochastically) people of `state` in region `r`, drawn from its list.
-    pub(super) fn casualties(
-        &mut self,
-        r: usize,
-        state: State,
-        x: f64,
-        s: &mut Stream,
-        world: &World,
-    ) -> u64 {
-        let k = Self::whole(x, s.uniform());
-        let mut killed = 0;
-        for _ in 0..k {
-            let list = match state {
-                State::Fighter => &mut self.regions[r].fighters,
-                _ => &mut self.regions[r].risen,
-            };
-            if list.is_empty() {
-                break;
-            }
-            let j = s.below(list.len() as u32) as usize;
-            let i = list.swap_remove(j);
-            self.leave_cell(i);
-            self.set_state(i, State::Dead, world);
-            killed += 1;
-        }
-        killed
     }
 
     /// The operations plan: a column whose region is liberated (or holds no ruling force)

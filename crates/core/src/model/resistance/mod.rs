@@ -1,4 +1,4 @@
-//! `resistance`: the all-people resistance model (MODEL.md §3, `docs/models/resistance.md`).
+//! `resistance`: the all-people resistance model (`docs/models/resistance.md`).
 //!
 //! # The day, in order
 //! The processes of a step run in this order, written here and nowhere else
@@ -24,6 +24,7 @@ mod control;
 mod events;
 mod forces;
 mod observe;
+mod ops;
 mod organizations;
 mod outreach;
 pub mod params;
@@ -54,8 +55,6 @@ pub use forces::{Column, Side};
 pub use organizations::Cells;
 pub use people::{Persons, State, STATES};
 pub use regions::{RegionState, Timed, RESOURCES};
-
-use people::{HIDING, LISTED};
 
 /// The resistance model, as the rest of the system knows it.
 pub struct Def;
@@ -340,89 +339,6 @@ impl Resistance {
             home.filter(|g| g.liberated).map(people).sum(),
         )
     }
-
-    /// Moves person `i` to state `to`, keeping every count and list in step.
-    pub(crate) fn set_state(&mut self, i: u32, to: State, world: &World) {
-        let from = self.persons.state(i);
-        if from == to {
-            return;
-        }
-        let p = &world.people;
-        let iu = i as usize;
-        let occ = p.occupation[iu] as usize;
-        let r = &mut self.regions[p.region[iu] as usize];
-        r.count[from as usize] -= 1;
-        r.count[to as usize] += 1;
-        let contributing = |s: State| match s {
-            State::Member | State::Cadre => Some(0),
-            State::Sympathizer => Some(1),
-            _ => None,
-        };
-        if let Some(k) = contributing(from) {
-            r.by_occupation[k][occ] -= 1;
-        }
-        if let Some(k) = contributing(to) {
-            r.by_occupation[k][occ] += 1;
-        }
-        let organized = |s: State| matches!(s, State::Member | State::Cadre | State::Fighter);
-        let attrs = [
-            p.age[iu] as usize,
-            3 + p.sex[iu] as usize,
-            5 + p.occupation[iu] as usize,
-        ];
-        if organized(from) && !organized(to) {
-            for a in attrs {
-                r.organized_by[a] -= 1;
-            }
-        } else if !organized(from) && organized(to) {
-            for a in attrs {
-                r.organized_by[a] += 1;
-            }
-        }
-        let flags = &mut self.persons.hot[iu].flags;
-        if to == State::Member && *flags & LISTED == 0 {
-            *flags |= LISTED;
-            r.members.push(i);
-        }
-        if to == State::Cadre && *flags & people::CADRE_LISTED == 0 {
-            *flags |= people::CADRE_LISTED;
-            r.cadres.push(i);
-        }
-        if matches!(
-            to,
-            State::Risen | State::Arrested | State::Dead | State::Fighter
-        ) && *flags & HIDING != 0
-        {
-            *flags &= !HIDING;
-            r.hiding -= 1;
-        }
-        match to {
-            State::Risen => r.risen.push(i),
-            State::Fighter => r.fighters.push(i),
-            _ => {}
-        }
-        self.persons.hot[iu].state = to as u8;
-    }
-
-    /// Sends person `i` into hiding in the mountains.
-    pub(crate) fn hide(&mut self, i: u32, world: &World) {
-        let iu = i as usize;
-        if self.persons.hot[iu].flags & HIDING != 0 {
-            return;
-        }
-        let r = &mut self.regions[world.people.region[iu] as usize];
-        r.hiding += 1;
-        if self.persons.hot[iu].flags & people::HIDE_LISTED == 0 {
-            r.hiders.push(i);
-        }
-        self.persons.hot[iu].flags |= HIDING | people::HIDE_LISTED;
-    }
-
-    /// Stochastic rounding: `x` persons become ⌊x⌋ or ⌈x⌉ with the right mean.
-    fn whole(x: f64, u: f64) -> u64 {
-        let f = x.max(0.0).floor();
-        f as u64 + u64::from(u < x - f)
-    }
 }
 
 impl Model for Resistance {
@@ -451,7 +367,7 @@ impl Model for Resistance {
         if self.collapse.is_some() && self.params.stop_at_collapse {
             return;
         }
-        // The order of MODEL.md §3.2; see the module documentation.
+        // The order of the module documentation, written here and nowhere else.
         self.outreach(step, world, log);
         self.contributions(step);
         self.training(step, world, log);

@@ -1,4 +1,5 @@
-//! Observation (MODEL.md §3.2 step 9): the per-step series and the summary of a run.
+//! Observation (step 8 of the day, the engine's stage 3): the per-step series and the summary
+//! of a run.
 
 use super::forces::Side;
 use super::people::{State, STATES};

@@ -1,4 +1,4 @@
-//! Outreach and recruitment (MODEL.md §3.2 step 2), and the persuasion rule that appeals
+//! Outreach and recruitment (step 1 of the day, see [`super`]), and the persuasion rule that appeals
 //! and raids share.
 //!
 //! Each day, a region's organizers make a Poisson number of contacts (rate per member or
@@ -165,54 +165,6 @@ impl Resistance {
             let gone = list.swap_remove(j as usize);
             self.persons.hot[gone as usize].flags &= !flag;
         }
-    }
-
-    /// The list of region `r` that holds people of `role` (member or cadre).
-    pub(super) fn list(&self, r: usize, role: State) -> &Vec<u32> {
-        match role {
-            State::Cadre => &self.regions[r].cadres,
-            _ => &self.regions[r].members,
-        }
-    }
-
-    /// One draw from the `role` list of region `r`: the person, or `None` if the entry was
-    /// stale (it is then pruned).
-    pub(super) fn pick(&mut self, r: usize, role: State, s: &mut Stream) -> Option<u32> {
-        let (list, flag) = match role {
-            State::Cadre => (&mut self.regions[r].cadres, CADRE_LISTED),
-            _ => (&mut self.regions[r].members, LISTED),
-        };
-        if list.is_empty() {
-            return None;
-        }
-        let j = s.below(list.len() as u32) as usize;
-        let who = list[j];
-        if self.persons.state(who) == role {
-            return Some(who);
-        }
-        list.swap_remove(j);
-        self.persons.hot[who as usize].flags &= !flag;
-        None
-    }
-
-    /// A uniformly drawn member or cadre of region `r` (each list in proportion to its
-    /// length), trying a bounded number of times; `None` if there is none.
-    pub(super) fn draw_organizer(&mut self, r: usize, s: &mut Stream) -> Option<u32> {
-        for _ in 0..64 {
-            let (m, c) = (self.regions[r].members.len(), self.regions[r].cadres.len());
-            if m + c == 0 {
-                return None;
-            }
-            let role = if (s.below((m + c) as u32) as usize) < m {
-                State::Member
-            } else {
-                State::Cadre
-            };
-            if let Some(who) = self.pick(r, role, s) {
-                return Some(who);
-            }
-        }
-        None
     }
 
     /// The chance factor shared by persuasion and enrolment: grievance, risk and fear.

@@ -1,4 +1,4 @@
-//! Repression (MODEL.md §3.2 step 5): releases from jail, drafts that drive young men into
+//! Repression (step 4 of the day): releases from jail, drafts that drive young men into
 //! the mountains, police detection of cells, arrests, betrayal cascades, fear and backlash;
 //! and punitive expeditions against bases (a timeline event).
 //!

@@ -1,4 +1,4 @@
-//! Timeline events (MODEL.md §3.2 step 1) and the starting state.
+//! Timeline events (before the day's processes: the engine's stage 1) and the starting state.
 
 use super::events::Action;
 use super::forces::{Column, Side};
@@ -289,13 +289,5 @@ impl Resistance {
                 }
             }
         }
-    }
-
-    /// The call to rise reaches region `r`.
-    pub(super) fn open_region(&mut self, r: u16) {
-        if !self.regions[r as usize].open {
-            self.regions[r as usize].open = true;
-        }
-        self.rescan.push(r);
     }
 }

@@ -1,4 +1,4 @@
-//! Bases and training (MODEL.md §3.2 step 4).
+//! Bases and training (step 3 of the day).
 //!
 //! A region becomes a base once it is mountainous enough and its organizations reach a share
 //! of its people (the source: "selecting bases of activities"). At bases, each cadre trains

@@ -1,4 +1,4 @@
-//! The uprising (MODEL.md §3.2 step 7): Granovetter's threshold rule on the social network,
+//! The uprising (step 6 of the day): Granovetter's threshold rule on the social network,
 //! in regions the call to rise has reached.
 //!
 //! Person i rises when the share of their ties that have risen reaches

@@ -1,0 +1,223 @@
+//! The operations that keep the model's counts and lists in step with its people: every change
+//! of a person's state (with the region's counts, the contributors by occupation, the organized
+//! by attribute and the per-region lists), hiding, draws from a region's lists, and the
+//! strengths and casualties of combat. The processes call down into these; none of them
+//! changes a count or a list itself, so the invariants the tests check are kept here.
+
+use super::people::{State, CADRE_LISTED, HIDE_LISTED, HIDING, LISTED};
+use super::{Resistance, Side};
+use crate::rng::Stream;
+use crate::world::World;
+
+impl Resistance {
+    /// Moves person `i` to state `to`, keeping every count and list in step.
+    pub(crate) fn set_state(&mut self, i: u32, to: State, world: &World) {
+        let from = self.persons.state(i);
+        if from == to {
+            return;
+        }
+        let p = &world.people;
+        let iu = i as usize;
+        let occ = p.occupation[iu] as usize;
+        let r = &mut self.regions[p.region[iu] as usize];
+        r.count[from as usize] -= 1;
+        r.count[to as usize] += 1;
+        let contributing = |s: State| match s {
+            State::Member | State::Cadre => Some(0),
+            State::Sympathizer => Some(1),
+            _ => None,
+        };
+        if let Some(k) = contributing(from) {
+            r.by_occupation[k][occ] -= 1;
+        }
+        if let Some(k) = contributing(to) {
+            r.by_occupation[k][occ] += 1;
+        }
+        let organized = |s: State| matches!(s, State::Member | State::Cadre | State::Fighter);
+        let attrs = [
+            p.age[iu] as usize,
+            3 + p.sex[iu] as usize,
+            5 + p.occupation[iu] as usize,
+        ];
+        if organized(from) && !organized(to) {
+            for a in attrs {
+                r.organized_by[a] -= 1;
+            }
+        } else if !organized(from) && organized(to) {
+            for a in attrs {
+                r.organized_by[a] += 1;
+            }
+        }
+        let flags = &mut self.persons.hot[iu].flags;
+        if to == State::Member && *flags & LISTED == 0 {
+            *flags |= LISTED;
+            r.members.push(i);
+        }
+        if to == State::Cadre && *flags & CADRE_LISTED == 0 {
+            *flags |= CADRE_LISTED;
+            r.cadres.push(i);
+        }
+        if matches!(
+            to,
+            State::Risen | State::Arrested | State::Dead | State::Fighter
+        ) && *flags & HIDING != 0
+        {
+            *flags &= !HIDING;
+            r.hiding -= 1;
+        }
+        match to {
+            State::Risen => r.risen.push(i),
+            State::Fighter => r.fighters.push(i),
+            _ => {}
+        }
+        self.persons.hot[iu].state = to as u8;
+    }
+
+    /// Sends person `i` into hiding in the mountains.
+    pub(crate) fn hide(&mut self, i: u32, world: &World) {
+        let iu = i as usize;
+        if self.persons.hot[iu].flags & HIDING != 0 {
+            return;
+        }
+        let r = &mut self.regions[world.people.region[iu] as usize];
+        r.hiding += 1;
+        if self.persons.hot[iu].flags & HIDE_LISTED == 0 {
+            r.hiders.push(i);
+        }
+        self.persons.hot[iu].flags |= HIDING | HIDE_LISTED;
+    }
+
+    /// Stochastic rounding: `x` persons become ⌊x⌋ or ⌈x⌉ with the right mean.
+    pub(super) fn whole(x: f64, u: f64) -> u64 {
+        let f = x.max(0.0).floor();
+        f as u64 + u64::from(u < x - f)
+    }
+
+    /// The list of region `r` that holds people of `role` (member or cadre).
+    pub(super) fn list(&self, r: usize, role: State) -> &Vec<u32> {
+        match role {
+            State::Cadre => &self.regions[r].cadres,
+            _ => &self.regions[r].members,
+        }
+    }
+
+    /// One draw from the `role` list of region `r`: the person, or `None` if the entry was
+    /// stale (it is then pruned).
+    pub(super) fn pick(&mut self, r: usize, role: State, s: &mut Stream) -> Option<u32> {
+        let (list, flag) = match role {
+            State::Cadre => (&mut self.regions[r].cadres, CADRE_LISTED),
+            _ => (&mut self.regions[r].members, LISTED),
+        };
+        if list.is_empty() {
+            return None;
+        }
+        let j = s.below(list.len() as u32) as usize;
+        let who = list[j];
+        if self.persons.state(who) == role {
+            return Some(who);
+        }
+        list.swap_remove(j);
+        self.persons.hot[who as usize].flags &= !flag;
+        None
+    }
+
+    /// A uniformly drawn member or cadre of region `r` (each list in proportion to its
+    /// length), trying a bounded number of times; `None` if there is none.
+    pub(super) fn draw_organizer(&mut self, r: usize, s: &mut Stream) -> Option<u32> {
+        for _ in 0..64 {
+            let (m, c) = (self.regions[r].members.len(), self.regions[r].cadres.len());
+            if m + c == 0 {
+                return None;
+            }
+            let role = if (s.below((m + c) as u32) as usize) < m {
+                State::Member
+            } else {
+                State::Cadre
+            };
+            if let Some(who) = self.pick(r, role, s) {
+                return Some(who);
+            }
+        }
+        None
+    }
+
+    /// Effective strength of one risen person: armed as far as the strategic materials go.
+    pub(super) fn risen_weight(&self) -> f64 {
+        let c = &self.params.combat;
+        let risen: u64 = self
+            .regions
+            .iter()
+            .map(|g| g.count[State::Risen as usize])
+            .sum();
+        let materials: f64 = self.regions.iter().map(|g| g.materials).sum();
+        let armed = if risen == 0 {
+            0.0
+        } else {
+            (materials / risen as f64).min(1.0)
+        };
+        armed * c.armed_weight + (1.0 - armed) * c.unarmed_weight
+    }
+
+    /// (ruling, rebels, columns): effective strengths in region `r` (see the module docs).
+    pub(super) fn strengths(&self, r: usize, step: u32, risen_weight: f64) -> (f64, f64, f64) {
+        let c = &self.params.combat;
+        let g = &self.regions[r];
+        let ruling = g.garrison * c.garrison_weight + g.police * c.police_weight;
+        let columns: f64 = self
+            .columns
+            .iter()
+            .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
+            .map(|k| {
+                k.strength
+                    * if k.side == Side::Main {
+                        c.main_weight
+                    } else {
+                        c.external_weight
+                    }
+            })
+            .sum();
+        let fighters = if g.open {
+            g.count[State::Fighter as usize] as f64 * c.fighter_weight
+        } else {
+            0.0
+        };
+        let people = g.count[State::Risen as usize] as f64 * risen_weight;
+        (ruling, columns + fighters + people, columns)
+    }
+
+    /// Kills `x` (rounded stochastically) people of `state` in region `r`, drawn from its list.
+    pub(super) fn casualties(
+        &mut self,
+        r: usize,
+        state: State,
+        x: f64,
+        s: &mut Stream,
+        world: &World,
+    ) -> u64 {
+        let k = Self::whole(x, s.uniform());
+        let mut killed = 0;
+        for _ in 0..k {
+            let list = match state {
+                State::Fighter => &mut self.regions[r].fighters,
+                _ => &mut self.regions[r].risen,
+            };
+            if list.is_empty() {
+                break;
+            }
+            let j = s.below(list.len() as u32) as usize;
+            let i = list.swap_remove(j);
+            self.leave_cell(i);
+            self.set_state(i, State::Dead, world);
+            killed += 1;
+        }
+        killed
+    }
+
+    /// The call to rise reaches region `r`.
+    pub(super) fn open_region(&mut self, r: u16) {
+        if !self.regions[r as usize].open {
+            self.regions[r as usize].open = true;
+        }
+        self.rescan.push(r);
+    }
+}
