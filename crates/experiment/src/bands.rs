@@ -15,9 +15,9 @@ use mobilize_output::layout;
 use mobilize_output::{read_double_columns, write_tables, Column};
 use rayon::prelude::*;
 
-use crate::execute::run_dir;
 use crate::plan::{Experiment, Kind};
-use crate::tables::RunRow;
+use crate::rows::run_dir;
+use crate::rows::RunRow;
 use crate::ExperimentError;
 
 /// Most values held at once while computing bands (8 bytes each: 16 MiB).

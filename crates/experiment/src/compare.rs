@@ -12,7 +12,7 @@ use std::path::Path;
 use mobilize_core::stats::student_t_quantile;
 use mobilize_output::{write_tables, Column};
 
-use crate::tables::RunRow;
+use crate::rows::RunRow;
 use crate::ExperimentError;
 
 /// Confidence level of the intervals.

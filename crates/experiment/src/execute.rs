@@ -15,8 +15,7 @@ use crate::plan::{Experiment, Kind, Point, RunSpec};
 use crate::single::{execute as execute_run, Provenance, RunRequest};
 use crate::{tables, ExperimentError};
 
-/// Folder of the runs inside an experiment folder.
-pub const RUNS: &str = "runs";
+pub use crate::rows::{run_dir, run_name, RUNS};
 
 /// How to run an experiment (nothing here changes its results).
 pub struct Options<'a> {
@@ -229,16 +228,6 @@ pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError
         seconds: t0.elapsed().as_secs_f64(),
         manifest,
     })
-}
-
-/// Folder name of run `id`.
-pub fn run_name(id: usize) -> String {
-    format!("{id:06}")
-}
-
-/// Folder of run `id` inside experiment folder `dir`.
-pub fn run_dir(dir: &Path, id: usize) -> PathBuf {
-    dir.join(RUNS).join(run_name(id))
 }
 
 /// A run counts as finished when its folder was committed with a complete manifest.

@@ -16,6 +16,7 @@ pub mod compare;
 pub mod design;
 pub mod execute;
 pub mod plan;
+pub mod rows;
 pub mod seeds;
 pub mod single;
 pub mod tables;

@@ -8,40 +8,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use mobilize_core::scenario::Scenario;
-use mobilize_output::{write_tables, Column, Manifest};
+use mobilize_output::{write_tables, Column};
 
-use crate::execute::run_dir;
 use crate::plan::{Experiment, Kind, RunSpec};
+pub use crate::rows::{read_rows, RunRow};
 use crate::{bands, compare, ExperimentError};
-
-/// One run's row: who it was and what it reported.
-#[derive(Clone, Debug)]
-pub struct RunRow {
-    /// The run.
-    pub spec: RunSpec,
-    /// Why it stopped.
-    pub stop_reason: String,
-    /// Last step computed.
-    pub last_step: u32,
-    /// Figures by name.
-    pub figures: std::collections::BTreeMap<String, f64>,
-}
-
-/// Reads every run's manifest, in run order.
-pub fn read_rows(dir: &Path, specs: &[RunSpec]) -> Result<Vec<RunRow>, ExperimentError> {
-    specs
-        .iter()
-        .map(|spec| {
-            let m = Manifest::read(&run_dir(dir, spec.id))?;
-            Ok(RunRow {
-                spec: *spec,
-                stop_reason: m.stop_reason.unwrap_or_default(),
-                last_step: m.last_step.unwrap_or(0),
-                figures: m.figures,
-            })
-        })
-        .collect()
-}
 
 /// Writes every table of the experiment; returns the file names written.
 pub fn write_all(

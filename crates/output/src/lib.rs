@@ -25,8 +25,8 @@ pub use chart::ChartWriter;
 pub use lattice::LatticeWriter;
 pub use manifest::{Manifest, RegionInfo, Status, Timings};
 pub use run_folder::{hex, write_atomic, RunFolder};
-pub use table::{read_double_columns, write_tables, Column, ParquetTable};
-pub use writers::{number, LogWriter, SeriesWriter};
+pub use table::{number, read_double_columns, write_tables, Column, ParquetTable};
+pub use writers::{LogWriter, SeriesWriter};
 
 /// An output failure, naming the file concerned.
 #[derive(Debug, thiserror::Error)]

@@ -250,9 +250,9 @@ pub fn write_tables(
                 Column::Int32(v) => v[r].to_string(),
                 Column::Int64(v) => v[r].to_string(),
                 Column::Double(v) if v[r].is_nan() => String::new(),
-                Column::Double(v) => crate::writers::number(v[r]),
+                Column::Double(v) => number(v[r]),
                 Column::Text(v) => v[r].clone().unwrap_or_default(),
-                Column::OptDouble(v) => v[r].map(crate::writers::number).unwrap_or_default(),
+                Column::OptDouble(v) => v[r].map(number).unwrap_or_default(),
             });
         }
         csv.write_record(&record).map_err(io)?;
@@ -275,4 +275,14 @@ pub fn write_tables(
     }
     table.close()?;
     std::fs::rename(&tmp, &path).map_err(|e| OutputError::io("cannot rename to", &path, e))
+}
+
+/// Formats a number for CSV: integers without a decimal point, others in shortest round-trip
+/// form, so that the text reads back to the same bits.
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
 }

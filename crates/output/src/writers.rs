@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use mobilize_core::observe::{LogEntry, Observer, RunInfo, StepRecord};
 
-use crate::table::{Column, ParquetTable};
+use crate::table::{number, Column, ParquetTable};
 use crate::OutputError;
 
 /// Rows per Parquet row group: large enough for fast scans, small enough to bound memory.
@@ -112,16 +112,6 @@ impl TwinTable {
             Some(p) => p.close(),
             None => Ok(()),
         }
-    }
-}
-
-/// Formats a number for CSV: integers without a decimal point, others in shortest round-trip
-/// form, so that the text reads back to the same bits.
-pub fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
     }
 }
 

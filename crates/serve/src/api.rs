@@ -15,8 +15,8 @@
 //! | `GET /files/{path}` | a file of a run folder (reports, charts) |
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
@@ -32,78 +32,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::live::{LiveRun, Phase, Streamer};
-use crate::scenarios::{self, ProblemView};
-use crate::{assets, files, Config};
+use crate::scenarios;
+pub use crate::state::{ApiError, AppState};
+use crate::{assets, files};
 
 /// Largest lattice drawn live (sites); larger ones stream counts only.
 const LIVE_LATTICE_SITES: u64 = 250_000;
-
-/// The server's state.
-pub struct AppState {
-    /// Its configuration.
-    pub config: Config,
-    runs: Mutex<BTreeMap<String, Arc<LiveRun>>>,
-    /// (running, queued).
-    slots: Mutex<(usize, usize)>,
-    freed: Condvar,
-    next: AtomicU64,
-}
-
-impl AppState {
-    /// A server with no runs yet.
-    pub fn new(config: Config) -> AppState {
-        AppState {
-            config,
-            runs: Mutex::new(BTreeMap::new()),
-            slots: Mutex::new((0, 0)),
-            freed: Condvar::new(),
-            next: AtomicU64::new(1),
-        }
-    }
-
-    fn run(&self, id: &str) -> Result<Arc<LiveRun>, ApiError> {
-        self.runs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
-            .cloned()
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no run `{id}`")))
-    }
-}
-
-/// A failure, as the page shows it.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    message: String,
-    problems: Vec<ProblemView>,
-}
-
-impl ApiError {
-    /// A failure with a status and a message.
-    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            message: message.into(),
-            problems: vec![],
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut r = (
-            self.status,
-            Json(json!({ "error": self.message, "problems": self.problems })),
-        )
-            .into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-        }
-        r
-    }
-}
 
 /// The routes.
 pub fn router(state: Arc<AppState>) -> Router {

@@ -5,7 +5,7 @@ use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::api::ApiError;
+use crate::state::ApiError;
 
 /// (name, content type, bytes) of every built file.
 const FILES: [(&str, &str, &[u8]); 3] = [

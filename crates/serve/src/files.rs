@@ -11,7 +11,7 @@ use axum::response::Response;
 use mobilize_output::layout;
 use serde_json::json;
 
-use crate::api::{ApiError, AppState};
+use crate::state::{ApiError, AppState};
 
 /// `path` relative to `root`, with `/` separators, if it is inside.
 pub fn relative(root: &Path, path: &Path) -> Option<String> {

@@ -17,6 +17,7 @@ pub mod assets;
 pub mod files;
 pub mod live;
 pub mod scenarios;
+pub mod state;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -8,7 +8,6 @@
 //! to [`crate::scenario::Scenario::load_with`] (see `examples/voter-model/`).
 
 pub mod civil_violence;
-pub mod meta;
 pub mod resistance;
 pub mod state;
 pub mod threshold;
@@ -17,7 +16,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-pub use meta::{ChartGroup, Lattice, MapFamily, ModelMeta};
+pub use crate::observe::{ChartGroup, Lattice, MapFamily, ModelMeta};
 
 use crate::observe::{LatticeImage, LogEntry, Outcome, StopReason};
 use crate::scenario::{Check, Event, EventArgs, Scenario};
@@ -144,7 +143,7 @@ pub fn data<T: Any>(data: &Payload) -> &T {
 }
 
 /// A model's state and rules. The engine calls these in the order written in
-/// [`crate::engine`].
+/// the engine's step loop.
 pub trait Model: Send {
     /// Names of the per-step series this model produces, in the order of
     /// [`Model::observe`].

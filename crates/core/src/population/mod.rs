@@ -7,13 +7,7 @@ use rayon::prelude::*;
 
 use crate::rng::{Purpose, Stream};
 use crate::scenario::{Region, Shares};
-
-/// Age bands, in column code order.
-pub const AGE_BANDS: [&str; 3] = ["child", "youth", "adult"];
-/// Sexes, in column code order.
-pub const SEXES: [&str; 2] = ["female", "male"];
-/// Occupations, in column code order.
-pub const OCCUPATIONS: [&str; 4] = ["peasant", "worker", "student", "other"];
+pub use crate::scenario::{AGE_BANDS, OCCUPATIONS, SEXES};
 
 /// The population's attribute columns. Index = person number.
 #[derive(Clone, Debug, Default, PartialEq)]

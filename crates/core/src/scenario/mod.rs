@@ -208,9 +208,15 @@ impl TimeSpan {
     }
 }
 
+/// Age bands, in column code order (the scenario names them in `shares.age`).
+pub const AGE_BANDS: [&str; 3] = ["child", "youth", "adult"];
+/// Sexes, in column code order.
+pub const SEXES: [&str; 2] = ["female", "male"];
+/// Occupations, in column code order.
+pub const OCCUPATIONS: [&str; 4] = ["peasant", "worker", "student", "other"];
+
 /// Shares of each attribute's categories, fractions summing to 1, in the order of
-/// [`crate::population::AGE_BANDS`], [`crate::population::SEXES`] and
-/// [`crate::population::OCCUPATIONS`].
+/// [`AGE_BANDS`], [`SEXES`] and [`OCCUPATIONS`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shares {
     /// child, youth, adult.

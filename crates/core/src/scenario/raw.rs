@@ -370,7 +370,7 @@ fn decode_categories(
 
 impl RawShares {
     fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
-        use crate::population::{AGE_BANDS, OCCUPATIONS, SEXES};
+        use crate::scenario::{AGE_BANDS, OCCUPATIONS, SEXES};
         let mut f = Fields::open(n, path, p)?;
         let t = RawShares {
             age: table(&mut f, "age", p, s, |n, path, p, s| {

@@ -11,7 +11,7 @@ use super::overrides::{self, Override};
 use super::problem::{line_column, Origin, Problem, ScenarioError};
 use super::raw::*;
 use super::*;
-use crate::population::{AGE_BANDS, OCCUPATIONS, SEXES};
+use crate::scenario::{AGE_BANDS, OCCUPATIONS, SEXES};
 
 /// Shares used when neither the region nor `population.shares` gives an attribute.
 /// Neutral on purpose: one category takes everything, so nothing is invented.

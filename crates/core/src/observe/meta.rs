@@ -1,7 +1,7 @@
 //! What the outputs need to know about a run's model, typed: its lattice, the steps at which
 //! the lattice is drawn, which series are charted together and which become maps.
 //!
-//! Each model says this once ([`super::ModelDef::meta`]); the run's manifest carries it, so
+//! Each model says this once ([`crate::model::ModelDef::meta`]); the run's manifest carries it, so
 //! the report and the dashboard draw the right charts without knowing any model's column
 //! names.
 

@@ -3,8 +3,11 @@
 //! The engine calls every observer with the same aggregates in the same order. Writers, the
 //! progress bar and in-memory collectors are observers; none of them can change the run.
 
+pub mod meta;
+
+pub use meta::{ChartGroup, Lattice, MapFamily, ModelMeta};
+
 use crate::calendar::Date;
-use crate::model::ModelMeta;
 use crate::scenario::Scenario;
 
 /// What is known when a run starts.

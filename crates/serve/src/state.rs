@@ -1,0 +1,82 @@
+//! What every route shares: the server's state (its runs and run slots) and the error a route
+//! answers with.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Condvar, Mutex};
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::live::LiveRun;
+use crate::scenarios::ProblemView;
+use crate::Config;
+
+/// The server's state.
+pub struct AppState {
+    /// Its configuration.
+    pub config: Config,
+    pub(crate) runs: Mutex<BTreeMap<String, Arc<LiveRun>>>,
+    /// (running, queued).
+    pub(crate) slots: Mutex<(usize, usize)>,
+    pub(crate) freed: Condvar,
+    pub(crate) next: AtomicU64,
+}
+
+impl AppState {
+    /// A server with no runs yet.
+    pub fn new(config: Config) -> AppState {
+        AppState {
+            config,
+            runs: Mutex::new(BTreeMap::new()),
+            slots: Mutex::new((0, 0)),
+            freed: Condvar::new(),
+            next: AtomicU64::new(1),
+        }
+    }
+
+    pub(crate) fn run(&self, id: &str) -> Result<Arc<LiveRun>, ApiError> {
+        self.runs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no run `{id}`")))
+    }
+}
+
+/// A failure, as the page shows it.
+#[derive(Debug)]
+pub struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) message: String,
+    pub(crate) problems: Vec<ProblemView>,
+}
+
+impl ApiError {
+    /// A failure with a status and a message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            problems: vec![],
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = (
+            self.status,
+            Json(json!({ "error": self.message, "problems": self.problems })),
+        )
+            .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
+        r
+    }
+}
