@@ -24,6 +24,7 @@
 //! stores each on its site and activates them tile by tile.
 
 mod events;
+mod faithful;
 mod fast;
 mod lattice;
 mod outbursts;
@@ -41,7 +42,6 @@ use crate::world::World;
 pub use events::{Action, Kind};
 pub use params::*;
 
-use lattice::{Lattice, NONE};
 pub use outbursts::{Outburst, Outbursts};
 
 /// The civil violence model, as the rest of the system knows it.
@@ -191,97 +191,49 @@ impl Ramp {
     }
 }
 
-/// The civil violence model's state. Agents are columns indexed by agent number.
-pub struct CivilViolence {
-    p: EpsteinParams,
-    sw: Switches,
-    seed: u64,
-    dt: f64,
-    lattice: Lattice,
-    kind: Vec<u8>,
-    group: Vec<u8>,
-    active: Vec<bool>,
-    jailed: Vec<bool>,
-    jail: Vec<u32>,
-    site: Vec<u32>,
-    next: Vec<u32>,
-    hardship: Vec<f64>,
-    risk: Vec<f64>,
-    alive: Vec<bool>,
-    /// Age in steps (Model II, `groups = 2`, only; empty otherwise).
-    age: Vec<u32>,
-    /// Age at which each agent dies (Model II only; empty otherwise).
-    death: Vec<u32>,
-    /// (agent, site it left) of everyone in jail.
-    prisoners: Vec<(u32, u32)>,
-    vision: Vec<(i32, i32)>,
-    cop_vision: Vec<(i32, i32)>,
-    spans: Vec<(i32, i32)>,
-    cop_spans: Vec<(i32, i32)>,
-    near: Vec<(i32, i32)>,
-    /// P by rounded C/A (built from the scenario, not saved).
-    arrest_table: rules::ArrestTable,
-    legitimacy: f64,
-    legitimacy_ramp: Option<Ramp>,
-    cop_ramp: Option<Ramp>,
-    killed: u64,
-    arrests: u64,
-    extinct: Option<u32>,
-    outbursts: Outbursts,
-    scratch: Vec<u32>,
-    found_scratch: Vec<u32>,
-    run_scratch: Vec<(usize, usize, usize, u32)>,
-    /// The activation order, kept between steps so that a step allocates nothing.
-    order: Vec<u32>,
-    /// Counts at the end of the last start or step (what observation reports).
-    now: Counts,
-    step: u32,
-    /// Fast mode's agents, stored by site; while it is present the agent columns and the
-    /// lattice above stay empty.
-    fast: Option<Box<fast::Sites>>,
+/// The neighbourhoods a vision reaches and the arrest table: built from the scenario, never
+/// saved, the same for both ways of storing the agents.
+#[derive(Clone, Debug)]
+pub(crate) struct Tables {
+    /// Citizens' vision as (dx, dy) offsets, own site excluded (movement).
+    pub vision: Vec<(i32, i32)>,
+    /// Cops' vision as offsets.
+    pub cop_vision: Vec<(i32, i32)>,
+    /// Citizens' vision as row spans (row offset, half width).
+    pub spans: Vec<(i32, i32)>,
+    /// Cops' vision as row spans.
+    pub cop_spans: Vec<(i32, i32)>,
+    /// The eight Moore neighbours (cloning, Model II).
+    pub near: Vec<(i32, i32)>,
+    /// P by rounded C/A.
+    pub arrest: rules::ArrestTable,
 }
 
-crate::model::state::saved_state!(CivilViolence {
-    lattice: Lattice,
-    kind: Vec<u8>,
-    group: Vec<u8>,
-    active: Vec<bool>,
-    jailed: Vec<bool>,
-    jail: Vec<u32>,
-    site: Vec<u32>,
-    next: Vec<u32>,
-    hardship: Vec<f64>,
-    risk: Vec<f64>,
-    alive: Vec<bool>,
-    age: Vec<u32>,
-    death: Vec<u32>,
-    prisoners: Vec<(u32, u32)>,
-    legitimacy: f64,
-    legitimacy_ramp: Option<Ramp>,
-    cop_ramp: Option<Ramp>,
-    killed: u64,
-    arrests: u64,
-    extinct: Option<u32>,
-    outbursts: Outbursts,
-    now: Counts,
-    step: u32,
-    fast: Option<Box<fast::Sites>>,
-});
+impl Tables {
+    /// What fast mode's rules read this step, with `legitimacy` entering grievance.
+    fn rules<'a>(
+        &'a self,
+        p: &'a EpsteinParams,
+        sw: &'a Switches,
+        seed: u64,
+        legitimacy: f64,
+    ) -> fast::Rules<'a> {
+        fast::Rules {
+            p,
+            sw,
+            legitimacy,
+            seed,
+            vision: &self.vision,
+            cop_vision: &self.cop_vision,
+            spans: &self.spans,
+            cop_spans: &self.cop_spans,
+            near: &self.near,
+            arrest: &self.arrest,
+        }
+    }
 
-impl CivilViolence {
-    /// The lattice with its citizens and cops placed.
-    pub fn new(scenario: &Scenario, _world: &World) -> CivilViolence {
-        let c = scenario.params::<CivilViolenceParams>().clone();
-        let (p, sw) = (c.epstein, c.switches);
-        let fast =
-            (sw.mode == Mode::Fast).then(|| Box::new(fast::Sites::new(&p, &sw, scenario.seed)));
-        let (w, h) = if fast.is_some() {
-            (0, 0)
-        } else {
-            (p.width, p.height)
-        };
-        let mut m = CivilViolence {
-            lattice: Lattice::new(w, h, sw.jailed == JailedAgents::Transparent),
+    fn new(p: &EpsteinParams, sw: &Switches) -> Tables {
+        Tables {
             vision: rules::offsets(p.vision, sw.vision_shape),
             cop_vision: rules::offsets(p.cop_vision, sw.vision_shape),
             spans: rules::row_spans(p.vision, sw.vision_shape),
@@ -289,64 +241,92 @@ impl CivilViolence {
             near: rules::offsets(1.0, VisionShape::Moore),
             // C/A ≤ C, and C is at most the cops in a citizen's vision (one per site, more
             // where a transparent jail crowds them: those are computed).
-            arrest_table: rules::ArrestTable::new(
+            arrest: rules::ArrestTable::new(
                 p.k,
                 sw.ratio,
                 rules::offsets(p.vision, sw.vision_shape).len() as u32 + 1,
             ),
+        }
+    }
+}
+
+/// How the agents are held: as columns by agent number (faithful), or by site (fast).
+enum Storage {
+    Faithful(Box<faithful::Faithful>),
+    Fast(Box<fast::Sites>),
+}
+
+/// A storage's changing state, as a checkpoint holds it.
+#[derive(serde::Serialize, serde::Deserialize)]
+enum SavedStorage {
+    Faithful(Vec<u8>),
+    Fast(Box<fast::Sites>),
+}
+
+/// The civil violence model's state: what both storages share (legitimacy, ramps, counts,
+/// outbursts), and the agents in one of the two storages.
+pub struct CivilViolence {
+    p: EpsteinParams,
+    sw: Switches,
+    seed: u64,
+    dt: f64,
+    t: Tables,
+    storage: Storage,
+    legitimacy: f64,
+    legitimacy_ramp: Option<Ramp>,
+    cop_ramp: Option<Ramp>,
+    killed: u64,
+    arrests: u64,
+    extinct: Option<u32>,
+    outbursts: Outbursts,
+    /// Counts at the end of the last start or step (what observation reports).
+    now: Counts,
+    step: u32,
+}
+
+crate::model::state::saved_state!(CivilViolence {
+    legitimacy: f64,
+    legitimacy_ramp: Option<Ramp>,
+    cop_ramp: Option<Ramp>,
+    killed: u64,
+    arrests: u64,
+    extinct: Option<u32>,
+    outbursts: Outbursts,
+    now: Counts,
+    step: u32,
+});
+
+impl CivilViolence {
+    /// The lattice with its citizens and cops placed.
+    pub fn new(scenario: &Scenario, _world: &World) -> CivilViolence {
+        let c = scenario.params::<CivilViolenceParams>().clone();
+        let (p, sw) = (c.epstein, c.switches);
+        let t = Tables::new(&p, &sw);
+        let storage = match sw.mode {
+            Mode::Fast => Storage::Fast(Box::new(fast::Sites::new(&p, &sw, scenario.seed))),
+            Mode::Faithful => Storage::Faithful(Box::new(faithful::Faithful::new(
+                &p,
+                &sw,
+                &t,
+                scenario.seed,
+            ))),
+        };
+        CivilViolence {
             legitimacy: p.legitimacy,
             outbursts: Outbursts::new(p.outburst_level),
             seed: scenario.seed,
             dt: scenario.time.step_days,
-            kind: Vec::new(),
-            group: Vec::new(),
-            active: Vec::new(),
-            jailed: Vec::new(),
-            jail: Vec::new(),
-            site: Vec::new(),
-            next: Vec::new(),
-            hardship: Vec::new(),
-            risk: Vec::new(),
-            alive: Vec::new(),
-            age: Vec::new(),
-            death: Vec::new(),
-            prisoners: Vec::new(),
+            storage,
             legitimacy_ramp: None,
             cop_ramp: None,
             killed: 0,
             arrests: 0,
             extinct: None,
-            scratch: Vec::new(),
-            found_scratch: Vec::new(),
-            run_scratch: Vec::new(),
-            order: Vec::new(),
             now: Counts::default(),
             step: 0,
-            fast,
+            t,
             p,
             sw,
-        };
-        if m.fast.is_none() {
-            m.lattice.keep_halo((m.spans.len() / 2) as u32);
-            m.reserve();
-            m.place();
-        }
-        m
-    }
-
-    /// What fast mode's rules read from the model this step.
-    fn rules(&self) -> fast::Rules<'_> {
-        fast::Rules {
-            p: &self.p,
-            sw: &self.sw,
-            legitimacy: self.grievance_legitimacy(),
-            seed: self.seed,
-            vision: &self.vision,
-            cop_vision: &self.cop_vision,
-            spans: &self.spans,
-            cop_spans: &self.cop_spans,
-            near: &self.near,
-            arrest: &self.arrest_table,
         }
     }
 
@@ -355,35 +335,12 @@ impl CivilViolence {
         self.p.width as usize * self.p.height as usize
     }
 
-    /// Sizes the agent columns for the agents placement will make (the expected number and six
-    /// standard deviations more), so that pushing them one by one does not leave up to half of
-    /// each column as slack: on a 2000 × 2000 lattice that is bytes per site.
-    fn reserve(&mut self) {
-        let sites = self.lattice.sites() as f64;
-        let expected = sites * (self.p.citizen_density + self.p.cop_density).min(1.0);
-        let n = (expected + 6.0 * expected.sqrt() + 16.0).min(sites) as usize;
-        self.kind.reserve_exact(n);
-        self.group.reserve_exact(n);
-        self.active.reserve_exact(n);
-        self.jailed.reserve_exact(n);
-        self.jail.reserve_exact(n);
-        self.site.reserve_exact(n);
-        self.next.reserve_exact(n);
-        self.hardship.reserve_exact(n);
-        self.risk.reserve_exact(n);
-        self.alive.reserve_exact(n);
-        if self.p.groups == 2 {
-            self.age.reserve_exact(n);
-            self.death.reserve_exact(n);
-        }
-    }
-
     /// Agents ever created (dead ones included).
     pub fn agents(&self) -> usize {
-        if let Some(f) = &self.fast {
-            return f.agents();
+        match &self.storage {
+            Storage::Faithful(f) => f.agents(),
+            Storage::Fast(f) => f.agents(),
         }
-        self.kind.len()
     }
 
     /// The outbursts so far.
@@ -391,177 +348,8 @@ impl CivilViolence {
         &self.outbursts
     }
 
-    // ---- the lattice ---------------------------------------------------------------------
-
-    fn empty(&self, s: u32) -> bool {
-        let s = s as usize;
-        match self.sw.jailed {
-            JailedAgents::Transparent => self.lattice.free[s] == 0,
-            _ => self.lattice.occupied[s] == 0,
-        }
-    }
-
-    fn put(&mut self, i: u32, s: u32) {
-        let (iu, su) = (i as usize, s as usize);
-        self.site[iu] = s;
-        self.next[iu] = self.lattice.head[su];
-        self.lattice.head[su] = i;
-        self.lattice.occupied[su] += 1;
-        if !self.jailed[iu] {
-            self.lattice.free[su] += 1;
-        }
-        if self.kind[iu] == COP {
-            self.lattice.cops[su] += 1;
-        }
-        if self.active[iu] {
-            self.lattice.actives[su] += 1;
-        }
-        self.lattice.refresh(su);
-    }
-
-    fn take(&mut self, i: u32) {
-        let iu = i as usize;
-        let s = self.site[iu];
-        if s == NONE {
-            return;
-        }
-        let su = s as usize;
-        let mut cur = self.lattice.head[su];
-        let mut prev = NONE;
-        while cur != i && cur != NONE {
-            prev = cur;
-            cur = self.next[cur as usize];
-        }
-        if prev == NONE {
-            self.lattice.head[su] = self.next[iu];
-        } else {
-            self.next[prev as usize] = self.next[iu];
-        }
-        self.lattice.occupied[su] -= 1;
-        if !self.jailed[iu] {
-            self.lattice.free[su] -= 1;
-        }
-        if self.kind[iu] == COP {
-            self.lattice.cops[su] -= 1;
-        }
-        if self.active[iu] {
-            self.lattice.actives[su] -= 1;
-        }
-        self.lattice.refresh(su);
-        self.site[iu] = NONE;
-        self.next[iu] = NONE;
-    }
-
-    fn set_active(&mut self, i: u32, on: bool) {
-        let iu = i as usize;
-        if self.active[iu] == on {
-            return;
-        }
-        self.active[iu] = on;
-        let s = self.site[iu];
-        if s != NONE {
-            if on {
-                self.lattice.actives[s as usize] += 1;
-            } else {
-                self.lattice.actives[s as usize] -= 1;
-            }
-            self.lattice.refresh(s as usize);
-        }
-    }
-
-    fn spawn(&mut self, kind: u8, group: u8, hardship: f64, site: u32, s: &mut Stream) -> u32 {
-        let i = self.kind.len() as u32;
-        self.kind.push(kind);
-        self.group.push(group);
-        self.active.push(false);
-        self.jailed.push(false);
-        self.jail.push(0);
-        self.site.push(NONE);
-        self.next.push(NONE);
-        self.hardship.push(hardship);
-        self.risk.push(s.uniform());
-        self.alive.push(true);
-        // The age at death is drawn whatever the model, so that the stream's later draws are
-        // the same; it is kept only where agents age (Model II).
-        let death = 1 + s.below(self.p.max_age);
-        if self.p.groups == 2 {
-            self.age.push(0);
-            self.death.push(death);
-        }
-        self.put(i, site);
-        i
-    }
-
-    fn random_empty_site(&self, s: &mut Stream) -> Option<u32> {
-        let n = self.lattice.sites() as u32;
-        for _ in 0..1000 {
-            let c = s.below(n);
-            if self.empty(c) {
-                return Some(c);
-            }
-        }
-        (0..n).find(|&c| self.empty(c))
-    }
-
-    /// Calls `f(row, xl, xh)` for each run of sites of the neighbourhood `spans` around
-    /// `here` (see [`lattice::runs`]).
-    #[inline]
-    fn runs(&self, here: u32, spans: &[(i32, i32)], f: impl FnMut(usize, usize, usize)) {
-        let w = self.lattice.width;
-        let (x, y) = self.lattice.xy(here);
-        lattice::runs(w, self.lattice.height, x, y, spans, f);
-    }
-
-    // ---- perception ----------------------------------------------------------------------
-
-    /// (C, A) seen by citizen `i`: cops, and actives counting itself as the switches say.
-    fn perceive(&self, i: u32) -> (u32, u32) {
-        let iu = i as usize;
-        let here = self.site[iu];
-        // Both modes count live: one bit-set word per row of the neighbourhood.
-        let (cops, mut actives) = {
-            let l = &self.lattice;
-            let w = l.width as usize;
-            let (mut c, mut a) = (0u32, 0u32);
-            if l.crowded == 0 {
-                // At most one cop and one active per site: count bits.
-                let torus = (l.width, l.height, l.words_per_row * 64);
-                let (x, y) = l.xy(here);
-                (c, a) = l.count_near(x, y, &self.spans).unwrap_or_else(|| {
-                    lattice::count_two((&l.cop_bits, &l.active_bits), torus, x, y, &self.spans)
-                });
-            } else {
-                self.runs(here, &self.spans, |row, xl, xh| {
-                    let b = row * w;
-                    c += l.cops[b + xl..=b + xh]
-                        .iter()
-                        .map(|&v| u32::from(v))
-                        .sum::<u32>();
-                    a += l.actives[b + xl..=b + xh]
-                        .iter()
-                        .map(|&v| u32::from(v))
-                        .sum::<u32>();
-                });
-            }
-            if !self.sw.own_site {
-                c -= u32::from(l.cops[here as usize]);
-                a -= u32::from(l.actives[here as usize]);
-            }
-            (c, a)
-        };
-        // `actives` now counts the own site's actives if `own_site`; make A = 1 + others
-        // (once) or 1 + all including oneself (double).
-        let self_in = self.sw.own_site && self.active[iu];
-        match self.sw.self_count {
-            SelfCount::Once if self_in => actives -= 1,
-            SelfCount::Double if !self_in && self.active[iu] => actives += 1,
-            _ => {}
-        }
-        (cops, 1 + actives)
-    }
-
-    // ---- rules ---------------------------------------------------------------------------
-
+    /// The legitimacy that enters grievance: the current one, or the scenario's when
+    /// legitimacy is fixed.
     fn grievance_legitimacy(&self) -> f64 {
         if self.sw.dynamic_legitimacy {
             self.legitimacy
@@ -570,516 +358,27 @@ impl CivilViolence {
         }
     }
 
-    /// Rule A (and, in Model II, the killing it means).
-    fn decide(&mut self, i: u32, s: &mut Stream) {
-        // G − R·P > T needs G > T whatever P (P ≥ 0): the many who can never be active need
-        // no look around (an exact shortcut).
-        let iu = i as usize;
-        if self.hardship[iu] * (1.0 - self.grievance_legitimacy()) <= self.p.threshold {
-            self.set_active(i, false);
-            return;
-        }
-        let (c, a) = self.perceive(i);
-        let p = self.arrest_table.p(c, a);
-        let on = rules::is_active(
-            self.hardship[iu],
-            self.grievance_legitimacy(),
-            self.risk[iu],
-            p,
-            self.p.threshold,
-        );
-        self.set_active(i, on);
-        if on && self.p.groups == 2 {
-            self.kill_near(i, s);
-        }
-    }
-
-    /// Rule M: a uniformly drawn empty site within vision, if any.
-    fn move_agent(&mut self, i: u32, cop: bool, s: &mut Stream) {
-        let here = self.site[i as usize];
-        if here == NONE {
-            return;
-        }
-        let offsets = if cop { &self.cop_vision } else { &self.vision };
-        if offsets.is_empty() {
-            return;
-        }
-        // Rejection: probe random sites in vision, up to 16, then enumerate; both draw
-        // uniformly among the empty sites.
-        let (w, h) = (self.lattice.width as i32, self.lattice.height as i32);
-        let (x, y) = self.lattice.xy(here);
-        let (x, y) = (x as i32, y as i32);
-        let mut target = None;
-        for _ in 0..PROBES {
-            let (dx, dy) = offsets[s.below(offsets.len() as u32) as usize];
-            let (mut nx, mut ny) = (x + dx, y + dy);
-            if nx < 0 {
-                nx += w;
-            } else if nx >= w {
-                nx -= w;
-            }
-            if ny < 0 {
-                ny += h;
-            } else if ny >= h {
-                ny -= h;
-            }
-            let n = (ny * w + nx) as u32;
-            if self.empty(n) {
-                target = Some(n);
-                break;
-            }
-        }
-        let target = target.or_else(|| self.pick_empty(here, cop, s));
-        if let Some(t) = target {
-            self.take(i);
-            self.put(i, t);
-        }
-    }
-
-    /// A uniformly drawn empty site in vision: count the empty sites, draw k, find the k-th
-    /// (two branch-free passes over byte runs instead of collecting candidates).
-    fn pick_empty(&mut self, here: u32, cop: bool, s: &mut Stream) -> Option<u32> {
-        let spans = if cop { &self.cop_spans } else { &self.spans };
-        let l = &self.lattice;
-        let mut runs = std::mem::take(&mut self.run_scratch);
-        runs.clear();
-        let mut total = 0u32;
-        self.runs(here, spans, |row, xl, xh| {
-            let n = l.open_in(row, xl, xh);
-            if n > 0 {
-                runs.push((row, xl, xh, n));
-                total += n;
-            }
-        });
-        let found = if total == 0 {
-            None
-        } else {
-            let mut k = s.below(total);
-            let mut found = None;
-            for &(row, xl, xh, n) in &runs {
-                if k < n {
-                    found = Some(l.open_nth(row, xl, xh, k) as u32);
-                    break;
-                }
-                k -= n;
-            }
-            found
-        };
-        self.run_scratch = runs;
-        found
-    }
-
-    /// Free citizens within vision (cop vision if `cop`) of `here` passing `want`, on sites
-    /// where `signal` is non-zero, into the scratch list.
-    fn citizens_near(
-        &mut self,
-        here: u32,
-        cop: bool,
-        actives_only: bool,
-        want: impl Fn(&Self, u32) -> bool,
-    ) -> Vec<u32> {
-        let mut sites = std::mem::take(&mut self.scratch);
-        sites.clear();
-        let spans = if cop { &self.cop_spans } else { &self.spans };
-        let l = &self.lattice;
-        let signal = if actives_only { &l.actives } else { &l.free };
-        let own = self.sw.own_site;
-        let w = l.width as usize;
-        self.runs(here, spans, |row, xl, xh| {
-            let lo = row * w + xl;
-            for (k, &n) in signal[lo..=row * w + xh].iter().enumerate() {
-                if n > 0 && (own || lo + k != here as usize) {
-                    sites.push((lo + k) as u32);
-                }
-            }
-        });
-        let mut found = std::mem::take(&mut self.found_scratch);
-        found.clear();
-        for &n in &sites {
-            let mut a = self.lattice.head[n as usize];
-            while a != NONE {
-                if self.kind[a as usize] == CITIZEN && !self.jailed[a as usize] && want(self, a) {
-                    found.push(a);
-                }
-                a = self.next[a as usize];
-            }
-        }
-        self.scratch = sites;
-        found
-    }
-
-    /// A uniformly drawn site with an active citizen within cop vision of `here` (the own
-    /// site included), counted and found run by run in [`Self::citizens_near`]'s order.
-    fn kth_active_near(&self, here: u32, s: &mut Stream) -> Option<u32> {
-        let l = &self.lattice;
-        let wpr = l.words_per_row;
-        let mut total = 0;
-        self.runs(here, &self.cop_spans, |row, xl, xh| {
-            total += lattice::count_in(&l.active_bits, wpr, row, xl, xh);
-        });
-        if total == 0 {
-            return None;
-        }
-        let mut k = s.below(total);
-        let mut found = None;
-        self.runs(here, &self.cop_spans, |row, xl, xh| {
-            if found.is_some() {
-                return;
-            }
-            let n = lattice::count_in(&l.active_bits, wpr, row, xl, xh);
-            if k < n {
-                let col = lattice::nth_in(&l.active_bits, wpr, row, xl, xh, k);
-                found = Some((row * l.width as usize + col) as u32);
-            } else {
-                k -= n;
-            }
-        });
-        found
-    }
-
-    /// The active citizen on `site` (there is one).
-    fn active_on(&self, site: u32) -> u32 {
-        let mut a = self.lattice.head[site as usize];
-        while a != NONE {
-            let au = a as usize;
-            if self.kind[au] == CITIZEN && !self.jailed[au] && self.active[au] {
-                return a;
-            }
-            a = self.next[au];
-        }
-        unreachable!("the site's active bit is set")
-    }
-
-    /// Rule C: arrest a random active citizen within cop vision.
-    fn arrest(&mut self, cop: u32, s: &mut Stream) {
-        let here = self.site[cop as usize];
-        if here == NONE {
-            return;
-        }
-        let l = &self.lattice;
-        let (x, y) = l.xy(here);
-        let own_active =
-            l.active_bits[y as usize * l.words_per_row + x as usize / 64] >> (x % 64) & 1 == 1;
-        let suspect = if l.crowded == 0 && (self.sw.own_site || !own_active) {
-            // One active citizen per site at most, and the own site needs no exclusion: the
-            // k-th set bit in the order of the list below is the k-th suspect (same draw).
-            match self.kth_active_near(here, s) {
-                Some(site) => self.active_on(site),
-                None => return,
-            }
-        } else {
-            let suspects = self.citizens_near(here, true, true, |m, a| m.active[a as usize]);
-            if suspects.is_empty() {
-                self.found_scratch = suspects;
-                return;
-            }
-            let suspect = suspects[s.below(suspects.len() as u32) as usize];
-            self.found_scratch = suspects;
-            suspect
-        };
-        let term = rules::jail_term(self.p.max_jail_term, self.sw.jail_range, s);
-        self.arrests += 1;
-        self.set_active(suspect, false);
-        let su = suspect as usize;
-        let jailed = rules::held(term, self.sw.release);
-        let at = self.site[su];
-        if jailed {
-            if self.sw.jailed == JailedAgents::OffLattice {
-                self.take(suspect);
-            } else {
-                self.lattice.free[at as usize] -= 1;
-                self.lattice.refresh(at as usize);
-            }
-            self.jailed[su] = true;
-            self.jail[su] = term;
-            self.prisoners.push((suspect, at));
-        }
-        if self.sw.cop_steps_onto_arrest && self.empty(at) {
-            self.take(cop);
-            self.put(cop, at);
-        }
-    }
-
-    fn release(&mut self, i: u32, left: u32, s: &mut Stream) -> bool {
-        let iu = i as usize;
-        if self.sw.jailed == JailedAgents::OffLattice {
-            let to = if left != NONE && self.empty(left) {
-                Some(left)
-            } else {
-                self.random_empty_site(s)
-            };
-            let Some(to) = to else { return false };
-            self.jailed[iu] = false;
-            self.put(i, to);
-        } else {
-            self.jailed[iu] = false;
-            let at = self.site[iu] as usize;
-            self.lattice.free[at] += 1;
-            self.lattice.refresh(at);
-        }
-        true
-    }
-
-    /// Model II: an active citizen kills a random citizen of the other group within vision.
-    fn kill_near(&mut self, i: u32, s: &mut Stream) {
-        let here = self.site[i as usize];
-        let mine = self.group[i as usize];
-        let victims = self.citizens_near(here, false, false, |m: &Self, a: u32| {
-            m.group[a as usize] != mine && m.alive[a as usize]
-        });
-        if !victims.is_empty() {
-            let v = victims[s.below(victims.len() as u32) as usize];
-            self.die(v);
-            self.killed += 1;
-        }
-        self.found_scratch = victims;
-    }
-
-    fn die(&mut self, i: u32) {
-        self.take(i);
-        self.alive[i as usize] = false;
-        self.active[i as usize] = false;
-    }
-
-    /// Model II: ageing, death, and cloning onto an empty neighbouring site.
-    fn life(&mut self, i: u32, s: &mut Stream) {
-        let iu = i as usize;
-        self.age[iu] += 1;
-        if self.age[iu] >= self.death[iu] {
-            self.die(i);
-            return;
-        }
-        if s.bernoulli(self.p.clone_probability) {
-            let here = self.site[iu];
-            let mut empties = Vec::new();
-            for &(dx, dy) in &self.near {
-                let n = self.lattice.shift(here, dx, dy);
-                if self.empty(n) {
-                    empties.push(n);
-                }
-            }
-            if !empties.is_empty() {
-                let t = empties[s.below(empties.len() as u32) as usize];
-                let mut d = Stream::new(
-                    self.seed,
-                    purpose::DISPOSITION,
-                    self.step,
-                    self.kind.len() as u32,
-                );
-                let (g, h) = (self.group[iu], self.hardship[iu]);
-                self.spawn(CITIZEN, g, h, t, &mut d);
-            }
-        }
-    }
-
-    // ---- the step ------------------------------------------------------------------------
-
-    fn turn(&mut self, i: u32, s: &mut Stream) {
-        let iu = i as usize;
-        if !self.alive[iu] {
-            return;
-        }
-        if self.kind[iu] == COP {
-            let moves = self.p.movement || self.sw.cops_move_when_still;
-            match self.sw.order {
-                TurnOrder::MoveThenAct => {
-                    if moves {
-                        self.move_agent(i, true, s);
-                    }
-                    self.arrest(i, s);
-                }
-                TurnOrder::ActThenMove => {
-                    self.arrest(i, s);
-                    if moves {
-                        self.move_agent(i, true, s);
-                    }
-                }
-            }
-            return;
-        }
-        if self.jailed[iu] {
-            if self.sw.release != Release::OwnTurn {
-                return;
-            }
-            if self.jail[iu] > 0 {
-                self.jail[iu] -= 1;
-                return;
-            }
-            // Off the lattice, the site it left is in the prisoners' list (the only place
-            // that holds it); a blocking or transparent prisoner stands on it.
-            let left = match self.site[iu] {
-                NONE => self
-                    .prisoners
-                    .iter()
-                    .find(|&&(p, _)| p == i)
-                    .map_or(NONE, |&(_, left)| left),
-                here => here,
-            };
-            if !self.release(i, left, s) {
-                return;
-            }
-        }
-        match self.sw.order {
-            TurnOrder::MoveThenAct => {
-                if self.p.movement {
-                    self.move_agent(i, false, s);
-                }
-                self.decide(i, s);
-            }
-            TurnOrder::ActThenMove => {
-                self.decide(i, s);
-                if self.p.movement && self.alive[iu] {
-                    self.move_agent(i, false, s);
-                }
-            }
-        }
-        if self.p.groups == 2 && self.alive[iu] {
-            self.life(i, s);
-        }
-    }
-
-    fn end_of_step_releases(&mut self) {
-        let mut s = Stream::new(self.seed, purpose::LATTICE_EVENTS, self.step, u32::MAX);
-        let list = std::mem::take(&mut self.prisoners);
-        let mut kept = Vec::with_capacity(list.len());
-        for (i, left) in list {
-            let iu = i as usize;
-            if !self.jailed[iu] || !self.alive[iu] {
-                continue;
-            }
-            if self.sw.release == Release::EndOfStep {
-                if self.jail[iu] > 0 {
-                    self.jail[iu] -= 1;
-                }
-                if self.jail[iu] == 0 && self.release(i, left, &mut s) {
-                    continue;
-                }
-            }
-            kept.push((i, left));
-        }
-        self.prisoners = kept;
-    }
-
-    /// Places citizens and cops (before any step-0 event, so that events see them).
-    fn place(&mut self) {
-        let sites = self.lattice.sites() as u32;
-        let (seed, p, sw) = (self.seed, self.p.clone(), self.sw.placement);
-        placements(seed, &p, sw, sites, |kind, site| self.born(kind, site));
-    }
-
-    /// Places the next agent at the start: its dispositions come from its own stream, keyed
-    /// by its number.
-    fn born(&mut self, kind: u8, site: u32) {
-        let n = self.kind.len() as u32;
-        let mut s = Stream::new(self.seed, purpose::DISPOSITION, 0, n);
-        let hardship = s.uniform();
-        let group = if self.p.groups == 2 {
-            s.below(2) as u8
-        } else {
-            0
-        };
-        self.spawn(kind, group, hardship, site, &mut s);
-    }
-
-    /// Random sequential activation of everyone alive at the start of the step.
-    fn random_order(&self, step: u32, order: &mut Vec<u32>) {
-        order.clear();
-        order.extend((0..self.kind.len() as u32).filter(|&i| self.alive[i as usize]));
-        let mut s = Stream::new(self.seed, purpose::ORDER, step, 0);
-        for k in (1..order.len()).rev() {
-            let j = s.below(k as u32 + 1) as usize;
-            order.swap(k, j);
-        }
-    }
-
     /// Cops at random empty sites (at most `k`; fewer if the lattice fills); returns how many.
     fn add_cops(&mut self, k: u64, s: &mut Stream) -> u64 {
-        if let Some(f) = &mut self.fast {
-            return f.add_cops(k, &self.p, s);
+        match &mut self.storage {
+            Storage::Faithful(f) => f.add_cops(k, s),
+            Storage::Fast(f) => f.add_cops(k, &self.p, s),
         }
-        let mut added = 0;
-        for _ in 0..k {
-            let Some(site) = self.random_empty_site(s) else {
-                break;
-            };
-            self.spawn(COP, 0, 0.0, site, s);
-            added += 1;
-        }
-        added
     }
 
+    /// Adds or removes cops until there are `target`.
     fn set_cop_count(&mut self, target: u64, s: &mut Stream) {
-        if let Some(f) = &mut self.fast {
-            f.set_cop_count(target, &self.p, s);
-            return;
+        match &mut self.storage {
+            Storage::Faithful(f) => f.set_cop_count(target, s),
+            Storage::Fast(f) => f.set_cop_count(target, &self.p, s),
         }
-        let cops: Vec<u32> = (0..self.kind.len() as u32)
-            .filter(|&i| self.kind[i as usize] == COP && self.alive[i as usize])
-            .collect();
-        let have = cops.len() as u64;
-        if have > target {
-            let mut pool = cops;
-            for k in 0..(have - target) as usize {
-                let j = k + s.below((pool.len() - k) as u32) as usize;
-                pool.swap(k, j);
-                self.die(pool[k]);
-            }
-        } else {
-            self.add_cops(target - have, s);
-        }
-    }
-
-    /// One code per site (the lattice legend's), the topmost agent of each site.
-    fn cells(&self) -> Vec<u8> {
-        let mut cells = vec![0u8; self.lattice.sites()];
-        for (site, cell) in cells.iter_mut().enumerate() {
-            let mut a = self.lattice.head[site];
-            let mut code = 0;
-            while a != NONE {
-                let au = a as usize;
-                let c = if self.kind[au] == COP {
-                    4
-                } else if self.jailed[au] {
-                    3
-                } else if self.active[au] {
-                    2
-                } else if self.group[au] == 1 {
-                    5
-                } else {
-                    1
-                };
-                code = code.max(c);
-                a = self.next[au];
-            }
-            *cell = code;
-        }
-        cells
     }
 
     fn counts(&self) -> Counts {
-        if let Some(f) = &self.fast {
-            return f.counts();
+        match &self.storage {
+            Storage::Faithful(f) => f.counts(),
+            Storage::Fast(f) => f.counts(),
         }
-        let mut c = Counts::default();
-        for i in 0..self.kind.len() {
-            if !self.alive[i] {
-                continue;
-            }
-            if self.kind[i] == COP {
-                c.cops += 1;
-                continue;
-            }
-            let g = self.group[i] as usize;
-            c.population[g] += 1;
-            if self.jailed[i] {
-                c.jailed[g] += 1;
-            } else if self.active[i] {
-                c.active[g] += 1;
-            } else {
-                c.quiet[g] += 1;
-            }
-        }
-        c
     }
 }
 
@@ -1146,11 +445,26 @@ struct Counts {
 
 impl Model for CivilViolence {
     fn save(&self) -> Vec<u8> {
-        self.save_state()
+        let storage = match &self.storage {
+            Storage::Faithful(f) => SavedStorage::Faithful(f.save_state()),
+            Storage::Fast(f) => SavedStorage::Fast(f.clone()),
+        };
+        postcard::to_stdvec(&(self.save_state(), storage)).expect("plain data always encodes")
     }
 
     fn restore(&mut self, bytes: &[u8]) -> Result<(), crate::model::state::StateError> {
-        self.restore_state(bytes)
+        let (shared, storage): (Vec<u8>, SavedStorage) = postcard::from_bytes(bytes)?;
+        self.restore_state(&shared)?;
+        match (&mut self.storage, storage) {
+            (Storage::Faithful(f), SavedStorage::Faithful(b)) => f.restore_state(&b),
+            (Storage::Fast(f), SavedStorage::Fast(saved)) => {
+                **f = *saved;
+                Ok(())
+            }
+            _ => Err(crate::model::state::StateError(
+                "the checkpoint holds the agents in the other mode (faithful or fast)".into(),
+            )),
+        }
     }
 
     fn columns(&self, _scenario: &Scenario) -> Vec<String> {
@@ -1273,22 +587,16 @@ impl Model for CivilViolence {
             let target = (r.at(step) * self.sites() as f64).round() as u64;
             self.set_cop_count(target, &mut s);
         }
-        if let Some(mut f) = self.fast.take() {
-            let t = f.step(&self.rules(), step);
-            self.fast = Some(f);
-            self.arrests += t.arrests;
-            self.killed += t.killed;
-        } else {
-            // One stream for the step's turns, drawn in random sequential order.
-            let mut s = Stream::new(self.seed, purpose::TURN, step, 0);
-            let mut order = std::mem::take(&mut self.order);
-            self.random_order(step, &mut order);
-            for &i in &order {
-                self.turn(i, &mut s);
-            }
-            self.order = order;
-            self.end_of_step_releases();
-        }
+        let legitimacy = self.grievance_legitimacy();
+        let t = match &mut self.storage {
+            Storage::Faithful(f) => f.step(step, legitimacy),
+            Storage::Fast(f) => f.step(
+                &self.t.rules(&self.p, &self.sw, self.seed, legitimacy),
+                step,
+            ),
+        };
+        self.arrests += t.arrests;
+        self.killed += t.killed;
         let c = self.counts();
         self.now = c;
         if let Some(done) = self.outbursts.observe(step, c.active[0] + c.active[1]) {
@@ -1345,9 +653,9 @@ impl Model for CivilViolence {
     }
 
     fn lattice(&self) -> Option<LatticeImage> {
-        let cells = match &self.fast {
-            Some(f) => f.image(),
-            None => self.cells(),
+        let cells = match &self.storage {
+            Storage::Faithful(f) => f.cells(),
+            Storage::Fast(f) => f.image(),
         };
         Some(LatticeImage {
             width: self.p.width,
@@ -1420,4 +728,42 @@ impl Model for CivilViolence {
 }
 
 #[cfg(test)]
-mod tests;
+impl CivilViolence {
+    /// The faithful storage (tests of its rules).
+    fn into_faithful(self) -> faithful::Faithful {
+        match self.storage {
+            Storage::Faithful(f) => *f,
+            Storage::Fast(_) => panic!("a fast-mode model"),
+        }
+    }
+
+    /// The fast storage, if the model has one.
+    fn fast_sites(&mut self) -> Option<&mut fast::Sites> {
+        match &mut self.storage {
+            Storage::Fast(f) => Some(f),
+            Storage::Faithful(_) => None,
+        }
+    }
+
+    /// The fast storage, if the model has one.
+    fn fast_ref(&self) -> Option<&fast::Sites> {
+        match &self.storage {
+            Storage::Fast(f) => Some(f),
+            Storage::Faithful(_) => None,
+        }
+    }
+
+    /// What fast mode's rules read this step.
+    fn rules(&self) -> fast::Rules<'_> {
+        self.t
+            .rules(&self.p, &self.sw, self.seed, self.grievance_legitimacy())
+    }
+
+    /// The faithful storage, if the model has one.
+    fn faithful(&self) -> Option<&faithful::Faithful> {
+        match &self.storage {
+            Storage::Faithful(f) => Some(f),
+            Storage::Fast(_) => None,
+        }
+    }
+}

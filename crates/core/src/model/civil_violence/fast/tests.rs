@@ -23,7 +23,7 @@ fn model(size: u32, extra: &[&str]) -> CivilViolence {
 }
 
 fn sites(m: &mut CivilViolence) -> &mut Sites {
-    m.fast.as_mut().expect("fast mode")
+    m.fast_sites().expect("fast mode")
 }
 
 /// Puts an agent on column x, row y; returns its site.
@@ -51,8 +51,8 @@ fn both_modes_place_the_same_agents() {
         let mut fast_sets = extra.clone();
         fast_sets.push("civil_violence.mode=fast");
         let faithful = CivilViolence::new(&load(&source, &extra), &World::default());
-        let fast = CivilViolence::new(&load(&source, &fast_sets), &World::default());
-        assert!(fast.fast.is_some() && faithful.fast.is_none());
+        let mut fast = CivilViolence::new(&load(&source, &fast_sets), &World::default());
+        assert!(fast.fast_sites().is_some() && faithful.faithful().is_some());
         assert_eq!(
             faithful.lattice().unwrap().cells,
             fast.lattice().unwrap().cells,
@@ -62,10 +62,12 @@ fn both_modes_place_the_same_agents() {
         assert_eq!((a.population, a.cops), (b.population, b.cops), "{name}");
         assert_eq!(faithful.agents(), fast.agents());
         // Same dispositions, rounded to single precision.
-        let f = fast.fast.as_ref().unwrap();
-        for i in 0..faithful.agents() {
+        let agents = faithful.agents();
+        let w = faithful.p.width;
+        let faithful = faithful.faithful().unwrap();
+        let f = fast.fast_sites().unwrap();
+        for i in 0..agents {
             let site = faithful.site[i];
-            let w = faithful.p.width;
             let at = f.at(site % w, site / w) as usize;
             if faithful.kind[i] == super::CITIZEN {
                 let d = f.disposition[at];
@@ -103,7 +105,7 @@ fn perception_equals_a_plain_count(size: u32, vision: u32, prepared: bool) {
         }
     }
     let r = m.rules();
-    let mut f = m.fast.clone().unwrap();
+    let mut f = Box::new(m.fast_ref().unwrap().clone());
     if prepared {
         f.prepare(&r);
         assert_eq!(f.windows.is_empty(), vision > 31);
@@ -153,12 +155,12 @@ fn perception_counts_the_agent_itself_as_the_variant_says() {
         put(&mut m, 2, 1, true, 0.0, 0.0);
         sites(&mut m).set_active(a, true);
         let r = m.rules();
-        let f = m.fast.as_ref().unwrap();
+        let f = m.fast_ref().unwrap();
         assert_eq!(f.perceive(me, &r), (1, quiet + 1), "{variant}: quiet");
         let mut m2 = m;
         sites(&mut m2).set_active(me, true);
         let r = m2.rules();
-        let f = m2.fast.as_ref().unwrap();
+        let f = m2.fast_ref().unwrap();
         let expect = if variant == "netlogo" {
             active + 1
         } else {
@@ -180,7 +182,7 @@ fn movement_goes_only_to_empty_sites() {
     for (x, y) in [(4, 0), (1, 0), (0, 1)] {
         put(&mut m, x, y, false, 0.0, 0.0);
     }
-    let mut fast = m.fast.take().unwrap();
+    let mut fast = Box::new(m.fast_ref().unwrap().clone());
     let r = m.rules();
     fast.prepare(&r);
     let to = fast.move_agent(me, false, &r, &mut Quick::new(3, purpose::TURN, 1, 0));
@@ -194,7 +196,7 @@ fn movement_goes_only_to_empty_sites_when(prepared: bool) {
     for (x, y) in [(2, 1), (1, 2), (2, 3)] {
         put(&mut m, x, y, false, 0.0, 0.0);
     }
-    let mut fast = m.fast.take().unwrap();
+    let mut fast = Box::new(m.fast_ref().unwrap().clone());
     let r = m.rules();
     if prepared {
         fast.prepare(&r);
@@ -231,7 +233,7 @@ fn a_cop_arrests_an_active_citizen_in_vision_and_jail_ends_in_release() {
     let far = put(&mut m, 0, 0, false, 1.0, 0.0);
     sites(&mut m).set_active(rebel, true);
     sites(&mut m).set_active(far, true);
-    let mut f = m.fast.take().unwrap();
+    let mut f = Box::new(m.fast_ref().unwrap().clone());
     let r = m.rules();
     let mut tally = Tally::default();
     let mut s = Quick::new(7, purpose::TURN, 1, 0);
@@ -271,7 +273,7 @@ fn off_lattice_prisoners_free_their_site_and_return_to_it_if_empty() {
     );
     let rebel = put(&mut m, 3, 2, false, 1.0, 0.25);
     let cop = put(&mut m, 2, 2, true, 0.0, 0.0);
-    let mut f = m.fast.take().unwrap();
+    let mut f = Box::new(m.fast_ref().unwrap().clone());
     let r = m.rules();
     let mut tally = Tally::default();
     let mut seed = 0;
@@ -315,7 +317,7 @@ fn everyone_has_exactly_one_turn_per_step_and_nobody_is_lost() {
     let mut m = CivilViolence::new(&s, &World::default());
     let before = m.counts().population;
     for step in 1..=5 {
-        let mut f = m.fast.take().unwrap();
+        let mut f = Box::new(m.fast_ref().unwrap().clone());
         let parity = f.parity;
         f.step(&m.rules(), step);
         for (site, &flags) in f.flags.iter().enumerate() {
@@ -324,7 +326,7 @@ fn everyone_has_exactly_one_turn_per_step_and_nobody_is_lost() {
             }
         }
         assert_ne!(f.parity, parity);
-        m.fast = Some(f);
+        *m.fast_sites().unwrap() = *f;
         assert_eq!(m.counts().population, before);
     }
 }
@@ -345,7 +347,7 @@ fn the_bit_sets_agree_with_the_flags_after_every_step() {
     let mut m = CivilViolence::new(&s, &World::default());
     let mut actives = 0;
     for step in 1..=8 {
-        let mut f = m.fast.take().unwrap();
+        let mut f = Box::new(m.fast_ref().unwrap().clone());
         f.step(&m.rules(), step);
         for y in 0..200 {
             for x in 0..300 {
@@ -363,7 +365,7 @@ fn the_bit_sets_agree_with_the_flags_after_every_step() {
                 actives += u32::from(active);
             }
         }
-        m.fast = Some(f);
+        *m.fast_sites().unwrap() = *f;
     }
     assert!(actives > 0, "some turned active");
 }
@@ -422,11 +424,11 @@ fn jail_for_ever_keeps_the_wheel_small() {
     );
     let mut m = CivilViolence::new(&s, &World::default());
     for step in 1..=100 {
-        let mut f = m.fast.take().unwrap();
+        let mut f = Box::new(m.fast_ref().unwrap().clone());
         f.step(&m.rules(), step);
-        m.fast = Some(f);
+        *m.fast_sites().unwrap() = *f;
     }
-    let f = m.fast.as_ref().unwrap();
+    let f = m.fast_ref().unwrap();
     assert!(f.due.slots.len() <= 1_024, "{} slots", f.due.slots.len());
     assert!(
         !f.due.far.is_empty(),

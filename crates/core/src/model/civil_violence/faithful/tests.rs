@@ -1,10 +1,13 @@
 //! Rules on tiny hand-built lattices.
 
 use super::*;
-use crate::scenario::{Override, Source};
+use crate::model::civil_violence::CivilViolence;
+use crate::model::Model;
+use crate::scenario::{Override, Scenario, Source};
+use crate::world::World;
 
 /// An empty `size × size` lattice with the given `[civil_violence]` settings (no agents).
-fn model(size: u32, extra: &[&str]) -> CivilViolence {
+fn model(size: u32, extra: &[&str]) -> Faithful {
     let text = format!(
         "name = \"tiny\"\nmodel = \"civil_violence\"\n[time]\nsteps = 10\n[civil_violence]\n\
          width = {size}\nheight = {size}\ncitizen_density = 0.0\ncop_density = 0.0\n\
@@ -15,14 +18,14 @@ fn model(size: u32, extra: &[&str]) -> CivilViolence {
     let mut m = CivilViolence::new(&s, &World::default());
     let mut log = Vec::new();
     m.start(&World::default(), &mut log);
-    m
+    m.into_faithful()
 }
 
-fn at(m: &CivilViolence, x: u32, y: u32) -> u32 {
+fn at(m: &Faithful, x: u32, y: u32) -> u32 {
     y * m.lattice.width + x
 }
 
-fn citizen(m: &mut CivilViolence, x: u32, y: u32, hardship: f64, risk: f64) -> u32 {
+fn citizen(m: &mut Faithful, x: u32, y: u32, hardship: f64, risk: f64) -> u32 {
     let site = at(m, x, y);
     let mut s = Stream::new(1, purpose::DISPOSITION, 0, 0);
     let i = m.spawn(CITIZEN, 0, hardship, site, &mut s);
@@ -30,7 +33,7 @@ fn citizen(m: &mut CivilViolence, x: u32, y: u32, hardship: f64, risk: f64) -> u
     i
 }
 
-fn cop(m: &mut CivilViolence, x: u32, y: u32) -> u32 {
+fn cop(m: &mut Faithful, x: u32, y: u32) -> u32 {
     let site = at(m, x, y);
     let mut s = Stream::new(1, purpose::DISPOSITION, 0, 0);
     m.spawn(COP, 0, 0.0, site, &mut s)
@@ -262,7 +265,7 @@ fn lattice_bits_agree_with_the_counters(size: u32, halo: u32) {
         }
         let here = m.site[i as usize];
         let (mut c, mut a) = (0, 0);
-        for &(dx, dy) in &m.vision {
+        for &(dx, dy) in &m.t.vision {
             let n = m.lattice.shift(here, dx, dy) as usize;
             c += u32::from(m.lattice.cops[n]);
             a += u32::from(m.lattice.actives[n]);
