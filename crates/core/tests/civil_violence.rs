@@ -47,7 +47,7 @@ fn run2_shows_punctuated_equilibrium() {
 }
 
 /// The arrest formula as printed (literal C/A) gives no outbursts at Run 2's inputs, as Mesa
-/// measured (peaks of 13–32 actives; data/epstein.md §0). Criterion: peak ≤ 50 in 3 seeds.
+/// measured (peaks of 13–32 actives over 3 seeds of 1,000 steps). Criterion: peak ≤ 50 in 3 seeds.
 #[test]
 fn the_literal_arrest_rule_gives_no_outbursts() {
     for seed in 1..=3 {

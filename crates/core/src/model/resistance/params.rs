@@ -12,10 +12,10 @@ use crate::scenario::params::param_group;
 use crate::scenario::raw::{array, get_at, table, Spans};
 
 param_group! {
-    /// How grievance is spread over the people (MODEL.md §3.1).
+    /// How grievance is spread over the people.
     PeopleParams / RawPeopleParams {
         grievance_peasant: f64 = 0.60, [0, 1], "fraction",
-            "Mean grievance of peasants: in 1935 three of every four farm households were tenants (korea.md §2) [E].";
+            "Mean grievance of peasants: in 1935 three of every four farm households were tenants (docs/data/korea.md §2) [E].";
         grievance_worker: f64 = 0.55, [0, 1], "fraction",
             "Mean grievance of industrial and mining workers: wartime labour drafts and long hours [E].";
         grievance_student: f64 = 0.50, [0, 1], "fraction",
@@ -28,10 +28,10 @@ param_group! {
 }
 
 param_group! {
-    /// Outreach and recruitment by members and cadres (MODEL.md §3.2 step 2).
+    /// Outreach and recruitment by members and cadres.
     OutreachParams / RawOutreachParams {
         member_contacts: f64 = 0.15, [0, 10], "ties approached per member per day",
-            "A member sounds out an acquaintance about once a week [E, calibrated to membership in the hundreds of thousands by 1945, korea.md §4].";
+            "A member sounds out an acquaintance about once a week [E, calibrated to membership in the hundreds of thousands by 1945, docs/data/korea.md §4].";
         cadre_contacts: f64 = 0.5, [0, 10], "ties approached per cadre per day",
             "A trained cadre, whose work is organizing, approaches a tie every other day [E, calibrated].";
         infiltrator_contacts: f64 = 0.5, [0, 50], "persons approached per infiltrator per day",
@@ -48,7 +48,7 @@ param_group! {
 }
 
 param_group! {
-    /// Contributions of the Ten-Point Programme and their use (MODEL.md §3.2 step 3).
+    /// Contributions of the Ten-Point Programme and their use.
     ContributionParams / RawContributionParams {
         sympathizer_share: f64 = 0.2, [0, 1], "fraction of a member's contribution",
             "Sympathizers give, but less and less regularly than members [E].";
@@ -84,7 +84,7 @@ param_group! {
 }
 
 param_group! {
-    /// Bases and training (MODEL.md §3.2 step 4).
+    /// Bases and training.
     TrainingParams / RawTrainingParams {
         base_min_mountain: f64 = 0.6, [0, 1], "fraction of area",
             "Bases are chosen where mountains and forest hide them (source: 'selecting bases of activities') [E].";
@@ -100,12 +100,12 @@ param_group! {
 }
 
 param_group! {
-    /// Police, arrests, betrayal, fear and backlash (MODEL.md §3.2 step 5).
+    /// Police, arrests, betrayal, fear and backlash.
     RepressionParams / RawRepressionParams {
         detection: f64 = 0.0005, [0, 1], "per cell per day",
             "Chance that the police find a cell of average visibility at reference police density and full control [E, calibrated].";
         police_reference: f64 = 1.0, [0.001, 1000], "police per 1,000 persons",
-            "Korea had about 21,800 police for 22 million people in 1938 (korea.md §3).";
+            "Korea had about 21,800 police for 22 million people in 1938 (docs/data/korea.md §3).";
         exposure_size: f64 = 10.0, [0.1, 10000], "members",
             "A cell of this many members is twice as visible as a lone member [E].";
         arrest: f64 = 0.6, [0, 1], "fraction of a detected cell",
@@ -128,7 +128,7 @@ param_group! {
 }
 
 param_group! {
-    /// Forces and Lanchester combat (MODEL.md §3.2 step 6).
+    /// Forces and Lanchester combat.
     CombatParams / RawCombatParams {
         fire: f64 = 0.05, [0, 10], "enemy persons disabled per effective fighter per day",
             "Aimed fire coefficient of Lanchester's square law, the same for both sides [E].";
@@ -141,7 +141,7 @@ param_group! {
         unarmed_weight: f64 = 0.03, [0, 10], "effective fighters per person",
             "Risen people without arms: crowds that block roads and seize police boxes [E].";
         garrison_weight: f64 = 0.6, [0, 10], "effective fighters per person",
-            "The 1945 garrison was mostly poorly trained reservists (korea.md §3) [E].";
+            "The 1945 garrison was mostly poorly trained reservists (docs/data/korea.md §3) [E].";
         police_weight: f64 = 0.4, [0, 10], "effective fighters per person",
             "Police are armed but not trained for battle [E].";
         external_weight: f64 = 1.0, [0, 10], "effective fighters per person",
@@ -158,7 +158,7 @@ param_group! {
 }
 
 param_group! {
-    /// The uprising by thresholds on the social network (MODEL.md §3.2 step 7).
+    /// The uprising by thresholds on the social network.
     UprisingParams / RawUprisingParams {
         threshold_base: f64 = 0.75, [0, 1], "fraction of ties",
             "Threshold of a person of average risk aversion and no grievance [E, calibrated].";
@@ -176,7 +176,7 @@ param_group! {
 }
 
 param_group! {
-    /// Control, liberation and collapse (MODEL.md §3.2 step 8).
+    /// Control, liberation and collapse.
     ControlParams / RawControlParams {
         adjust: f64 = 0.5, [0, 1], "fraction of the gap per day",
             "Control moves this fast toward the ruling side's share of the strength in the region [E].";
