@@ -17,7 +17,7 @@ use mobilize_core::model::state::StateError;
 use mobilize_core::model::{
     data, ChartGroup, EventShape, MapFamily, Model, ModelDef, ModelMeta, Payload,
 };
-use mobilize_core::observe::{LogEntry, Outcome, StopReason};
+use mobilize_core::observe::{LogEntry, Outcome, Series, StopReason};
 use mobilize_core::rng::{Purpose, Stream};
 use mobilize_core::scenario::{Check, Event, EventArgs, NetworkSpec, Scenario};
 use mobilize_core::world::World;
@@ -176,18 +176,6 @@ impl State {
 }
 
 impl Model for State {
-    fn columns(&self, scenario: &Scenario) -> Vec<String> {
-        let mut c = vec!["opinion_1".to_string()];
-        c.extend(
-            scenario
-                .regions
-                .iter()
-                .map(|r| format!("opinion_1.{}", r.name)),
-        );
-        c.extend(["share_1", "changes"].map(String::from));
-        c
-    }
-
     fn start(&mut self, _world: &World, _log: &mut Vec<LogEntry>) {}
 
     fn apply(&mut self, event: &Event, index: usize, world: &World, log: &mut Vec<LogEntry>) {
@@ -238,18 +226,21 @@ impl Model for State {
         }
     }
 
-    fn observe(&self, out: &mut Vec<f64>) {
+    fn series(&self, out: &mut Series<'_>) {
         let ones = self.holding_1();
-        out.push(ones as f64);
-        out.extend(self.regions.iter().map(|r| {
-            self.opinion[r.start as usize..r.end as usize]
-                .iter()
-                .map(|&o| f64::from(o))
-                .sum::<f64>()
-        }));
+        out.put("opinion_1", ones as f64);
+        out.per_region(
+            "opinion_1",
+            self.regions.iter().map(|r| {
+                self.opinion[r.start as usize..r.end as usize]
+                    .iter()
+                    .map(|&o| f64::from(o))
+                    .sum::<f64>()
+            }),
+        );
         let n = self.opinion.len().max(1) as f64;
-        out.push(ones as f64 / n);
-        out.push(self.changes as f64);
+        out.put("share_1", ones as f64 / n);
+        out.put("changes", self.changes as f64);
     }
 
     fn settled(&self) -> bool {

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::state::StateError;
 use crate::model::Model;
-use crate::observe::{LatticeImage, LogEntry, Observer, Outcome, RunInfo, StepRecord, StopReason};
+use crate::observe::{
+    LatticeImage, LogEntry, Observer, Outcome, RunInfo, Series, StepRecord, StopReason,
+};
 use crate::scenario::Scenario;
 pub use crate::world::World;
 
@@ -170,7 +172,15 @@ impl Sim {
         observers: &mut [&mut dyn Observer],
         mut control: RunControl<'_>,
     ) -> Outcome {
-        let columns = self.model.columns(&self.scenario);
+        let regions: Vec<String> = self
+            .scenario
+            .regions
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        let mut columns = Vec::new();
+        self.model
+            .series(&mut Series::naming(&regions, &mut columns, &mut Vec::new()));
         let time = self.scenario.time.clone();
         let meta = self.scenario.model.meta(&self.scenario);
         let info = RunInfo {
@@ -239,8 +249,9 @@ impl Sim {
                 }
                 // 3. observation
                 values.clear();
-                self.model.observe(&mut values);
-                // A model that names a different number of columns than it fills is a bug.
+                self.model
+                    .series(&mut Series::values(&regions, &mut values));
+                // A model whose columns change from step to step is a bug.
                 assert_eq!(
                     values.len(),
                     columns.len(),

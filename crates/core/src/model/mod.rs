@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 pub use crate::observe::{ChartGroup, Lattice, MapFamily, ModelMeta};
 
-use crate::observe::{LatticeImage, LogEntry, Outcome, StopReason};
+use crate::observe::{LatticeImage, LogEntry, Outcome, Series, StopReason};
 use crate::scenario::{Check, Event, EventArgs, Scenario};
 use crate::world::World;
 
@@ -145,17 +145,15 @@ pub fn data<T: Any>(data: &Payload) -> &T {
 /// A model's state and rules. The engine calls these in the order written in
 /// the engine's step loop.
 pub trait Model: Send {
-    /// Names of the per-step series this model produces, in the order of
-    /// [`Model::observe`].
-    fn columns(&self, scenario: &Scenario) -> Vec<String>;
     /// Sets up step 0 (after step-0 events).
     fn start(&mut self, world: &World, log: &mut Vec<LogEntry>);
     /// Applies a timeline event (`index` is its place in the timeline, for its random stream).
     fn apply(&mut self, event: &Event, index: usize, world: &World, log: &mut Vec<LogEntry>);
     /// Advances to `step`.
     fn step(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>);
-    /// Appends this step's values, one per column.
-    fn observe(&self, out: &mut Vec<f64>);
+    /// Writes this step's series: each value with its column's name ([`Series::put`]). The
+    /// columns must be the same at every step; the first is the run's headline.
+    fn series(&self, out: &mut Series<'_>);
     /// True when nothing can change without outside input.
     fn settled(&self) -> bool;
     /// True when the model's own end has come (e.g. the ruling system collapsed); the run

@@ -28,6 +28,74 @@ pub struct RunInfo<'a> {
     pub max_step: u32,
 }
 
+/// Where a model writes one step's series: each value together with the name of its column,
+/// so that the two are declared in one place. The engine asks once for names and values (at
+/// the start of a run) and then, at every step, for the values only; names are not built then.
+pub struct Series<'a> {
+    regions: &'a [String],
+    names: Option<&'a mut Vec<String>>,
+    values: &'a mut Vec<f64>,
+}
+
+impl<'a> Series<'a> {
+    /// A writer that records the column names as well as the values.
+    pub fn naming(
+        regions: &'a [String],
+        names: &'a mut Vec<String>,
+        values: &'a mut Vec<f64>,
+    ) -> Series<'a> {
+        Series {
+            regions,
+            names: Some(names),
+            values,
+        }
+    }
+
+    /// A writer of values only.
+    pub fn values(regions: &'a [String], values: &'a mut Vec<f64>) -> Series<'a> {
+        Series {
+            regions,
+            names: None,
+            values,
+        }
+    }
+
+    /// One column.
+    #[inline]
+    pub fn put(&mut self, name: &str, value: f64) {
+        if let Some(n) = self.names.as_mut() {
+            n.push(name.to_string());
+        }
+        self.values.push(value);
+    }
+
+    /// One column whose name is built only when names are recorded (`kind.<name>`).
+    #[inline]
+    pub fn put_named(&mut self, name: impl FnOnce() -> String, value: f64) {
+        if let Some(n) = self.names.as_mut() {
+            n.push(name());
+        }
+        self.values.push(value);
+    }
+
+    /// One column per region, `family.<region>`, with the values in region order.
+    ///
+    /// # Panics
+    /// If there are more values than regions (a bug in the model).
+    #[inline]
+    pub fn per_region(&mut self, family: &str, values: impl IntoIterator<Item = f64>) {
+        match self.names.as_mut() {
+            Some(n) => {
+                for (k, v) in values.into_iter().enumerate() {
+                    n.push(format!("{family}.{}", self.regions[k]));
+                    self.values.push(v);
+                }
+            }
+            None => self.values.extend(values),
+        }
+    }
+}
+
 /// One step's aggregates.
 #[derive(Clone, Debug)]
 pub struct StepRecord<'a> {

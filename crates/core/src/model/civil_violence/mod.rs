@@ -35,7 +35,7 @@ mod validate;
 use std::sync::Arc;
 
 use crate::model::{ChartGroup, Model, ModelDef, ModelMeta, Payload};
-use crate::observe::{LatticeImage, LogEntry, Outcome, StopReason};
+use crate::observe::{LatticeImage, LogEntry, Outcome, Series, StopReason};
 use crate::rng::Stream;
 use crate::scenario::{Check, Event, EventArgs, Scenario};
 use crate::world::World;
@@ -467,21 +467,6 @@ impl Model for CivilViolence {
         }
     }
 
-    fn columns(&self, _scenario: &Scenario) -> Vec<String> {
-        let mut c: Vec<String> = ["active", "quiet", "jailed", "cops", "legitimacy", "arrests"]
-            .map(String::from)
-            .to_vec();
-        if self.p.groups == 2 {
-            c.push("killed".into());
-            for g in ["blue", "green"] {
-                for what in ["population", "active", "quiet", "jailed"] {
-                    c.push(format!("{what}_{g}"));
-                }
-            }
-        }
-        c
-    }
-
     fn start(&mut self, _world: &World, log: &mut Vec<LogEntry>) {
         let sites = self.sites();
         let c = self.counts();
@@ -624,26 +609,22 @@ impl Model for CivilViolence {
         }
     }
 
-    fn observe(&self, out: &mut Vec<f64>) {
+    fn series(&self, out: &mut Series<'_>) {
         let c = self.now;
         let sum = |a: [u64; 2]| (a[0] + a[1]) as f64;
-        out.extend([
-            sum(c.active),
-            sum(c.quiet),
-            sum(c.jailed),
-            c.cops as f64,
-            self.grievance_legitimacy(),
-            self.arrests as f64,
-        ]);
+        out.put("active", sum(c.active));
+        out.put("quiet", sum(c.quiet));
+        out.put("jailed", sum(c.jailed));
+        out.put("cops", c.cops as f64);
+        out.put("legitimacy", self.grievance_legitimacy());
+        out.put("arrests", self.arrests as f64);
         if self.p.groups == 2 {
-            out.push(self.killed as f64);
-            for g in 0..2 {
-                out.extend([
-                    c.population[g] as f64,
-                    c.active[g] as f64,
-                    c.quiet[g] as f64,
-                    c.jailed[g] as f64,
-                ]);
+            out.put("killed", self.killed as f64);
+            for (g, group) in ["blue", "green"].iter().enumerate() {
+                out.put_named(|| format!("population_{group}"), c.population[g] as f64);
+                out.put_named(|| format!("active_{group}"), c.active[g] as f64);
+                out.put_named(|| format!("quiet_{group}"), c.quiet[g] as f64);
+                out.put_named(|| format!("jailed_{group}"), c.jailed[g] as f64);
             }
         }
     }

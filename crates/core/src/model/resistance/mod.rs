@@ -350,10 +350,6 @@ impl Model for Resistance {
         self.restore_state(bytes)
     }
 
-    fn columns(&self, scenario: &Scenario) -> Vec<String> {
-        self.column_names(scenario)
-    }
-
     fn start(&mut self, world: &World, log: &mut Vec<LogEntry>) {
         self.place_leadership(world, log);
         self.track_peaks();
@@ -378,8 +374,8 @@ impl Model for Resistance {
         self.track_peaks();
     }
 
-    fn observe(&self, out: &mut Vec<f64>) {
-        self.observe_into(out);
+    fn series(&self, out: &mut crate::observe::Series<'_>) {
+        self.write_series(out);
     }
 
     fn settled(&self) -> bool {

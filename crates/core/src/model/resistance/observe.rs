@@ -5,92 +5,65 @@ use super::forces::Side;
 use super::people::{State, STATES};
 use super::regions::RESOURCES;
 use super::Resistance;
-use crate::observe::{Outcome, StopReason};
+use crate::observe::{Outcome, Series, StopReason};
 use crate::population::{AGE_BANDS, OCCUPATIONS, SEXES};
-use crate::scenario::Scenario;
 
 impl Resistance {
-    /// Column names, in the order [`Resistance::observe_into`] writes them. The first is the
-    /// headline (`organized`), followed by its parts per region, as the chart expects.
-    pub(super) fn column_names(&self, scenario: &Scenario) -> Vec<String> {
-        let regions: Vec<&str> = scenario.regions.iter().map(|g| g.name.as_str()).collect();
-        let mut c = vec!["organized".to_string()];
-        c.extend(regions.iter().map(|r| format!("organized.{r}")));
-        c.extend(STATES.iter().map(|s| s.to_string()));
-        c.push("hiding".into());
-        for s in STATES {
-            c.extend(regions.iter().map(|r| format!("{s}.{r}")));
+    /// This step's series, each value with its column. The first is the headline
+    /// (`organized`), followed by its parts per region, as the charts expect.
+    pub(super) fn write_series(&self, out: &mut Series<'_>) {
+        let g = &self.regions;
+        out.put("organized", g.iter().map(|r| r.organized() as f64).sum());
+        out.per_region("organized", g.iter().map(|r| r.organized() as f64));
+        for (s, name) in STATES.iter().enumerate() {
+            out.put(name, g.iter().map(|r| r.count[s] as f64).sum());
         }
-        c.extend(regions.iter().map(|r| format!("hiding.{r}")));
-        let attributes: Vec<&str> = AGE_BANDS
+        out.put("hiding", g.iter().map(|r| r.hiding as f64).sum());
+        for (s, name) in STATES.iter().enumerate() {
+            out.per_region(name, g.iter().map(|r| r.count[s] as f64));
+        }
+        out.per_region("hiding", g.iter().map(|r| r.hiding as f64));
+        let attributes = AGE_BANDS
             .iter()
             .chain(SEXES.iter())
-            .chain(OCCUPATIONS.iter())
-            .copied()
-            .collect();
-        for a in &attributes {
-            c.push(format!("organized_{a}"));
+            .chain(OCCUPATIONS.iter());
+        for (a, name) in attributes.clone().enumerate() {
+            let v = g.iter().map(|r| r.organized_by[a] as f64).sum();
+            out.put_named(|| format!("organized_{name}"), v);
         }
-        for a in &attributes {
-            c.extend(regions.iter().map(|r| format!("organized_{a}.{r}")));
+        for (a, name) in attributes.enumerate() {
+            let family = format!("organized_{name}");
+            out.per_region(&family, g.iter().map(|r| r.organized_by[a] as f64));
         }
-        c.extend(self.params.kinds.iter().map(|k| format!("kind.{}", k.name)));
-        c.push("cells".into());
-        c.extend(RESOURCES.iter().map(|s| s.to_string()));
-        c.extend(
-            [
-                "materials",
-                "bases",
-                "main_force",
-                "external_force",
-                "garrison",
-                "police",
-            ]
-            .map(String::from),
-        );
-        c.push("control".into());
-        c.extend(regions.iter().map(|r| format!("control.{r}")));
-        c.extend(["liberated", "liberated_share", "fear", "collapsed"].map(String::from));
-        c
-    }
-
-    /// This step's values, one per column.
-    pub(super) fn observe_into(&self, out: &mut Vec<f64>) {
-        let g = &self.regions;
-        out.push(g.iter().map(|r| r.organized() as f64).sum());
-        out.extend(g.iter().map(|r| r.organized() as f64));
-        for s in 0..STATES.len() {
-            out.push(g.iter().map(|r| r.count[s] as f64).sum());
-        }
-        out.push(g.iter().map(|r| r.hiding as f64).sum());
-        for s in 0..STATES.len() {
-            out.extend(g.iter().map(|r| r.count[s] as f64));
-        }
-        out.extend(g.iter().map(|r| r.hiding as f64));
-        for a in 0..9 {
-            out.push(g.iter().map(|r| r.organized_by[a] as f64).sum());
-        }
-        for a in 0..9 {
-            out.extend(g.iter().map(|r| r.organized_by[a] as f64));
-        }
-        out.extend(self.kind_members.iter().map(|&v| v as f64));
-        out.push(self.cells.members.iter().filter(|m| !m.is_empty()).count() as f64);
-        for k in 0..RESOURCES.len() {
-            out.push(g.iter().map(|r| r.pool[k]).sum());
-        }
-        out.push(g.iter().map(|r| r.materials).sum());
-        out.push(g.iter().filter(|r| r.base).count() as f64);
-        for side in [Side::Main, Side::External] {
-            out.push(
-                self.columns
-                    .iter()
-                    .filter(|c| c.side == side)
-                    .map(|c| c.strength)
-                    .sum(),
+        for (k, kind) in self.params.kinds.iter().enumerate() {
+            out.put_named(
+                || format!("kind.{}", kind.name),
+                self.kind_members[k] as f64,
             );
         }
-        out.push(g.iter().map(|r| r.garrison).sum());
-        out.push(g.iter().map(|r| r.police).sum());
+        out.put(
+            "cells",
+            self.cells.members.iter().filter(|m| !m.is_empty()).count() as f64,
+        );
+        for (k, name) in RESOURCES.iter().enumerate() {
+            out.put(name, g.iter().map(|r| r.pool[k]).sum());
+        }
+        out.put("materials", g.iter().map(|r| r.materials).sum());
+        out.put("bases", g.iter().filter(|r| r.base).count() as f64);
+        for (side, name) in [
+            (Side::Main, "main_force"),
+            (Side::External, "external_force"),
+        ] {
+            let strength = self
+                .columns
+                .iter()
+                .filter(|c| c.side == side)
+                .map(|c| c.strength)
+                .sum();
+            out.put(name, strength);
+        }
+        out.put("garrison", g.iter().map(|r| r.garrison).sum());
+        out.put("police", g.iter().map(|r| r.police).sum());
         let home: Vec<_> = g.iter().filter(|r| !r.abroad).collect();
         let (people, liberated) = self.home_and_liberated();
         let people = people.max(1.0);
@@ -101,12 +74,15 @@ impl Resistance {
                 .sum::<f64>()
                 / people
         };
-        out.push(weighted(|r| r.control));
-        out.extend(g.iter().map(|r| r.control));
-        out.push(home.iter().filter(|r| r.liberated).count() as f64);
-        out.push(liberated / people);
-        out.push(weighted(|r| r.fear));
-        out.push(f64::from(u8::from(self.collapse.is_some())));
+        out.put("control", weighted(|r| r.control));
+        out.per_region("control", g.iter().map(|r| r.control));
+        out.put(
+            "liberated",
+            home.iter().filter(|r| r.liberated).count() as f64,
+        );
+        out.put("liberated_share", liberated / people);
+        out.put("fear", weighted(|r| r.fear));
+        out.put("collapsed", f64::from(u8::from(self.collapse.is_some())));
     }
 
     /// Keeps the peaks for the summary.

@@ -34,7 +34,7 @@ pub use params::{
 };
 
 use super::{ChartGroup, MapFamily, Model, ModelDef, ModelMeta, Payload};
-use crate::observe::{LogEntry, Outcome, StopReason};
+use crate::observe::{LogEntry, Outcome, Series, StopReason};
 use crate::prefetch::prefetch;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::{Check, Event, EventArgs, Scenario};
@@ -382,21 +382,6 @@ impl Model for Threshold {
         self.restore_state(bytes)
     }
 
-    fn columns(&self, scenario: &Scenario) -> Vec<String> {
-        let mut c = vec![
-            "active".to_string(),
-            "new_active".to_string(),
-            "share_active".to_string(),
-        ];
-        c.extend(
-            scenario
-                .regions
-                .iter()
-                .map(|r| format!("active.{}", r.name)),
-        );
-        c
-    }
-
     fn start(&mut self, world: &World, log: &mut Vec<LogEntry>) {
         let before = self.active;
         for i in self.params.initial_actors.clone() {
@@ -473,15 +458,16 @@ impl Model for Threshold {
         self.frontier = std::mem::replace(&mut self.fresh, next);
     }
 
-    fn observe(&self, out: &mut Vec<f64>) {
-        out.push(self.active as f64);
-        out.push(self.frontier.len() as f64);
-        out.push(if self.persons == 0 {
+    fn series(&self, out: &mut Series<'_>) {
+        out.put("active", self.active as f64);
+        out.put("new_active", self.frontier.len() as f64);
+        let share = if self.persons == 0 {
             0.0
         } else {
             self.active as f64 / self.persons as f64
-        });
-        out.extend(self.region_active.iter().map(|&a| a as f64));
+        };
+        out.put("share_active", share);
+        out.per_region("active", self.region_active.iter().map(|&a| a as f64));
     }
 
     fn settled(&self) -> bool {
