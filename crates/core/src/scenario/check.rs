@@ -168,6 +168,48 @@ impl<'a> Check<'a> {
         }
     }
 
+    /// Reads the model's section with a built-in model's field-by-field reader (an absent or
+    /// unreadable section reads as its defaults, its problems reported), checks it, records
+    /// its resolved form and returns the validated parameters.
+    pub(crate) fn read_section<R, P>(
+        &mut self,
+        decode: fn(Node<'_, '_>, &str, &mut Problems, &mut Spans) -> Option<R>,
+        validate: fn(&mut Check<'_>, &mut R) -> Option<P>,
+    ) -> Option<crate::model::Payload>
+    where
+        R: Default + Serialize,
+        P: crate::model::ModelData,
+    {
+        let section = self.section;
+        let mut raw = self
+            .section_node()
+            .and_then(|n| decode(n, section, self.problems, self.spans))
+            .unwrap_or_default();
+        let params = validate(self, &mut raw);
+        self.resolve(&raw);
+        params.map(|p| std::sync::Arc::new(p) as crate::model::Payload)
+    }
+
+    /// The kind `kind` as a model's typed kind, reporting it at `path` if `parse` does not know
+    /// it (which validation prevents: the kinds come from the same model).
+    pub fn event_kind<K>(
+        &mut self,
+        kind: &str,
+        path: &str,
+        parse: fn(&str) -> Option<K>,
+    ) -> Option<K> {
+        let k = parse(kind);
+        if k.is_none() {
+            let section = self.section;
+            self.bad(
+                &format!("{path}.kind"),
+                format!("`{kind}` is not an event of the `{section}` model"),
+                None,
+            );
+        }
+        k
+    }
+
     /// Records the section as resolved (every default filled in): it is written into the
     /// resolved scenario beside each run, which must run again as it is.
     pub fn resolve(&mut self, section: &impl Serialize) {

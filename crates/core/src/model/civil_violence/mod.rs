@@ -32,8 +32,6 @@ pub mod params;
 pub mod rules;
 mod validate;
 
-use std::sync::Arc;
-
 use crate::model::{ChartGroup, Model, ModelDef, ModelMeta, Payload};
 use crate::observe::{LatticeImage, LogEntry, Outcome, Series, StopReason};
 use crate::rng::Stream;
@@ -102,25 +100,12 @@ impl ModelDef for Def {
         path: &str,
         c: &mut Check<'_>,
     ) -> Option<Payload> {
-        let Some(kind) = Kind::parse(kind) else {
-            c.bad(
-                path,
-                format!("`{kind}` is not a civil-violence event"),
-                None,
-            );
-            return None;
-        };
+        let kind = c.event_kind(kind, path, Kind::parse)?;
         Some(events::build(kind, a))
     }
 
     fn section(&self, c: &mut Check<'_>) -> Option<Payload> {
-        let mut raw = c
-            .section_node()
-            .and_then(|n| RawCivilViolence::decode(n, "civil_violence", c.problems, c.spans))
-            .unwrap_or_default();
-        let params = validate::validate(c, &mut raw);
-        c.resolve(&raw);
-        params.map(|p| Arc::new(p) as Payload)
+        c.read_section(RawCivilViolence::decode, validate::validate)
     }
 
     fn meta(&self, scenario: &Scenario) -> ModelMeta {

@@ -41,12 +41,10 @@ mod validate;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::world::World;
-use std::sync::Arc;
-
 use crate::model::{ChartGroup, MapFamily, Model, ModelDef, ModelMeta, Payload};
 use crate::observe::{LogEntry, Outcome, StopReason};
 use crate::scenario::{Check, Event, EventArgs, Scenario};
+use crate::world::World;
 
 pub use events::{Action, Kind as EventKind};
 pub use params::{Kind, ResistanceParams};
@@ -108,25 +106,12 @@ impl ModelDef for Def {
         path: &str,
         c: &mut Check<'_>,
     ) -> Option<Payload> {
-        let Some(kind) = EventKind::parse(kind) else {
-            c.bad(
-                path,
-                format!("`{kind}` is not a resistance-model event"),
-                None,
-            );
-            return None;
-        };
+        let kind = c.event_kind(kind, path, EventKind::parse)?;
         events::build(kind, a, path, c)
     }
 
     fn section(&self, c: &mut Check<'_>) -> Option<Payload> {
-        let mut raw = c
-            .section_node()
-            .and_then(|n| params::RawResistance::decode(n, "resistance", c.problems, c.spans))
-            .unwrap_or_default();
-        let params = validate::validate(c, &mut raw);
-        c.resolve(&raw);
-        params.map(|p| Arc::new(p) as Payload)
+        c.read_section(params::RawResistance::decode, validate::validate)
     }
 
     fn meta(&self, scenario: &Scenario) -> ModelMeta {

@@ -25,8 +25,6 @@ mod events;
 mod params;
 mod validate;
 
-use std::sync::Arc;
-
 pub use events::{Action, Kind};
 pub use params::{
     Distribution, DistributionKind, RawDistribution, RawThreshold, Rounding, Sampling,
@@ -76,25 +74,12 @@ impl ModelDef for Def {
         path: &str,
         c: &mut Check<'_>,
     ) -> Option<Payload> {
-        let Some(kind) = Kind::parse(kind) else {
-            c.bad(
-                path,
-                format!("`{kind}` is not a threshold-model event"),
-                None,
-            );
-            return None;
-        };
+        let kind = c.event_kind(kind, path, Kind::parse)?;
         Some(events::build(kind, a))
     }
 
     fn section(&self, c: &mut Check<'_>) -> Option<Payload> {
-        let mut raw = c
-            .section_node()
-            .and_then(|n| RawThreshold::decode(n, "threshold", c.problems, c.spans))
-            .unwrap_or_default();
-        let params = validate::validate(c, &mut raw);
-        c.resolve(&raw);
-        params.map(|p| Arc::new(p) as Payload)
+        c.read_section(RawThreshold::decode, validate::validate)
     }
 
     fn meta(&self, _scenario: &Scenario) -> ModelMeta {
