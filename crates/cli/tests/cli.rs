@@ -389,6 +389,49 @@ fn piped_runs_print_plain_progress_lines_and_a_summary() {
     assert!(err.lines().any(|l| l.starts_with("step ")), "{err}");
     assert!(!err.contains('\u{1b}'), "no terminal escapes when piped");
     let out = stdout(&o);
-    assert!(out.contains("The ruling system collapsed at step"), "{out}");
+    // A dated scenario says when, as a date with its step.
+    assert!(
+        out.contains("The ruling system collapsed on 1945-08-"),
+        "{out}"
+    );
+    assert!(
+        out.contains("days after the final offensive of 1945-08-"),
+        "{out}"
+    );
     assert!(out.contains("results: runs/korea-1936-1945/"), "{out}");
+}
+
+/// A dated scenario's summary says when things happened as dates, and the manifest gives the
+/// date of every figure that is a step (two-valleys starts on 1936-05-05).
+#[test]
+fn dated_runs_give_their_steps_as_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["run", "two-valleys", "--threads", "1"], dir.path());
+    let out = common::ok(&o);
+    let folder = common::results(&out, dir.path());
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(folder.join("manifest.json")).unwrap()).unwrap();
+    let collapse = m["figures"]["collapse_step"].as_f64().unwrap();
+    let offensive = m["figures"]["offensive_step"].as_f64().unwrap();
+    let date = |step: f64| {
+        mobilize_core::calendar::Date::parse("1936-05-05")
+            .unwrap()
+            .plus_days(step as i64)
+            .to_string()
+    };
+    assert_eq!(m["dates"]["collapse_step"], date(collapse).as_str(), "{m}");
+    assert_eq!(m["dates"]["offensive_step"], date(offensive).as_str());
+    assert_eq!(
+        m["dates"]["last_step"],
+        date(m["last_step"].as_f64().unwrap()).as_str()
+    );
+    let summary = m["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with(&format!(
+            "The ruling system collapsed on {} (step {collapse}; ",
+            date(collapse)
+        )),
+        "{summary}"
+    );
+    assert!(summary.contains(&format!("final offensive of {}", date(offensive))));
 }

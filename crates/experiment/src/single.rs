@@ -186,6 +186,7 @@ pub fn execute(
         stop_reason: None,
         last_step: None,
         figures: Default::default(),
+        dates: Default::default(),
         summary: None,
         timings: Timings::default(),
         files: layout::ALWAYS.iter().map(|f| f.to_string()).collect(),
@@ -199,6 +200,7 @@ pub fn execute(
     manifest.write(&dir)?;
 
     let persons = req.scenario.population();
+    let time = req.scenario.time.clone();
     let t_setup = Instant::now();
     let mut sim = match req.start {
         Start::Fresh => Sim::new(req.scenario),
@@ -283,6 +285,15 @@ pub fn execute(
     manifest.stop_reason = Some(outcome.reason.as_str().to_string());
     manifest.last_step = Some(outcome.last_step);
     manifest.figures = outcome.figures.iter().cloned().collect();
+    // On a dated scenario, every figure that is a step is also given as a date.
+    manifest.dates = outcome
+        .figures
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .chain([("last_step", f64::from(outcome.last_step))])
+        .filter(|(k, v)| k.ends_with("_step") && *v >= 0.0 && v.fract() == 0.0)
+        .filter_map(|(k, v)| Some((k.to_string(), time.date_of(v as u32)?.to_string())))
+        .collect();
     manifest.summary = Some(outcome.sentence.clone());
     manifest.timings = Timings {
         setup_s,

@@ -101,6 +101,10 @@ pub struct Manifest {
     pub last_step: Option<u32>,
     /// The model's headline figures, by name.
     pub figures: std::collections::BTreeMap<String, f64>,
+    /// The calendar date of every figure that is a step (`collapse_step`), and of the last
+    /// step, on dated scenarios.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub dates: std::collections::BTreeMap<String, String>,
     /// One sentence saying what happened.
     pub summary: Option<String>,
     /// Durations.

@@ -187,7 +187,13 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         ("seed", m.seed.to_string()),
         ("persons", m.persons.to_string()),
         ("ties", m.ties.to_string()),
-        ("last step", or_null(m.last_step.map(|s| s.to_string()))),
+        (
+            "last step",
+            or_null(m.last_step.map(|s| match m.dates.get("last_step") {
+                Some(d) => format!("{s} ({d})"),
+                None => s.to_string(),
+            })),
+        ),
         (
             "stopped because",
             m.stop_reason.clone().unwrap_or_default().replace('_', " "),
@@ -211,7 +217,13 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         let rows: Vec<Vec<String>> = m
             .figures
             .iter()
-            .map(|(k, v)| vec![k.replace('_', " "), number(*v)])
+            .map(|(k, v)| {
+                let value = match m.dates.get(k) {
+                    Some(d) => format!("{} ({d})", number(*v)),
+                    None => number(*v),
+                };
+                vec![k.replace('_', " "), value]
+            })
             .collect();
         page.table(&["figure", "value"], &rows);
     }

@@ -184,6 +184,8 @@ pub struct Resistance {
     seed: u64,
     /// Days per step.
     dt: f64,
+    /// The run's calendar, to say when things happened.
+    time: crate::scenario::TimeSpan,
     names: Vec<String>,
     /// Neighbours of each region, both directions.
     adjacency: Vec<Vec<u16>>,
@@ -293,6 +295,7 @@ impl Resistance {
             ruling_losses: 0.0,
             seed: scenario.seed,
             dt: scenario.time.step_days,
+            time: scenario.time.clone(),
             names: scenario.regions.iter().map(|g| g.name.clone()).collect(),
             adjacency,
             params,

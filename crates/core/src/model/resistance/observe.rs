@@ -118,25 +118,55 @@ impl Resistance {
         let (home, free) = self.home_and_liberated();
         let home = home.max(1.0);
         figures.push(("liberated_share".into(), free / home));
+        // On a dated scenario every moment is given as a date, with its step.
+        let at = |step: u32| match self.time.date_of(step) {
+            Some(d) => format!("on {d} (step {step}"),
+            None => format!("at step {step} ("),
+        };
+        let by = |step: u32| match self.time.date_of(step) {
+            Some(d) => format!("by {d} (step {step})"),
+            None => format!("by step {step}"),
+        };
+        let of = |step: u32| match self.time.date_of(step) {
+            Some(d) => format!(" of {d}"),
+            None => String::new(),
+        };
+        let sep = |step: u32| {
+            if self.time.date_of(step).is_some() {
+                "; "
+            } else {
+                ""
+            }
+        };
         let sentence = match (&self.collapse, self.offensive) {
             (Some((c, cause)), Some(o)) => format!(
-                "The ruling system collapsed at step {c} ({cause}), {} days after the final offensive; at most {} people were organized and {} rose.",
+                "The ruling system collapsed {}{}{cause}), {} days after the final offensive{}; at most {} people were organized and {} rose.",
+                at(*c),
+                sep(*c),
                 f64::from(c.saturating_sub(o)) * self.dt,
+                of(o),
                 self.peak_organized,
                 self.peak_risen
             ),
             (Some((c, cause)), None) => format!(
-                "The ruling system collapsed at step {c} ({cause}); at most {} people were organized and {} rose.",
-                self.peak_organized, self.peak_risen
+                "The ruling system collapsed {}{}{cause}); at most {} people were organized and {} rose.",
+                at(*c),
+                sep(*c),
+                self.peak_organized,
+                self.peak_risen
             ),
             (None, Some(o)) => format!(
-                "No collapse by step {last_step}, {} days after the final offensive; {:.0}% of the home population liberated.",
+                "No collapse {}, {} days after the final offensive{}; {:.0}% of the home population liberated.",
+                by(last_step),
                 f64::from(last_step.saturating_sub(o)) * self.dt,
+                of(o),
                 100.0 * free / home
             ),
             (None, None) => format!(
-                "No final offensive by step {last_step}; at most {} people were organized, {} arrested in all.",
-                self.peak_organized, self.arrests
+                "No final offensive {}; at most {} people were organized, {} arrested in all.",
+                by(last_step),
+                self.peak_organized,
+                self.arrests
             ),
         };
         Outcome {
