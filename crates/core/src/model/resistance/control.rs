@@ -11,6 +11,46 @@ use super::Resistance;
 use crate::observe::LogEntry;
 
 impl Resistance {
+    /// From the day after the ruling system collapses, its garrisons and police lay down
+    /// their arms in every home region, except on a surrender's fronts, which fight on until
+    /// their day comes. No battle is fought where no ruling force is left.
+    pub(super) fn lay_down_arms(&mut self, step: u32, log: &mut Vec<LogEntry>) {
+        let Some((collapsed, _)) = self.collapse else {
+            return;
+        };
+        if step <= collapsed {
+            return;
+        }
+        let fronts = std::mem::take(&mut self.fronts);
+        let everywhere = !self.laid_down;
+        self.laid_down = true;
+        for r in 0..self.regions.len() {
+            let front = fronts.iter().find(|f| f.0 as usize == r);
+            let lays_down = match front {
+                Some(&(_, until)) => step >= until,
+                None => everywhere,
+            };
+            let g = &mut self.regions[r];
+            let armed = g.garrison + g.police;
+            if !lays_down || g.abroad || armed <= 0.0 {
+                continue;
+            }
+            g.garrison = 0.0;
+            g.police = 0.0;
+            log.push(LogEntry {
+                step,
+                kind: "lay_down_arms".into(),
+                region: Some(r as u16),
+                count: armed.round() as u64,
+                detail: format!(
+                    "{armed:.0} troops and police lay down their arms in {}",
+                    self.names[r]
+                ),
+            });
+        }
+        self.fronts = fronts.into_iter().filter(|f| step < f.1).collect();
+    }
+
     /// Step 8.
     pub(super) fn control(&mut self, step: u32, log: &mut Vec<LogEntry>) {
         let k = self.params.control.clone();

@@ -34,8 +34,10 @@ crate::event_kinds! {
         /// From now on, young unorganized men hide in the mountains at `rate` per day (times
         /// the region's mountain share) to escape labour and military drafts.
         Conscription = "conscription" { needs: ["rate"], may: [] },
-        /// The ruling side surrenders (an outside cause, as in the mainstream account).
-        Surrender = "surrender" { needs: [], may: [] },
+        /// The ruling side surrenders (an outside cause, as in the mainstream account); its
+        /// forces lay down their arms the next day, except in `regions`, fronts that fight on
+        /// for `days` more (until the order reaches them).
+        Surrender = "surrender" { needs: [], may: ["regions", "days"] },
     }
 }
 
@@ -118,7 +120,12 @@ pub enum Action {
         rate: f64,
     },
     /// The ruling side surrenders for an outside reason.
-    Surrender,
+    Surrender {
+        /// Regions where the fighting goes on for a while.
+        fronts: Vec<u16>,
+        /// Days the fronts fight on.
+        days: f64,
+    },
 }
 
 /// Checks what only this model knows about an event's fields, and builds its action.
@@ -138,7 +145,10 @@ pub(super) fn build(kind: Kind, a: &EventArgs, path: &str, c: &mut Check<'_>) ->
     let (region, delta, days, factor) = (a.region, a.delta, a.days, a.factor);
     Some(Arc::new(match kind {
         Kind::ProclaimProgramme => Action::ProclaimProgramme,
-        Kind::Surrender => Action::Surrender,
+        Kind::Surrender => Action::Surrender {
+            fronts: a.regions.clone(),
+            days,
+        },
         Kind::Appeal => Action::Appeal {
             region,
             share: a.share,

@@ -11,6 +11,7 @@
 //! (fighters, the risen) are drawn from the region's lists and die.
 
 use super::people::State;
+use super::regions::killed;
 use super::Resistance;
 use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
@@ -93,14 +94,23 @@ impl Resistance {
             let before = g.garrison + g.police;
             g.garrison *= 1.0 - ruling_loss;
             g.police *= 1.0 - ruling_loss;
-            self.ruling_losses += before - (g.garrison + g.police);
+            let ruling_killed = before - (g.garrison + g.police);
+            g.killed[killed::RULING] += ruling_killed;
+            self.ruling_losses += ruling_killed;
             for k in self
                 .columns
                 .iter_mut()
                 .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
             {
-                k.strength *= 1.0 - rebel_loss;
+                let lost = k.strength * rebel_loss;
+                k.strength -= lost;
+                let category = match k.side {
+                    Side::Main => killed::MAIN_FORCE,
+                    Side::External => killed::OUTSIDE,
+                };
+                self.regions[r].killed[category] += lost;
             }
+            let g = &self.regions[r];
             let mut s = Stream::new(self.seed, Purpose::COMBAT, step, r as u32);
             let n_fighters = if g.open {
                 g.count[State::Fighter as usize] as f64
@@ -108,8 +118,12 @@ impl Resistance {
                 0.0
             };
             let n_risen = g.count[State::Risen as usize] as f64;
-            let dead = self.casualties(r, State::Fighter, n_fighters * rebel_loss, &mut s, world)
-                + self.casualties(r, State::Risen, n_risen * rebel_loss, &mut s, world);
+            let fighters =
+                self.casualties(r, State::Fighter, n_fighters * rebel_loss, &mut s, world);
+            let risen = self.casualties(r, State::Risen, n_risen * rebel_loss, &mut s, world);
+            self.regions[r].killed[killed::FIGHTERS] += fighters as f64;
+            self.regions[r].killed[killed::RISEN] += risen as f64;
+            let dead = fighters + risen;
             if columns > 0.0 || dead > 0 {
                 log.push(LogEntry {
                     step,

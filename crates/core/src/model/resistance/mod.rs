@@ -148,6 +148,14 @@ impl ModelDef for Def {
                     "forces",
                     &["main_force", "external_force", "garrison", "police"],
                 ),
+                ChartGroup {
+                    title: "Killed since the start, by side and cause (persons)".into(),
+                    stem: "killed".into(),
+                    columns: regions::KILLED
+                        .iter()
+                        .map(|k| format!("killed_{k}"))
+                        .collect(),
+                },
                 ChartGroup::new(
                     "Control (fraction) and regions liberated",
                     "control",
@@ -168,6 +176,7 @@ impl ModelDef for Def {
                 MapFamily::new("control", true),
                 MapFamily::new("organized", false),
                 MapFamily::new("risen", false),
+                MapFamily::new("killed", false),
             ],
             ..ModelMeta::default()
         }
@@ -213,6 +222,11 @@ pub struct Resistance {
     rescan: Vec<u16>,
     /// Whether an armed force stood in each region last step.
     armed_last: Vec<bool>,
+    /// Regions where the ruling side fights on after the collapse, and the step until which
+    /// it does (a surrender's fronts).
+    fronts: Vec<(u16, u32)>,
+    /// The ruling side's forces have laid down their arms (everywhere but the fronts).
+    laid_down: bool,
     cells_founded: u64,
     arrests: u64,
     peak_organized: u64,
@@ -234,6 +248,8 @@ crate::model::state::saved_state!(Resistance {
     frontier: Vec<u32>,
     rescan: Vec<u16>,
     armed_last: Vec<bool>,
+    fronts: Vec<(u16, u32)>,
+    laid_down: bool,
     cells_founded: u64,
     arrests: u64,
     peak_organized: u64,
@@ -287,6 +303,8 @@ impl Resistance {
             frontier: Vec::new(),
             rescan: Vec::new(),
             armed_last: vec![false; n_regions],
+            fronts: Vec::new(),
+            laid_down: false,
             cells_founded: 0,
             arrests: 0,
             peak_organized: 0,
@@ -351,6 +369,8 @@ impl Model for Resistance {
         if self.collapse.is_some() && self.params.stop_at_collapse {
             return;
         }
+        // After a collapse, the ruling side's forces lay down their arms (control.rs).
+        self.lay_down_arms(step, log);
         // The order of the module documentation, written here and nowhere else.
         self.outreach(step, world, log);
         self.contributions(step);

@@ -3,7 +3,7 @@
 
 use super::forces::Side;
 use super::people::{State, STATES};
-use super::regions::RESOURCES;
+use super::regions::{killed, KILLED, RESOURCES};
 use super::Resistance;
 use crate::observe::{Outcome, Series, StopReason};
 use crate::population::{AGE_BANDS, OCCUPATIONS, SEXES};
@@ -83,6 +83,28 @@ impl Resistance {
         out.put("liberated_share", liberated / people);
         out.put("fear", weighted(|r| r.fear));
         out.put("collapsed", f64::from(u8::from(self.collapse.is_some())));
+        // Deaths since the start (persons, cumulative): in all and by region, then by side
+        // and cause (battles, punitive expeditions).
+        out.put(
+            "killed",
+            g.iter().map(|r| r.killed.iter().sum::<f64>()).sum(),
+        );
+        out.per_region("killed", g.iter().map(|r| r.killed.iter().sum::<f64>()));
+        for (k, name) in KILLED.iter().enumerate() {
+            let v = g.iter().map(|r| r.killed[k]).sum();
+            out.put_named(|| format!("killed_{name}"), v);
+        }
+    }
+
+    /// Persons killed since the start, in all, by category ([`KILLED`]).
+    pub(super) fn killed_totals(&self) -> [f64; 6] {
+        let mut t = [0.0; 6];
+        for r in &self.regions {
+            for (k, v) in r.killed.iter().enumerate() {
+                t[k] += v;
+            }
+        }
+        t
     }
 
     /// Keeps the peaks for the summary.
@@ -118,6 +140,25 @@ impl Resistance {
         let (home, free) = self.home_and_liberated();
         let home = home.max(1.0);
         figures.push(("liberated_share".into(), free / home));
+        let k = self.killed_totals();
+        let ruling = k[killed::RULING] + k[killed::EXPEDITION_TROOPS];
+        let rebels = k[killed::MAIN_FORCE] + k[killed::FIGHTERS] + k[killed::RISEN];
+        let outside = k[killed::OUTSIDE];
+        figures.push(("killed_ruling".into(), ruling.round()));
+        figures.push(("killed_resistance".into(), rebels.round()));
+        figures.push(("killed_outside".into(), outside.round()));
+        figures.push(("killed".into(), (ruling + rebels + outside).round()));
+        let deaths = if ruling + rebels + outside >= 0.5 {
+            format!(
+                " {:.0} killed in all: {:.0} of the ruling side, {:.0} of the resistance and the risen, {:.0} of outside armies.",
+                ruling + rebels + outside,
+                ruling,
+                rebels,
+                outside
+            )
+        } else {
+            " Nobody was killed in battle.".to_string()
+        };
         // On a dated scenario every moment is given as a date, with its step.
         let at = |step: u32| match self.time.date_of(step) {
             Some(d) => format!("on {d} (step {step}"),
@@ -169,6 +210,7 @@ impl Resistance {
                 self.arrests
             ),
         };
+        let sentence = sentence + &deaths;
         Outcome {
             last_step,
             reason,

@@ -6,6 +6,33 @@ use super::people::State;
 /// Money, provisions, skill, wisdom: the four contributions of the Ten-Point Programme.
 pub const RESOURCES: [&str; 4] = ["money", "provisions", "skill", "wisdom"];
 
+/// Who was killed, and how: the categories of [`RegionState::killed`], in its order, with the
+/// names of their series (`killed_<name>`).
+pub const KILLED: [&str; 6] = [
+    "ruling",
+    "main_force",
+    "outside",
+    "fighters",
+    "risen",
+    "expedition_troops",
+];
+
+/// Index into [`RegionState::killed`].
+pub mod killed {
+    /// Garrison and police killed in battles.
+    pub const RULING: usize = 0;
+    /// Main-force columns' losses in battles.
+    pub const MAIN_FORCE: usize = 1;
+    /// An outside army's losses in battles.
+    pub const OUTSIDE: usize = 2;
+    /// Fighters of the region killed (in battles and by punitive expeditions).
+    pub const FIGHTERS: usize = 3;
+    /// Risen people killed in battles.
+    pub const RISEN: usize = 4;
+    /// Troops of punitive expeditions killed by the fighters of a base.
+    pub const EXPEDITION_TROOPS: usize = 5;
+}
+
 /// A temporary multiplier or shift with the step at which it ends.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timed {
@@ -58,6 +85,9 @@ pub struct RegionState {
     pub exposure_cells: f64,
     /// Σ kind exposure × size over cells.
     pub exposure_members: f64,
+    /// Persons killed here since the start, by category ([`KILLED`]); forces are strengths in
+    /// persons, so their losses may be fractions.
+    pub killed: [f64; 6],
     /// Fear, 0..1: cuts outreach and recruitment.
     pub fear: f64,
     /// Training and recruitment drive (multiplier).
@@ -118,6 +148,7 @@ impl RegionState {
             open_cell: vec![None; kinds],
             exposure_cells: 0.0,
             exposure_members: 0.0,
+            killed: [0.0; 6],
             fear: 0.0,
             drive: none,
             campaign: none,

@@ -254,6 +254,12 @@ impl Resistance {
                 (self.regions.len() + r) as u32,
             );
             let killed = self.casualties(r, State::Fighter, lost, &mut s, world);
+            let g = &mut self.regions[r];
+            g.killed[super::regions::killed::FIGHTERS] += killed as f64;
+            if c.garrison_weight > 0.0 {
+                g.killed[super::regions::killed::EXPEDITION_TROOPS] +=
+                    each - troops_left / c.garrison_weight;
+            }
             let won = troops_left > fighters_left;
             if won {
                 self.regions[r].materials = 0.0;

@@ -98,6 +98,15 @@ fn check_invariants(m: &Resistance, w: &World) {
         );
         assert!((0.0..=1.0).contains(&g.control), "control in [0, 1]");
         assert!(g.garrison >= 0.0 && g.police >= 0.0);
+        // Every person who died was killed, and counted once: the dead of a region are its
+        // fighters and risen killed (alive + dead = population, above).
+        use super::regions::killed;
+        assert_eq!(
+            g.count[State::Dead as usize] as f64,
+            g.killed[killed::FIGHTERS] + g.killed[killed::RISEN],
+            "the dead of region {r} are the people killed there"
+        );
+        assert!(g.killed.iter().all(|&k| k >= 0.0), "deaths never negative");
     }
     for (k, &n) in m.kind_members.iter().enumerate() {
         let named = m
@@ -327,6 +336,83 @@ fn people_rise_when_the_share_of_risen_ties_reaches_their_threshold() {
     m.frontier.push(2);
     m.uprising(3, &w, &mut log);
     assert_eq!(m.persons.state(0), State::Risen, "two of four reach 0.5");
+    check_invariants(&m, &w);
+}
+
+/// An outside army fights the garrisons of both regions; the surrender (with region `a` a
+/// front that fights on for three days) ends the fighting in `b` the next day and in `a` when
+/// its days are up. Every loss is counted by side.
+#[test]
+fn a_surrender_stops_the_fighting_except_on_its_fronts() {
+    let s = scenario("[resistance.combat]\nfire = 0.01\n");
+    let w = world(&s, &[]);
+    let mut m = Resistance::new(&s, &w);
+    let mut log = Vec::new();
+    m.start(&w, &mut log);
+    for r in 0..2 {
+        m.regions[r].garrison = 500.0;
+        m.columns.push(super::Column::new(
+            super::Side::External,
+            r as u16,
+            2000.0,
+            true,
+        ));
+    }
+    let killed = |m: &Resistance, r: usize| m.regions[r].killed;
+    use super::regions::killed::{OUTSIDE, RULING};
+    m.forces(1, &w, &mut log);
+    for r in 0..2 {
+        assert!(
+            killed(&m, r)[RULING] > 0.0 && killed(&m, r)[OUTSIDE] > 0.0,
+            "region {r} fights"
+        );
+    }
+    let surrender = super::events::Action::Surrender {
+        fronts: vec![0],
+        days: 3.0,
+    };
+    let event = crate::scenario::Event {
+        step: 2,
+        kind: "surrender",
+        action: std::sync::Arc::new(surrender),
+    };
+    m.apply(&event, 0, &w, &mut log);
+    m.forces(2, &w, &mut log);
+    m.lay_down_arms(3, &mut log);
+    assert_eq!(
+        m.regions[1].garrison + m.regions[1].police,
+        0.0,
+        "b lays down its arms"
+    );
+    assert!(m.regions[0].garrison > 0.0, "the front fights on");
+    let b_before = killed(&m, 1);
+    let a_before = killed(&m, 0);
+    m.forces(3, &w, &mut log);
+    assert_eq!(
+        killed(&m, 1),
+        b_before,
+        "no battle where no ruling force is left"
+    );
+    assert!(
+        killed(&m, 0)[RULING] > a_before[RULING],
+        "the front still fights"
+    );
+    m.lay_down_arms(4, &mut log);
+    assert!(m.regions[0].garrison > 0.0, "until its three days are up");
+    m.lay_down_arms(5, &mut log);
+    assert_eq!(
+        m.regions[0].garrison + m.regions[0].police,
+        0.0,
+        "then it lays down too"
+    );
+    let a_done = killed(&m, 0);
+    m.forces(6, &w, &mut log);
+    assert_eq!(killed(&m, 0), a_done);
+    assert_eq!(
+        log.iter().filter(|e| e.kind == "lay_down_arms").count(),
+        2,
+        "{log:?}"
+    );
     check_invariants(&m, &w);
 }
 

@@ -282,9 +282,11 @@ impl Resistance {
                     format!("drafts: young men hide at {rate} per day"),
                 );
             }
-            Action::Surrender => {
+            Action::Surrender { fronts, days } => {
                 if self.collapse.is_none() {
                     self.collapse = Some((step, "surrender".into()));
+                    let until = step + (days / self.dt).ceil() as u32;
+                    self.fronts = fronts.iter().map(|&r| (r, until)).collect();
                     entry("surrender", None, 0, "the ruling side surrenders".into());
                 }
             }
