@@ -130,3 +130,43 @@ fn fast_mode_with_a_transparent_jail_is_refused_where_it_is_set() {
     let ok = text.replace("mode = \"fast\"", "mode = \"fast\"\njailed = \"blocking\"");
     Scenario::load(&Source::text("x.toml", &ok), &[]).unwrap();
 }
+
+/// A model's region fields belong to it: the resistance model's garrison in a threshold
+/// scenario is refused where it is written, and a resistance scenario's resolved regions carry
+/// every one of its fields with its default.
+#[test]
+fn region_fields_belong_to_their_model() {
+    let text = SMALL.replace("population = 50\n", "population = 50\ngarrison = 20\n");
+    let e = load(&text, &[]).unwrap_err();
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert_eq!(e.problems[0].path, "regions[0].garrison");
+    assert!(
+        e.problems[0].message.contains("`model = \"resistance\"`"),
+        "{e}"
+    );
+    assert!(
+        matches!(e.problems[0].origin, Origin::File { line: 10, .. }),
+        "{e}"
+    );
+    // The threshold model's resolved regions have no resistance fields.
+    assert!(!load(SMALL, &[])
+        .unwrap()
+        .resolved_toml()
+        .contains("garrison"));
+
+    let s = Scenario::load(&embedded::source("two-valleys").unwrap(), &[]).unwrap();
+    let resolved = s.resolved_toml();
+    for key in ["mountain_share =", "garrison =", "police =", "control ="] {
+        assert_eq!(resolved.matches(key).count(), 2, "{key} in both regions");
+    }
+    // Counts of persons are scaled, fractions are not.
+    let half = Scenario::load(
+        &embedded::source("two-valleys").unwrap(),
+        &[Override::parse("scale=0.5").unwrap()],
+    )
+    .unwrap();
+    for (a, b) in s.regions.iter().zip(&half.regions) {
+        assert_eq!(b.field("garrison"), a.field("garrison") * 0.5);
+        assert_eq!(b.field("control"), a.field("control"));
+    }
+}

@@ -59,6 +59,12 @@ pub trait ModelDef: Send + Sync + 'static {
         ]
     }
 
+    /// The numbers this model adds to every `[[regions]]` table (the resistance model's
+    /// garrison), with their ranges and defaults. Other models' scenarios may not give them.
+    fn region_fields(&self) -> &'static [RegionField] {
+        &[]
+    }
+
     /// The timeline events this model accepts, with the fields each needs and may have.
     fn events(&self) -> &'static [EventShape] {
         &[]
@@ -98,6 +104,23 @@ impl PartialEq for dyn ModelDef {
     fn eq(&self, other: &Self) -> bool {
         self.name() == other.name()
     }
+}
+
+/// A number a model adds to each region (`garrison = 2300` in a `[[regions]]` table).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RegionField {
+    /// Key in the region's table.
+    pub key: &'static str,
+    /// Unit, for messages and docs.
+    pub unit: &'static str,
+    /// Smallest allowed value.
+    pub min: f64,
+    /// Largest allowed value.
+    pub max: f64,
+    /// Value when the region does not give one.
+    pub default: f64,
+    /// A count of persons, multiplied by the scenario's `scale`.
+    pub scaled: bool,
 }
 
 /// A kind of timeline event: its name, the fields it needs and the fields it may have,
@@ -222,6 +245,27 @@ impl Models {
     /// Every model's name, for messages.
     pub fn names(&self) -> Vec<&'static str> {
         self.list.iter().map(|d| d.name()).collect()
+    }
+
+    /// Every model's region field keys, each once, in order.
+    pub fn region_keys(&self) -> Vec<&'static str> {
+        let mut keys: Vec<&'static str> = Vec::new();
+        for d in &self.list {
+            for f in d.region_fields() {
+                if !keys.contains(&f.key) {
+                    keys.push(f.key);
+                }
+            }
+        }
+        keys
+    }
+
+    /// The model that owns region field `key`.
+    pub fn owner_of_region_field(&self, key: &str) -> Option<&'static dyn ModelDef> {
+        self.list
+            .iter()
+            .copied()
+            .find(|d| d.region_fields().iter().any(|f| f.key == key))
     }
 
     /// Every event kind of every model, for messages.

@@ -242,16 +242,25 @@ pub struct Region {
     pub neighbours: Vec<u16>,
     /// Attribute shares.
     pub shares: Shares,
-    /// Share of the area that is mountain or forest (fraction; hiding places and bases).
-    pub mountain_share: f64,
-    /// Ruling side's troops (persons, after scaling).
-    pub garrison: f64,
-    /// Ruling side's police (persons, after scaling).
-    pub police: f64,
-    /// Ruling side's control at the start (fraction).
-    pub control: f64,
+    /// The numbers the scenario's model adds to regions
+    /// ([`crate::model::ModelDef::region_fields`]), every one, counts of persons scaled.
+    pub fields: Vec<(&'static str, f64)>,
     /// Outside the ruled country: not counted for liberation or collapse.
     pub abroad: bool,
+}
+
+impl Region {
+    /// The value of one of the model's region fields (`garrison`).
+    ///
+    /// # Panics
+    /// If the scenario's model has no such field (a bug in the model that asks).
+    pub fn field(&self, key: &str) -> f64 {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("the model declares no region field `{key}`"))
+    }
 }
 
 /// How the social network is generated.

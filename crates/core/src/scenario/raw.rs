@@ -84,40 +84,26 @@ pub struct RawShares {
 }
 
 /// `[[regions]]`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default)]
 pub struct RawRegion {
     /// Unique name.
     pub name: Option<String>,
     /// Persons before scaling.
     pub population: Option<u64>,
     /// Area in km².
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_km2: Option<f64>,
     /// Map position (e.g. longitude).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub x: Option<f64>,
     /// Map position (e.g. latitude).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub y: Option<f64>,
     /// Names of adjacent regions.
     pub neighbours: Option<Vec<String>>,
     /// Attribute shares of this region, replacing `population.shares` per attribute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shares: Option<RawShares>,
-    /// Share of the area that is mountain or forest, where people can hide (fraction).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mountain_share: Option<f64>,
-    /// Ruling side's troops stationed here (persons, before scaling).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub garrison: Option<f64>,
-    /// Ruling side's police (persons, before scaling).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub police: Option<f64>,
-    /// Ruling side's control at the start (fraction).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub control: Option<f64>,
+    /// The numbers models add to regions ([`crate::model::ModelDef::region_fields`]), as
+    /// given (and, once resolved, the scenario's model's, every one, in its order).
+    pub fields: Vec<(&'static str, f64)>,
     /// Outside the ruled country (counts neither for liberation nor for collapse).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub abroad: Option<bool>,
 }
 
@@ -316,7 +302,12 @@ impl RawScenario {
             scale: get_at(&mut f, "scale", problems, spans),
             time: table(&mut f, "time", problems, spans, RawTime::decode),
             population: table(&mut f, "population", problems, spans, RawPopulation::decode),
-            regions: array(&mut f, "regions", problems, spans, RawRegion::decode),
+            regions: {
+                let keys = models.region_keys();
+                array(&mut f, "regions", problems, spans, |n, path, p, s| {
+                    RawRegion::decode(n, path, p, s, &keys)
+                })
+            },
             network: table(&mut f, "network", problems, spans, RawNetwork::decode),
             events: array(&mut f, "events", problems, spans, RawEvent::decode),
             section: None,
@@ -388,8 +379,43 @@ impl RawShares {
     }
 }
 
+impl Serialize for RawRegion {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = ser.serialize_struct("RawRegion", 8 + self.fields.len())?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("population", &self.population)?;
+        let optional = |st: &mut S::SerializeStruct, key: &'static str, v: &Option<f64>| match v {
+            Some(v) => st.serialize_field(key, v),
+            None => st.skip_field(key),
+        };
+        optional(&mut st, "area_km2", &self.area_km2)?;
+        optional(&mut st, "x", &self.x)?;
+        optional(&mut st, "y", &self.y)?;
+        st.serialize_field("neighbours", &self.neighbours)?;
+        match &self.shares {
+            Some(v) => st.serialize_field("shares", v)?,
+            None => st.skip_field("shares")?,
+        }
+        for (key, value) in &self.fields {
+            st.serialize_field(key, value)?;
+        }
+        match &self.abroad {
+            Some(v) => st.serialize_field("abroad", v)?,
+            None => st.skip_field("abroad")?,
+        }
+        st.end()
+    }
+}
+
 impl RawRegion {
-    fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
+    fn decode(
+        n: Node<'_, '_>,
+        path: &str,
+        p: &mut Problems,
+        s: &mut Spans,
+        keys: &[&'static str],
+    ) -> Option<Self> {
         let mut f = Fields::open(n, path, p)?;
         let name = f.require::<At<String>>("name", p).map(|at| {
             s.insert(join(path, "name"), at.span);
@@ -407,10 +433,10 @@ impl RawRegion {
             y: get_at(&mut f, "y", p, s),
             neighbours: get_at(&mut f, "neighbours", p, s),
             shares: table(&mut f, "shares", p, s, RawShares::decode),
-            mountain_share: get_at(&mut f, "mountain_share", p, s),
-            garrison: get_at(&mut f, "garrison", p, s),
-            police: get_at(&mut f, "police", p, s),
-            control: get_at(&mut f, "control", p, s),
+            fields: keys
+                .iter()
+                .filter_map(|&k| get_at::<f64>(&mut f, k, p, s).map(|v| (k, v)))
+                .collect(),
             abroad: get_at(&mut f, "abroad", p, s),
         };
         f.finish(p);

@@ -95,6 +95,48 @@ impl ModelDef for Def {
         ]
     }
 
+    fn region_fields(&self) -> &'static [crate::model::RegionField] {
+        use crate::model::RegionField;
+        &[
+            // Share of the area that is mountain or forest: hiding places and bases.
+            RegionField {
+                key: "mountain_share",
+                unit: "",
+                min: 0.0,
+                max: 1.0,
+                default: 0.0,
+                scaled: false,
+            },
+            // The ruling side's troops stationed in the region (persons before scaling).
+            RegionField {
+                key: "garrison",
+                unit: "persons",
+                min: 0.0,
+                max: 1e9,
+                default: 0.0,
+                scaled: true,
+            },
+            // The ruling side's police (persons before scaling).
+            RegionField {
+                key: "police",
+                unit: "persons",
+                min: 0.0,
+                max: 1e9,
+                default: 0.0,
+                scaled: true,
+            },
+            // The ruling side's control at the start (fraction).
+            RegionField {
+                key: "control",
+                unit: "",
+                min: 0.0,
+                max: 1.0,
+                default: 1.0,
+                scaled: false,
+            },
+        ]
+    }
+
     fn events(&self) -> &'static [crate::model::EventShape] {
         EventKind::SHAPES
     }

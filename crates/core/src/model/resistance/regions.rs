@@ -159,12 +159,12 @@ impl RegionState {
             materials: 0.0,
             base: false,
             nearest_base: None,
-            garrison: region.garrison,
-            police: region.police,
-            control: region.control,
+            garrison: region.field("garrison"),
+            police: region.field("police"),
+            control: region.field("control"),
             liberated: false,
             abroad: region.abroad,
-            mountain: region.mountain_share,
+            mountain: region.field("mountain_share"),
             hiding_rate: 0.0,
         }
     }

@@ -191,7 +191,7 @@ impl Check<'_> {
         let regions = if lattice && raw.regions.as_ref().is_none_or(|r| r.is_empty()) {
             Vec::new()
         } else {
-            self.check_regions(raw.regions.as_mut(), &default, self.cx.scale)
+            self.check_regions(raw.regions.as_mut(), &default, self.cx.scale, model, models)
         };
         let total: u64 = regions.iter().map(|r| u64::from(r.population)).sum();
         let network = self.check_network(
@@ -373,6 +373,8 @@ impl Check<'_> {
         raw: Option<&mut Vec<RawRegion>>,
         default: &Shares,
         scale: f64,
+        model: Option<&'static dyn ModelDef>,
+        models: &Models,
     ) -> Vec<Region> {
         let Some(raw) = raw.filter(|r| !r.is_empty()) else {
             self.bad(
@@ -457,14 +459,7 @@ impl Check<'_> {
                 r.shares.get_or_insert_with(Default::default),
                 &default_raw,
             );
-            let mountain_share = *r.mountain_share.get_or_insert(0.0);
-            self.range(&join(&path, "mountain_share"), mountain_share, 0.0, 1.0, "");
-            let control = *r.control.get_or_insert(1.0);
-            self.range(&join(&path, "control"), control, 0.0, 1.0, "");
-            let garrison = *r.garrison.get_or_insert(0.0);
-            self.range(&join(&path, "garrison"), garrison, 0.0, 1e9, "persons");
-            let police = *r.police.get_or_insert(0.0);
-            self.range(&join(&path, "police"), police, 0.0, 1e9, "persons");
+            let fields = self.region_fields(&path, &mut r.fields, model, models, scale);
             let abroad = *r.abroad.get_or_insert(false);
             out.push(Region {
                 name,
@@ -473,10 +468,7 @@ impl Check<'_> {
                 position: r.x.zip(r.y),
                 neighbours,
                 shares,
-                mountain_share,
-                garrison: garrison * scale,
-                police: police * scale,
-                control,
+                fields,
                 abroad,
             });
             if let Some(a) = r.area_km2 {
@@ -507,6 +499,49 @@ impl Check<'_> {
                 Some("raise a region's population or `scale`".into()),
             );
         }
+        out
+    }
+
+    /// The scenario's model's region fields for one region: each given one checked against its
+    /// range, the others at their defaults (written into the resolved scenario, in the model's
+    /// order); counts of persons scaled. A field of another model is refused.
+    fn region_fields(
+        &mut self,
+        path: &str,
+        given: &mut Vec<(&'static str, f64)>,
+        model: Option<&'static dyn ModelDef>,
+        models: &Models,
+        scale: f64,
+    ) -> Vec<(&'static str, f64)> {
+        let Some(model) = model else {
+            return Vec::new();
+        };
+        for &(key, _) in given.iter() {
+            if model.region_fields().iter().any(|f| f.key == key) {
+                continue;
+            }
+            let owner = models.owner_of_region_field(key).map_or("", |m| m.name());
+            self.bad(
+                &join(path, key),
+                format!("`{key}` is a region field of `model = \"{owner}\"`"),
+                Some(format!(
+                    "remove it, or change `model` (this is `{}`)",
+                    model.name()
+                )),
+            );
+        }
+        let mut resolved = Vec::new();
+        let mut out = Vec::new();
+        for f in model.region_fields() {
+            let v = given
+                .iter()
+                .find(|(k, _)| *k == f.key)
+                .map_or(f.default, |(_, v)| *v);
+            self.range(&join(path, f.key), v, f.min, f.max, f.unit);
+            resolved.push((f.key, v));
+            out.push((f.key, if f.scaled { v * scale } else { v }));
+        }
+        *given = resolved;
         out
     }
 
