@@ -246,7 +246,7 @@ impl Faithful {
         self.alive.push(true);
         // The age at death is drawn whatever the model, so that the stream's later draws are
         // the same; it is kept only where agents age (Model II).
-        let death = 1 + s.below(self.p.max_age);
+        let death = rules::death_age(self.p.max_age, s);
         if self.p.groups == 2 {
             self.age.push(0);
             self.death.push(death);
@@ -335,7 +335,11 @@ impl Faithful {
         // G − R·P > T needs G > T whatever P (P ≥ 0): the many who can never be active need
         // no look around (an exact shortcut).
         let iu = i as usize;
-        if self.hardship[iu] * (1.0 - self.grievance_legitimacy()) <= self.p.threshold {
+        if rules::never_active(
+            self.hardship[iu],
+            self.grievance_legitimacy(),
+            self.p.threshold,
+        ) {
             self.set_active(i, false);
             return;
         }

@@ -356,7 +356,7 @@ impl Sites {
         self.born += 1;
         self.flags[su] = flags;
         self.disposition[su] = Disposition::new(hardship, s.uniform());
-        let death = 1 + s.below(p.max_age);
+        let death = rules::death_age(p.max_age, s);
         if !self.age.is_empty() {
             self.age[su] = 0;
             self.death[su] = death;

@@ -80,6 +80,20 @@ pub fn is_active(hardship: f64, legitimacy: f64, risk: f64, p: f64, threshold: f
     grievance - risk * p > threshold
 }
 
+/// Whether a citizen can never be active whatever it sees: G − R·P > T needs G > T, as P ≥ 0.
+/// An exact shortcut: the many who cannot act need no look around.
+#[inline]
+pub fn never_active(hardship: f64, legitimacy: f64, threshold: f64) -> bool {
+    hardship * (1.0 - legitimacy) <= threshold
+}
+
+/// The age (steps) at which a newborn agent will die, Model II: uniform on 1..=max_age. It is
+/// drawn for every agent, whatever the model, so that a stream's later draws are the same.
+#[inline]
+pub fn death_age(max_age: u32, s: &mut impl crate::rng::Draw) -> u32 {
+    1 + s.below(max_age)
+}
+
 /// The vision neighbourhood of radius `v` as (dx, dy) offsets, own site excluded, in row order.
 pub fn offsets(v: f64, shape: super::params::VisionShape) -> Vec<(i32, i32)> {
     use super::params::VisionShape::*;

@@ -68,7 +68,7 @@ impl Sites {
         let su = site as usize;
         let d = self.disposition[su];
         let h = d.hardship();
-        if h * (1.0 - r.legitimacy) <= r.p.threshold {
+        if rules::never_active(h, r.legitimacy, r.p.threshold) {
             self.set_active(site, false);
             return;
         }
