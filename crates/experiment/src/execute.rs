@@ -9,9 +9,8 @@ use std::time::{Instant, SystemTime};
 
 use mobilize_output::{Manifest, OutputError, RunFolder, Status};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::plan::{Experiment, Kind, Point, RunSpec};
+use crate::plan::{Experiment, RunSpec};
 use crate::single::{execute as execute_run, Provenance, RunRequest};
 use crate::{tables, ExperimentError};
 
@@ -34,50 +33,7 @@ pub struct Options<'a> {
     pub stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
-/// `experiment.json`: what the experiment is and how far it got.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ExperimentManifest {
-    /// `ensemble`, `sweep` or `compare`.
-    pub kind: Kind,
-    /// SHA-256 of everything that decides the results ([`Experiment::identity`]).
-    pub identity: String,
-    /// Version of mobilize.
-    pub mobilize_version: String,
-    /// Git commit of the build.
-    pub git_commit: String,
-    /// The command that started it.
-    pub command: Vec<String>,
-    /// Scenario name.
-    pub scenario: String,
-    /// Where each scenario came from.
-    pub sources: Vec<String>,
-    /// Base seed; replicate seeds derive from it (`seeds.rs`).
-    pub base_seed: u64,
-    /// Replicates per point.
-    pub replicates: u32,
-    /// Varied parameters.
-    pub varied: Vec<String>,
-    /// The design points.
-    pub points: Vec<Point>,
-    /// Runs in all.
-    pub runs: usize,
-    /// Seed of each replicate, in order.
-    pub seeds: Vec<u64>,
-    /// `incomplete` until the tables are written.
-    pub status: Status,
-    /// UTC time of the first attempt.
-    pub started_at: String,
-    /// UTC time the last attempt ended.
-    pub finished_at: Option<String>,
-    /// Attempts so far (1, or more after resuming).
-    pub attempts: u32,
-    /// Runs found finished when the last attempt started.
-    pub resumed_runs: usize,
-    /// Wall-clock seconds of the last attempt.
-    pub last_attempt_s: f64,
-    /// Files written beside `runs/`.
-    pub files: Vec<String>,
-}
+pub use mobilize_output::experiment::ExperimentManifest;
 
 /// What an experiment run did.
 #[derive(Clone, Debug)]
@@ -239,14 +195,16 @@ fn is_finished(dir: &Path) -> bool {
 pub fn read_manifest(dir: &Path) -> Result<Option<ExperimentManifest>, ExperimentError> {
     let path = dir.join(mobilize_output::layout::EXPERIMENT);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| ExperimentError::Resume {
-                dir: dir.to_path_buf(),
-                reason: format!(
-                    "its experiment.json is unreadable ({e}); remove the folder to start again"
-                ),
-            }),
+        Ok(text) => {
+            ExperimentManifest::from_json(&text)
+                .map(Some)
+                .map_err(|e| ExperimentError::Resume {
+                    dir: dir.to_path_buf(),
+                    reason: format!(
+                        "its experiment.json is unreadable ({e}); remove the folder to start again"
+                    ),
+                })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(OutputError::Io {
             action: "cannot read",
@@ -258,11 +216,5 @@ pub fn read_manifest(dir: &Path) -> Result<Option<ExperimentManifest>, Experimen
 }
 
 fn write_manifest(dir: &Path, m: &ExperimentManifest) -> Result<(), ExperimentError> {
-    let mut json = serde_json::to_string_pretty(m).expect("a manifest always serializes");
-    json.push('\n');
-    mobilize_output::write_atomic(
-        &dir.join(mobilize_output::layout::EXPERIMENT),
-        json.as_bytes(),
-    )?;
-    Ok(())
+    Ok(m.write(dir)?)
 }

@@ -1,49 +1,12 @@
 //! An experiment: design points × replicates, and the identity that names its folder.
 
 use mobilize_core::scenario::{Override, Scenario, Source};
-use serde::{Deserialize, Serialize};
 
 use crate::design::Design;
 use crate::seeds::replicate_seed;
 use crate::ExperimentError;
 
-/// What kind of experiment, which decides the tables and the report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Replicates of one scenario.
-    Ensemble,
-    /// Replicates of each point of a design.
-    Sweep,
-    /// Two arms with common random numbers.
-    Compare,
-}
-
-impl Kind {
-    /// The word used in folder names and manifests.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Ensemble => "ensemble",
-            Kind::Sweep => "sweep",
-            Kind::Compare => "compare",
-        }
-    }
-}
-
-/// One design point: a scenario and the overrides that make this point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Point {
-    /// Short name (`a`, `b`, or the point's number).
-    pub label: String,
-    /// Index into [`Experiment::sources`].
-    pub source: usize,
-    /// Overrides, `key=value`, applied after the scenario file.
-    pub sets: Vec<String>,
-    /// Values of the varied parameters, in the order of [`Experiment::varied`].
-    pub values: Vec<String>,
-    /// Where the point was defined, for messages (`design.csv line 4`, `arm b`).
-    pub origin: String,
-}
+pub use mobilize_output::experiment::{Kind, Point};
 
 /// One run of the plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,6 +14,7 @@
 
 mod chart;
 pub mod checkpoint;
+pub mod experiment;
 mod lattice;
 pub mod layout;
 mod manifest;

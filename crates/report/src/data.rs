@@ -1,4 +1,5 @@
-//! Reading what runs and experiments left on disk: CSV tables, manifests, the scenario.
+//! Reading what runs and experiments left on disk: CSV tables and the scenario (manifests are
+//! read typed, with `mobilize-output`).
 
 use std::path::Path;
 
@@ -62,18 +63,6 @@ impl Table {
                 .collect(),
         )
     }
-}
-
-/// Reads a JSON file.
-pub fn json(path: &Path) -> Result<serde_json::Value, ReportError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ReportError::Read {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    serde_json::from_str(&text).map_err(|e| ReportError::Read {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })
 }
 
 /// Loads the resolved `scenario.toml` a run folder holds (for region names, positions and

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use mobilize_core::stats::quantile;
+use mobilize_output::experiment::ExperimentManifest;
 
-use crate::data::{json, Table};
+use crate::data::Table;
 use crate::groups::groups;
 use crate::page::Page;
 use crate::run::{add_maps, meta, places};
@@ -56,41 +57,20 @@ fn read_bands(dir: &Path) -> Result<BandsFile, ReportError> {
     Ok((out, order, date_of))
 }
 
-fn facts(page: &mut Page, m: &serde_json::Value) {
+fn facts(page: &mut Page, m: &ExperimentManifest) {
     let rows: Vec<Vec<String>> = [
-        ("kind", m["kind"].as_str().unwrap_or("").to_string()),
-        ("runs", m["runs"].to_string()),
-        ("replicates per point", m["replicates"].to_string()),
-        (
-            "design points",
-            m["points"].as_array().map_or(0, Vec::len).to_string(),
-        ),
-        ("base seed", m["base_seed"].to_string()),
-        (
-            "command",
-            m["command"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default(),
-        ),
-        ("attempts", m["attempts"].to_string()),
+        ("kind", m.kind.as_str().to_string()),
+        ("runs", m.runs.to_string()),
+        ("replicates per point", m.replicates.to_string()),
+        ("design points", m.points.len().to_string()),
+        ("base seed", m.base_seed.to_string()),
+        ("command", m.command.join(" ")),
+        ("attempts", m.attempts.to_string()),
         (
             "mobilize",
-            format!(
-                "{} ({})",
-                m["mobilize_version"].as_str().unwrap_or(""),
-                m["git_commit"].as_str().unwrap_or("")
-            ),
+            format!("{} ({})", m.mobilize_version, m.git_commit),
         ),
-        (
-            "started",
-            m["started_at"].as_str().unwrap_or("").to_string(),
-        ),
+        ("started", m.started_at.clone()),
     ]
     .into_iter()
     .map(|(k, v)| vec![k.to_string(), v])
@@ -191,9 +171,15 @@ fn band_charts(
 
 /// The page of the experiment in `dir`.
 pub fn page(dir: &Path) -> Result<Page, ReportError> {
-    let m = json(&dir.join(mobilize_output::layout::EXPERIMENT))?;
-    let kind = m["kind"].as_str().unwrap_or("experiment").to_string();
-    let scenario = m["scenario"].as_str().unwrap_or("");
+    let path = dir.join(mobilize_output::layout::EXPERIMENT);
+    let read_error = |reason: String| ReportError::Read {
+        path: path.clone(),
+        reason,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| read_error(e.to_string()))?;
+    let m = ExperimentManifest::from_json(&text).map_err(|e| read_error(e.to_string()))?;
+    let kind = m.kind.as_str().to_string();
+    let scenario = m.scenario.as_str();
     let mut page = Page::new(&format!("{scenario}: {kind} report"));
     let first_run = dir.join("runs").join("000000");
     if let Ok(s) = crate::data::scenario(&first_run) {
@@ -251,39 +237,24 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     Ok(page)
 }
 
-fn compare(page: &mut Page, dir: &Path, m: &serde_json::Value) -> Result<(), ReportError> {
+fn compare(page: &mut Page, dir: &Path, m: &ExperimentManifest) -> Result<(), ReportError> {
     page.heading("Arms");
-    let arms: Vec<Vec<String>> = m["points"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|p| {
-                    let sets = p["sets"]
-                        .as_array()
-                        .map(|s| {
-                            s.iter()
-                                .filter_map(|v| v.as_str())
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        })
-                        .unwrap_or_default();
-                    let source = m["sources"][p["source"].as_u64().unwrap_or(0) as usize]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string();
-                    vec![
-                        p["label"].as_str().unwrap_or("").to_string(),
-                        source,
-                        if sets.is_empty() {
-                            "(none)".into()
-                        } else {
-                            sets
-                        },
-                    ]
-                })
-                .collect()
+    let arms: Vec<Vec<String>> = m
+        .points
+        .iter()
+        .map(|p| {
+            let sets = p.sets.join(" ");
+            vec![
+                p.label.clone(),
+                m.sources.get(p.source).cloned().unwrap_or_default(),
+                if sets.is_empty() {
+                    "(none)".into()
+                } else {
+                    sets
+                },
+            ]
         })
-        .unwrap_or_default();
+        .collect();
     page.table(&["arm", "scenario", "overrides"], &arms);
     page.text("muted", "Replicate r of both arms shares its seed, so every random stream is the same in both (common random numbers); differences are b − a over the replicates where both arms report the figure, with Student's t 95 % interval.");
     let c = Table::read(&dir.join("comparison.csv"))?;
@@ -328,15 +299,8 @@ fn compare(page: &mut Page, dir: &Path, m: &serde_json::Value) -> Result<(), Rep
     Ok(())
 }
 
-fn sweep(page: &mut Page, m: &serde_json::Value, summary: &Table) {
-    let varied: Vec<String> = m["varied"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+fn sweep(page: &mut Page, m: &ExperimentManifest, summary: &Table) {
+    let varied: Vec<String> = m.varied.clone();
     let points = summary.numbers("point").unwrap_or_default();
     let n_points = points.iter().fold(0.0f64, |a, &b| a.max(b)) as usize + 1;
     let by_point: Vec<Vec<usize>> = (0..n_points)
