@@ -1,9 +1,10 @@
-//! The fields of a timeline event: which its kind needs and allows, the ranges every model
-//! shares, and the hand-over to the model that owns the kind.
+//! The timeline: each event's step (or date), region and kind; the fields its kind needs and
+//! allows; the ranges every model shares; and the hand-over to the model that owns the kind.
 
 use super::super::decode::join;
 use super::super::raw::RawEvent;
-use super::super::{Check, EventArgs};
+use super::super::{Check, Event, EventArgs, MAX_EVENTS};
+use crate::calendar::Date;
 use crate::model::{ModelDef, Models, Payload};
 
 /// The fields an event may carry besides `step`, `date` and `kind`.
@@ -124,5 +125,120 @@ impl Check<'_> {
         }
         let action = model.event(shape.kind, &args, path, self)?;
         (self.problems.list.len() == before).then_some((shape.kind, action))
+    }
+
+    pub(super) fn check_events(
+        &mut self,
+        raw: Option<&mut Vec<RawEvent>>,
+        model: Option<&'static dyn ModelDef>,
+        models: &Models,
+    ) -> Vec<Event> {
+        let time = self.cx.time.clone();
+        let time = &time;
+        let Some(raw) = raw else { return Vec::new() };
+        if raw.len() > MAX_EVENTS {
+            self.bad(
+                "events",
+                format!("{} events", raw.len()),
+                Some(format!("allowed: at most {MAX_EVENTS}")),
+            );
+            return Vec::new();
+        }
+        let names: Vec<Option<String>> = self
+            .cx
+            .regions
+            .iter()
+            .map(|r| Some(r.name.clone()))
+            .collect();
+        let mut out = Vec::new();
+        for (i, e) in raw.iter_mut().enumerate() {
+            let path = format!("events[{i}]");
+            let step = match (e.step, &e.date, time) {
+                (Some(_), Some(_), _) => {
+                    self.bad(
+                        &path,
+                        "an event has both `step` and `date`",
+                        Some("give one of them".into()),
+                    );
+                    None
+                }
+                (None, None, _) => {
+                    self.bad(
+                        &join(&path, "step"),
+                        "an event needs `step` or `date`",
+                        None,
+                    );
+                    None
+                }
+                (Some(s), None, _) => Some(s),
+                (None, Some(d), Some(t)) => match (Date::parse(d), t.start) {
+                    (None, _) => {
+                        self.bad(
+                            &join(&path, "date"),
+                            format!("`{d}` is not a date"),
+                            Some("write YYYY-MM-DD".into()),
+                        );
+                        None
+                    }
+                    (Some(_), None) => {
+                        self.bad(
+                            &join(&path, "date"),
+                            "a dated event needs `time.start`",
+                            Some("set time.start, or use `step`".into()),
+                        );
+                        None
+                    }
+                    (Some(day), Some(start)) => {
+                        let days = day.days_since(start);
+                        if days < 0 {
+                            self.bad(
+                                &join(&path, "date"),
+                                format!("{d} is before time.start ({start})"),
+                                None,
+                            );
+                            None
+                        } else {
+                            Some((days as f64 / t.step_days).floor() as u32)
+                        }
+                    }
+                },
+                (None, Some(_), None) => None,
+            };
+            if let (Some(s), Some(t)) = (step, time) {
+                if s > t.steps {
+                    self.bad(
+                        &join(&path, if e.date.is_some() { "date" } else { "step" }),
+                        format!("step {s} is after the last step ({})", t.steps),
+                        Some("raise time.steps or move the event".into()),
+                    );
+                }
+            }
+            let region = match &e.region {
+                None => None,
+                Some(n) => match names.iter().position(|m| m.as_deref() == Some(n.as_str())) {
+                    Some(k) => Some(k as u16),
+                    None => {
+                        self.unknown_region(&join(&path, "region"), n, &names);
+                        None
+                    }
+                },
+            };
+            let action = match e.kind.clone() {
+                None => {
+                    self.bad(
+                        &join(&path, "kind"),
+                        "missing field `kind`",
+                        Some(format!("allowed: {}", models.event_kinds().join(", "))),
+                    );
+                    None
+                }
+                Some(kind) => self.action(e, &kind, &path, region, &names, model, models),
+            };
+            if let (Some(step), Some((kind, action))) = (step, action) {
+                out.push(Event { step, kind, action });
+            }
+        }
+        out.sort_by_key(|e| e.step);
+        out
     }
 }

@@ -1,0 +1,190 @@
+//! The `[network]` table: which generator, its parameters, and the region links.
+
+use super::super::decode::join;
+use super::super::raw::*;
+use super::super::*;
+
+impl Check<'_> {
+    pub(super) fn check_network(
+        &mut self,
+        n: &mut RawNetwork,
+        regions: &[Region],
+        total: u64,
+    ) -> Option<NetworkSpec> {
+        let kind = *n.kind.get_or_insert(NetworkKind::None);
+        let names: Vec<Option<String>> = regions.iter().map(|r| Some(r.name.clone())).collect();
+        let before = self.problems.list.len();
+        let spec = match kind {
+            NetworkKind::None => NetworkSpec::None,
+            NetworkKind::Structured => {
+                let household_size = *n.household_size.get_or_insert(5);
+                let village_size = *n.village_size.get_or_insert(200);
+                let village_ties = *n.village_ties.get_or_insert(4.0);
+                let district_size = *n.district_size.get_or_insert(5000);
+                let district_ties = *n.district_ties.get_or_insert(2.0);
+                let long_ties = *n.long_ties.get_or_insert(0.5);
+                self.range(
+                    "network.household_size",
+                    f64::from(household_size),
+                    1.0,
+                    100.0,
+                    "persons",
+                );
+                self.range(
+                    "network.village_size",
+                    f64::from(village_size),
+                    1.0,
+                    1e6,
+                    "persons",
+                );
+                self.range(
+                    "network.district_size",
+                    f64::from(district_size),
+                    1.0,
+                    1e8,
+                    "persons",
+                );
+                if village_size < household_size {
+                    self.bad(
+                        "network.village_size",
+                        "a village is smaller than a household",
+                        Some(format!(
+                            "allowed: at least household_size ({household_size})"
+                        )),
+                    );
+                }
+                if district_size < village_size {
+                    self.bad(
+                        "network.district_size",
+                        "a district is smaller than a village",
+                        Some(format!("allowed: at least village_size ({village_size})")),
+                    );
+                }
+                for (key, v) in [
+                    ("village_ties", village_ties),
+                    ("district_ties", district_ties),
+                    ("long_ties", long_ties),
+                ] {
+                    self.range(&join("network", key), v, 0.0, 1000.0, "ties per person");
+                }
+                let mut links = Vec::new();
+                for (i, l) in n.links.get_or_insert_with(Vec::new).iter_mut().enumerate() {
+                    let path = format!("network.links[{i}]");
+                    let tpp = *l.ties_per_person.get_or_insert(0.0);
+                    self.range(
+                        &join(&path, "ties_per_person"),
+                        tpp,
+                        0.0,
+                        1000.0,
+                        "ties per person",
+                    );
+                    let names_given = l.regions.clone().unwrap_or_default();
+                    if names_given.len() != 2 {
+                        self.bad(
+                            &join(&path, "regions"),
+                            format!("{} regions given", names_given.len()),
+                            Some(
+                                "a link joins exactly two regions: regions = [\"a\", \"b\"]".into(),
+                            ),
+                        );
+                        continue;
+                    }
+                    let ids: Vec<Option<u16>> = names_given
+                        .iter()
+                        .map(|g| {
+                            names
+                                .iter()
+                                .position(|m| m.as_deref() == Some(g.as_str()))
+                                .map(|k| k as u16)
+                        })
+                        .collect();
+                    for (g, id) in names_given.iter().zip(&ids) {
+                        if id.is_none() {
+                            self.unknown_region(&join(&path, "regions"), g, &names);
+                        }
+                    }
+                    if let (Some(a), Some(b)) = (ids[0], ids[1]) {
+                        links.push(Link {
+                            from: a,
+                            to: b,
+                            ties_per_person: tpp,
+                        });
+                    }
+                }
+                NetworkSpec::Structured(StructuredNetwork {
+                    household_size,
+                    village_size,
+                    village_ties,
+                    district_size,
+                    district_ties,
+                    long_ties,
+                    links,
+                })
+            }
+            NetworkKind::ErdosRenyi => {
+                let mean_degree = *n.mean_degree.get_or_insert(10.0);
+                let hi = (total.max(2) - 1) as f64;
+                self.range(
+                    "network.mean_degree",
+                    mean_degree,
+                    0.0,
+                    hi.min(1e4),
+                    "ties per person (below the population)",
+                );
+                NetworkSpec::ErdosRenyi { mean_degree }
+            }
+            NetworkKind::WattsStrogatz => {
+                let k = *n.mean_degree.get_or_insert(10.0);
+                let rewire = *n.rewire.get_or_insert(0.1);
+                if k.fract() != 0.0 || k < 2.0 || k as u64 % 2 != 0 || k as u64 >= total.max(1) {
+                    self.bad(
+                        "network.mean_degree",
+                        format!("{k} is not allowed for a ring lattice"),
+                        Some("allowed: an even integer, at least 2, below the population".into()),
+                    );
+                }
+                self.range("network.rewire", rewire, 0.0, 1.0, "(probability)");
+                NetworkSpec::WattsStrogatz {
+                    mean_degree: k as u32,
+                    rewire,
+                }
+            }
+        };
+        // Fields that belong to another generator are a mistake worth reporting.
+        let stray: Vec<&str> = [
+            ("household_size", n.household_size.is_some()),
+            ("village_size", n.village_size.is_some()),
+            ("village_ties", n.village_ties.is_some()),
+            ("district_size", n.district_size.is_some()),
+            ("district_ties", n.district_ties.is_some()),
+            ("long_ties", n.long_ties.is_some()),
+            ("links", n.links.as_ref().is_some_and(|l| !l.is_empty())),
+        ]
+        .into_iter()
+        .filter(|(_, set)| *set && kind != NetworkKind::Structured)
+        .map(|(k, _)| k)
+        .chain(
+            [
+                ("mean_degree", n.mean_degree.is_some()),
+                ("rewire", n.rewire.is_some()),
+            ]
+            .into_iter()
+            .filter(|(k, set)| {
+                *set && !matches!(
+                    (kind, *k),
+                    (NetworkKind::ErdosRenyi, "mean_degree") | (NetworkKind::WattsStrogatz, _)
+                )
+            })
+            .map(|(k, _)| k),
+        )
+        .collect();
+        for k in stray {
+            self.bad(
+                &join("network", k),
+                format!("`{k}` does not apply to network kind `{kind}`"),
+                None,
+            );
+        }
+        (self.problems.list.len() == before).then_some(spec)
+    }
+}
