@@ -458,3 +458,40 @@ fn experiment_tables_do_not_depend_on_the_thread_count() {
         );
     }
 }
+
+/// Arms that describe different worlds (here: another scale, so other people) cannot be paired
+/// by replicate: the comparison says so and compares the arms' means with Welch's interval.
+#[test]
+fn compare_of_different_worlds_is_unpaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["compare", "two-valleys", "-n", "3", "-q"];
+    args.extend(SMALL);
+    args.extend(["--vs", "--set", "scale=0.2"]);
+    let stdout = ok(&mobilize(&args, dir.path()));
+    assert!(stdout.contains("cannot be paired"), "{stdout}");
+    let out = results(&stdout, dir.path());
+    let rows = csv_rows(&out.join("comparison.csv"));
+    let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    for r in &rows[1..] {
+        assert_eq!(r[col("design")], "unpaired", "{r:?}");
+        assert_eq!(r[col("pairs")], "0", "{r:?}");
+    }
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("unpaired"),
+        "the report says how it compared"
+    );
+
+    // The same arms with the same world are paired.
+    let mut args = vec!["compare", "two-valleys", "-n", "3", "-q"];
+    args.extend(SMALL);
+    args.extend([
+        "--vs",
+        "--set",
+        "resistance.organizations=false",
+        "--set",
+        "scale=0.25",
+    ]);
+    let stdout = ok(&mobilize(&args, dir.path()));
+    assert!(stdout.contains("common random numbers"), "{stdout}");
+}

@@ -1,14 +1,19 @@
-//! Paired differences between the two arms of a comparison.
+//! Differences between the two arms of a comparison, paired where the arms allow it.
 //!
-//! Replicate `r` of arm `a` and of arm `b` share their seed, so every random stream of the two
-//! runs is the same draw for draw (common random numbers): what differs between a pair is what
-//! the arms change. The difference is `b − a` for each figure, over the pairs where both runs
-//! report it (a figure such as `collapse_step` is missing from a run without a collapse; those
-//! pairs are counted, not guessed). The interval is Student's t on the paired differences.
+//! Replicate `r` of arm `a` and of arm `b` share their seed. When the arms describe the same
+//! world and the same timeline ([`pairable`]), every random stream of the two runs is the same
+//! draw for draw (common random numbers): what differs between a pair is what the arms change.
+//! The difference is then `b − a` for each figure, over the pairs where both runs report it (a
+//! figure such as `collapse_step` is missing from a run without a collapse; those pairs are
+//! counted, not guessed), with Student's t interval on the paired differences. When the arms
+//! differ in their world or timeline (two accounts of history), the same seed no longer draws
+//! the same things, pairing would be a fiction, and the difference of the two arms' means is
+//! given with Welch's interval instead.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use mobilize_core::scenario::Scenario;
 use mobilize_core::stats::student_t_quantile;
 use mobilize_output::{write_tables, Column};
 
@@ -18,13 +23,26 @@ use crate::ExperimentError;
 /// Confidence level of the intervals.
 pub const LEVEL: f64 = 0.95;
 
-/// The paired comparison of one figure.
+/// Whether the arms can be paired replicate by replicate: the same people, ties and state
+/// (no structural difference) and the same timeline, so that the same seed draws the same
+/// random numbers for the same decisions.
+pub fn pairable(a: &Scenario, b: &Scenario) -> bool {
+    a.structural_differences(b).is_empty() && a.value_at("events") == b.value_at("events")
+}
+
+/// The comparison of one figure.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Paired {
     /// The figure's name.
     pub figure: String,
-    /// Pairs where both arms report it.
+    /// Whether the runs were paired (common random numbers) or compared as two samples.
+    pub paired: bool,
+    /// Pairs where both arms report it (0 when not paired).
     pub pairs: usize,
+    /// Runs of arm a that report it.
+    pub n_a: usize,
+    /// Runs of arm b that report it.
+    pub n_b: usize,
     /// Mean in arm a over those pairs.
     pub mean_a: f64,
     /// Mean in arm b over those pairs.
@@ -41,6 +59,78 @@ pub struct Paired {
     pub only_a: usize,
     /// Replicates where only arm b reports it.
     pub only_b: usize,
+}
+
+/// Compares every figure of arm 0 (`a`) and arm 1 (`b`): by replicate pairs when `paired`,
+/// otherwise as two independent samples (Welch).
+pub fn compare(rows: &[RunRow], paired: bool) -> Vec<Paired> {
+    if paired {
+        return self::paired(rows);
+    }
+    let arm = |p: usize| -> Vec<&RunRow> { rows.iter().filter(|r| r.spec.point == p).collect() };
+    let (a, b) = (arm(0), arm(1));
+    let figures: BTreeSet<&String> = rows.iter().flat_map(|r| r.figures.keys()).collect();
+    figures
+        .into_iter()
+        .map(|f| {
+            let values = |arm: &[&RunRow]| -> Vec<f64> {
+                arm.iter()
+                    .filter_map(|r| r.figures.get(f).copied())
+                    .collect()
+            };
+            let (xs, ys) = (values(&a), values(&b));
+            let (only_a, only_b) = a.iter().zip(&b).fold((0, 0), |(oa, ob), (ra, rb)| {
+                match (ra.figures.contains_key(f), rb.figures.contains_key(f)) {
+                    (true, false) => (oa + 1, ob),
+                    (false, true) => (oa, ob + 1),
+                    _ => (oa, ob),
+                }
+            });
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+            let var = |v: &[f64], m: f64| {
+                if v.len() > 1 {
+                    v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+                } else {
+                    f64::NAN
+                }
+            };
+            let (ma, mb) = (mean(&xs), mean(&ys));
+            let (va, vb) = (var(&xs, ma), var(&ys, mb));
+            let (na, nb) = (xs.len() as f64, ys.len() as f64);
+            let (sa, sb) = (va / na, vb / nb);
+            let se = (sa + sb).sqrt();
+            // Welch–Satterthwaite degrees of freedom.
+            let df = (sa + sb).powi(2) / (sa * sa / (na - 1.0) + sb * sb / (nb - 1.0));
+            let half = if se > 0.0 && df.is_finite() {
+                student_t_quantile(0.5 + LEVEL / 2.0, df) * se
+            } else if se == 0.0 {
+                0.0
+            } else {
+                f64::NAN
+            };
+            let nan_if_empty = |v: f64, n: usize| if n == 0 { f64::NAN } else { v };
+            let difference = if xs.is_empty() || ys.is_empty() {
+                f64::NAN
+            } else {
+                mb - ma
+            };
+            Paired {
+                figure: f.clone(),
+                paired: false,
+                pairs: 0,
+                n_a: xs.len(),
+                n_b: ys.len(),
+                mean_a: nan_if_empty(ma, xs.len()),
+                mean_b: nan_if_empty(mb, ys.len()),
+                difference,
+                sd: f64::NAN,
+                ci_low: difference - half,
+                ci_high: difference + half,
+                only_a,
+                only_b,
+            }
+        })
+        .collect()
 }
 
 /// Pairs the rows of arm 0 (`a`) and arm 1 (`b`) by replicate and compares every figure.
@@ -82,7 +172,10 @@ pub fn paired(rows: &[RunRow]) -> Vec<Paired> {
             let nan_if_empty = |v: f64| if n == 0 { f64::NAN } else { v };
             Paired {
                 figure: f.clone(),
+                paired: true,
                 pairs: n,
+                n_a: n + only_a,
+                n_b: n + only_b,
                 mean_a: nan_if_empty(sum_a / n.max(1) as f64),
                 mean_b: nan_if_empty(sum_b / n.max(1) as f64),
                 difference: nan_if_empty(mean),
@@ -97,8 +190,8 @@ pub fn paired(rows: &[RunRow]) -> Vec<Paired> {
 }
 
 /// Writes `comparison.csv` and `comparison.parquet`, one row per figure.
-pub fn write(rows: &[RunRow], dir: &Path) -> Result<(), ExperimentError> {
-    let p = paired(rows);
+pub fn write(rows: &[RunRow], paired: bool, dir: &Path) -> Result<(), ExperimentError> {
+    let p = compare(rows, paired);
     let opt = |f: fn(&Paired) -> f64| {
         Column::OptDouble(
             p.iter()
@@ -108,7 +201,10 @@ pub fn write(rows: &[RunRow], dir: &Path) -> Result<(), ExperimentError> {
     };
     let names: Vec<String> = [
         "figure",
+        "design",
         "pairs",
+        "n_a",
+        "n_b",
         "mean_a",
         "mean_b",
         "difference",
@@ -123,7 +219,14 @@ pub fn write(rows: &[RunRow], dir: &Path) -> Result<(), ExperimentError> {
     .collect();
     let columns = vec![
         Column::Text(p.iter().map(|x| Some(x.figure.clone())).collect()),
+        Column::Text(
+            p.iter()
+                .map(|x| Some(if x.paired { "paired" } else { "unpaired" }.to_string()))
+                .collect(),
+        ),
         Column::Int64(p.iter().map(|x| x.pairs as i64).collect()),
+        Column::Int64(p.iter().map(|x| x.n_a as i64).collect()),
+        Column::Int64(p.iter().map(|x| x.n_b as i64).collect()),
         opt(|x| x.mean_a),
         opt(|x| x.mean_b),
         opt(|x| x.difference),
@@ -193,5 +296,36 @@ mod tests {
             (x.difference, x.sd, x.ci_low, x.ci_high),
             (0.0, 0.0, 0.0, 0.0)
         );
+    }
+
+    #[test]
+    fn unpaired_arms_are_compared_by_their_means_with_welch() {
+        // Arm a: 1, 2, 3 (mean 2, variance 1); arm b: 2, 6 and one run without the figure
+        // (mean 4, variance 8).
+        let rows = vec![
+            row(0, 0, &[("x", 1.0)]),
+            row(0, 1, &[("x", 2.0)]),
+            row(0, 2, &[("x", 3.0)]),
+            row(1, 0, &[("x", 2.0)]),
+            row(1, 1, &[]),
+            row(1, 2, &[("x", 6.0)]),
+        ];
+        let x = &compare(&rows, false)[0];
+        assert!(!x.paired);
+        assert_eq!((x.pairs, x.n_a, x.n_b, x.only_a), (0, 3, 2, 1));
+        assert_eq!((x.mean_a, x.mean_b, x.difference), (2.0, 4.0, 2.0));
+        // se² = 1/3 + 8/2 = 13/3; Welch df = (13/3)² / ((1/3)²/2 + 4²/1) = 1.1687...
+        let se = (13.0f64 / 3.0).sqrt();
+        let df = (13.0f64 / 3.0).powi(2) / ((1.0f64 / 3.0).powi(2) / 2.0 + 16.0);
+        let half = student_t_quantile(0.975, df) * se;
+        assert!((x.ci_high - (2.0 + half)).abs() < 1e-9, "{x:?}");
+        assert!(
+            half > 10.0,
+            "two runs in arm b leave the difference very uncertain"
+        );
+        // The same rows, paired, use only the two complete pairs.
+        let p = &compare(&rows, true)[0];
+        assert!(p.paired);
+        assert_eq!((p.pairs, p.n_a, p.n_b), (2, 3, 2));
     }
 }

@@ -51,7 +51,8 @@ pub fn write_all(
         files.extend(["bands.csv".to_string(), "bands.parquet".to_string()]);
     }
     if exp.kind == Kind::Compare {
-        compare::write(&rows, dir)?;
+        let paired = compare::pairable(&scenarios[0], &scenarios[1]);
+        compare::write(&rows, paired, dir)?;
         files.extend([
             "comparison.csv".to_string(),
             "comparison.parquet".to_string(),

@@ -256,9 +256,18 @@ fn compare(page: &mut Page, dir: &Path, m: &ExperimentManifest) -> Result<(), Re
         })
         .collect();
     page.table(&["arm", "scenario", "overrides"], &arms);
-    page.text("muted", "Replicate r of both arms shares its seed, so every random stream is the same in both (common random numbers); differences are b − a over the replicates where both arms report the figure, with Student's t 95 % interval.");
     let c = Table::read(&dir.join("comparison.csv"))?;
-    page.heading("Paired differences (b − a)");
+    // Older comparisons have no `design` column: they were all paired.
+    let paired = c
+        .texts("design")
+        .is_none_or(|d| d.iter().all(|x| x == "paired"));
+    if paired {
+        page.text("muted", "Replicate r of both arms shares its seed, and the arms describe the same world and timeline, so every random stream is the same in both (common random numbers); differences are b − a over the replicates where both arms report the figure, with Student's t 95 % interval.");
+        page.heading("Paired differences (b − a)");
+    } else {
+        page.text("muted", "The arms differ in their world or timeline (for example two accounts of history), so the same seed does not draw the same things in both and the runs cannot be paired: differences are of the two arms' means, over the runs of each arm that report the figure, with Welch's 95 % interval.");
+        page.heading("Differences of the means (b − a), unpaired");
+    }
     let cell = |r: &Vec<String>, name: &str| {
         c.index(name).map_or(String::new(), |i| {
             r[i].parse::<f64>()
@@ -271,7 +280,11 @@ fn compare(page: &mut Page, dir: &Path, m: &ExperimentManifest) -> Result<(), Re
         .map(|r| {
             vec![
                 r[0].replace('_', " "),
-                cell(r, "pairs"),
+                if paired {
+                    cell(r, "pairs")
+                } else {
+                    format!("{} / {}", cell(r, "n_a"), cell(r, "n_b"))
+                },
                 cell(r, "mean_a"),
                 cell(r, "mean_b"),
                 cell(r, "difference"),
@@ -283,7 +296,7 @@ fn compare(page: &mut Page, dir: &Path, m: &ExperimentManifest) -> Result<(), Re
     page.table(
         &[
             "figure",
-            "pairs",
+            if paired { "pairs" } else { "runs a / b" },
             "mean a",
             "mean b",
             "b − a",

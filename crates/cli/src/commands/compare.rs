@@ -1,7 +1,7 @@
 //! `mobilize compare`: two arms with common random numbers, and their paired differences.
 
 use clap::{Args, Parser};
-use mobilize_experiment::compare::paired;
+use mobilize_experiment::compare::{compare, pairable};
 use mobilize_experiment::tables::read_rows;
 use mobilize_experiment::Experiment;
 
@@ -77,10 +77,20 @@ pub fn run(args: CompareArgs, vs: Option<Vec<String>>) -> Result<(), Failure> {
     let done = execute(&exp, &args.common)?;
     let specs: Vec<_> = exp.runs().collect();
     let rows = read_rows(&done.dir, &specs).map_err(|e| Failure::Other(e.to_string()))?;
-    println!(
-        "paired differences, b − a, over {} replicate pairs (95 % interval):",
-        exp.replicates
-    );
+    let scenarios = exp.validate().map_err(|e| Failure::Other(e.to_string()))?;
+    let paired = pairable(&scenarios[0], &scenarios[1]);
+    if paired {
+        println!(
+            "paired differences, b − a, over {} replicate pairs (common random numbers; 95 % interval):",
+            exp.replicates
+        );
+    } else {
+        println!(
+            "differences of the means, b − a, over {} runs per arm (95 % Welch interval): the arms \
+             differ in their world or timeline, so their runs cannot be paired",
+            exp.replicates
+        );
+    }
     let f = |v: f64| {
         if v.is_finite() {
             format!("{v:.4}")
@@ -88,16 +98,20 @@ pub fn run(args: CompareArgs, vs: Option<Vec<String>>) -> Result<(), Failure> {
             "–".into()
         }
     };
-    for p in paired(&rows) {
+    for p in compare(&rows, paired) {
+        let n = if p.paired {
+            format!("pairs {}", p.pairs)
+        } else {
+            format!("runs {} / {}", p.n_a, p.n_b)
+        };
         println!(
-            "  {:<28} a {:>12}  b {:>12}  b − a {:>12}  [{}, {}]  pairs {}{}",
+            "  {:<28} a {:>12}  b {:>12}  b − a {:>12}  [{}, {}]  {n}{}",
             p.figure,
             f(p.mean_a),
             f(p.mean_b),
             f(p.difference),
             f(p.ci_low),
             f(p.ci_high),
-            p.pairs,
             if p.only_a + p.only_b > 0 {
                 format!(" (only in a: {}, only in b: {})", p.only_a, p.only_b)
             } else {

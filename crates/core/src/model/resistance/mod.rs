@@ -256,6 +256,8 @@ pub struct Resistance {
     programme: bool,
     /// Step of the final offensive order.
     offensive: Option<u32>,
+    /// Step of the first attack on the ruling side: the final offensive or an outside army's.
+    attack: Option<u32>,
     /// Step and cause of the collapse.
     collapse: Option<(u32, String)>,
     /// Persons who rose this step; their ties are counted next step.
@@ -286,6 +288,7 @@ crate::model::state::saved_state!(Resistance {
     kind_members: Vec<u64>,
     programme: bool,
     offensive: Option<u32>,
+    attack: Option<u32>,
     collapse: Option<(u32, String)>,
     frontier: Vec<u32>,
     rescan: Vec<u16>,
@@ -341,6 +344,7 @@ impl Resistance {
             kind_members: vec![0; kinds],
             programme: false,
             offensive: None,
+            attack: None,
             collapse: None,
             frontier: Vec::new(),
             rescan: Vec::new(),

@@ -131,6 +131,22 @@ impl Resistance {
                 ));
             }
         }
+        if let Some((c, cause)) = &self.collapse {
+            // Produced by the model (liberation) or imposed by a timeline event (surrender).
+            figures.push((
+                "collapse_imposed".to_string(),
+                f64::from(u8::from(cause == "surrender")),
+            ));
+            if let Some(a) = self.attack {
+                figures.push((
+                    "days_attack_to_collapse".to_string(),
+                    f64::from(c.saturating_sub(a)) * self.dt,
+                ));
+            }
+        }
+        if let Some(a) = self.attack {
+            figures.push(("attack_step".to_string(), f64::from(a)));
+        }
         figures.push(("peak_organized".into(), self.peak_organized as f64));
         figures.push(("peak_fighters".into(), self.peak_fighters as f64));
         figures.push(("peak_risen".into(), self.peak_risen as f64));

@@ -208,6 +208,7 @@ impl Resistance {
             }
             Action::FinalOffensive { regions, strength } => {
                 self.offensive.get_or_insert(step);
+                self.attack.get_or_insert(step);
                 // The main force waiting abroad joins the offensive.
                 let waiting: f64 = self
                     .columns
@@ -238,6 +239,7 @@ impl Resistance {
                 );
             }
             Action::ExternalAttack { regions, strength } => {
+                self.attack.get_or_insert(step);
                 let each = strength / regions.len().max(1) as f64;
                 for &r in regions {
                     self.columns
