@@ -435,3 +435,27 @@ fn dated_runs_give_their_steps_as_dates() {
     );
     assert!(summary.contains(&format!("final offensive of {}", date(offensive))));
 }
+
+/// Below the size at which the resistance model's shares are unbiased, `mobilize run` warns,
+/// and the manifest and report carry the warning; at the default scale it does not.
+#[test]
+fn too_small_a_population_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["run", "--scale", "0.01", "--threads", "1"], dir.path());
+    let out = common::ok(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: the smallest home region has 8139 persons"),
+        "{err}"
+    );
+    let folder = common::results(&out, dir.path());
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(folder.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["warnings"].as_array().map(Vec::len), Some(1), "{m}");
+    let report = fs::read_to_string(folder.join("report.html")).unwrap();
+    assert!(report.contains("Warning: the smallest home region"));
+
+    let o = mobilize(&["run", "--scale", "0.05", "--threads", "1"], dir.path());
+    common::ok(&o);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}

@@ -74,12 +74,14 @@ fn the_mainstream_scenario_collapses_on_the_day_of_the_surrender() {
     assert!(!rec.log.iter().any(|e| e.kind == "final_offensive"));
 }
 
-/// Criterion: the same scenario at 1/100 and 1/10 gives the same shares within stated
-/// bounds. Observed (BENCHMARKS.md, docs): the organized share on the eve of the offensive is
-/// 6.8–7.3 % at 1/100 and 5.8 % at 1/10 (5.7–6.1 % at 1/30 and 3/10): a finite-size effect of
-/// the smallest scale. Bounds: shares within 30 % of each other, collapse day within 2 days.
+/// Criterion: the same scenario at 1/20 (the smallest scale whose regions all have at least
+/// `MIN_REGION_PERSONS`) and 1/10 gives the same shares. The tolerance is measured, not
+/// chosen: over 5 seeds the organized share on the eve of the offensive is 5.65–6.11 % at 1/20
+/// and 5.70–5.82 % at 1/10, a seed-to-seed s.d. of about 3 % of the share; two single runs
+/// then differ by at most about 10 % (3 s.d. of their difference). At 1/100 the same share is
+/// 21 % higher (6.8–7.3 %), which is why `mobilize run` warns below that size.
 #[test]
-fn shares_agree_between_scale_one_hundredth_and_one_tenth() {
+fn shares_agree_between_scale_one_twentieth_and_one_tenth() {
     let shares = |scale: f64| {
         let (rec, o) = korea(scale, 7, &[]);
         let row = |name: &str, step: usize| rec.column(name).unwrap()[step];
@@ -115,12 +117,12 @@ fn shares_agree_between_scale_one_hundredth_and_one_tenth() {
             figure(&o, "collapse_step").unwrap(),
         )
     };
-    let (small, day_small) = shares(0.01);
+    let (small, day_small) = shares(0.05);
     let (large, day_large) = shares(0.1);
     for (k, (a, b)) in small.iter().zip(&large).enumerate() {
         assert!(
-            (a - b).abs() <= 0.3 * b,
-            "share {k}: {a} at 1/100 vs {b} at 1/10"
+            (a - b).abs() <= 0.1 * b,
+            "share {k}: {a} at 1/20 vs {b} at 1/10"
         );
     }
     assert!(

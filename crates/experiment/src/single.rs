@@ -187,6 +187,12 @@ pub fn execute(
         last_step: None,
         figures: Default::default(),
         dates: Default::default(),
+        warnings: req
+            .scenario
+            .model
+            .size_warning(&req.scenario)
+            .into_iter()
+            .collect(),
         summary: None,
         timings: Timings::default(),
         files: layout::ALWAYS.iter().map(|f| f.to_string()).collect(),

@@ -107,6 +107,10 @@ pub struct Manifest {
     pub dates: std::collections::BTreeMap<String, String>,
     /// One sentence saying what happened.
     pub summary: Option<String>,
+    /// What the reader should know before trusting the figures (a population too small for
+    /// the model's shares to be unbiased).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Durations.
     pub timings: Timings,
     /// Files in the folder, besides this one.

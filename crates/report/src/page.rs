@@ -20,7 +20,7 @@ pub struct Page {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;margin:1em 0}td,th{padding:.25em .8em;border-bottom:1px solid #eee;text-align:right}\
-td:first-child,th:first-child{text-align:left}.lead{font-size:1.1em}.muted{color:#666}\
+td:first-child,th:first-child{text-align:left}.lead{font-size:1.1em}.muted{color:#666}.warning{color:#8a4b00;border-left:3px solid #d55e00;padding-left:.5em}\
 figure{margin:1em 0}svg{max-width:100%;height:auto}.map{display:inline-block;vertical-align:top;margin-right:1em}\
 .controls{margin:.3em 0}.controls input{width:360px;vertical-align:middle}img.lattice{image-rendering:pixelated;width:300px;margin:0 .5em .5em 0;border:1px solid #ccc}";
 

@@ -178,6 +178,9 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     if let Some(summary) = &m.summary {
         page.text("lead", summary);
     }
+    for w in &m.warnings {
+        page.text("warning", &format!("Warning: {w}"));
+    }
     let or_null = |v: Option<String>| v.unwrap_or_else(|| "null".into());
     let status = serde_json::to_value(m.status)
         .ok()

@@ -135,6 +135,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             return Err(Failure::Input);
         }
     }
+    if let Some(w) = scenario.model.size_warning(&scenario) {
+        eprintln!("warning: {w}");
+    }
     let threads = threads(args.threads)?;
     let folder = RunFolder::create(
         &args.out,

@@ -86,6 +86,12 @@ pub trait ModelDef: Send + Sync + 'static {
     /// [`Check::resolve`], so that the resolved scenario runs again as it is.
     fn section(&self, check: &mut Check<'_>) -> Option<Payload>;
 
+    /// A warning when `scenario` is too small for the model's shares to agree with a large
+    /// population's (a finite-size bias measured for the model), or `None`.
+    fn size_warning(&self, _scenario: &Scenario) -> Option<String> {
+        None
+    }
+
     /// What observers and outputs need to know about a run of `scenario`: its lattice, the
     /// steps at which it is drawn, its chart groups and maps.
     fn meta(&self, scenario: &Scenario) -> ModelMeta;
