@@ -93,7 +93,8 @@ pub fn run(args: CompareArgs, vs: Option<Vec<String>>) -> Result<(), Failure> {
     }
     let f = |v: f64| {
         if v.is_finite() {
-            format!("{v:.4}")
+            // `+ 0.0` turns a negative zero into zero.
+            format!("{:.4}", v + 0.0)
         } else {
             "–".into()
         }

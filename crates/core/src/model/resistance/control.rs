@@ -105,6 +105,7 @@ impl Resistance {
                     "liberated share reached"
                 };
                 self.collapse = Some((step, cause.to_string()));
+                self.liberated_at_collapse = Some(free / home);
                 log.push(LogEntry {
                     step,
                     kind: "collapse".into(),

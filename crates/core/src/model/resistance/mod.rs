@@ -284,6 +284,9 @@ pub struct Resistance {
     attack: Option<u32>,
     /// Step and cause of the collapse.
     collapse: Option<(u32, String)>,
+    /// Share of the home population in liberated regions when the collapse came (so that two
+    /// runs are compared at the same moment, whatever each does after it).
+    liberated_at_collapse: Option<f64>,
     /// Persons who rose this step; their ties are counted next step.
     frontier: Vec<u32>,
     /// Regions whose thresholds fell or that opened: scanned once for people now over them.
@@ -314,6 +317,7 @@ crate::model::state::saved_state!(Resistance {
     offensive: Option<u32>,
     attack: Option<u32>,
     collapse: Option<(u32, String)>,
+    liberated_at_collapse: Option<f64>,
     frontier: Vec<u32>,
     rescan: Vec<u16>,
     armed_last: Vec<bool>,
@@ -370,6 +374,7 @@ impl Resistance {
             offensive: None,
             attack: None,
             collapse: None,
+            liberated_at_collapse: None,
             frontier: Vec::new(),
             rescan: Vec::new(),
             armed_last: vec![false; n_regions],

@@ -156,6 +156,9 @@ impl Resistance {
         let (home, free) = self.home_and_liberated();
         let home = home.max(1.0);
         figures.push(("liberated_share".into(), free / home));
+        if let Some(l) = self.liberated_at_collapse {
+            figures.push(("liberated_share_at_collapse".into(), l));
+        }
         let k = self.killed_totals();
         let ruling = k[killed::RULING] + k[killed::EXPEDITION_TROOPS];
         let rebels = k[killed::MAIN_FORCE] + k[killed::FIGHTERS] + k[killed::RISEN];

@@ -377,6 +377,11 @@ fn a_surrender_stops_the_fighting_except_on_its_fronts() {
         action: std::sync::Arc::new(surrender),
     };
     m.apply(&event, 0, &w, &mut log);
+    assert_eq!(
+        m.liberated_at_collapse,
+        Some(0.0),
+        "the liberated share is taken at the collapse"
+    );
     m.forces(2, &w, &mut log);
     m.lay_down_arms(3, &mut log);
     assert_eq!(

@@ -287,6 +287,8 @@ impl Resistance {
             Action::Surrender { fronts, days } => {
                 if self.collapse.is_none() {
                     self.collapse = Some((step, "surrender".into()));
+                    let (home, free) = self.home_and_liberated();
+                    self.liberated_at_collapse = Some(free / home.max(1.0));
                     let until = step + (days / self.dt).ceil() as u32;
                     self.fronts = fronts.iter().map(|&r| (r, until)).collect();
                     entry("surrender", None, 0, "the ruling side surrenders".into());
