@@ -139,9 +139,9 @@ param_group! {
         armed_weight: f64 = 0.3, [0, 10], "effective fighters per person",
             "Risen people with arms from the strategic materials [E].";
         unarmed_weight: f64 = 0.03, [0, 10], "effective fighters per person",
-            "Risen people without arms: crowds that block roads and seize police boxes [E].";
+            "Risen people without arms: crowds that block roads and seize police boxes [E, U]: over 0.015–0.06 the collapse comes 5–7 down to 3–4 days after the offensive (5 seeds, scale 1/20). That unarmed crowds fight battles at all is the mechanism to revisit (see Deaths, below).";
         garrison_weight: f64 = 0.6, [0, 10], "effective fighters per person",
-            "The 1945 garrison was mostly poorly trained reservists (docs/data/korea.md §3) [E].";
+            "The 1945 garrison was mostly poorly trained reservists (docs/data/korea.md §3) [E]; no figure fixes the weight [U]: over 0.3–1.2 the collapse comes 3 up to 8–9 days after the offensive (5 seeds, scale 1/20).";
         police_weight: f64 = 0.4, [0, 10], "effective fighters per person",
             "Police are armed but not trained for battle [E].";
         external_weight: f64 = 1.0, [0, 10], "effective fighters per person",
@@ -179,13 +179,13 @@ param_group! {
     /// Control, liberation and collapse.
     ControlParams / RawControlParams {
         adjust: f64 = 0.5, [0, 1], "fraction of the gap per day",
-            "Control moves this fast toward the ruling side's share of the strength in the region [E].";
+            "Control moves this fast toward the ruling side's share of the strength in the region. A model choice with no source [U]: plausible anywhere in 0.25–1; over that range the collapse comes 7–8 down to 3–4 days after the offensive (5 seeds, scale 1/20).";
         liberation: f64 = 0.25, [0, 1], "control",
-            "A region whose control falls below this is liberated [E].";
+            "A region whose control falls below this is liberated. A model choice with no source [U]: plausible in 0.125–0.5; over that range the collapse comes 7–8 down to 2 days after the offensive (5 seeds, scale 1/20).";
         recapture: f64 = 0.5, [0, 1], "control",
-            "A liberated region whose control climbs back above this is lost again [E].";
+            "A liberated region whose control climbs back above this is lost again. A model choice [U]: it must be at least `liberation`; it acts only where the ruling side regains strength.";
         collapse_share: f64 = 0.5, [0, 1], "fraction of the home population",
-            "The ruling system collapses when regions holding this share of the home population are liberated [E].";
+            "The ruling system collapses when regions holding this share of the home population are liberated. A model choice with no source [U]: plausible in 0.25–0.75; over that range the collapse comes 3 up to 6–8 days after the offensive (5 seeds, scale 1/20).";
     }
 }
 
