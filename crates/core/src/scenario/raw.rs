@@ -289,11 +289,6 @@ impl RawScenario {
         let Some(mut f) = Fields::open(root, "", problems) else {
             return RawScenario::default();
         };
-        for m in models.all() {
-            if let Some(node) = f.node(m.name()) {
-                spans.insert(m.name().to_string(), node.span());
-            }
-        }
         let s = RawScenario {
             name: get_at(&mut f, "name", problems, spans),
             description: get_at(&mut f, "description", problems, spans),
@@ -312,6 +307,11 @@ impl RawScenario {
             events: array(&mut f, "events", problems, spans, RawEvent::decode),
             section: None,
         };
+        for m in models.all() {
+            if let Some(node) = f.node(m.name()) {
+                spans.insert(m.name().to_string(), node.span());
+            }
+        }
         f.finish(problems);
         s
     }
