@@ -161,6 +161,10 @@ pub struct RawEvent {
     pub date: Option<String>,
     /// What happens (one of the model's event kinds).
     pub kind: Option<String>,
+    /// `false` switches the event off: it is still checked, but does not happen (so that a
+    /// cause on the timeline can be switched off with `--set events[N].enabled=false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     /// Persons (activate).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
@@ -483,6 +487,7 @@ impl RawEvent {
             step: get_at(&mut f, "step", p, s),
             date: get_at::<DateText>(&mut f, "date", p, s).map(|d| d.0),
             kind: get_at(&mut f, "kind", p, s),
+            enabled: get_at(&mut f, "enabled", p, s),
             count: get_at(&mut f, "count", p, s),
             region: get_at(&mut f, "region", p, s),
             delta: get_at(&mut f, "delta", p, s),

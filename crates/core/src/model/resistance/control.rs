@@ -1,8 +1,9 @@
 //! Control, liberation and collapse (step 7 of the day).
 //!
 //! Each home region's control moves toward the ruling side's share of the effective strength
-//! there, G / (G + R) (see [`super::forces`]), by `adjust` of the gap per day: with no rebels
-//! it recovers toward 1. Below `liberation` the region is liberated and its remaining garrison
+//! there, G / (G + A + U) (see [`super::forces`]; U = unarmed risen × unarmed_weight: crowds
+//! that fight no battle still take a region out of the ruling side's hands by their numbers),
+//! by `adjust` of the gap per day: with no rebels it recovers toward 1. Below `liberation` the region is liberated and its remaining garrison
 //! and police lay down their arms; above `recapture` it is lost again. The ruling system
 //! collapses when liberated regions hold `collapse_share` of the home population, or when the
 //! capital is liberated.
@@ -54,16 +55,14 @@ impl Resistance {
     /// Step 8.
     pub(super) fn control(&mut self, step: u32, log: &mut Vec<LogEntry>) {
         let k = self.params.control.clone();
-        let risen_weight = self.risen_weight();
         let rate = 1.0 - (1.0 - k.adjust).powf(self.dt);
         for r in 0..self.regions.len() {
             if self.regions[r].abroad {
                 continue;
             }
-            let (ruling, rebels, _) = self.strengths(r, step, risen_weight);
+            let share = self.strengths(r, step).ruling_share();
             let g = &mut self.regions[r];
-            if ruling + rebels > 0.0 {
-                let target = ruling / (ruling + rebels);
+            if let Some(target) = share {
                 g.control = (g.control + rate * (target - g.control)).clamp(0.0, 1.0);
             }
             if !g.liberated && g.control < k.liberation {

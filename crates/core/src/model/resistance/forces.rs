@@ -1,15 +1,22 @@
 //! Forces and combat (step 5 of the day): raids of small units, the operations plan of
-//! the final offensive, and battles by Lanchester's square law (aimed fire).
+//! the final offensive, battles by Lanchester's square law (aimed fire), and the ruling
+//! side's fire on unarmed crowds.
 //!
-//! In a region, the rebel side's effective strength is
-//!   R = Σ columns × weight + fighters × fighter_weight (once the region has risen)
-//!       + risen × (a × armed_weight + (1 − a) × unarmed_weight),
+//! Battles are fought by those who carry arms. In a region, the armed rebels' effective
+//! strength is
+//!   A = Σ columns × weight + fighters × fighter_weight (once the region has risen)
+//!       + risen × a × armed_weight,
 //! with a the share of the risen that the strategic materials can arm, and the ruling side's
 //!   G = garrison × garrison_weight + police × police_weight.
-//! Each day dG/dt = −fire·R and dR/dt = −fire·G, integrated in small steps; each side's
+//! Each day dG/dt = −fire·A and dA/dt = −fire·G, integrated in small steps; each side's
 //! losses fall on its components in proportion to their strength. Casualties among people
-//! (fighters, the risen) are drawn from the region's lists and die.
+//! (fighters, the armed risen) are drawn from the region's lists and die.
+//!
+//! The unarmed risen fight no battle: aimed fire needs arms. The ruling side fires on them
+//! (`suppression` killed per effective ruling fighter per day, of the order of the March
+//! First Movement of 1919), and they weigh on its control (step 7) by their numbers.
 
+use super::ops::Strengths;
 use super::people::State;
 use super::regions::killed;
 use super::Resistance;
@@ -39,6 +46,9 @@ pub struct Column {
     pub ordered: bool,
     /// Step from which it stands in `region` (it is marching before that).
     pub arrives: u32,
+    /// Arms units it carries for the risen (the strategic materials of the bases abroad,
+    /// taken along at the final offensive).
+    pub arms: f64,
 }
 
 impl Column {
@@ -50,6 +60,7 @@ impl Column {
             strength,
             ordered,
             arrives: 0,
+            arms: 0.0,
         }
     }
 }
@@ -75,71 +86,158 @@ pub fn lanchester(mut a: f64, mut b: f64, fire: f64, days: f64) -> (f64, f64) {
 }
 
 impl Resistance {
-    /// Step 6.
+    /// Step 5: raids, movement, then in each home region a battle between the armed sides
+    /// and the ruling side's fire on the unarmed crowds.
     pub(super) fn forces(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         self.raids(step, world, log);
         self.march(step, log);
-        let c = self.params.combat.clone();
-        let risen_weight = self.risen_weight();
+        self.hand_out_arms(step, log);
         for r in 0..self.regions.len() {
-            let (ruling, rebels, columns) = self.strengths(r, step, risen_weight);
             // Abroad, only punitive expeditions fight (a timeline event).
-            if ruling <= 0.0 || rebels <= 0.0 || self.regions[r].abroad {
+            if self.regions[r].abroad {
                 continue;
             }
-            let (ruling_left, rebels_left) = lanchester(ruling, rebels, c.fire, self.dt);
-            let ruling_loss = 1.0 - ruling_left / ruling;
-            let rebel_loss = 1.0 - rebels_left / rebels;
-            let g = &mut self.regions[r];
-            let before = g.garrison + g.police;
-            g.garrison *= 1.0 - ruling_loss;
-            g.police *= 1.0 - ruling_loss;
-            let ruling_killed = before - (g.garrison + g.police);
-            g.killed[killed::RULING] += ruling_killed;
-            self.ruling_losses += ruling_killed;
-            for k in self
-                .columns
-                .iter_mut()
-                .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
-            {
-                let lost = k.strength * rebel_loss;
-                k.strength -= lost;
-                let category = match k.side {
-                    Side::Main => killed::MAIN_FORCE,
-                    Side::External => killed::OUTSIDE,
-                };
-                self.regions[r].killed[category] += lost;
-            }
-            let g = &self.regions[r];
             let mut s = Stream::new(self.seed, Purpose::COMBAT, step, r as u32);
-            let n_fighters = if g.open {
-                g.count[State::Fighter as usize] as f64
-            } else {
-                0.0
-            };
-            let n_risen = g.count[State::Risen as usize] as f64;
-            let fighters =
-                self.casualties(r, State::Fighter, n_fighters * rebel_loss, &mut s, world);
-            let risen = self.casualties(r, State::Risen, n_risen * rebel_loss, &mut s, world);
-            self.regions[r].killed[killed::FIGHTERS] += fighters as f64;
-            self.regions[r].killed[killed::RISEN] += risen as f64;
-            let dead = fighters + risen;
-            if columns > 0.0 || dead > 0 {
-                log.push(LogEntry {
-                    step,
-                    kind: "battle".into(),
-                    region: Some(r as u16),
-                    count: dead,
-                    detail: format!(
-                        "battle in {}: ruling side lost {:.0}%, rebels {:.0}% ({dead} people killed)",
-                        self.names[r],
-                        100.0 * ruling_loss,
-                        100.0 * rebel_loss
-                    ),
-                });
+            let armed = self.armed_share(r);
+            let strengths = self.strengths(r, step);
+            if strengths.ruling > 0.0 && strengths.armed > 0.0 {
+                self.battle(r, step, strengths, armed, &mut s, world, log);
             }
+            self.suppress(r, step, armed, &mut s, world, log);
         }
         self.columns.retain(|k| k.strength >= 0.5 || !k.ordered);
+    }
+
+    /// A day of battle in region `r` between the ruling side and the armed rebels
+    /// (Lanchester's square law); unarmed crowds take no part.
+    #[allow(clippy::too_many_arguments)]
+    fn battle(
+        &mut self,
+        r: usize,
+        step: u32,
+        strengths: Strengths,
+        armed: f64,
+        s: &mut Stream,
+        world: &World,
+        log: &mut Vec<LogEntry>,
+    ) {
+        let c = &self.params.combat;
+        let (ruling, rebels) = (strengths.ruling, strengths.armed);
+        let (ruling_left, rebels_left) = lanchester(ruling, rebels, c.fire, self.dt);
+        let ruling_loss = 1.0 - ruling_left / ruling;
+        let rebel_loss = 1.0 - rebels_left / rebels;
+        let g = &mut self.regions[r];
+        let before = g.garrison + g.police;
+        g.garrison *= 1.0 - ruling_loss;
+        g.police *= 1.0 - ruling_loss;
+        let ruling_killed = before - (g.garrison + g.police);
+        g.killed[killed::RULING] += ruling_killed;
+        self.ruling_losses += ruling_killed;
+        for k in self
+            .columns
+            .iter_mut()
+            .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
+        {
+            let lost = k.strength * rebel_loss;
+            k.strength -= lost;
+            let category = match k.side {
+                Side::Main => killed::MAIN_FORCE,
+                Side::External => killed::OUTSIDE,
+            };
+            self.regions[r].killed[category] += lost;
+        }
+        let g = &self.regions[r];
+        let n_fighters = if g.open {
+            g.count[State::Fighter as usize] as f64
+        } else {
+            0.0
+        };
+        // Only the armed share of the risen is in the battle.
+        let n_armed = g.count[State::Risen as usize] as f64 * armed;
+        let fighters = self.casualties(r, State::Fighter, n_fighters * rebel_loss, s, world);
+        let risen = self.casualties(r, State::Risen, n_armed * rebel_loss, s, world);
+        self.regions[r].killed[killed::FIGHTERS] += fighters as f64;
+        self.regions[r].killed[killed::RISEN] += risen as f64;
+        let dead = fighters + risen;
+        log.push(LogEntry {
+            step,
+            kind: "battle".into(),
+            region: Some(r as u16),
+            count: dead,
+            detail: format!(
+                "battle in {}: ruling side lost {:.0}%, armed rebels {:.0}% ({dead} people killed)",
+                self.names[r],
+                100.0 * ruling_loss,
+                100.0 * rebel_loss
+            ),
+        });
+    }
+
+    /// The ruling side fires on unarmed crowds in region `r`: each of its effective fighters
+    /// kills `suppression` of the unarmed risen per day (at most all of them). Crowds do
+    /// not fire back; what they do to the ruling side is in control (step 7).
+    fn suppress(
+        &mut self,
+        r: usize,
+        step: u32,
+        armed: f64,
+        s: &mut Stream,
+        world: &World,
+        log: &mut Vec<LogEntry>,
+    ) {
+        let c = &self.params.combat;
+        let g = &self.regions[r];
+        let ruling = g.garrison * c.garrison_weight + g.police * c.police_weight;
+        let unarmed = g.count[State::Risen as usize] as f64 * (1.0 - armed);
+        if ruling <= 0.0 || unarmed <= 0.0 || c.suppression <= 0.0 {
+            return;
+        }
+        let shot = (c.suppression * ruling * self.dt).min(unarmed);
+        let dead = self.casualties(r, State::Risen, shot, s, world);
+        if dead == 0 {
+            return;
+        }
+        self.regions[r].killed[killed::CROWDS] += dead as f64;
+        log.push(LogEntry {
+            step,
+            kind: "suppression".into(),
+            region: Some(r as u16),
+            count: dead,
+            detail: format!(
+                "troops and police fire on crowds in {}: {dead} people killed",
+                self.names[r]
+            ),
+        });
+    }
+
+    /// A main-force column standing in a region hands its arms to the unarmed risen there,
+    /// as many as there are, and carries the rest on.
+    fn hand_out_arms(&mut self, step: u32, log: &mut Vec<LogEntry>) {
+        for k in 0..self.columns.len() {
+            let col = &self.columns[k];
+            if col.side != Side::Main || !col.ordered || col.arrives > step || col.arms < 1.0 {
+                continue;
+            }
+            let r = col.region as usize;
+            let g = &self.regions[r];
+            let unarmed = (g.count[State::Risen as usize] as f64 - g.materials).max(0.0);
+            let given = col.arms.min(unarmed).floor();
+            if given < 1.0 {
+                continue;
+            }
+            self.columns[k].arms -= given;
+            self.regions[r].materials += given;
+            log.push(LogEntry {
+                step,
+                kind: "arms".into(),
+                region: Some(r as u16),
+                count: given as u64,
+                detail: format!(
+                    "the main force hands out {given:.0} arms to the risen in {}",
+                    self.names[r]
+                ),
+            });
+        }
     }
 
     /// The operations plan: a column whose region is liberated (or holds no ruling force)

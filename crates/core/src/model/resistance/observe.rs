@@ -48,7 +48,12 @@ impl Resistance {
         for (k, name) in RESOURCES.iter().enumerate() {
             out.put(name, g.iter().map(|r| r.pool[k]).sum());
         }
-        out.put("materials", g.iter().map(|r| r.materials).sum());
+        // Arms at the bases, in the regions' hands and carried by the columns.
+        let carried: f64 = self.columns.iter().map(|k| k.arms).sum();
+        out.put(
+            "materials",
+            g.iter().map(|r| r.materials).sum::<f64>() + carried,
+        );
         out.put("bases", g.iter().filter(|r| r.base).count() as f64);
         for (side, name) in [
             (Side::Main, "main_force"),
@@ -97,8 +102,8 @@ impl Resistance {
     }
 
     /// Persons killed since the start, in all, by category ([`KILLED`]).
-    pub(super) fn killed_totals(&self) -> [f64; 6] {
-        let mut t = [0.0; 6];
+    pub(super) fn killed_totals(&self) -> [f64; KILLED.len()] {
+        let mut t = [0.0; KILLED.len()];
         for r in &self.regions {
             for (k, v) in r.killed.iter().enumerate() {
                 t[k] += v;
@@ -161,7 +166,8 @@ impl Resistance {
         }
         let k = self.killed_totals();
         let ruling = k[killed::RULING] + k[killed::EXPEDITION_TROOPS];
-        let rebels = k[killed::MAIN_FORCE] + k[killed::FIGHTERS] + k[killed::RISEN];
+        let rebels =
+            k[killed::MAIN_FORCE] + k[killed::FIGHTERS] + k[killed::RISEN] + k[killed::CROWDS];
         let outside = k[killed::OUTSIDE];
         figures.push(("killed_ruling".into(), ruling.round()));
         figures.push(("killed_resistance".into(), rebels.round()));

@@ -141,26 +141,23 @@ impl Resistance {
         None
     }
 
-    /// Effective strength of one risen person: armed as far as the strategic materials go.
-    pub(super) fn risen_weight(&self) -> f64 {
-        let c = &self.params.combat;
-        let risen: u64 = self
-            .regions
-            .iter()
-            .map(|g| g.count[State::Risen as usize])
-            .sum();
-        let materials: f64 = self.regions.iter().map(|g| g.materials).sum();
-        let armed = if risen == 0 {
+    /// Share of region `r`'s risen whom the strategic materials there arm (0..1): one arms
+    /// unit per person. Arms are where they are stored (a base) or where a column has handed
+    /// them out; they do not reach a region by themselves.
+    pub(super) fn armed_share(&self, r: usize) -> f64 {
+        let g = &self.regions[r];
+        let risen = g.count[State::Risen as usize];
+        if risen == 0 {
             0.0
         } else {
-            (materials / risen as f64).min(1.0)
-        };
-        armed * c.armed_weight + (1.0 - armed) * c.unarmed_weight
+            (g.materials / risen as f64).min(1.0)
+        }
     }
 
-    /// (ruling, rebels, columns): effective strengths in region `r` (see the module docs).
-    pub(super) fn strengths(&self, r: usize, step: u32, risen_weight: f64) -> (f64, f64, f64) {
+    /// Effective strengths in region `r` at `step` (see [`Strengths`]).
+    pub(super) fn strengths(&self, r: usize, step: u32) -> Strengths {
         let c = &self.params.combat;
+        let armed = self.armed_share(r);
         let g = &self.regions[r];
         let ruling = g.garrison * c.garrison_weight + g.police * c.police_weight;
         let columns: f64 = self
@@ -181,8 +178,13 @@ impl Resistance {
         } else {
             0.0
         };
-        let people = g.count[State::Risen as usize] as f64 * risen_weight;
-        (ruling, columns + fighters + people, columns)
+        let risen = g.count[State::Risen as usize] as f64;
+        Strengths {
+            ruling,
+            columns,
+            armed: columns + fighters + risen * armed * c.armed_weight,
+            crowds: risen * (1.0 - armed) * c.unarmed_weight,
+        }
     }
 
     /// Kills `x` (rounded stochastically) people of `state` in region `r`, drawn from its list.
@@ -219,5 +221,29 @@ impl Resistance {
             self.regions[r as usize].open = true;
         }
         self.rescan.push(r);
+    }
+}
+
+/// The two sides' effective strengths in a region (effective fighters; see [`super::forces`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Strengths {
+    /// The ruling side: garrison · garrison_weight + police · police_weight.
+    pub ruling: f64,
+    /// The columns standing in the region (main force and outside armies), weighted.
+    pub columns: f64,
+    /// Everyone on the rebel side who carries arms and fights battles: the columns, the
+    /// region's fighters (once it has risen) and the risen whom the materials arm.
+    pub armed: f64,
+    /// The unarmed risen, weighted by `unarmed_weight`: they fight no battle, but a ruling
+    /// side that must hold them down controls the region less.
+    pub crowds: f64,
+}
+
+impl Strengths {
+    /// The ruling side's share of all the strength in the region, toward which its control
+    /// moves: G / (G + armed + crowds), or `None` where neither side has any.
+    pub fn ruling_share(&self) -> Option<f64> {
+        let all = self.ruling + self.armed + self.crowds;
+        (all > 0.0).then(|| self.ruling / all)
     }
 }

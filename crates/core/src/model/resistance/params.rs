@@ -137,11 +137,13 @@ param_group! {
         fighter_weight: f64 = 0.8, [0, 10], "effective fighters per person",
             "Fighters trained at bases [E].";
         armed_weight: f64 = 0.3, [0, 10], "effective fighters per person",
-            "Risen people with arms from the strategic materials [E].";
-        unarmed_weight: f64 = 0.03, [0, 10], "effective fighters per person",
-            "Risen people without arms: crowds that block roads and seize police boxes [E, U]: over 0.015–0.06 the collapse comes 5–7 down to 3–4 days after the offensive (5 seeds, scale 1/20). That unarmed crowds fight battles at all is the mechanism to revisit (see Deaths, below).";
+            "Risen people armed from the strategic materials where they are: at a base, or handed out by a main-force column [E].";
+        unarmed_weight: f64 = 0.03, [0, 10], "effective fighters per person, in control only",
+            "Risen people without arms fight no battle, but a ruling side must hold them down: in the control rule each counts as this share of an effective fighter (about 33 unarmed risers per soldier) [E, U].";
+        suppression: f64 = 0.002, [0, 1], "unarmed risers killed per effective ruling fighter per day",
+            "The ruling side fires on unarmed crowds. In the March First Movement of 1919, 0.8-2 million people demonstrated, mostly in March and April, and 798 (Japanese count) to 7,509 (Park Eun-sik's) were killed; against 20,000-40,000 gendarmes, police and troops [U] over 60 days that is 0.0003-0.006 killed per member of the ruling forces per day [E, range from the record].";
         garrison_weight: f64 = 0.6, [0, 10], "effective fighters per person",
-            "The 1945 garrison was mostly poorly trained reservists (docs/data/korea.md §3) [E]; no figure fixes the weight [U]: over 0.3–1.2 the collapse comes 3 up to 8–9 days after the offensive (5 seeds, scale 1/20).";
+            "The 1945 garrison was mostly poorly trained reservists (docs/data/korea.md §3) [E]; no figure fixes the weight [U]: plausible in 0.3–1.2 (the sensitivity analysis's range).";
         police_weight: f64 = 0.4, [0, 10], "effective fighters per person",
             "Police are armed but not trained for battle [E].";
         external_weight: f64 = 1.0, [0, 10], "effective fighters per person",
@@ -179,13 +181,13 @@ param_group! {
     /// Control, liberation and collapse.
     ControlParams / RawControlParams {
         adjust: f64 = 0.5, [0, 1], "fraction of the gap per day",
-            "Control moves this fast toward the ruling side's share of the strength in the region. A model choice with no source [U]: plausible anywhere in 0.25–1; over that range the collapse comes 7–8 down to 3–4 days after the offensive (5 seeds, scale 1/20).";
+            "Control moves this fast toward the ruling side's share of the strength in the region. A model choice with no source [U]: plausible anywhere in 0.25–1 (the sensitivity analysis's range).";
         liberation: f64 = 0.25, [0, 1], "control",
-            "A region whose control falls below this is liberated. A model choice with no source [U]: plausible in 0.125–0.5; over that range the collapse comes 7–8 down to 2 days after the offensive (5 seeds, scale 1/20).";
+            "A region whose control falls below this is liberated. A model choice with no source [U]: plausible in 0.125–0.5 (the sensitivity analysis's range).";
         recapture: f64 = 0.5, [0, 1], "control",
             "A liberated region whose control climbs back above this is lost again. A model choice [U]: it must be at least `liberation`; it acts only where the ruling side regains strength.";
         collapse_share: f64 = 0.5, [0, 1], "fraction of the home population",
-            "The ruling system collapses when regions holding this share of the home population are liberated. A model choice with no source [U]: plausible in 0.25–0.75; over that range the collapse comes 3 up to 6–8 days after the offensive (5 seeds, scale 1/20).";
+            "The ruling system collapses when regions holding this share of the home population are liberated. A model choice with no source [U]: plausible in 0.25–0.75 (the sensitivity analysis's range).";
     }
 }
 

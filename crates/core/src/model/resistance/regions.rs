@@ -8,13 +8,14 @@ pub const RESOURCES: [&str; 4] = ["money", "provisions", "skill", "wisdom"];
 
 /// Who was killed, and how: the categories of [`RegionState::killed`], in its order, with the
 /// names of their series (`killed_<name>`).
-pub const KILLED: [&str; 6] = [
+pub const KILLED: [&str; 7] = [
     "ruling",
     "main_force",
     "outside",
     "fighters",
     "risen",
     "expedition_troops",
+    "crowds",
 ];
 
 /// Index into [`RegionState::killed`].
@@ -27,10 +28,12 @@ pub mod killed {
     pub const OUTSIDE: usize = 2;
     /// Fighters of the region killed (in battles and by punitive expeditions).
     pub const FIGHTERS: usize = 3;
-    /// Risen people killed in battles.
+    /// Armed risen people killed in battles.
     pub const RISEN: usize = 4;
     /// Troops of punitive expeditions killed by the fighters of a base.
     pub const EXPEDITION_TROOPS: usize = 5;
+    /// Unarmed risen people shot down by the ruling side (suppression of crowds).
+    pub const CROWDS: usize = 6;
 }
 
 /// A temporary multiplier or shift with the step at which it ends.
@@ -87,7 +90,7 @@ pub struct RegionState {
     pub exposure_members: f64,
     /// Persons killed here since the start, by category ([`KILLED`]); forces are strengths in
     /// persons, so their losses may be fractions.
-    pub killed: [f64; 6],
+    pub killed: [f64; KILLED.len()],
     /// Fear, 0..1: cuts outreach and recruitment.
     pub fear: f64,
     /// Training and recruitment drive (multiplier).
@@ -148,7 +151,7 @@ impl RegionState {
             open_cell: vec![None; kinds],
             exposure_cells: 0.0,
             exposure_members: 0.0,
-            killed: [0.0; 6],
+            killed: [0.0; KILLED.len()],
             fear: 0.0,
             drive: none,
             campaign: none,

@@ -227,8 +227,22 @@ impl Resistance {
                     .sum();
                 let waiting = waiting + abroad;
                 let each = (strength + waiting) / regions.len().max(1) as f64;
+                // The strategic materials stored at the bases abroad go with the columns, to
+                // arm the risen where they arrive; none go if no column does.
+                let arms: f64 = if strength + waiting > 0.0 {
+                    self.regions
+                        .iter_mut()
+                        .filter(|g| g.abroad)
+                        .map(|g| std::mem::take(&mut g.materials))
+                        .sum()
+                } else {
+                    0.0
+                };
+                let arms_each = arms / regions.len().max(1) as f64;
                 for &r in regions {
-                    self.columns.push(Column::new(Side::Main, r, each, true));
+                    let mut column = Column::new(Side::Main, r, each, true);
+                    column.arms = arms_each;
+                    self.columns.push(column);
                     self.open_region(r);
                 }
                 entry(

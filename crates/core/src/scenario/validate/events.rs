@@ -234,7 +234,10 @@ impl Check<'_> {
                 }
                 Some(kind) => self.action(e, &kind, &path, region, &names, model, models),
             };
-            if let (Some(step), Some((kind, action))) = (step, action) {
+            // A switched-off event is checked like any other, then left off the timeline.
+            if let (Some(step), Some((kind, action)), true) =
+                (step, action, e.enabled.unwrap_or(true))
+            {
                 out.push(Event { step, kind, action });
             }
         }
