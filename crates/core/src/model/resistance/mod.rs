@@ -19,6 +19,7 @@
 //! change in one region leaves the others' draws alone); synthesis and initialization are
 //! parallel.
 
+mod committees;
 mod contributions;
 mod control;
 mod events;
@@ -270,6 +271,10 @@ pub struct Resistance {
     pub regions: Vec<RegionState>,
     /// Organizations.
     pub cells: Cells,
+    /// The local units in which committees are counted.
+    counties: committees::Counties,
+    /// Risen people in each local unit.
+    county_risen: Vec<u32>,
     /// Armed columns in the field.
     pub columns: Vec<Column>,
     /// (release step, person) of everyone in jail.
@@ -298,6 +303,8 @@ pub struct Resistance {
     fronts: Vec<(u16, u32)>,
     /// The ruling side's forces have laid down their arms (everywhere but the fronts).
     laid_down: bool,
+    /// Figures taken at the scenario's `report_dates` ([`observe::MOMENT`]), in date order.
+    moments: Vec<(String, [f64; 6])>,
     cells_founded: u64,
     arrests: u64,
     peak_organized: u64,
@@ -310,6 +317,7 @@ crate::model::state::saved_state!(Resistance {
     persons: Persons,
     regions: Vec<RegionState>,
     cells: Cells,
+    county_risen: Vec<u32>,
     columns: Vec<Column>,
     jail: BinaryHeap<Reverse<(u32, u32)>>,
     kind_members: Vec<u64>,
@@ -323,6 +331,7 @@ crate::model::state::saved_state!(Resistance {
     armed_last: Vec<bool>,
     fronts: Vec<(u16, u32)>,
     laid_down: bool,
+    moments: Vec<(String, [f64; 6])>,
     cells_founded: u64,
     arrests: u64,
     peak_organized: u64,
@@ -351,7 +360,10 @@ impl Resistance {
             a.sort_unstable();
         }
         let kinds = params.kinds.len();
+        let counties = committees::Counties::new(scenario, world, params.committees.counties);
         Resistance {
+            county_risen: vec![0; counties.len()],
+            counties,
             persons: Persons::new(
                 &world.people.occupation,
                 &world.people.region,
@@ -380,6 +392,7 @@ impl Resistance {
             armed_last: vec![false; n_regions],
             fronts: Vec::new(),
             laid_down: false,
+            moments: Vec::new(),
             cells_founded: 0,
             arrests: 0,
             peak_organized: 0,
@@ -415,9 +428,10 @@ impl Resistance {
     pub(crate) fn home_and_liberated(&self) -> (f64, f64) {
         let home = self.regions.iter().filter(|g| !g.abroad);
         let people = |g: &RegionState| f64::from(g.population);
+        // `+ 0.0`: an empty sum of floats is −0.0, which would print as "-0".
         (
-            home.clone().map(people).sum(),
-            home.filter(|g| g.liberated).map(people).sum(),
+            home.clone().map(people).sum::<f64>() + 0.0,
+            home.filter(|g| g.liberated).map(people).sum::<f64>() + 0.0,
         )
     }
 }
@@ -455,6 +469,7 @@ impl Model for Resistance {
         self.uprising(step, world, log);
         self.control(step, log);
         self.track_peaks();
+        self.take_moments(step);
     }
 
     fn series(&self, out: &mut crate::observe::Series<'_>) {

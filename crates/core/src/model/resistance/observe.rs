@@ -4,6 +4,19 @@
 use super::forces::Side;
 use super::people::{State, STATES};
 use super::regions::{killed, KILLED, RESOURCES};
+
+/// The figures taken at each of the scenario's `report_dates`, as `<name>_on_<YYYY_MM_DD>`:
+/// whether the ruling system has collapsed (0/1), the home population's liberated share, the
+/// organized and risen shares of all people, persons killed since the start, and local
+/// committees.
+pub const MOMENT: [&str; 6] = [
+    "collapsed",
+    "liberated_share",
+    "organized_share",
+    "risen_share",
+    "killed",
+    "committees",
+];
 use super::Resistance;
 use crate::observe::{Outcome, Series, StopReason};
 use crate::population::{AGE_BANDS, OCCUPATIONS, SEXES};
@@ -19,6 +32,18 @@ impl Resistance {
             out.put(name, g.iter().map(|r| r.count[s] as f64).sum());
         }
         out.put("hiding", g.iter().map(|r| r.hiding as f64).sum());
+        // Local committees, where units are counted.
+        if !self.counties.is_empty() {
+            let n = g.len();
+            out.put(
+                "committees",
+                (0..n).map(|r| f64::from(self.committees_in(r))).sum(),
+            );
+            out.per_region(
+                "committees",
+                (0..n).map(|r| f64::from(self.committees_in(r))),
+            );
+        }
         for (s, name) in STATES.iter().enumerate() {
             out.per_region(name, g.iter().map(|r| r.count[s] as f64));
         }
@@ -112,6 +137,41 @@ impl Resistance {
         t
     }
 
+    /// The figures taken at each of the scenario's `report_dates` ([`MOMENT`]).
+    fn moment(&self) -> [f64; 6] {
+        let (home, free) = self.home_and_liberated();
+        let home = home.max(1.0);
+        let people: f64 = self.regions.iter().map(|g| f64::from(g.population)).sum();
+        let people = people.max(1.0);
+        let sum = |s: State| -> f64 {
+            self.regions
+                .iter()
+                .map(|g| g.count[s as usize] as f64)
+                .sum()
+        };
+        let organized: f64 = self.regions.iter().map(|g| g.organized() as f64).sum();
+        let committees: u32 = (0..self.regions.len()).map(|r| self.committees_in(r)).sum();
+        [
+            f64::from(u8::from(self.collapse.is_some())),
+            free / home,
+            organized / people,
+            sum(State::Risen) / people,
+            self.killed_totals().iter().sum::<f64>().round(),
+            f64::from(committees),
+        ]
+    }
+
+    /// Takes the figures of the report dates that fall on `step`.
+    pub(super) fn take_moments(&mut self, step: u32) {
+        for k in 0..self.params.report_dates.len() {
+            let (date, at) = &self.params.report_dates[k];
+            if *at == step && !self.moments.iter().any(|(d, _)| d == date) {
+                let m = self.moment();
+                self.moments.push((date.clone(), m));
+            }
+        }
+    }
+
     /// Keeps the peaks for the summary.
     pub(super) fn track_peaks(&mut self) {
         let sum = |s: State| -> u64 { self.regions.iter().map(|g| g.count[s as usize]).sum() };
@@ -163,6 +223,19 @@ impl Resistance {
         figures.push(("liberated_share".into(), free / home));
         if let Some(l) = self.liberated_at_collapse {
             figures.push(("liberated_share_at_collapse".into(), l));
+        }
+        // Figures at fixed dates. A run stopped at the collapse is frozen from then on: its
+        // later dates take the state at the collapse.
+        for (date, at) in &self.params.report_dates {
+            let taken = self.moments.iter().find(|(d, _)| d == date).map(|m| m.1);
+            let stopped = self.collapse.is_some() && self.params.stop_at_collapse;
+            let frozen = (*at > last_step && stopped).then(|| self.moment());
+            if let Some(m) = taken.or(frozen) {
+                let tag = date.replace('-', "_");
+                for (name, v) in MOMENT.iter().zip(m) {
+                    figures.push((format!("{name}_on_{tag}"), v));
+                }
+            }
         }
         let k = self.killed_totals();
         let ruling = k[killed::RULING] + k[killed::EXPEDITION_TROOPS];

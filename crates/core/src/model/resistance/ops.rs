@@ -71,6 +71,7 @@ impl Resistance {
             _ => {}
         }
         self.persons.hot[iu].state = to as u8;
+        self.count_committee(i, from, to, world);
     }
 
     /// Sends person `i` into hiding in the mountains.

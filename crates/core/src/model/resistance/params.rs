@@ -130,8 +130,8 @@ param_group! {
 param_group! {
     /// Forces and Lanchester combat.
     CombatParams / RawCombatParams {
-        fire: f64 = 0.05, [0, 10], "enemy persons disabled per effective fighter per day",
-            "Aimed fire coefficient of Lanchester's square law, the same for both sides [E].";
+        fire: f64 = 0.01, [0, 10], "enemy persons killed per effective fighter per day",
+            "Aimed fire coefficient of Lanchester's square law, the same for both sides; losses are deaths. Engel (1954) fitted the square law to Iwo Jima, among the most intense battles of the Pacific war: 0.054 US casualties per Japanese defender per day and 0.011 Japanese per American, killed and wounded together; deaths are a quarter to a third of casualties, so 0.003–0.018 killed a day [S]. Plausible in 0.0025–0.025 [E].";
         main_weight: f64 = 1.0, [0, 10], "effective fighters per person",
             "The main force, trained and armed, is the unit of effectiveness [E].";
         fighter_weight: f64 = 0.8, [0, 10], "effective fighters per person",
@@ -191,6 +191,16 @@ param_group! {
     }
 }
 
+param_group! {
+    /// Local committees that people form once they have risen (an observation: counted, not acted on).
+    CommitteeParams / RawCommitteeParams {
+        counties: u32 = 0, [0, 100000], "local units in the home regions",
+            "The country is cut into this many local units, shared among the home regions by population; 0 counts none. Korea had 218 counties after the 1914 reform, besides a dozen or more cities (docs/data/korea.md) [S].";
+        quorum: f64 = 0.05, [0, 1], "fraction of a unit's people",
+            "A unit has a committee once this share of its people has risen (and is alive). A model choice [U]: no record says how many people a county's committee took; the docs report the count at 1 %, 5 % and 10 %.";
+    }
+}
+
 /// `[resistance]`, as written.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RawResistance {
@@ -207,6 +217,10 @@ pub struct RawResistance {
     pub initial_fighters: Option<f64>,
     /// Stop the run once the ruling system has collapsed.
     pub stop_at_collapse: Option<bool>,
+    /// Dates (`YYYY-MM-DD`) at which headline figures are also taken, so that two accounts
+    /// are compared at the same moment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_dates: Option<Vec<String>>,
     /// `[resistance.people]`.
     pub people: Option<RawPeopleParams>,
     /// `[resistance.outreach]`.
@@ -223,6 +237,8 @@ pub struct RawResistance {
     pub uprising: Option<RawUprisingParams>,
     /// `[resistance.control]`.
     pub control: Option<RawControlParams>,
+    /// `[resistance.committees]`.
+    pub committees: Option<RawCommitteeParams>,
     /// `[[resistance.kinds]]`.
     pub kinds: Option<Vec<RawKind>>,
 }
@@ -271,6 +287,7 @@ impl RawResistance {
             initial_cadres: get_at(&mut f, "initial_cadres", p, s),
             initial_fighters: get_at(&mut f, "initial_fighters", p, s),
             stop_at_collapse: get_at(&mut f, "stop_at_collapse", p, s),
+            report_dates: get_at(&mut f, "report_dates", p, s),
             people: table(&mut f, "people", p, s, RawPeopleParams::decode),
             outreach: table(&mut f, "outreach", p, s, RawOutreachParams::decode),
             contributions: table(&mut f, "contributions", p, s, RawContributionParams::decode),
@@ -279,6 +296,7 @@ impl RawResistance {
             combat: table(&mut f, "combat", p, s, RawCombatParams::decode),
             uprising: table(&mut f, "uprising", p, s, RawUprisingParams::decode),
             control: table(&mut f, "control", p, s, RawControlParams::decode),
+            committees: table(&mut f, "committees", p, s, RawCommitteeParams::decode),
             kinds: array(&mut f, "kinds", p, s, RawKind::decode),
         };
         f.finish(p);
@@ -357,6 +375,8 @@ pub struct ResistanceParams {
     pub initial_fighters: f64,
     /// Stop once the ruling system has collapsed.
     pub stop_at_collapse: bool,
+    /// (date, step) at which headline figures are also taken, in step order.
+    pub report_dates: Vec<(String, u32)>,
     /// Grievance.
     pub people: PeopleParams,
     /// Outreach and recruitment.
@@ -373,6 +393,8 @@ pub struct ResistanceParams {
     pub uprising: UprisingParams,
     /// Control and collapse.
     pub control: ControlParams,
+    /// Local committees (counted).
+    pub committees: CommitteeParams,
     /// Organization kinds, in the scenario's order.
     pub kinds: Vec<Kind>,
 }
@@ -388,5 +410,6 @@ pub fn parameter_tables() -> Vec<(&'static str, &'static [crate::scenario::param
         ("resistance.combat", CombatParams::PARAMS),
         ("resistance.uprising", UprisingParams::PARAMS),
         ("resistance.control", ControlParams::PARAMS),
+        ("resistance.committees", CommitteeParams::PARAMS),
     ]
 }

@@ -566,6 +566,32 @@ fn the_columns_carry_the_bases_arms_to_the_risen() {
     check_invariants(&m, &w);
 }
 
+/// Local units are shared by population (here 6 and 4 people, 5 units: 3 and 2), every person
+/// belongs to one unit of their region, and a unit has a committee once `quorum` of its people
+/// have risen; a death takes the person out of the count.
+#[test]
+fn committees_form_where_a_quorum_of_a_unit_has_risen() {
+    let s = scenario("[resistance.committees]\ncounties = 5\nquorum = 0.5\n");
+    let w = world(&s, &[]);
+    let mut m = Resistance::new(&s, &w);
+    assert_eq!(m.counties.len(), 5);
+    assert_eq!(
+        (m.counties.of_region(0).len(), m.counties.of_region(1).len()),
+        (3, 2)
+    );
+    let units: Vec<usize> = (0..10).map(|i| m.counties.of(i, &w).unwrap()).collect();
+    assert_eq!(units, vec![0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    assert_eq!(m.committees_in(0), 0);
+    m.set_state(0, State::Risen, &w);
+    assert_eq!(m.committees_in(0), 1, "one of two is half");
+    m.set_state(2, State::Risen, &w);
+    m.set_state(3, State::Risen, &w);
+    assert_eq!(m.committees_in(0), 2);
+    m.set_state(0, State::Dead, &w);
+    assert_eq!(m.committees_in(0), 1, "the dead are not counted");
+    assert_eq!(m.committees_in(1), 0);
+}
+
 #[test]
 fn control_recovers_without_rebels_and_falls_to_liberation_against_them() {
     let s =

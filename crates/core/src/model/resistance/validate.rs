@@ -59,6 +59,11 @@ pub(crate) fn validate(c: &mut Check<'_>, r: &mut RawResistance) -> Option<Resis
         "resistance.control",
         &mut ranges,
     );
+    let committees = CommitteeParams::resolve(
+        r.committees.get_or_insert_with(Default::default),
+        "resistance.committees",
+        &mut ranges,
+    );
     for (path, message, help) in ranges {
         c.bad(&path, message, Some(help));
     }
@@ -113,6 +118,7 @@ pub(crate) fn validate(c: &mut Check<'_>, r: &mut RawResistance) -> Option<Resis
     };
     let organizations = *r.organizations.get_or_insert(true);
     let stop_at_collapse = *r.stop_at_collapse.get_or_insert(true);
+    let report_dates = report_dates(c, r, time);
     let initial_cadres = *r.initial_cadres.get_or_insert(100.0);
     c.range(
         "resistance.initial_cadres",
@@ -150,6 +156,7 @@ pub(crate) fn validate(c: &mut Check<'_>, r: &mut RawResistance) -> Option<Resis
         initial_cadres: initial_cadres * scale,
         initial_fighters: initial_fighters * scale,
         stop_at_collapse,
+        report_dates,
         people,
         outreach,
         contributions,
@@ -158,8 +165,64 @@ pub(crate) fn validate(c: &mut Check<'_>, r: &mut RawResistance) -> Option<Resis
         combat,
         uprising,
         control,
+        committees,
         kinds,
     })
+}
+
+/// `report_dates`: dates within the run, on a dated scenario; at most 16.
+fn report_dates(
+    c: &mut Check<'_>,
+    r: &RawResistance,
+    time: &Option<TimeSpan>,
+) -> Vec<(String, u32)> {
+    let Some(dates) = &r.report_dates else {
+        return Vec::new();
+    };
+    let path = "resistance.report_dates";
+    if dates.len() > 16 {
+        c.bad(
+            path,
+            format!("{} dates", dates.len()),
+            Some("allowed: at most 16".into()),
+        );
+        return Vec::new();
+    }
+    let Some((start, t)) = time.as_ref().and_then(|t| t.start.map(|s| (s, t))) else {
+        if !dates.is_empty() {
+            c.bad(path, "`report_dates` needs `time.start`", None);
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, d) in dates.iter().enumerate() {
+        let at = format!("{path}[{k}]");
+        match Date::parse(d) {
+            None => c.bad(
+                &at,
+                format!("`{d}` is not a date"),
+                Some("write YYYY-MM-DD".into()),
+            ),
+            Some(day) => {
+                let days = day.days_since(start);
+                let step = (days.max(0) as f64 / t.step_days).floor() as u32;
+                if days < 0 || step > t.steps {
+                    c.bad(
+                        &at,
+                        format!("{d} is outside the run"),
+                        Some(format!(
+                            "allowed: {start} to {}",
+                            t.date_of(t.steps).map_or(String::new(), |e| e.to_string())
+                        )),
+                    );
+                } else if !out.iter().any(|(o, _)| o == &day.to_string()) {
+                    out.push((day.to_string(), step));
+                }
+            }
+        }
+    }
+    out.sort_by_key(|&(_, s)| s);
+    out
 }
 
 fn kinds(
