@@ -40,6 +40,39 @@ pub struct OverrideError {
     pub reason: String,
 }
 
+/// The deepest `--set` path or value accepted: no scenario field is nested deeper than four,
+/// and a deeper tree is only a way to exhaust the stack of whatever reads it.
+pub const MAX_DEPTH: usize = 32;
+
+/// How deeply brackets and braces nest in a TOML value, outside quoted strings.
+fn nesting(value: &str) -> usize {
+    let (mut depth, mut deepest, mut quote) = (0usize, 0usize, None::<char>);
+    let mut escaped = false;
+    for c in value.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    deepest
+}
+
 impl Override {
     /// Parses `path=value`. Path segments are keys separated by `.`, with `[n]` (or a bare
     /// number segment) indexing arrays.
@@ -52,6 +85,17 @@ impl Override {
         let path = path.trim();
         if path.is_empty() {
             return Err(err("empty path"));
+        }
+        let parts = path.split('.').count() + path.matches('[').count();
+        if parts > MAX_DEPTH {
+            return Err(err(&format!(
+                "a path of {parts} segments; allowed: at most {MAX_DEPTH}"
+            )));
+        }
+        if nesting(value) > MAX_DEPTH {
+            return Err(err(&format!(
+                "the value nests deeper than {MAX_DEPTH} brackets"
+            )));
         }
         let mut segments = Vec::new();
         for part in path.split('.') {
@@ -214,6 +258,20 @@ pub(crate) fn apply<'i>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_and_values_nested_too_deep_are_refused_without_recursion() {
+        let deep = format!("{}=1", vec!["a"; 15_000].join("."));
+        let e = Override::parse(&deep).unwrap_err();
+        assert!(e.reason.contains("at most 32"), "{e}");
+        let indexed = format!("regions{}=1", "[0]".repeat(40));
+        assert!(Override::parse(&indexed).is_err());
+        let value = format!("seed={}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        let e = Override::parse(&value).unwrap_err();
+        assert!(e.reason.contains("nests deeper"), "{e}");
+        assert!(Override::parse("name=\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"").is_ok());
+        assert!(Override::parse(&format!("a.b.c={}", "[1, 2]")).is_ok());
+    }
 
     #[test]
     fn parses_paths_and_values() {
