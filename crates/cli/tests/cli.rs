@@ -104,6 +104,49 @@ fn error_missing_threshold_file() {
     assert!(err.contains("threshold.distribution.path"), "{err}");
 }
 
+/// A thresholds file is read only from inside the scenario's folder, only if it is a regular
+/// file of bounded size, and a bad line is named by its number without being repeated (the
+/// file's contents may be a secret: `/proc/self/environ`).
+#[test]
+fn threshold_files_outside_the_scenario_or_not_regular_are_refused_and_never_echoed() {
+    for path in [
+        "/proc/self/environ",
+        "/dev/zero",
+        "../outside.txt",
+        "a/../../b.txt",
+    ] {
+        let (code, err) = validate_variant((
+            "kind = \"uniform\"\nmin = 0.0\nmax = 0.5",
+            &format!("kind = \"file\"\npath = \"{path}\""),
+        ));
+        assert_eq!(code, 2, "{path}");
+        assert!(
+            err.contains("not a path inside the scenario's folder"),
+            "{path}: {err}"
+        );
+        assert!(!err.contains("PATH="), "{err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.txt"), "0.1\nSECRET=hunter2\n").unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.txt")).unwrap();
+    for (file, want) in [
+        ("t.txt", "t.txt:2: not a number"),
+        ("zero.txt", "not a regular file"),
+    ] {
+        let text = format!(
+            "name = \"f\"\nmodel = \"threshold\"\n[[regions]]\nname = \"a\"\npopulation = 10\n\
+             [threshold]\nform = \"crowd\"\nunit = \"fraction\"\n\
+             [threshold.distribution]\nkind = \"file\"\npath = \"{file}\"\n"
+        );
+        std::fs::write(dir.path().join("s.toml"), text).unwrap();
+        let o = mobilize(&["validate", "s.toml"], dir.path());
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "{file}: {err}");
+        assert!(!err.contains("hunter2"), "the line is not echoed: {err}");
+    }
+}
+
 #[test]
 fn error_missing_scenario_file() {
     let dir = tempfile::tempdir().unwrap();

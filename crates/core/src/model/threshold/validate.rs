@@ -192,23 +192,63 @@ fn list(
     ok.then_some(Distribution::List(values))
 }
 
+/// The largest thresholds file read (bytes): 64 MiB holds millions of thresholds.
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
 fn read_values(c: &mut Check<'_>, path: &str) -> Option<Vec<f64>> {
+    use std::io::Read;
     let field = "threshold.distribution.path";
     let Some(base) = c.base_dir().map(std::path::Path::to_path_buf) else {
         c.bad(field, "an embedded scenario cannot read files", None);
         return None;
     };
-    let full = base.join(path);
-    let text = match std::fs::read_to_string(&full) {
-        Ok(t) => t,
+    // A scenario names files next to it, never elsewhere: the file may come from someone else.
+    let relative = std::path::Path::new(path);
+    let inside = relative.components().all(|k| {
+        matches!(
+            k,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    });
+    if !inside || path.is_empty() {
+        c.bad(
+            field,
+            format!("`{path}` is not a path inside the scenario's folder"),
+            Some("give a relative path without `..`, e.g. thresholds.txt".into()),
+        );
+        return None;
+    }
+    let full = base.join(relative);
+    let cannot = |c: &mut Check<'_>, why: String| {
+        c.bad(
+            field,
+            format!("cannot read `{}`: {why}", full.display()),
+            Some("the path is relative to the scenario file".into()),
+        );
+    };
+    let file = match std::fs::File::open(&full) {
+        Ok(f) => f,
         Err(e) => {
-            c.bad(
-                field,
-                format!("cannot read `{}`: {e}", full.display()),
-                Some("the path is relative to the scenario file".into()),
-            );
+            cannot(c, e.to_string());
             return None;
         }
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        cannot(c, "not a regular file".into());
+        return None;
+    }
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        cannot(c, e.to_string());
+        return None;
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        cannot(c, format!("larger than {} MiB", MAX_FILE_BYTES >> 20));
+        return None;
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        cannot(c, "not UTF-8 text".into());
+        return None;
     };
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -219,9 +259,10 @@ fn read_values(c: &mut Check<'_>, path: &str) -> Option<Vec<f64>> {
         match line.parse::<f64>() {
             Ok(v) if v.is_finite() => out.push(v),
             _ => {
+                // The line itself is not repeated: the file's contents are not ours to show.
                 c.bad(
                     field,
-                    format!("{}:{}: `{line}` is not a number", full.display(), n + 1),
+                    format!("{}:{}: not a number", full.display(), n + 1),
                     Some("one threshold per line; `#` starts a comment".into()),
                 );
                 return None;
