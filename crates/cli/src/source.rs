@@ -27,7 +27,7 @@ pub fn find(arg: Option<&str>) -> Result<Source, Failure> {
         );
         return Err(Failure::Input);
     }
-    match std::fs::read(path) {
+    match read_bounded(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok(Source {
                 name: arg.to_string(),
@@ -52,6 +52,29 @@ pub fn find(arg: Option<&str>) -> Result<Source, Failure> {
             Err(Failure::Input)
         }
     }
+}
+
+/// The largest scenario file read: the biggest shipped scenario is about 20 KB.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// Reads a regular file of at most [`MAX_SCENARIO_BYTES`] (so `/dev/zero` or a FIFO fails at
+/// once instead of filling memory).
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, Read};
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(Error::other(format!(
+            "larger than {} MiB (allowed: at most {} MiB)",
+            MAX_SCENARIO_BYTES >> 20,
+            MAX_SCENARIO_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Parses `--set` arguments, reporting every malformed one.

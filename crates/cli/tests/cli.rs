@@ -147,6 +147,20 @@ fn threshold_files_outside_the_scenario_or_not_regular_are_refused_and_never_ech
     }
 }
 
+/// A device or FIFO as the scenario fails at once (`/dev/zero` used to be read for gigabytes),
+/// and `--threads` beyond 1,024 is refused before any thread starts.
+#[test]
+fn a_scenario_that_is_not_a_file_and_absurd_thread_counts_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["run", "/dev/zero"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    let o = mobilize(&["run", "two-valleys", "--threads", "10000"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("allowed: 1 to 1024"), "{}", stderr(&o));
+    assert!(!dir.path().join("runs").exists(), "nothing is created");
+}
+
 #[test]
 fn error_missing_scenario_file() {
     let dir = tempfile::tempdir().unwrap();

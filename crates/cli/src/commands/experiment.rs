@@ -57,14 +57,7 @@ impl CommonArgs {
     }
 
     fn threads(&self) -> Result<usize, Failure> {
-        match self.threads {
-            Some(0) => {
-                eprintln!("error: --threads must be at least 1");
-                Err(Failure::Input)
-            }
-            Some(n) => Ok(n),
-            None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-        }
+        super::run::threads(self.threads)
     }
 }
 

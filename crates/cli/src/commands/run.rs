@@ -51,11 +51,15 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
+/// The most threads a run or experiment may ask for: more is never faster, and each costs a
+/// stack (thousands took tens of seconds to fail).
+pub const MAX_THREADS: usize = 1024;
+
 /// The number of threads asked for, or all cores.
 pub fn threads(arg: Option<usize>) -> Result<usize, Failure> {
     match arg {
-        Some(0) => {
-            eprintln!("error: --threads must be at least 1");
+        Some(n) if n == 0 || n > MAX_THREADS => {
+            eprintln!("error: --threads {n} is out of range\n  allowed: 1 to {MAX_THREADS}");
             Err(Failure::Input)
         }
         Some(n) => Ok(n),
