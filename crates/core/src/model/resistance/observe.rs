@@ -124,6 +124,10 @@ impl Resistance {
             let v = g.iter().map(|r| r.killed[k]).sum();
             out.put_named(|| format!("killed_{name}"), v);
         }
+        // By side and cause in each region too (`killed_<cause>.<region>`).
+        for (k, name) in KILLED.iter().enumerate() {
+            out.per_region(&format!("killed_{name}"), g.iter().map(|r| r.killed[k]));
+        }
     }
 
     /// Persons killed since the start, in all, by category ([`KILLED`]).
