@@ -55,6 +55,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/files/{*path}", get(files::serve))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page or route") })
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::guard::check,
+        ))
         .with_state(state)
 }
 
@@ -192,7 +196,12 @@ async fn start_run(
         }
         slots.1 += 1;
     }
-    let id = format!("r{}", s.next.fetch_add(1, Ordering::Relaxed));
+    // In start order, and unguessable: a page that cannot read the list cannot steer a run.
+    let id = format!(
+        "r{:06}-{}",
+        s.next.fetch_add(1, Ordering::Relaxed),
+        crate::guard::random_hex(8)
+    );
     let model = scenario.value_at("model").unwrap_or_default();
     let run = LiveRun::new(id.clone(), scenario.name.clone(), model);
     s.runs

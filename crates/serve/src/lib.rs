@@ -10,11 +10,14 @@
 //! - [`live`]: a run in progress, its message history and its pause gate;
 //! - [`api`]: the HTTP routes, every error a JSON message with the right status;
 //! - [`files`]: run folders on disk, served without leaving the runs folder;
+//! - [`guard`]: the trust boundary (Host allow-list, JSON-only changes from the dashboard's own
+//!   origin, the token, security headers);
 //! - [`assets`]: the embedded front end.
 
 pub mod api;
 pub mod assets;
 pub mod files;
+pub mod guard;
 pub mod live;
 pub mod scenarios;
 pub mod state;
@@ -38,6 +41,11 @@ pub struct Config {
     pub body_limit: usize,
     /// Provenance recorded in run manifests.
     pub provenance: mobilize_experiment::Provenance,
+    /// Names the server answers to in `Host` (without port, lower case): see [`guard`].
+    pub allowed_hosts: Vec<String>,
+    /// The token every request must carry, if any (always set when the address is not
+    /// loopback).
+    pub token: Option<String>,
 }
 
 /// Starts serving on `listener` until the process ends.

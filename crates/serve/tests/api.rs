@@ -9,6 +9,11 @@ use mobilize_serve::{bind, serve, Config};
 
 /// Starts a server on a free port in a background runtime; returns its address.
 fn start(runs: &Path, max_runs: usize, queue: usize) -> String {
+    start_with(runs, max_runs, queue, None)
+}
+
+/// The same, with a token required on every request.
+fn start_with(runs: &Path, max_runs: usize, queue: usize, token: Option<&str>) -> String {
     let config = Config {
         runs: runs.to_path_buf(),
         scenarios: None,
@@ -19,6 +24,8 @@ fn start(runs: &Path, max_runs: usize, queue: usize) -> String {
             version: "test".into(),
             git_commit: "test".into(),
         },
+        allowed_hosts: mobilize_serve::guard::allowed_hosts("127.0.0.1".parse().unwrap(), &[]),
+        token: token.map(str::to_string),
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -319,4 +326,167 @@ fn a_lattice_run_streams_its_picture_every_step() {
         .collect();
     pictures.sort();
     assert_eq!(pictures, ["lattice-000000.png", "lattice-000010.png"]);
+}
+
+/// One request written out whole (request line, headers, body); returns (status, head, body).
+fn raw(addr: &str, text: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    s.write_all(text.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (status, head.to_ascii_lowercase(), body.to_string())
+}
+
+fn post_with(addr: &str, path: &str, headers: &str, body: &str) -> (u16, String, String) {
+    raw(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+const VALID: &str = r#"{"scenario": "two-valleys"}"#;
+
+/// Requests that a web page on another site could make are refused: another `Host` (DNS
+/// rebinding), bodies that are not JSON (a form or a `no-cors` fetch needs no preflight), another
+/// `Origin`, `Sec-Fetch-Site: cross-site`. The dashboard's own requests pass, and every answer
+/// carries the security headers.
+#[test]
+fn cross_origin_and_wrong_host_requests_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1, 1);
+    let host = format!("Host: {addr}\r\n");
+    let (code, _, body) = raw(
+        &addr,
+        "GET /api/runs HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("DNS rebinding"), "{body}");
+    let (code, _, body) = raw(
+        &addr,
+        "GET /files/x HTTP/1.1\r\nHost: evil.example:8080\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(code, 403, "{body}");
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let (code, _, body) = post_with(
+            &addr,
+            "/api/runs",
+            &format!("{host}Content-Type: {ct}\r\n"),
+            VALID,
+        );
+        assert_eq!(code, 415, "{ct}: {body}");
+    }
+    let (code, _, _) = post_with(&addr, "/api/runs", &host, VALID);
+    assert_eq!(code, 415, "no content type");
+    let json = "Content-Type: application/json\r\n";
+    let (code, _, body) = post_with(
+        &addr,
+        "/api/validate",
+        &format!("{host}{json}Origin: http://evil.example\r\n"),
+        VALID,
+    );
+    assert_eq!(code, 403, "{body}");
+    let (code, _, body) = post_with(
+        &addr,
+        "/api/validate",
+        &format!("{host}{json}Sec-Fetch-Site: cross-site\r\n"),
+        VALID,
+    );
+    assert_eq!(code, 403, "{body}");
+    let (code, head, body) = post_with(
+        &addr,
+        "/api/validate",
+        &format!("{host}{json}Origin: http://{addr}\r\nSec-Fetch-Site: same-origin\r\n"),
+        VALID,
+    );
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        head.contains("content-security-policy: default-src 'self'"),
+        "{head}"
+    );
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    assert!(head.contains("x-frame-options: deny"), "{head}");
+    let (_, head, _) = raw(
+        &addr,
+        &format!("GET /files/nothing HTTP/1.1\r\n{host}Connection: close\r\n\r\n"),
+    );
+    assert!(
+        head.contains("content-security-policy: default-src 'none'"),
+        "{head}"
+    );
+    // Run ids cannot be guessed from the previous one.
+    let (code, _, body) = post_with(&addr, "/api/runs", &format!("{host}{json}"), VALID);
+    assert_eq!(code, 202, "{body}");
+    let id = json_id(&body);
+    let random = id.split_once('-').map_or("", |x| x.1);
+    assert!(id.starts_with("r000001-") && random.len() == 16, "{id}");
+    assert!(random.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+}
+
+fn json_id(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    v["id"].as_str().unwrap().to_string()
+}
+
+/// With a token, nothing is answered without it; the URL's `?token=` sets a same-site cookie
+/// that the page's later requests carry; a header works too.
+#[test]
+fn a_token_is_required_on_every_request_when_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_with(dir.path(), 1, 1, Some("0123456789abcdef0123456789abcdef"));
+    let get = |extra: &str, path: &str| {
+        raw(
+            &addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"),
+        )
+    };
+    let (code, _, body) = get("", "/api/runs");
+    assert_eq!(code, 401, "{body}");
+    let (code, _, _) = get("", "/?token=wrong");
+    assert_eq!(code, 401);
+    let (code, head, _) = get("", "/?token=0123456789abcdef0123456789abcdef");
+    assert_eq!(code, 200);
+    assert!(
+        head.contains("set-cookie: mobilize_token=0123456789abcdef0123456789abcdef; path=/; httponly; samesite=strict"),
+        "{head}"
+    );
+    let (code, _, _) = get(
+        "Cookie: theme=dark; mobilize_token=0123456789abcdef0123456789abcdef\r\n",
+        "/api/runs",
+    );
+    assert_eq!(code, 200);
+    let (code, _, _) = get(
+        "X-Mobilize-Token: 0123456789abcdef0123456789abcdef\r\n",
+        "/api/scenarios",
+    );
+    assert_eq!(code, 200);
+}
+
+/// A `--set` path deep enough to exhaust a worker's stack is answered with an error, and the
+/// server keeps serving.
+#[test]
+fn a_deep_override_path_is_an_error_and_the_server_lives_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1, 1);
+    let deep = vec!["a"; 15_000].join(".");
+    let body = format!(r#"{{"scenario": "two-valleys", "sets": ["{deep}=1"]}}"#);
+    let (code, text) = request(&addr, "POST", "/api/validate", body.as_bytes());
+    assert!(code == 200 || code == 400, "{code} {text}");
+    assert!(text.contains("at most 32"), "{text}");
+    let (code, _) = request(&addr, "GET", "/api/scenarios", b"");
+    assert_eq!(code, 200, "still serving");
 }

@@ -32,6 +32,15 @@ pub struct ServeArgs {
     /// Largest request body (bytes).
     #[arg(long, default_value_t = 1 << 20)]
     pub body_limit: usize,
+    /// Another name the server answers to (repeatable), e.g. this machine's name on the
+    /// network when listening on 0.0.0.0. Requests naming any other host are refused (a guard
+    /// against DNS rebinding).
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_host: Vec<String>,
+    /// Require the printed token on every request even on a loopback address (it is always
+    /// required on any other address).
+    #[arg(long)]
+    pub token: bool,
 }
 
 /// Serves until interrupted.
@@ -49,9 +58,11 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
     }
     if !ip.is_loopback() {
         eprintln!(
-            "warning: listening on {ip}, not a loopback address: anyone who can reach this machine can see runs and start them"
+            "warning: listening on {ip}, not a loopback address: anyone who can reach this machine \
+             and holds the printed token can see runs and start them"
         );
     }
+    let token = (args.token || !ip.is_loopback()).then(|| mobilize_serve::guard::random_hex(16));
     std::fs::create_dir_all(&args.runs).map_err(|e| {
         Failure::Other(format!(
             "cannot create folder `{}`: {e}",
@@ -65,6 +76,8 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         queue: args.queue,
         body_limit: args.body_limit,
         provenance: crate::provenance(),
+        allowed_hosts: mobilize_serve::guard::allowed_hosts(ip, &args.allow_host),
+        token: token.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -77,8 +90,16 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
             .map_err(|e| {
                 Failure::Other(format!("cannot listen on {}:{}: {e}", args.host, args.port))
             })?;
+        let query = token
+            .as_ref()
+            .map_or(String::new(), |t| format!("?token={t}"));
+        let shown = if ip.is_unspecified() {
+            format!("localhost:{}", addr.port())
+        } else {
+            addr.to_string()
+        };
         println!(
-            "mobilize serve: open http://{addr}/ (runs in `{}`; Ctrl-C to stop)",
+            "mobilize serve: open http://{shown}/{query} (runs in `{}`; Ctrl-C to stop)",
             args.runs.display()
         );
         mobilize_serve::serve(config, listener)
