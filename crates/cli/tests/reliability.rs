@@ -180,6 +180,73 @@ fn damaged_checkpoints_are_refused_with_their_reason() {
     ok(&resume(dir.path()));
 }
 
+/// A checkpoint edited by someone who also recomputed its checksums: a changed seed, or a
+/// changed scenario, is not the run's own, and resume refuses it with the reason (the finished
+/// manifest would otherwise state a seed that did not produce its results).
+#[test]
+fn a_checkpoint_with_another_seed_or_scenario_is_refused() {
+    use mobilize_output::checkpoint;
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        "two-valleys",
+        "--set",
+        "scale=0.25",
+        "-q",
+        "--out",
+        "cut",
+        "--checkpoint-every",
+        "100",
+        "--keep-checkpoints",
+        "1",
+    ];
+    let o = mobilize_env(&args, dir.path(), &[("MOBILIZE_TEST_ABORT_AT_STEP", "250")]);
+    assert!(!o.status.success());
+    let unfinished = partial(&dir.path().join("cut"));
+    let file = "checkpoint-000200.bin";
+    let good = fs::read(unfinished.join(file)).unwrap();
+    // The header names the build that wrote it.
+    let start = checkpoint::MAGIC.len() + 4;
+    let len = u32::from_le_bytes(good[start..start + 4].try_into().unwrap()) as usize;
+    let header: serde_json::Value =
+        serde_json::from_slice(&good[start + 4..start + 4 + len]).unwrap();
+    let (version, commit) = (
+        header["mobilize_version"].as_str().unwrap().to_string(),
+        header["git_commit"].as_str().unwrap().to_string(),
+    );
+    let (h, original) =
+        checkpoint::decode(&unfinished.join(file), &good, &version, &commit).unwrap();
+    let forge = |edit: &dyn Fn(&str) -> String| {
+        let mut c = original.clone();
+        c.scenario = edit(&c.scenario);
+        checkpoint::write(&unfinished, &c, &h.scenario, &version, &commit, file).unwrap();
+        let o = mobilize(&["resume", unfinished.to_str().unwrap(), "-q"], dir.path());
+        assert_eq!(o.status.code(), Some(2));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let seed_line = original
+        .scenario
+        .lines()
+        .find(|l| l.starts_with("seed = "))
+        .unwrap()
+        .to_string();
+    let err = forge(&|t| t.replacen(&seed_line, "seed = 424242", 1));
+    assert!(
+        err.contains("the checkpoint's seed (424242) is not the run's"),
+        "{err}"
+    );
+    let err = forge(&|t| t.replacen("threshold_base = 0.75", "threshold_base = 0.5", 1));
+    assert!(
+        err.contains("the checkpoint's scenario is not the run's"),
+        "{err}"
+    );
+    fs::write(unfinished.join(file), &good).unwrap();
+    ok(&mobilize(
+        &["resume", unfinished.to_str().unwrap(), "-q"],
+        dir.path(),
+    ));
+}
+
 #[test]
 fn an_older_good_checkpoint_is_used_when_the_newest_is_damaged() {
     let dir = tempfile::tempdir().unwrap();

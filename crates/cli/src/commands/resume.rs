@@ -74,6 +74,27 @@ pub fn run(args: ResumeArgs) -> Result<(), Failure> {
     let checkpoint = chosen.expect("a good checkpoint or an error above");
     let world = checkpoint_scenario(&checkpoint.world_scenario, "<checkpoint world>")?;
     let scenario = checkpoint_scenario(&checkpoint.scenario, "<checkpoint scenario>")?;
+    // A checkpoint is a file anyone could have edited (and re-checksummed): it must be the
+    // run's own, same seed and same scenario, or the finished manifest would state a seed or
+    // scenario that did not produce its results.
+    if scenario.seed != manifest.seed {
+        eprintln!(
+            "error: the checkpoint's seed ({}) is not the run's ({}, in `{}`); refusing to resume",
+            scenario.seed,
+            manifest.seed,
+            dir.join(mobilize_output::layout::MANIFEST).display()
+        );
+        return Err(Failure::Input);
+    }
+    let hash = Manifest::sha256(&scenario.resolved_toml());
+    if hash != manifest.scenario_sha256 {
+        eprintln!(
+            "error: the checkpoint's scenario is not the run's (its SHA-256 is {hash}, the run's \
+             {}); refusing to resume",
+            manifest.scenario_sha256
+        );
+        return Err(Failure::Input);
+    }
     if !args.quiet {
         eprintln!("resuming after step {}", checkpoint.step);
     }
