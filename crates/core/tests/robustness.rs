@@ -77,3 +77,87 @@ kind = "uniform"
         "{err}"
     );
 }
+
+/// A crafted model state (bytes changed, as by someone who then recomputes the checkpoint's
+/// checksums) is refused or, if it still fits the scenario, runs on: never a panic. Built once,
+/// stepped past the offensive of `two-valleys` so that every list and queue is in use.
+mod crafted_state {
+    use super::*;
+    use mobilize_core::world::World;
+    use std::sync::OnceLock;
+
+    struct Base {
+        scenario: Scenario,
+        world: World,
+        saved: Vec<u8>,
+        step: u32,
+    }
+
+    fn base() -> &'static Base {
+        static BASE: OnceLock<Base> = OnceLock::new();
+        BASE.get_or_init(|| {
+            let text = embedded::ALL
+                .iter()
+                .find(|(n, _)| *n == "two-valleys")
+                .unwrap()
+                .1;
+            let scenario = Scenario::load(&Source::text("two-valleys.toml", text), &[]).unwrap();
+            let world = World::of(&scenario);
+            let mut model = scenario.model.build(&scenario, &world);
+            let mut log = Vec::new();
+            model.start(&world, &mut log);
+            // Mid-run: organizations, cells, jail and lists in use, the run still going.
+            let step = scenario.time.steps / 2;
+            for s in 1..=step {
+                for (k, e) in scenario
+                    .events
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.step == s)
+                {
+                    model.apply(e, k, &world, &mut log);
+                }
+                model.step(s, &world, &mut log);
+            }
+            let saved = model.save();
+            Base {
+                scenario,
+                world,
+                saved,
+                step,
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn changed_state_bytes_are_refused_or_run(
+            flips in prop::collection::vec((any::<prop::sample::Index>(), 1u8..=255, any::<bool>()), 1..4),
+        ) {
+            let b = base();
+            let mut bytes = b.saved.clone();
+            for (at, x, wide) in flips {
+                let i = at.index(bytes.len());
+                if wide {
+                    // A varint made large (an index far out of range), same length kept.
+                    let end = (i + 3).min(bytes.len() - 1);
+                    for byte in &mut bytes[i..end] {
+                        *byte |= 0x80;
+                    }
+                    bytes[end] = x & 0x7f;
+                } else {
+                    bytes[i] ^= x;
+                }
+            }
+            let mut model = b.scenario.model.build(&b.scenario, &b.world);
+            if model.restore(&bytes).is_ok() {
+                let mut log = Vec::new();
+                for s in b.step + 1..=b.step + 20 {
+                    model.step(s, &b.world, &mut log);
+                }
+            }
+        }
+    }
+}

@@ -24,6 +24,7 @@ mod contributions;
 mod control;
 mod events;
 mod forces;
+mod integrity;
 mod observe;
 mod ops;
 mod organizations;
@@ -442,7 +443,9 @@ impl Model for Resistance {
     }
 
     fn restore(&mut self, bytes: &[u8]) -> Result<(), crate::model::state::StateError> {
-        self.restore_state(bytes)
+        let shape = self.shape();
+        self.restore_state(bytes)?;
+        self.check_state(&shape)
     }
 
     fn start(&mut self, world: &World, log: &mut Vec<LogEntry>) {

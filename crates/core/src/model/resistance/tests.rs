@@ -592,6 +592,81 @@ fn committees_form_where_a_quorum_of_a_unit_has_risen() {
     assert_eq!(m.committees_in(1), 0);
 }
 
+/// A saved state that names people, cells or regions the scenario does not have, or holds an
+/// impossible quantity, is refused on restore with a reason; the state as saved is accepted.
+#[test]
+fn a_restored_state_that_does_not_fit_the_scenario_is_refused() {
+    let s = scenario("");
+    let w = world(&s, &[(0, 1), (1, 2)]);
+    let mut m = Resistance::new(&s, &w);
+    let mut log = Vec::new();
+    m.start(&w, &mut log);
+    let c = cell_of(&mut m, &w, &[0, 1], 1);
+    m.set_state(2, State::Risen, &w);
+    m.columns
+        .push(super::Column::new(super::Side::Main, 0, 5.0, true));
+    let good = m.save();
+    assert!(Resistance::new(&s, &w).restore(&good).is_ok());
+    type Edit = Box<dyn Fn(&mut Resistance)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "a person list",
+            Box::new(|m| m.regions[0].members.push(10_000)),
+        ),
+        (
+            "a cell member",
+            Box::new(move |m| m.cells.members[c as usize].push(99)),
+        ),
+        ("a person's cell", Box::new(|m| m.persons.cell[3] = 4_000)),
+        (
+            "a person's region",
+            Box::new(|m| m.persons.hot[0].region = 1),
+        ),
+        ("a state byte", Box::new(|m| m.persons.hot[4].state = 200)),
+        ("a column's region", Box::new(|m| m.columns[0].region = 7)),
+        (
+            "a column's strength",
+            Box::new(|m| m.columns[0].strength = f64::NAN),
+        ),
+        (
+            "the jail",
+            Box::new(|m| m.jail.push(std::cmp::Reverse((5, 77)))),
+        ),
+        ("the frontier", Box::new(|m| m.frontier.push(123))),
+        ("control", Box::new(|m| m.regions[1].control = 2.0)),
+        (
+            "a garrison",
+            Box::new(|m| m.regions[1].garrison = f64::INFINITY),
+        ),
+        (
+            "the regions",
+            Box::new(|m| {
+                let r = m.regions[0].clone();
+                m.regions.push(r);
+            }),
+        ),
+        (
+            "the people",
+            Box::new(|m| {
+                m.persons.hot.pop();
+                m.persons.cell.pop();
+            }),
+        ),
+    ];
+    for (what, edit) in edits {
+        let mut bad = Resistance::new(&s, &w);
+        bad.restore(&good).unwrap();
+        edit(&mut bad);
+        let bytes = bad.save();
+        let e = Resistance::new(&s, &w).restore(&bytes);
+        assert!(e.is_err(), "{what} was accepted");
+        assert!(
+            e.unwrap_err().0.contains("does not fit the scenario"),
+            "{what}"
+        );
+    }
+}
+
 #[test]
 fn control_recovers_without_rebels_and_falls_to_liberation_against_them() {
     let s =
