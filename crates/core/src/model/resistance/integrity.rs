@@ -120,9 +120,8 @@ impl Resistance {
                     .open_cell
                     .iter()
                     .all(|k| k.is_none_or(|k| (k as usize) < cells))
-                || !g
-                    .nearest_base
-                    .is_none_or(|b| usize::from(b) < shape.regions)
+                || g.nearest_base
+                    .is_some_and(|b| usize::from(b) >= shape.regions)
             {
                 return bad(format!(
                     "region {r} lists someone or something that does not exist"
