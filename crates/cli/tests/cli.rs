@@ -161,6 +161,69 @@ fn a_scenario_that_is_not_a_file_and_absurd_thread_counts_are_refused_at_once() 
     assert!(!dir.path().join("runs").exists(), "nothing is created");
 }
 
+/// A scenario that validates but cannot fit in memory is refused before anything is
+/// allocated or created: a run, an ensemble (its runs at once share the memory), a lattice.
+#[test]
+fn a_scenario_too_big_for_memory_is_refused_before_anything_is_allocated() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(
+        &[
+            "run",
+            "korea-1936-1945",
+            "--scale",
+            "8.7",
+            "--max-memory",
+            "4G",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("needs about 14.") && err.contains("lower `scale`"),
+        "{err}"
+    );
+    let o = mobilize(
+        &[
+            "run",
+            "epstein-run1",
+            "--set",
+            "civil_violence.width=20000",
+            "--set",
+            "civil_violence.height=20000",
+            "--max-memory",
+            "8G",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("needs about 25.6 GB"), "{}", stderr(&o));
+    let o = mobilize(
+        &[
+            "ensemble",
+            "korea-1936-1945",
+            "-n",
+            "4",
+            "--scale",
+            "1",
+            "--threads",
+            "4",
+            "--max-memory",
+            "4G",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("4 runs at once share it"),
+        "{}",
+        stderr(&o)
+    );
+    let o = mobilize(&["run", "two-valleys", "--max-memory", "lots"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("runs").exists(), "nothing is created");
+}
+
 #[test]
 fn error_missing_scenario_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -183,6 +183,15 @@ async fn start_run(
         message: format!("scenario `{}` is invalid", req.scenario),
         problems: p,
     })?;
+    // A run that cannot fit would abort the whole server when its allocation fails.
+    let limit = s
+        .config
+        .max_memory
+        .or_else(mobilize_core::scenario::memory::available);
+    if let Some(limit) = limit {
+        mobilize_core::scenario::memory::check(&scenario, limit)
+            .map_err(|why| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why))?;
+    }
     {
         let mut slots = s.slots.lock().unwrap_or_else(|e| e.into_inner());
         if slots.0 + slots.1 >= s.config.max_runs + s.config.queue {

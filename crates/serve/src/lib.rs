@@ -46,6 +46,8 @@ pub struct Config {
     /// The token every request must carry, if any (always set when the address is not
     /// loopback).
     pub token: Option<String>,
+    /// Most memory one run may need, in bytes (default: what is available when it is asked for).
+    pub max_memory: Option<u64>,
 }
 
 /// Starts serving on `listener` until the process ends.

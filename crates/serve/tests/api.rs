@@ -26,6 +26,7 @@ fn start_with(runs: &Path, max_runs: usize, queue: usize, token: Option<&str>) -
         },
         allowed_hosts: mobilize_serve::guard::allowed_hosts("127.0.0.1".parse().unwrap(), &[]),
         token: token.map(str::to_string),
+        max_memory: Some(512 << 20),
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -488,5 +489,19 @@ fn a_deep_override_path_is_an_error_and_the_server_lives_on() {
     assert!(code == 200 || code == 400, "{code} {text}");
     assert!(text.contains("at most 32"), "{text}");
     let (code, _) = request(&addr, "GET", "/api/scenarios", b"");
+    assert_eq!(code, 200, "still serving");
+}
+
+/// A scenario that validates but needs more memory than allowed is refused before it starts
+/// (it used to answer 202 and then abort the whole server), and the server keeps serving.
+#[test]
+fn a_run_too_big_for_memory_is_refused_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1, 1);
+    let body = br#"{"scenario": "korea-1936-1945", "sets": ["scale=1"]}"#;
+    let (code, text) = request(&addr, "POST", "/api/runs", body);
+    assert_eq!(code, 422, "{text}");
+    assert!(text.contains("needs about 1.7 GB"), "{text}");
+    let (code, _) = request(&addr, "GET", "/api/runs", b"");
     assert_eq!(code, 200, "still serving");
 }

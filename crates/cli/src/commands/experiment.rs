@@ -34,6 +34,10 @@ pub struct CommonArgs {
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Most memory the runs at once may need together (e.g. 8G); larger is refused before
+    /// anything runs. Default: the memory available now.
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }
 
 impl CommonArgs {
@@ -114,11 +118,20 @@ impl RunsProgress {
 
 /// Runs `exp`, showing progress, and prints where the results are.
 pub fn execute(exp: &Experiment, common: &CommonArgs) -> Result<Done, Failure> {
+    let threads = common.threads()?;
+    let limit = super::run::memory_limit(common.max_memory.as_deref())?;
+    if limit.is_some() {
+        if let Ok(scenarios) = exp.validate() {
+            let runs = exp.points.len() * exp.replicates as usize;
+            let all: Vec<&mobilize_core::scenario::Scenario> = scenarios.iter().collect();
+            super::run::check_memory(&all, threads.min(runs.max(1)), limit)?;
+        }
+    }
     let progress = RunsProgress::new(common.quiet);
     let update = |done: usize, total: usize| progress.update(done, total);
     let opts = Options {
         out: common.out.clone(),
-        threads: common.threads()?,
+        threads,
         provenance: crate::provenance(),
         command: std::env::args().collect(),
         progress: Some(&update),

@@ -49,6 +49,10 @@ pub struct RunArgs {
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Most memory the run may need (e.g. 8G, 512MiB); a scenario whose estimate is larger is
+    /// refused before anything is allocated. Default: the memory available now.
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }
 
 /// The most threads a run or experiment may ask for: more is never faster, and each costs a
@@ -65,6 +69,44 @@ pub fn threads(arg: Option<usize>) -> Result<usize, Failure> {
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
     }
+}
+
+/// The memory a run may use: `--max-memory`, or what the machine has available now.
+pub fn memory_limit(arg: Option<&str>) -> Result<Option<u64>, Failure> {
+    match arg {
+        Some(text) => match mobilize_core::scenario::memory::parse_size(text) {
+            Some(b) => Ok(Some(b)),
+            None => {
+                eprintln!(
+                    "error: --max-memory {text}: not a size\n  allowed: bytes, or a number with K, M, G or T (e.g. 8G, 512MiB)"
+                );
+                Err(Failure::Input)
+            }
+        },
+        None => Ok(mobilize_core::scenario::memory::available()),
+    }
+}
+
+/// Refuses `parallel` runs of the largest of `scenarios` at once if they cannot fit in `limit`.
+pub fn check_memory(
+    scenarios: &[&Scenario],
+    parallel: usize,
+    limit: Option<u64>,
+) -> Result<(), Failure> {
+    let Some(limit) = limit else { return Ok(()) };
+    let parallel = parallel.max(1) as u64;
+    for s in scenarios {
+        if let Err(why) = mobilize_core::scenario::memory::check(s, limit / parallel) {
+            let at_once = if parallel > 1 {
+                format!(" ({parallel} runs at once share it; --threads lowers that)")
+            } else {
+                String::new()
+            };
+            eprintln!("error: {why}{at_once}");
+            return Err(Failure::Input);
+        }
+    }
+    Ok(())
 }
 
 /// Loads the scenario text a checkpoint carries.
@@ -143,6 +185,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         eprintln!("warning: {w}");
     }
     let threads = threads(args.threads)?;
+    check_memory(&[&scenario], 1, memory_limit(args.max_memory.as_deref())?)?;
     let folder = RunFolder::create(
         &args.out,
         &scenario.name,

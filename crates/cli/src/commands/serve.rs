@@ -41,6 +41,10 @@ pub struct ServeArgs {
     /// required on any other address).
     #[arg(long)]
     pub token: bool,
+    /// Most memory one run may need (e.g. 8G); a run whose estimate is larger is refused
+    /// before it starts. Default: the memory available when the run is asked for.
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }
 
 /// Serves until interrupted.
@@ -62,6 +66,16 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
              and holds the printed token can see runs and start them"
         );
     }
+    let max_memory = match args.max_memory.as_deref() {
+        None => None,
+        Some(t) => match mobilize_core::scenario::memory::parse_size(t) {
+            Some(b) => Some(b),
+            None => {
+                eprintln!("error: --max-memory {t}: not a size (e.g. 8G, 512MiB)");
+                return Err(Failure::Input);
+            }
+        },
+    };
     let token = (args.token || !ip.is_loopback()).then(|| mobilize_serve::guard::random_hex(16));
     std::fs::create_dir_all(&args.runs).map_err(|e| {
         Failure::Other(format!(
@@ -78,6 +92,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         provenance: crate::provenance(),
         allowed_hosts: mobilize_serve::guard::allowed_hosts(ip, &args.allow_host),
         token: token.clone(),
+        max_memory,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -92,6 +92,13 @@ pub trait ModelDef: Send + Sync + 'static {
         None
     }
 
+    /// Estimated peak bytes of the model's own state for `scenario` (the population and the
+    /// network are counted apart, [`crate::scenario::memory`]). The default, 32 bytes a
+    /// person, is a conservative figure for a model with a few columns per person.
+    fn memory(&self, scenario: &Scenario) -> u64 {
+        32 * u64::from(scenario.population())
+    }
+
     /// What observers and outputs need to know about a run of `scenario`: its lattice, the
     /// steps at which it is drawn, its chart groups and maps.
     fn meta(&self, scenario: &Scenario) -> ModelMeta;

@@ -31,6 +31,7 @@
 mod check;
 pub(crate) mod decode;
 pub mod embedded;
+pub mod memory;
 mod overrides;
 pub mod params;
 mod problem;

@@ -1,0 +1,150 @@
+//! How much memory a scenario's run needs, estimated before anything is allocated, so that a
+//! scenario that validates but cannot fit is refused with a reason instead of aborting the
+//! process (or, from the dashboard, the server) when an allocation fails.
+//!
+//! Per-item costs are measured (BENCHMARKS.md): `korea-1936-1945` at scale 1, 22.8 million
+//! persons and 117 million ties, peaks at 1.65 GB, and the estimate below gives 1.67 GB; the
+//! civil violence lattice peaks at 47 bytes a site (faithful mode, 2,000 × 2,000).
+
+use super::{NetworkSpec, Scenario};
+
+/// Bytes per person for the population's columns (region, age, sex, occupation, offsets).
+const PERSON_BYTES: f64 = 8.0;
+
+/// Mean ties per person the scenario's network asks for.
+pub fn mean_degree(s: &Scenario) -> f64 {
+    match &s.network {
+        NetworkSpec::None => 0.0,
+        NetworkSpec::ErdosRenyi { mean_degree } => *mean_degree,
+        NetworkSpec::WattsStrogatz { mean_degree, .. } => f64::from(*mean_degree),
+        NetworkSpec::Structured(p) => {
+            let people = f64::from(s.population()).max(1.0);
+            let links: f64 = p
+                .links
+                .iter()
+                .map(|l| {
+                    let from = s.regions.get(l.from as usize).map_or(0, |r| r.population);
+                    // Each link tie has two ends.
+                    2.0 * l.ties_per_person * f64::from(from) / people
+                })
+                .sum();
+            f64::from(p.household_size.saturating_sub(1))
+                + p.village_ties
+                + p.district_ties
+                + p.long_ties
+                + links
+        }
+    }
+}
+
+/// Estimated peak bytes of one run of `s`: the population, the network in CSR (8 bytes an
+/// offset, 4 a tie end) and the model's own state ([`crate::model::ModelDef::memory`]).
+pub fn estimate(s: &Scenario) -> u64 {
+    let persons = f64::from(s.population());
+    let network = 8.0 * (persons + 1.0) + 4.0 * persons * mean_degree(s);
+    let total = PERSON_BYTES * persons + network + s.model.memory(s) as f64;
+    total.min(u64::MAX as f64) as u64
+}
+
+/// `bytes` in words (`1.6 GB`).
+pub fn human(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.0} MB", b / 1e6)
+    } else {
+        format!("{:.0} kB", b / 1e3)
+    }
+}
+
+/// Refuses a run of `s` whose estimate exceeds `limit` bytes, with the reason.
+pub fn check(s: &Scenario, limit: u64) -> Result<u64, String> {
+    let need = estimate(s);
+    if need > limit {
+        return Err(format!(
+            "this scenario needs about {} of memory ({} persons, about {:.1} ties each; {}), \
+             more than the {} allowed: lower `scale` (e.g. --scale {:.3}), or allow more with \
+             --max-memory",
+            human(need),
+            s.population(),
+            mean_degree(s),
+            s.model.name(),
+            human(limit),
+            (s.scale * limit as f64 / need as f64 * 0.9).max(0.0),
+        ));
+    }
+    Ok(need)
+}
+
+/// The memory this machine has available now (`MemAvailable` of `/proc/meminfo`), if known.
+pub fn available() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Reads a size such as `8G`, `512MiB`, `2.5 GB` or `1000000` (bytes); units are powers of
+/// 1,024.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number.parse().ok()?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit.trim_end_matches('b').trim_end_matches('i');
+    let scale = match unit {
+        "" => 1.0,
+        "k" => 1024.0,
+        "m" => 1024f64.powi(2),
+        "g" => 1024f64.powi(3),
+        "t" => 1024f64.powi(4),
+        _ => return None,
+    };
+    let bytes = n * scale;
+    (0.0..1.8e19).contains(&bytes).then_some(bytes as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_read_in_binary_units() {
+        assert_eq!(parse_size("1000"), Some(1000));
+        assert_eq!(parse_size("8G"), Some(8 << 30));
+        assert_eq!(parse_size("512MiB"), Some(512 << 20));
+        assert_eq!(parse_size("1.5 GB"), Some(3 << 29));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("5X"), None);
+    }
+
+    #[test]
+    fn the_estimate_of_korea_at_full_scale_matches_the_measured_peak() {
+        let s = Scenario::load(
+            &super::super::Source::text(
+                "k.toml",
+                super::super::embedded::ALL
+                    .iter()
+                    .find(|(n, _)| *n == "korea-1936-1945")
+                    .unwrap()
+                    .1,
+            ),
+            &[super::super::Override::parse("scale=1").unwrap()],
+        )
+        .unwrap();
+        let e = estimate(&s) as f64;
+        // Measured: 1.65 GB peak (BENCHMARKS.md); 117.1 million ties, 10.26 tie ends each.
+        assert!((1.5e9..1.9e9).contains(&e), "{e}");
+        assert!(
+            (9.5..11.0).contains(&mean_degree(&s)),
+            "{}",
+            mean_degree(&s)
+        );
+        assert!(check(&s, 1 << 30).unwrap_err().contains("lower `scale`"));
+        assert!(check(&s, 4 << 30).is_ok());
+    }
+}
