@@ -500,3 +500,44 @@ fn an_unwritable_output_folder_is_reported_not_a_panic() {
     assert_eq!(o.status.code(), Some(1));
     assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
 }
+
+/// Two resumes of one folder at once: the second is refused with the first one's process id;
+/// a lock left by a process that is gone is taken over.
+#[test]
+fn a_run_folder_being_resumed_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        "two-valleys",
+        "--set",
+        "scale=0.25",
+        "-q",
+        "--out",
+        "cut",
+        "--checkpoint-every",
+        "100",
+    ];
+    let o = mobilize_env(&args, dir.path(), &[("MOBILIZE_TEST_ABORT_AT_STEP", "250")]);
+    assert!(!o.status.success());
+    let unfinished = partial(&dir.path().join("cut"));
+    let name = unfinished
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let lock = unfinished.with_file_name(format!("{name}.lock"));
+    // Held by a live process (this test's own).
+    fs::write(&lock, std::process::id().to_string()).unwrap();
+    let o = mobilize(&["resume", unfinished.to_str().unwrap(), "-q"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(err.contains("is being resumed by process"), "{err}");
+    // Stale: no such process.
+    fs::write(&lock, "4194304999").unwrap();
+    ok(&mobilize(
+        &["resume", unfinished.to_str().unwrap(), "-q"],
+        dir.path(),
+    ));
+    assert!(!lock.exists(), "the lock is removed when the resume ends");
+}

@@ -35,9 +35,69 @@ fn partial_dir(dir: &Path) -> PathBuf {
     }
 }
 
+/// A lock on a run folder being resumed: a file beside it holding the resuming process's id,
+/// removed when the resume ends. A lock whose process is gone (a crash, `kill -9`) is stale and
+/// taken over.
+struct Lock(PathBuf);
+
+impl Lock {
+    fn take(dir: &Path) -> Result<Lock, Failure> {
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("run");
+        let path = dir.with_file_name(format!("{name}.lock"));
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    use std::io::Write;
+                    let _ = write!(f, "{}", std::process::id());
+                    return Ok(Lock(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    let pid = holder.trim();
+                    let alive = !pid.is_empty()
+                        && pid.chars().all(|c| c.is_ascii_digit())
+                        && Path::new("/proc").join(pid).exists();
+                    if alive {
+                        eprintln!(
+                            "error: `{}` is being resumed by process {pid}; wait for it to end \
+                             (or remove `{}` if that process is not a resume)",
+                            dir.display(),
+                            path.display()
+                        );
+                        return Err(Failure::Input);
+                    }
+                    // Stale: its process is gone.
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => {
+                    eprintln!("error: cannot lock `{}`: {e}", dir.display());
+                    return Err(Failure::Input);
+                }
+            }
+        }
+        eprintln!("error: cannot lock `{}`", dir.display());
+        Err(Failure::Input)
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Resumes the run and prints where its results are.
 pub fn run(args: ResumeArgs) -> Result<(), Failure> {
     let dir = partial_dir(&args.dir);
+    if !dir.is_dir() {
+        eprintln!("error: `{}` is not a run folder", args.dir.display());
+        return Err(Failure::Input);
+    }
+    let _lock = Lock::take(&dir)?;
     let manifest = Manifest::read(&dir).map_err(|e| {
         eprintln!("error: `{}` is not a run folder: {e}", args.dir.display());
         Failure::Input
