@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use mobilize_core::scenario::{embedded, Override, Scenario, Source};
+use mobilize_core::scenario::{embedded, printable, Override, Scenario, Source};
 
 use crate::render;
 use crate::Failure;
@@ -21,8 +21,9 @@ pub fn find(arg: Option<&str>) -> Result<Source, Failure> {
         }
         let names: Vec<&str> = embedded::ALL.iter().map(|(n, _)| *n).collect();
         eprintln!(
-            "error: `{arg}` is neither a scenario file nor an embedded scenario\n  \
+            "error: `{}` is neither a scenario file nor an embedded scenario\n  \
              embedded scenarios: {}\n  (`mobilize scenarios` lists them)",
+            printable(arg),
             names.join(", ")
         );
         return Err(Failure::Input);
@@ -41,14 +42,15 @@ pub fn find(arg: Option<&str>) -> Result<Source, Failure> {
             }),
             Err(e) => {
                 eprintln!(
-                    "error: cannot read scenario file `{arg}`: not UTF-8 text (byte {})",
+                    "error: cannot read scenario file `{}`: not UTF-8 text (byte {})",
+                    printable(arg),
                     e.utf8_error().valid_up_to()
                 );
                 Err(Failure::Input)
             }
         },
         Err(e) => {
-            eprintln!("error: cannot read scenario file `{arg}`: {e}");
+            eprintln!("error: cannot read scenario file `{}`: {e}", printable(arg));
             Err(Failure::Input)
         }
     }

@@ -224,6 +224,28 @@ fn a_scenario_too_big_for_memory_is_refused_before_anything_is_allocated() {
     assert!(!dir.path().join("runs").exists(), "nothing is created");
 }
 
+/// Text from the command line or a file is never printed raw to the terminal: ESC, BEL and the
+/// right-to-left override are escaped, and a region name holding them is refused.
+#[test]
+fn control_characters_are_escaped_in_terminal_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["run", "\u{1b}[31mred\u{7}\u{202e}"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{7}') && !err.contains('\u{202e}'),
+        "{err:?}"
+    );
+    assert!(err.contains("\\u{1b}[31mred\\u{7}\\u{202e}"), "{err}");
+    let (code, err) = validate_variant(("name = \"north\"", "name = \"nor\\u001Bth\""));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("control or text-direction characters"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
 #[test]
 fn error_missing_scenario_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -46,7 +46,7 @@ impl Check<'_> {
         let Some(owner) = models.owner_of(kind) else {
             self.bad(
                 &kind_path,
-                format!("unknown value `{kind}`"),
+                format!("unknown value `{}`", super::super::problem::printable(kind)),
                 Some(format!("allowed: {}", models.event_kinds().join(", "))),
             );
             return None;

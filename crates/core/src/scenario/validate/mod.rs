@@ -135,7 +135,10 @@ impl Check<'_> {
                 if !ok {
                     self.bad(
                         "name",
-                        format!("`{n}` cannot name a run folder"),
+                        format!(
+                            "`{}` cannot name a run folder",
+                            super::problem::printable(&n)
+                        ),
                         Some("allowed: 1 to 80 letters, digits, `.`, `_`, `-`".into()),
                     );
                 }
@@ -431,6 +434,16 @@ impl Check<'_> {
             }
             if r.name.is_some() && name.is_empty() {
                 self.bad(&join(&path, "name"), "empty region name", None);
+            }
+            if super::problem::printable(&name) != name.as_str() {
+                self.bad(
+                    &join(&path, "name"),
+                    format!(
+                        "region name `{}` holds control or text-direction characters",
+                        super::problem::printable(&name)
+                    ),
+                    Some("names are printed on terminals and pages: use visible characters".into()),
+                );
             }
             let persons = r
                 .population
