@@ -33,6 +33,9 @@ pub enum Phase {
 /// Pages are woken at most this often; messages in between go out together.
 const WAKE_EVERY: Duration = Duration::from_millis(20);
 
+/// Largest chunk of messages copied together for one client (bytes).
+pub const CHUNK_BYTES: usize = 256 * 1024;
+
 /// A run the server started.
 pub struct LiveRun {
     /// Its id in URLs.
@@ -106,13 +109,28 @@ impl LiveRun {
         }
     }
 
-    /// Appends one message (`event: kind`, JSON data).
-    pub fn push(&self, kind: &str, data: &serde_json::Value) {
+    /// Appends one message (`event: kind`, JSON data); returns its place in the history.
+    pub fn push(&self, kind: &str, data: &serde_json::Value) -> usize {
         let text = format!("event: {kind}\ndata: {data}\n\n");
-        self.messages
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Bytes::from(text));
+        let mut m = self.messages.write().unwrap_or_else(|e| e.into_inner());
+        m.push(Bytes::from(text));
+        m.len() - 1
+    }
+
+    /// Replaces message `at` (a lattice picture superseded by a newer one: pages that join
+    /// later need the series, and only the latest picture).
+    fn replace(&self, at: usize, kind: &str, data: &serde_json::Value) {
+        let text = format!("event: {kind}\ndata: {data}\n\n");
+        let mut m = self.messages.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = m.get_mut(at) {
+            *slot = Bytes::from(text);
+        }
+    }
+
+    /// Bytes held in the message history.
+    pub fn history_bytes(&self) -> usize {
+        let m = self.messages.read().unwrap_or_else(|e| e.into_inner());
+        m.iter().map(Bytes::len).sum()
     }
 
     /// Wakes the pages.
@@ -136,21 +154,29 @@ impl LiveRun {
         self.done.load(Ordering::SeqCst)
     }
 
-    /// Messages `from..` as one chunk, and the new position.
+    /// Messages from `from` on as one chunk of at most [`CHUNK_BYTES`] (or one message, shared,
+    /// not copied, if that alone is larger), and the new position. A client that reads slowly
+    /// or not at all therefore holds at most one chunk: the history itself is shared.
     pub fn chunk(&self, from: usize) -> (Bytes, usize) {
         let m = self.messages.read().unwrap_or_else(|e| e.into_inner());
-        let to = m.len();
-        match to - from.min(to) {
-            0 => (Bytes::new(), to),
-            1 => (m[from].clone(), to),
-            _ => {
-                let mut v = Vec::with_capacity(m[from..to].iter().map(Bytes::len).sum());
-                for b in &m[from..to] {
-                    v.extend_from_slice(b);
-                }
-                (Bytes::from(v), to)
-            }
+        let end = m.len();
+        if from >= end {
+            return (Bytes::new(), end);
         }
+        let mut to = from + 1;
+        let mut size = m[from].len();
+        while to < end && size + m[to].len() <= CHUNK_BYTES {
+            size += m[to].len();
+            to += 1;
+        }
+        if to == from + 1 {
+            return (m[from].clone(), to);
+        }
+        let mut v = Vec::with_capacity(size);
+        for b in &m[from..to] {
+            v.extend_from_slice(b);
+        }
+        (Bytes::from(v), to)
     }
 
     /// A receiver woken when messages are published.
@@ -167,6 +193,9 @@ impl LiveRun {
 /// The observer that turns a run's aggregates into messages.
 pub struct Streamer {
     run: Arc<LiveRun>,
+    /// The last step message that carries a picture of the lattice: its place in the history
+    /// and the same message without the picture, which replaces it when the next one comes.
+    pictured: Option<(usize, serde_json::Value)>,
     logs: Vec<serde_json::Value>,
     regions: Vec<String>,
     last_wake: Instant,
@@ -178,6 +207,7 @@ impl Streamer {
     pub fn new(run: Arc<LiveRun>) -> Streamer {
         Streamer {
             run,
+            pictured: None,
             logs: Vec::new(),
             regions: Vec::new(),
             last_wake: Instant::now(),
@@ -239,17 +269,25 @@ impl Observer for Streamer {
                 "legend": l.legend.iter().map(|(c, n, rgb)| json!([c, n, rgb])).collect::<Vec<_>>(),
             })
         });
-        self.run.push(
-            "step",
-            &json!({
-                "step": record.step,
-                "date": record.date.map(|d| d.to_string()),
-                "t": self.t0.elapsed().as_secs_f64(),
-                "values": record.values,
-                "logs": std::mem::take(&mut self.logs),
-                "lattice": lattice,
-            }),
-        );
+        let mut message = json!({
+            "step": record.step,
+            "date": record.date.map(|d| d.to_string()),
+            "t": self.t0.elapsed().as_secs_f64(),
+            "values": record.values,
+            "logs": std::mem::take(&mut self.logs),
+            "lattice": lattice,
+        });
+        let pictured = lattice.is_some();
+        let at = self.run.push("step", &message);
+        if pictured {
+            // Only the newest picture stays in the history (a 500 × 500 lattice over 600
+            // steps once kept 200 MB there).
+            if let Some((old, lite)) = self.pictured.take() {
+                self.run.replace(old, "step", &lite);
+            }
+            message["lattice"] = serde_json::Value::Null;
+            self.pictured = Some((at, message));
+        }
         self.run.step.store(record.step, Ordering::Relaxed);
         if self.last_wake.elapsed() >= WAKE_EVERY {
             self.run.publish();

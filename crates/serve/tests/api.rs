@@ -298,6 +298,7 @@ fn a_lattice_run_streams_its_picture_every_step() {
     );
     assert_eq!(status, 202, "{body}");
     let id = json(&body)["id"].as_str().unwrap().to_string();
+    wait_until_over(&addr, &id);
     let (_, events) = request(&addr, "GET", &format!("/api/runs/{id}/events"), b"");
     let steps: Vec<&str> = events
         .split("event: step\ndata: ")
@@ -305,8 +306,14 @@ fn a_lattice_run_streams_its_picture_every_step() {
         .map(|m| m.lines().next().unwrap())
         .collect();
     assert_eq!(steps.len(), 13);
-    for s in &steps {
+    // A page that joins after the end gets every step's values and the newest picture only
+    // (a page watching live gets each picture as it comes): the history holds one picture.
+    for (k, s) in steps.iter().enumerate() {
         let l = &json(s)["lattice"];
+        if k + 1 < steps.len() {
+            assert!(l.is_null(), "step {k} still holds its picture");
+            continue;
+        }
         assert_eq!(
             (l["width"].as_u64(), l["height"].as_u64()),
             (Some(40), Some(40))
@@ -504,4 +511,38 @@ fn a_run_too_big_for_memory_is_refused_before_it_starts() {
     assert!(text.contains("needs about 1.7 GB"), "{text}");
     let (code, _) = request(&addr, "GET", "/api/runs", b"");
     assert_eq!(code, 200, "still serving");
+}
+
+/// The history of a big lattice run stays bounded: one picture, not one per step (a 500 × 500
+/// lattice over 600 steps once kept 200 MB, and each watching page copied it).
+#[test]
+fn a_big_lattice_run_keeps_one_picture_in_its_history() {
+    let runs = tempfile::tempdir().unwrap();
+    let addr = start(runs.path(), 1, 1);
+    let (status, body) = request(
+        &addr,
+        "POST",
+        "/api/runs",
+        br#"{"scenario":"epstein-run1","sets":["time.steps=40","civil_violence.width=400","civil_violence.height=400","civil_violence.snapshots=[]"]}"#,
+    );
+    assert_eq!(status, 202, "{body}");
+    let id = json(&body)["id"].as_str().unwrap().to_string();
+    wait_until_over(&addr, &id);
+    let (_, events) = request(&addr, "GET", &format!("/api/runs/{id}/events"), b"");
+    // One picture: 160,000 codes in base64 is 213,336 bytes; 41 of them would be 8.7 MB.
+    assert!(events.contains("event: end"), "the run ended");
+    assert!(events.len() < 400_000, "{} bytes of history", events.len());
+}
+
+/// Waits until run `id` has finished (or failed, or stopped).
+fn wait_until_over(addr: &str, id: &str) {
+    for _ in 0..600 {
+        let (_, body) = request(addr, "GET", &format!("/api/runs/{id}"), b"");
+        let phase = json(&body)["phase"].as_str().unwrap_or("").to_string();
+        if matches!(phase.as_str(), "finished" | "failed" | "stopped") {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("run {id} did not end");
 }
