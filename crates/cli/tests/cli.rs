@@ -246,6 +246,34 @@ fn control_characters_are_escaped_in_terminal_output() {
     assert!(!err.contains('\u{1b}'), "{err:?}");
 }
 
+/// Messages say what is wrong, not a limit that is not the real one: a negative count is
+/// "negative" (the type's 18446744073709551615 was printed), and `-n 0` names `--replicates`
+/// (it used to speak of a `--grid` that was never given).
+#[test]
+fn a_negative_count_and_zero_replicates_are_explained_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(
+        &[
+            "validate",
+            "two-valleys",
+            "--set",
+            "regions[0].population=-5",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("it cannot be negative"), "{err}");
+    assert!(!err.contains("18446744073709551615"), "{err}");
+    let o = mobilize(&["ensemble", "two-valleys", "-n", "0"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("--replicates") && !err.contains("--grid"),
+        "{err}"
+    );
+}
+
 #[test]
 fn error_missing_scenario_file() {
     let dir = tempfile::tempdir().unwrap();

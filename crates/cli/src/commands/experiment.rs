@@ -17,7 +17,8 @@ use crate::Failure;
 #[derive(Args, Debug)]
 pub struct CommonArgs {
     /// Replicates (per design point, per arm).
-    #[arg(short = 'n', long = "replicates", default_value_t = 100)]
+    #[arg(short = 'n', long = "replicates", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: u32,
     /// Base seed; replicate seeds derive from it (default: the scenario's seed).
     #[arg(long)]

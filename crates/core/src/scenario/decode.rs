@@ -123,15 +123,18 @@ macro_rules! unsigned {
                     wrong_type::<Self>(node, path, problems);
                     return None;
                 }
-                match integer(node).and_then(|i| <$t>::try_from(i).ok()) {
+                let i = integer(node);
+                match i.and_then(|i| <$t>::try_from(i).ok()) {
                     Some(v) => Some(v),
                     None => {
-                        problems.push(
-                            path,
-                            node.span(),
-                            format!("out of range: allowed 0 to {}", <$t>::MAX),
-                            None,
-                        );
+                        // The field's own limit, if it has one, is checked once the value is
+                        // read; here only the sign and the type's width are known.
+                        let message = if i.is_some_and(|i| i < 0) {
+                            "out of range: it cannot be negative".to_string()
+                        } else {
+                            format!("out of range: at most {}", <$t>::MAX)
+                        };
+                        problems.push(path, node.span(), message, None);
                         None
                     }
                 }
