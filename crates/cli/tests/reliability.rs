@@ -121,10 +121,11 @@ fn resumed_fast_mode_run_equals_the_uninterrupted_one() {
     );
 }
 
-#[test]
-fn damaged_checkpoints_are_refused_with_their_reason() {
+/// `two-valleys` at scale 1/4, checkpointed every 100 steps (with `more` options) and killed at
+/// step 250: the temporary folder and the unfinished run's folder in it.
+fn interrupted(more: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let args = [
+    let mut args = vec![
         "run",
         "two-valleys",
         "--set",
@@ -134,12 +135,17 @@ fn damaged_checkpoints_are_refused_with_their_reason() {
         "cut",
         "--checkpoint-every",
         "100",
-        "--keep-checkpoints",
-        "1",
     ];
+    args.extend_from_slice(more);
     let o = mobilize_env(&args, dir.path(), &[("MOBILIZE_TEST_ABORT_AT_STEP", "250")]);
     assert!(!o.status.success());
     let unfinished = partial(&dir.path().join("cut"));
+    (dir, unfinished)
+}
+
+#[test]
+fn damaged_checkpoints_are_refused_with_their_reason() {
+    let (dir, unfinished) = interrupted(&["--keep-checkpoints", "1"]);
     let checkpoint = unfinished.join("checkpoint-000200.bin");
     let good = fs::read(&checkpoint).unwrap();
     assert!(
@@ -186,23 +192,7 @@ fn damaged_checkpoints_are_refused_with_their_reason() {
 #[test]
 fn a_checkpoint_with_another_seed_or_scenario_is_refused() {
     use mobilize_output::checkpoint;
-    let dir = tempfile::tempdir().unwrap();
-    let args = [
-        "run",
-        "two-valleys",
-        "--set",
-        "scale=0.25",
-        "-q",
-        "--out",
-        "cut",
-        "--checkpoint-every",
-        "100",
-        "--keep-checkpoints",
-        "1",
-    ];
-    let o = mobilize_env(&args, dir.path(), &[("MOBILIZE_TEST_ABORT_AT_STEP", "250")]);
-    assert!(!o.status.success());
-    let unfinished = partial(&dir.path().join("cut"));
+    let (dir, unfinished) = interrupted(&["--keep-checkpoints", "1"]);
     let file = "checkpoint-000200.bin";
     let good = fs::read(unfinished.join(file)).unwrap();
     // The header names the build that wrote it.
@@ -505,21 +495,7 @@ fn an_unwritable_output_folder_is_reported_not_a_panic() {
 /// a lock left by a process that is gone is taken over.
 #[test]
 fn a_run_folder_being_resumed_is_locked() {
-    let dir = tempfile::tempdir().unwrap();
-    let args = [
-        "run",
-        "two-valleys",
-        "--set",
-        "scale=0.25",
-        "-q",
-        "--out",
-        "cut",
-        "--checkpoint-every",
-        "100",
-    ];
-    let o = mobilize_env(&args, dir.path(), &[("MOBILIZE_TEST_ABORT_AT_STEP", "250")]);
-    assert!(!o.status.success());
-    let unfinished = partial(&dir.path().join("cut"));
+    let (dir, unfinished) = interrupted(&[]);
     let name = unfinished
         .file_name()
         .unwrap()

@@ -32,17 +32,13 @@ impl Resistance {
             out.put(name, g.iter().map(|r| r.count[s] as f64).sum());
         }
         out.put("hiding", g.iter().map(|r| r.hiding as f64).sum());
-        // Local committees, where units are counted.
+        // Local committees, where units are counted (each region's count once).
         if !self.counties.is_empty() {
-            let n = g.len();
-            out.put(
-                "committees",
-                (0..n).map(|r| f64::from(self.committees_in(r))).sum(),
-            );
-            out.per_region(
-                "committees",
-                (0..n).map(|r| f64::from(self.committees_in(r))),
-            );
+            let by_region: Vec<f64> = (0..g.len())
+                .map(|r| f64::from(self.committees_in(r)))
+                .collect();
+            out.put("committees", by_region.iter().sum());
+            out.per_region("committees", by_region);
         }
         for (s, name) in STATES.iter().enumerate() {
             out.per_region(name, g.iter().map(|r| r.count[s] as f64));
