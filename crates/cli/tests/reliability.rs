@@ -517,3 +517,157 @@ fn a_run_folder_being_resumed_is_locked() {
     ));
     assert!(!lock.exists(), "the lock is removed when the resume ends");
 }
+
+/// One HTTP/1.1 request to the server at `addr`; returns the answer's body.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default()
+}
+
+/// `mobilize serve` on a free port in `dir`, and its address.
+fn serve(dir: &Path) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut server = Command::new(env!("CARGO_BIN_EXE_mobilize"))
+        .args(["serve", "--port", "0", "--runs", "runs"])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .expect("the address is printed")
+        .to_string();
+    (server, addr)
+}
+
+/// The run id in a 202 answer.
+fn run_id(answer: &str) -> String {
+    answer
+        .split("\"id\":\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("a run id in {answer}"))
+        .to_string()
+}
+
+#[test]
+fn sigterm_to_the_server_leaves_a_dashboard_run_resumable_to_the_uninterrupted_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = results(
+        &ok(&mobilize(
+            &[
+                "run",
+                "korea-1936-1945",
+                "--set",
+                "scale=0.01",
+                "-q",
+                "--out",
+                "whole",
+            ],
+            dir.path(),
+        )),
+        dir.path(),
+    );
+    let (server, addr) = serve(dir.path());
+    let started = http(
+        &addr,
+        "POST",
+        "/api/runs",
+        r#"{"scenario":"korea-1936-1945","sets":["scale=0.01"]}"#,
+    );
+    let id = run_id(&started);
+    // Held between two steps, so that the run is surely under way when the signal comes.
+    http(&addr, "POST", &format!("/api/runs/{id}/pause"), "");
+    let t = Instant::now();
+    while !http(&addr, "GET", &format!("/api/runs/{id}"), "").contains("\"step\":") {
+        assert!(t.elapsed() < Duration::from_secs(60));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = server.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "the server shut down cleanly: {err}");
+    assert!(err.contains("shutting down"), "{err}");
+
+    let unfinished = partial(&dir.path().join("runs"));
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(unfinished.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["status"], "incomplete");
+    assert_eq!(m["stop_reason"], "interrupted");
+    let last = m["last_step"].as_u64().unwrap();
+    assert!(last < 3000, "stopped while paused, not at the end: {last}");
+    let csv = fs::read_to_string(unfinished.join("series.csv")).unwrap();
+    assert_eq!(csv.lines().count() as u64, last + 2, "every row whole");
+    let pq = fs::read(unfinished.join("series.parquet")).unwrap();
+    assert_eq!(&pq[pq.len() - 4..], b"PAR1", "the Parquet file is closed");
+    assert!(
+        unfinished
+            .join(format!("checkpoint-{last:06}.bin"))
+            .exists(),
+        "a checkpoint at the step it stopped"
+    );
+    // A new server finishes it from the dashboard.
+    let (mut server, addr) = serve(dir.path());
+    let rel = unfinished
+        .strip_prefix(dir.path().join("runs"))
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let started = http(
+        &addr,
+        "POST",
+        "/api/folders/resume",
+        &format!(r#"{{"folder":"{rel}"}}"#),
+    );
+    let id = run_id(&started);
+    let t = Instant::now();
+    while !http(&addr, "GET", &format!("/api/runs/{id}"), "").contains("\"finished\"") {
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "the resumed run ends"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A finished folder is not resumed again.
+    let again = http(
+        &addr,
+        "POST",
+        "/api/folders/resume",
+        &format!(r#"{{"folder":"{rel}"}}"#),
+    );
+    assert!(again.contains("no run folder"), "{again}");
+    let _ = server.kill();
+    let _ = server.wait();
+    let name = rel.split('/').nth(1).unwrap();
+    let done = dir
+        .path()
+        .join("runs/korea-1936-1945")
+        .join(&name[1..name.len() - ".partial".len()]);
+    same_outputs(&whole, &done);
+}

@@ -9,6 +9,7 @@
 //! - [`execute`]: runs the plan in parallel, each run streamed into its own folder as it
 //!   finishes, skipping the runs a killed attempt already finished (resume);
 //! - [`tables`]: `design`, `summary` and per-step `bands` (median, 5–95 %) as CSV and Parquet;
+//! - [`resume`]: finishing an interrupted run from its newest good checkpoint;
 //! - [`compare`]: paired differences of outcomes between two arms, with confidence intervals.
 
 pub mod bands;
@@ -16,6 +17,7 @@ pub mod compare;
 pub mod design;
 pub mod execute;
 pub mod plan;
+pub mod resume;
 pub mod rows;
 pub mod seeds;
 pub mod single;

@@ -12,6 +12,7 @@
 //! | `GET /api/runs/{id}` | one live run |
 //! | `GET /api/runs/{id}/events` | its messages (server-sent events), from the start |
 //! | `POST /api/runs/{id}/{pause,resume,stop}` | steer it |
+//! | `POST /api/folders/resume` | `{folder}`: finish an interrupted run folder: 202 `{id}`, 409 not resumable |
 //! | `GET /files/{path}` | a file of a run folder (reports, charts) |
 
 use std::collections::BTreeMap;
@@ -52,14 +53,43 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs/{id}", get(get_run))
         .route("/api/runs/{id}/events", get(events))
         .route("/api/runs/{id}/{action}", post(steer))
+        .route("/api/folders/resume", post(resume_run))
         .route("/files/{*path}", get(files::serve))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page or route") })
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.request_timeout,
+            time_limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::guard::check,
         ))
         .with_state(state)
+}
+
+/// A request that takes longer than the configured time (a body trickled in, byte by byte)
+/// is answered 408 and its connection closed.
+async fn time_limit(
+    State(limit): State<std::time::Duration>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            let mut r = ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("the request took longer than {} s", limit.as_secs_f64()),
+            )
+            .into_response();
+            r.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            r
+        }
+    }
 }
 
 async fn list_scenarios(State(s): State<Arc<AppState>>) -> impl IntoResponse {
@@ -183,13 +213,71 @@ async fn start_run(
         message: format!("scenario `{}` is invalid", req.scenario),
         problems: p,
     })?;
+    launch(
+        &s,
+        Job::Fresh {
+            scenario: Box::new(scenario),
+            source: source.name,
+            sets: req.sets,
+        },
+    )
+}
+
+/// What `POST /api/folders/resume` takes: a run folder relative to the runs folder.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResumeRequest {
+    folder: String,
+}
+
+/// Finishes an interrupted run folder (one stopped from the page, or by the server's shut
+/// down, or a CLI run): on the same terms as `mobilize resume`.
+async fn resume_run(
+    State(s): State<Arc<AppState>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let req: ResumeRequest = body(raw, s.config.body_limit)?;
+    let dir = files::resolve_dir(&s.config.runs, &req.folder)?;
+    let provenance = s.config.provenance.clone();
+    let resumable =
+        tokio::task::spawn_blocking(move || mobilize_experiment::resume::open(&dir, &provenance))
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+            .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
+    launch(&s, Job::Resume(Box::new(resumable)))
+}
+
+/// A run the server is asked for.
+enum Job {
+    /// From the start, into a new folder.
+    Fresh {
+        scenario: Box<mobilize_core::scenario::Scenario>,
+        source: String,
+        sets: Vec<String>,
+    },
+    /// An interrupted run finished in its own folder.
+    Resume(Box<mobilize_experiment::resume::Resumable>),
+}
+
+impl Job {
+    fn scenario(&self) -> &mobilize_core::scenario::Scenario {
+        match self {
+            Job::Fresh { scenario, .. } => scenario,
+            Job::Resume(r) => &r.scenario,
+        }
+    }
+}
+
+/// Checks that the job fits, takes a place in the queue and starts its thread: 202 `{id}`.
+fn launch(s: &Arc<AppState>, job: Job) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let scenario = job.scenario();
     // A run that cannot fit would abort the whole server when its allocation fails.
     let limit = s
         .config
         .max_memory
         .or_else(mobilize_core::scenario::memory::available);
     if let Some(limit) = limit {
-        mobilize_core::scenario::memory::check(&scenario, limit)
+        mobilize_core::scenario::memory::check(scenario, limit)
             .map_err(|why| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why))?;
     }
     {
@@ -218,56 +306,116 @@ async fn start_run(
         .unwrap_or_else(|e| e.into_inner())
         .insert(id.clone(), run.clone());
     let state = s.clone();
-    std::thread::Builder::new()
+    let spawned = std::thread::Builder::new()
         .name(format!("run-{id}"))
-        .spawn(move || execute(state, run, scenario, source.name, req.sets))
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        .spawn(move || execute(state, run, job));
+    if let Err(e) = spawned {
+        s.slots.lock().unwrap_or_else(|e| e.into_inner()).1 -= 1;
+        return Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            e.to_string(),
+        ));
+    }
     Ok((StatusCode::ACCEPTED, Json(json!({ "id": id }))))
 }
 
 /// The run thread: waits for a slot, runs into a run folder, reports the end.
-fn execute(
-    s: Arc<AppState>,
-    run: Arc<LiveRun>,
-    scenario: mobilize_core::scenario::Scenario,
-    source: String,
-    sets: Vec<String>,
-) {
+fn execute(s: Arc<AppState>, run: Arc<LiveRun>, job: Job) {
     {
         let mut slots = s.slots.lock().unwrap_or_else(|e| e.into_inner());
-        while slots.0 >= s.config.max_runs {
-            slots = s.freed.wait(slots).unwrap_or_else(|e| e.into_inner());
+        while slots.0 >= s.config.max_runs && !run.stop.load(Ordering::SeqCst) {
+            slots = s
+                .freed
+                .wait_timeout(slots, std::time::Duration::from_millis(200))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
         slots.1 -= 1;
+        if run.stop.load(Ordering::SeqCst) {
+            // Stopped while waiting: nothing was started, no folder is made.
+            drop(slots);
+            run.push(
+                "end",
+                &json!({ "phase": Phase::Stopped, "sentence": "stopped before it started" }),
+            );
+            run.set_phase(Phase::Stopped);
+            run.finish();
+            s.freed.notify_all();
+            return;
+        }
         slots.0 += 1;
     }
+    // Whatever happens in the run, its slot is given back and its pages are told.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_into_folder(&s, &run, job)
+    }));
+    let (phase, end) = outcome.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown".into());
+        (
+            Phase::Failed,
+            json!({ "phase": Phase::Failed, "sentence": format!("the run failed (a bug: {why}); the server goes on") }),
+        )
+    });
+    run.push("end", &end);
+    run.set_phase(phase);
+    run.finish();
+    let mut slots = s.slots.lock().unwrap_or_else(|e| e.into_inner());
+    slots.0 -= 1;
+    s.freed.notify_all();
+}
+
+/// Runs `scenario` into a new run folder, checkpointing as configured; returns the phase it
+/// ended in and the page's closing message.
+fn run_into_folder(s: &Arc<AppState>, run: &Arc<LiveRun>, job: Job) -> (Phase, serde_json::Value) {
     run.set_phase(Phase::Running);
+    let scenario = job.scenario();
     let live_lattice = scenario
         .model
-        .meta(&scenario)
+        .meta(scenario)
         .lattice
         .is_some_and(|l| l.sites() <= LIVE_LATTICE_SITES);
-    let name = scenario.name.clone();
-    let result = RunFolder::create(
-        &s.config.runs,
-        &name,
-        &scenario.resolved_toml(),
-        std::time::SystemTime::now(),
-    )
-    .map_err(ExperimentError::from)
-    .and_then(|folder| {
+    let provenance = &s.config.provenance;
+    let result = match job {
+        Job::Fresh {
+            scenario,
+            source,
+            sets,
+        } => RunFolder::create(
+            &s.config.runs,
+            &scenario.name.clone(),
+            &scenario.resolved_toml(),
+            std::time::SystemTime::now(),
+        )
+        .map_err(ExperimentError::from)
+        .map(|folder| {
+            let req = RunRequest {
+                checkpoint_every: s.config.checkpoint_every,
+                keep_checkpoints: 1,
+                ..RunRequest::fresh(*scenario, source, sets, 1, provenance)
+            };
+            (req, folder, None)
+        }),
+        Job::Resume(r) => r
+            .into_request(1, provenance, None)
+            .map(|(req, folder, lock)| (req, folder, Some(lock))),
+    }
+    .and_then(|(req, folder, _lock)| {
         *run.folder.lock().unwrap_or_else(|e| e.into_inner()) =
             files::relative(&s.config.runs, folder.path());
         let req = RunRequest {
             stop: Some(&run.stop),
             report: true,
             live_lattice,
-            ..RunRequest::fresh(scenario, source, sets, 1, &s.config.provenance)
+            ..req
         };
         let mut streamer = Streamer::new(run.clone());
         execute_run(req, folder, &mut [&mut streamer])
     });
-    let (phase, end) = match result {
+    match result {
         Ok(f) => {
             let folder = files::relative(&s.config.runs, &f.dir);
             *run.folder.lock().unwrap_or_else(|e| e.into_inner()) = folder.clone();
@@ -283,26 +431,29 @@ fn execute(
                 }),
             )
         }
-        Err(ExperimentError::Interrupted { dir, step, .. }) => (
+        Err(ExperimentError::Interrupted {
+            dir,
+            step,
+            resumable,
+        }) => (
             Phase::Stopped,
             json!({
                 "phase": Phase::Stopped,
-                "sentence": format!("stopped after step {step}; the run folder is marked incomplete"),
+                "sentence": if resumable {
+                    format!("stopped after step {step}; the run folder is marked interrupted and can be resumed")
+                } else {
+                    format!("stopped after step {step}; the run folder is marked interrupted")
+                },
                 "folder": files::relative(&s.config.runs, &dir),
                 "last_step": step,
+                "resumable": resumable,
             }),
         ),
         Err(e) => (
             Phase::Failed,
             json!({ "phase": Phase::Failed, "sentence": format!("the run failed: {e}") }),
         ),
-    };
-    run.push("end", &end);
-    run.set_phase(phase);
-    run.finish();
-    let mut slots = s.slots.lock().unwrap_or_else(|e| e.into_inner());
-    slots.0 -= 1;
-    s.freed.notify_all();
+    }
 }
 
 fn describe(run: &LiveRun) -> serde_json::Value {

@@ -80,31 +80,36 @@ pub fn list(root: &Path) -> Vec<serde_json::Value> {
 /// The file at `rel` inside `root`: only plain components (no `..`, no root, no drive), and
 /// after resolving links still inside `root`.
 pub fn resolve(root: &Path, rel: &str) -> Result<PathBuf, ApiError> {
-    let outside = || {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("`{rel}` is outside the runs folder"),
-        )
-    };
+    resolve_as(root, rel, Path::is_file, "file")
+}
+
+/// The run folder at `rel` inside `root`, on the same terms as [`resolve`].
+pub fn resolve_dir(root: &Path, rel: &str) -> Result<PathBuf, ApiError> {
+    resolve_as(root, rel, Path::is_dir, "run folder")
+}
+
+/// A path that leaves `root` through a link is answered exactly as one that does not exist
+/// (404, the same words): otherwise the answer would tell whether a file outside exists.
+fn resolve_as(
+    root: &Path,
+    rel: &str,
+    kind: fn(&Path) -> bool,
+    what: &str,
+) -> Result<PathBuf, ApiError> {
     let p = Path::new(rel);
     if rel.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
-        return Err(outside());
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("`{rel}` is not a path inside the runs folder (plain names joined by `/`)"),
+        ));
     }
-    let full = root.join(p);
-    let real = full
-        .canonicalize()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, format!("no file `{rel}`")))?;
+    let missing = || ApiError::new(StatusCode::NOT_FOUND, format!("no {what} `{rel}`"));
+    let real = root.join(p).canonicalize().map_err(|_| missing())?;
     let base = root
         .canonicalize()
         .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "the runs folder does not exist"))?;
-    if !real.starts_with(&base) {
-        return Err(outside());
-    }
-    if !real.is_file() {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("no file `{rel}`"),
-        ));
+    if !real.starts_with(&base) || !kind(&real) {
+        return Err(missing());
     }
     Ok(real)
 }

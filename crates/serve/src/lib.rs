@@ -25,6 +25,7 @@ pub mod state;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// How the server is set up.
 #[derive(Clone, Debug)]
@@ -48,14 +49,83 @@ pub struct Config {
     pub token: Option<String>,
     /// Most memory one run may need, in bytes (default: what is available when it is asked for).
     pub max_memory: Option<u64>,
+    /// Runs write a checkpoint every this many steps, and always when stopped (the server
+    /// shut down, or the page's Stop), so that `mobilize resume` or the dashboard can finish
+    /// them; only the newest is kept. 0: no checkpoints (stopped runs cannot be resumed).
+    pub checkpoint_every: u32,
+    /// How long a client may take to send a request's headers, and how long a kept-alive
+    /// connection may wait idle for its next request, before it is closed (slow or idle
+    /// connections would otherwise hold the server's sockets for ever).
+    pub header_timeout: Duration,
+    /// How long one request may take, its body read included (a body trickled in byte by
+    /// byte); answered 408 after. Event streams are exempt: their handler answers at once
+    /// and the stream follows.
+    pub request_timeout: Duration,
 }
+
+/// Default of [`Config::header_timeout`].
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default of [`Config::request_timeout`].
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connections served at once; further ones wait in the listen queue.
+pub const MAX_CONNECTIONS: usize = 256;
 
 /// Starts serving on `listener` until the process ends.
 pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let state = Arc::new(api::AppState::new(config));
-    axum::serve(listener, api::router(state)).await
+    serve_until(config, listener, std::future::pending()).await
 }
 
+/// Serves on `listener` until `shutdown` completes; then stops every run at the end of its
+/// current step (each writes a checkpoint and marks its folder interrupted, so `mobilize
+/// resume` finishes it) and returns once they have all ended.
+pub async fn serve_until(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let header_timeout = config.header_timeout;
+    let state = Arc::new(api::AppState::new(config));
+    let router = api::router(state.clone());
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // A connection that failed before it was accepted (reset, or the process is
+                // out of file descriptors for a moment): the server goes on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            let io = hyper_util::rt::TokioIo::new(stream);
+            // Errors here are a client's (a timeout, a reset, a malformed request): only
+            // that connection ends.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(io, service)
+                .await;
+        });
+    }
+    drop(listener);
+    let state2 = state.clone();
+    tokio::task::spawn_blocking(move || state2.stop_all_and_wait())
+        .await
+        .map_err(std::io::Error::other)
+}
 /// Binds `host:port` (port 0: any free port) and returns the listener and its address.
 pub async fn bind(host: &str, port: u16) -> std::io::Result<(tokio::net::TcpListener, SocketAddr)> {
     let listener = tokio::net::TcpListener::bind((host, port)).await?;

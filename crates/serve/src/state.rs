@@ -37,6 +37,24 @@ impl AppState {
         }
     }
 
+    /// Stops every run (queued ones before they start) and waits until none is left
+    /// running: each stopped run writes its checkpoint and marks its folder interrupted.
+    pub fn stop_all_and_wait(&self) {
+        for run in self.runs.lock().unwrap_or_else(|e| e.into_inner()).values() {
+            run.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            run.pause(false);
+        }
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        self.freed.notify_all();
+        while slots.0 + slots.1 > 0 {
+            slots = self
+                .freed
+                .wait_timeout(slots, std::time::Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
     pub(crate) fn run(&self, id: &str) -> Result<Arc<LiveRun>, ApiError> {
         self.runs
             .lock()

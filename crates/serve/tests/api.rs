@@ -27,6 +27,9 @@ fn start_with(runs: &Path, max_runs: usize, queue: usize, token: Option<&str>) -
         allowed_hosts: mobilize_serve::guard::allowed_hosts("127.0.0.1".parse().unwrap(), &[]),
         token: token.map(str::to_string),
         max_memory: Some(512 << 20),
+        checkpoint_every: 1000,
+        header_timeout: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(2),
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -209,7 +212,7 @@ fn bad_requests_get_the_right_status_and_message() {
             "/files/..%2F..%2Fetc%2Fpasswd",
             b"",
             400,
-            "outside the runs folder",
+            "not a path inside the runs folder",
         ),
         (
             "GET",
@@ -230,6 +233,20 @@ fn bad_requests_get_the_right_status_and_message() {
     }
     let (status, _) = request(&addr, "GET", "/files/inside.txt", b"");
     assert_eq!(status, 200);
+    // A link out of the runs folder tells nothing about what lies outside: a file that
+    // exists and one that does not are answered alike.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "s").unwrap();
+    std::os::unix::fs::symlink(outside.path(), runs.path().join("link")).unwrap();
+    let exists = request(&addr, "GET", "/files/link/secret.txt", b"");
+    let absent = request(&addr, "GET", "/files/link/absent.txt", b"");
+    assert_eq!((exists.0, absent.0), (404, 404), "{exists:?} {absent:?}");
+    assert_eq!(
+        json(&exists.1)["error"]
+            .as_str()
+            .map(|e| e.replace("secret", "absent")),
+        json(&absent.1)["error"].as_str().map(str::to_string)
+    );
 
     // Oversized body.
     let big = format!(
@@ -545,4 +562,55 @@ fn wait_until_over(addr: &str, id: &str) {
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("run {id} did not end");
+}
+
+#[test]
+fn slow_and_idle_connections_are_closed_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1, 0);
+    // Headers never finished, and a kept-alive connection left idle: both closed after the
+    // header timeout (1 s here).
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(slow, "GET /api/runs HTTP/1.1\r\nHost: {addr}\r\n").unwrap();
+    let t = Instant::now();
+    let mut buf = Vec::new();
+    let _ = slow.read_to_end(&mut buf);
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "closed by the server"
+    );
+    // A body trickled in: answered 408 once the request timeout (2 s) has passed.
+    let mut trickle = TcpStream::connect(&addr).unwrap();
+    trickle
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        trickle,
+        "POST /api/validate HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: 1000\r\n\r\n{{"
+    )
+    .unwrap();
+    let t = Instant::now();
+    let mut answer = Vec::new();
+    loop {
+        let _ = trickle.write_all(b" ");
+        let mut chunk = [0u8; 4096];
+        trickle
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        match trickle.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            Err(_) => {}
+        }
+        if !answer.is_empty() || t.elapsed() > Duration::from_secs(15) {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    // Meanwhile and after, the server answers.
+    assert_eq!(request(&addr, "GET", "/api/runs", b"").0, 200);
 }

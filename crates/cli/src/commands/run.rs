@@ -110,12 +110,12 @@ pub fn check_memory(
 }
 
 /// Loads the scenario text a checkpoint carries.
-pub fn checkpoint_scenario(text: &str, what: &str) -> Result<Scenario, Failure> {
+fn checkpoint_scenario(text: &str, what: &str) -> Result<Scenario, Failure> {
     source::load(&Source::text(what, text), &[])
 }
 
 /// Reads a checkpoint written by this build, printing why not.
-pub fn read_checkpoint(path: &Path) -> Result<mobilize_core::engine::Checkpoint, Failure> {
+fn read_checkpoint(path: &Path) -> Result<mobilize_core::engine::Checkpoint, Failure> {
     let p = crate::provenance();
     checkpoint::read(path, &p.version, &p.git_commit)
         .map(|(_, c)| c)

@@ -45,6 +45,11 @@ pub struct ServeArgs {
     /// before it starts. Default: the memory available when the run is asked for.
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
+    /// Runs write a checkpoint every this many steps, and always when stopped (Stop, or the
+    /// server shut down by Ctrl-C or SIGTERM), keeping the newest; `mobilize resume FOLDER`
+    /// finishes a stopped run. 0: no checkpoints.
+    #[arg(long, default_value_t = 1000, value_name = "STEPS")]
+    pub checkpoint_every: u32,
 }
 
 /// Serves until interrupted.
@@ -93,7 +98,28 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         allowed_hosts: mobilize_serve::guard::allowed_hosts(ip, &args.allow_host),
         token: token.clone(),
         max_memory,
+        checkpoint_every: args.checkpoint_every,
+        header_timeout: mobilize_serve::HEADER_TIMEOUT,
+        request_timeout: mobilize_serve::REQUEST_TIMEOUT,
     };
+    // Ctrl-C or SIGTERM: stop accepting, stop every run at the end of its step (each saves a
+    // checkpoint and marks its folder interrupted), then exit; a second one exits at once.
+    let shutdown = std::sync::Arc::new(tokio::sync::Notify::new());
+    let notify = shutdown.clone();
+    let stopping = std::sync::atomic::AtomicBool::new(false);
+    if let Err(e) = ctrlc::set_handler(move || {
+        if stopping.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            eprintln!("\nstopped at once");
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\nshutting down: stopping the runs at the end of their step and saving them \
+             (interrupt again to stop at once)"
+        );
+        notify.notify_one();
+    }) {
+        eprintln!("warning: Ctrl-C will stop the server at once, without saving runs: {e}");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -117,7 +143,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
             "mobilize serve: open http://{shown}/{query} (runs in `{}`; Ctrl-C to stop)",
             args.runs.display()
         );
-        mobilize_serve::serve(config, listener)
+        mobilize_serve::serve_until(config, listener, async move { shutdown.notified().await })
             .await
             .map_err(|e| Failure::Other(format!("the server stopped: {e}")))
     })

@@ -1,6 +1,6 @@
 // The Runs page: run folders on disk (CLI runs included) and live runs; open a report; compare two.
 
-import { api } from './api.js';
+import { api, post } from './api.js';
 import { h, fmt, toast } from './dom.js';
 
 export async function runsPage(view) {
@@ -31,6 +31,16 @@ export async function runsPage(view) {
     if (picked.size > 2) { toast('select two runs to compare'); }
     compare.disabled = picked.size !== 2;
   };
+  // An interrupted run (stopped here, by a server shut down, or a CLI run) finished from its
+  // newest checkpoint, then watched live.
+  const resume = (path) => async () => {
+    try {
+      const { id } = await post('/api/folders/resume', { folder: path });
+      location.hash = `#/run/${id}`;
+    } catch (e) {
+      toast(e.message);
+    }
+  };
   view.replaceChildren(
     h('h1', {}, 'Runs'),
     live.length ? h('div', {}, h('h2', {}, 'Started here'), h('table', { id: 'live-runs' },
@@ -44,6 +54,7 @@ export async function runsPage(view) {
         h('td', {}, f.kind === 'run' ? h('input', { type: 'checkbox', class: 'pick', 'data-path': f.path, onchange: pick(f.path) }) : null),
         h('td', {}, f.path), h('td', {}, f.kind), h('td', {}, f.status || ''),
         h('td', {}, f.summary || ''),
-        h('td', {}, f.report ? h('a', { href: `/files/${f.path}/report.html`, target: '_blank', class: 'report' }, 'report') : ''))))),
+        h('td', {}, f.report ? h('a', { href: `/files/${f.path}/report.html`, target: '_blank', class: 'report' }, 'report')
+          : f.kind === 'run' && f.status === 'incomplete' ? h('button', { class: 'resume-folder', onclick: resume(f.path) }, 'resume') : ''))))),
     comparison);
 }
