@@ -101,8 +101,11 @@ pub fn provenance() -> mobilize_experiment::Provenance {
     }
 }
 
-/// Set by the first Ctrl-C or SIGTERM: runs stop at the end of their current step, save what
-/// they computed, and the command exits with code 130. A second one exits at once.
+/// Set by the first Ctrl-C or SIGTERM: runs stop at the end of their current step (or, while
+/// the world is being built, when it is built, at step 0; before, at once), save what they
+/// computed, and the command exits with code 130. A second one exits at once. Reading is
+/// bounded (regular files of at most 16 MiB) and threads are at most 1,024, so no stage
+/// outlasts a signal by more than the seconds a world takes to build.
 pub static STOP: AtomicBool = AtomicBool::new(false);
 
 fn watch_signals() {
@@ -111,7 +114,7 @@ fn watch_signals() {
             eprintln!("\nstopped at once");
             std::process::exit(130);
         }
-        eprintln!("\ninterrupted: finishing this step and saving what was computed (interrupt again to stop at once)");
+        eprintln!("\ninterrupted: stopping at the end of this stage or step and saving what was computed (interrupt again to stop at once)");
     });
     if let Err(e) = handler {
         eprintln!("warning: Ctrl-C will stop at once, without saving: {e}");

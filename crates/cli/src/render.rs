@@ -3,7 +3,7 @@
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::ColorChoice, termcolor::StandardStream};
-use mobilize_core::scenario::{printable, Origin, ScenarioError};
+use mobilize_core::scenario::{excerpt, printable, Origin, ScenarioError};
 
 /// The scenario's text with every character `printable` would escape replaced by a visible one
 /// of the same length in bytes (`?`, `¿` or `\u{fffd}`), so that the spans of problems still
@@ -42,11 +42,11 @@ pub fn scenario_error(err: &ScenarioError) {
     let mut out = stderr.lock();
     for p in &err.problems {
         let title = if p.path.is_empty() {
-            printable(&p.message).into_owned()
+            excerpt(&p.message, 400).into_owned()
         } else {
-            format!("{}: {}", printable(&p.path), printable(&p.message))
+            format!("{}: {}", printable(&p.path), excerpt(&p.message, 400))
         };
-        let help = p.help.as_deref().map(|h| printable(h).into_owned());
+        let help = p.help.as_deref().map(|h| excerpt(h, 2000).into_owned());
         let mut d = Diagnostic::error().with_message(title);
         match &p.origin {
             Origin::File { span, .. } => {
@@ -57,7 +57,7 @@ pub fn scenario_error(err: &ScenarioError) {
                 }]);
             }
             Origin::Override(arg) => {
-                let mut notes = vec![format!("in --set {}", printable(arg))];
+                let mut notes = vec![format!("in --set {}", excerpt(arg, 120))];
                 notes.extend(help);
                 d = d.with_notes(notes);
             }

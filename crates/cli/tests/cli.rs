@@ -274,6 +274,45 @@ fn a_negative_count_and_zero_replicates_are_explained_plainly() {
     );
 }
 
+/// `mobilize validate SCENARIO --set SET`: its exit code and what it printed.
+fn validate_set(scenario: &str, set: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let o = mobilize(&["validate", scenario, "--set", set], dir.path());
+    (o.status.code(), stderr(&o))
+}
+
+#[test]
+fn each_message_names_its_real_cause_once_and_blames_the_set_that_made_it() {
+    // A broken TOML value says so, instead of "found a string".
+    let (code, err) = validate_set("two-valleys", "seed=[1,");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not valid TOML"), "{err}");
+    assert!(!err.contains("found a string"), "{err}");
+    // A wrong `time.steps` is one problem, not six false ones about events and dates.
+    let (code, err) = validate_set("korea-1936-1945", "time.steps=abc");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("has 1 problem;"), "{err}");
+    assert!(
+        !err.contains("after the last step") && !err.contains("needs `time.start`"),
+        "{err}"
+    );
+    // A section for another model, made by a --set, is blamed on that --set, not line 1.
+    let (_, err) = validate_set("korea-1936-1945", "civil_violence.width=10");
+    assert!(err.contains("in --set civil_violence.width=10"), "{err}");
+    assert!(!err.contains(":1:1"), "{err}");
+    // A misspelt event kind or model gets a suggestion.
+    let (_, err) = validate_set("two-valleys", "events[0].kind=final_ofensive");
+    assert!(err.contains("did you mean `final_offensive`?"), "{err}");
+    let (_, err) = validate_set("two-valleys", "model=resistence");
+    assert!(err.contains("did you mean `resistance`?"), "{err}");
+    // A huge value is quoted once, cut short.
+    let huge = format!("events[0].kind=[\"{}\"]", "x".repeat(100_000));
+    let (code, err) = validate_set("two-valleys", &huge);
+    assert_eq!(code, Some(2));
+    assert!(err.len() < 4_000, "{} bytes on stderr", err.len());
+    assert!(err.contains("bytes in all"), "{err}");
+}
+
 #[test]
 fn error_missing_scenario_file() {
     let dir = tempfile::tempdir().unwrap();

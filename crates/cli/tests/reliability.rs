@@ -671,3 +671,39 @@ fn sigterm_to_the_server_leaves_a_dashboard_run_resumable_to_the_uninterrupted_r
         .join(&name[1..name.len() - ".partial".len()]);
     same_outputs(&whole, &done);
 }
+
+#[test]
+fn sigterm_while_the_world_is_built_is_honoured_when_it_is_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_mobilize"))
+        .args(["run", "korea-1936-1945", "--scale", "0.2", "-q"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Building a fifth of Korea takes about a second; the signal comes early in it.
+    std::thread::sleep(Duration::from_millis(250));
+    let t = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(
+        t.elapsed() < Duration::from_secs(30),
+        "honoured within the build, not after the run"
+    );
+    let unfinished = partial(&dir.path().join("runs"));
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(unfinished.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["stop_reason"], "interrupted");
+    assert!(
+        m["last_step"].as_u64().unwrap_or(0) == 0,
+        "no step after the signal: {m}"
+    );
+}

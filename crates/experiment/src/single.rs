@@ -205,6 +205,22 @@ pub fn execute(
     };
     manifest.write(&dir)?;
 
+    // Stopped before the world is built (a signal while the folder was made): nothing to
+    // compute or save. A signal during the build is honoured when it ends, at step 0.
+    if req
+        .stop
+        .is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst))
+    {
+        manifest.stop_reason = Some(StopReason::Interrupted.as_str().to_string());
+        manifest.exit_code = Some(INTERRUPTED_EXIT);
+        manifest.error = Some("interrupted before the world was built".into());
+        manifest.write(&dir)?;
+        return Err(ExperimentError::Interrupted {
+            dir,
+            step: 0,
+            resumable: false,
+        });
+    }
     let persons = req.scenario.population();
     let time = req.scenario.time.clone();
     let t_setup = Instant::now();

@@ -119,12 +119,19 @@ pub fn problems(e: &ScenarioError) -> Vec<ProblemView> {
         .map(|p| {
             let (line, column, set) = match &p.origin {
                 Origin::File { line, column, .. } => (Some(*line), Some(*column), None),
-                Origin::Override(arg) => (None, None, Some(arg.clone())),
+                Origin::Override(arg) => (
+                    None,
+                    None,
+                    Some(mobilize_core::scenario::excerpt(arg, 200).into_owned()),
+                ),
             };
             ProblemView {
                 path: p.path.clone(),
-                message: p.message.clone(),
-                help: p.help.clone(),
+                message: mobilize_core::scenario::excerpt(&p.message, 400).into_owned(),
+                help: p
+                    .help
+                    .as_deref()
+                    .map(|h| mobilize_core::scenario::excerpt(h, 2000).into_owned()),
                 line,
                 column,
                 set,
@@ -146,7 +153,7 @@ pub fn load(source: &Source, sets: &[String]) -> Result<Scenario, Vec<ProblemVie
                 help: None,
                 line: None,
                 column: None,
-                set: Some(s.clone()),
+                set: Some(mobilize_core::scenario::excerpt(s, 200).into_owned()),
             }),
         }
     }

@@ -363,7 +363,7 @@ macro_rules! string_enum {
                             path,
                             node.span(),
                             format!("unknown value `{other}`"),
-                            Some(format!("allowed: {}", Self::ALL.join(", "))),
+                            Some($crate::scenario::decode::allowed_help(other, Self::ALL)),
                         );
                         None
                     }
@@ -373,3 +373,17 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// The help for a value not among `allowed`: the closest allowed one when one is close
+/// (`final_ofensive` → `final_offensive`), then the whole list.
+pub fn allowed_help(given: &str, allowed: &[&str]) -> String {
+    let closest = allowed
+        .iter()
+        .map(|cand| (strsim::jaro_winkler(given, cand), *cand))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((_, cand)) => format!("did you mean `{cand}`? allowed: {}", allowed.join(", ")),
+        None => format!("allowed: {}", allowed.join(", ")),
+    }
+}

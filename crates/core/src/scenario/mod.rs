@@ -43,7 +43,7 @@ use std::path::PathBuf;
 pub use check::Check;
 pub use overrides::{Override, OverrideError, Segment};
 pub use params::ParamDoc;
-pub use problem::{line_column, printable, Origin, Problem, ScenarioError};
+pub use problem::{excerpt, line_column, printable, Origin, Problem, ScenarioError};
 pub use raw::{NetworkKind, RawScenario};
 
 use crate::model::{ModelDef, Models, Payload};

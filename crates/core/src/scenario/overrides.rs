@@ -31,7 +31,8 @@ pub struct Override {
 /// Why a `--set` argument could not be read.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error(
-    "--set {arg}: {reason} (expected path.to.key=value, e.g. seed=7 or regions[0].population=500)"
+    "--set {}: {reason} (expected path.to.key=value, e.g. seed=7 or regions[0].population=500)",
+    super::problem::excerpt(.arg, 120)
 )]
 pub struct OverrideError {
     /// The argument as typed.
@@ -96,6 +97,16 @@ impl Override {
             return Err(err(&format!(
                 "the value nests deeper than {MAX_DEPTH} brackets"
             )));
+        }
+        // A value that starts as TOML structure (an array, a table, a quoted string) must be
+        // TOML: taken as a bare word, `[1,` would hide its syntax error behind a type error.
+        if value.trim_start().starts_with(['[', '{', '"', '\'']) {
+            if let Err(e) = DeValue::parse(value) {
+                let why = e.message().lines().next().unwrap_or("").trim().to_string();
+                return Err(err(&format!(
+                    "the value is not valid TOML ({why}); quote a string as '\"text\"'"
+                )));
+            }
         }
         let mut segments = Vec::new();
         for part in path.split('.') {

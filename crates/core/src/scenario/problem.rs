@@ -123,6 +123,17 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` made [`printable`] and cut to at most `max` characters, saying how long it was: a
+/// 10 MB value quoted in a message would otherwise flood the terminal.
+pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let shown = printable(text);
+    if shown.chars().count() <= max {
+        return shown;
+    }
+    let cut: String = shown.chars().take(max).collect();
+    std::borrow::Cow::Owned(format!("{cut}… ({} bytes in all)", text.len()))
+}
+
 #[cfg(test)]
 mod printable_tests {
     use super::printable;

@@ -189,7 +189,8 @@ fn report_dates(
         return Vec::new();
     }
     let Some((start, t)) = time.as_ref().and_then(|t| t.start.map(|s| (s, t))) else {
-        if !dates.is_empty() {
+        // Without a valid `[time]` (already reported) the dates cannot be checked.
+        if !dates.is_empty() && time.is_some() {
             c.bad(path, "`report_dates` needs `time.start`", None);
         }
         return Vec::new();
@@ -306,7 +307,9 @@ fn kinds(
                     0
                 }
                 (Some(_), None) => {
-                    c.bad(&join(&path, "opens"), "`opens` needs `time.start`", None);
+                    if time.is_some() {
+                        c.bad(&join(&path, "opens"), "`opens` needs `time.start`", None);
+                    }
                     0
                 }
                 (Some(day), Some(start)) => {

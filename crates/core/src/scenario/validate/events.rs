@@ -47,7 +47,10 @@ impl Check<'_> {
             self.bad(
                 &kind_path,
                 format!("unknown value `{}`", super::super::problem::printable(kind)),
-                Some(format!("allowed: {}", models.event_kinds().join(", "))),
+                Some(crate::scenario::decode::allowed_help(
+                    kind,
+                    &models.event_kinds(),
+                )),
             );
             return None;
         };

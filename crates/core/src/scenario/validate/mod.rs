@@ -73,7 +73,20 @@ fn place(
     let mut problems: Vec<Problem> = list
         .into_iter()
         .map(|p| {
-            let origin = match overrides.iter().rev().find(|o| o.covers(&p.path)) {
+            // A problem with a whole table the file does not have (`[civil_violence]` made
+            // by `--set civil_violence.width=10`) is that override's too.
+            let made_by_override = |o: &&Override| {
+                o.display_path
+                    .strip_prefix(p.path.as_str())
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+                    && !in_file(&source.text, &p.path)
+            };
+            let origin = match overrides
+                .iter()
+                .rev()
+                .find(|o| o.covers(&p.path))
+                .or_else(|| overrides.iter().rev().find(made_by_override))
+            {
                 Some(o) => Origin::Override(o.arg.clone()),
                 None => {
                     let span = if p.span == (0..0) {
@@ -102,6 +115,32 @@ fn place(
         text: source.text.clone(),
         problems,
     }
+}
+
+/// Whether the file itself (before any `--set`) has the table or key at `path` (a path of
+/// keys; a path with indices is taken to be there).
+fn in_file(text: &str, path: &str) -> bool {
+    if path.contains('[') {
+        return true;
+    }
+    let Ok(root) = toml::de::DeTable::parse(text) else {
+        return true;
+    };
+    let mut table = root.get_ref();
+    let mut keys = path.split('.').peekable();
+    while let Some(k) = keys.next() {
+        let Some(v) = table.get(k) else {
+            return false;
+        };
+        if keys.peek().is_none() {
+            return true;
+        }
+        match v.get_ref().as_table() {
+            Some(t) => table = t,
+            None => return true,
+        }
+    }
+    true
 }
 
 /// The span of `path` or of its nearest recorded parent.
@@ -159,8 +198,8 @@ impl Check<'_> {
                 None => {
                     self.bad(
                         "model",
-                        format!("unknown value `{m}`"),
-                        Some(format!("allowed: {}", models.names().join(", "))),
+                        format!("unknown value `{}`", super::problem::printable(m)),
+                        Some(super::decode::allowed_help(m, &models.names())),
                     );
                     None
                 }
@@ -251,9 +290,13 @@ impl Check<'_> {
     }
 
     fn check_time(&mut self, t: &mut RawTime) -> Option<TimeSpan> {
+        // A value that did not decode (`steps = "abc"`) was reported already; the default
+        // must not stand in for it, or every check that uses the run's length would report
+        // false problems (events "after the last step").
+        let undecoded = |path: &str| self.problems.list.iter().any(|p| p.path == path);
+        let mut ok = !undecoded("time.steps") && !undecoded("time.step_days");
         let steps = *t.steps.get_or_insert(100);
         let step_days = *t.step_days.get_or_insert(1.0);
-        let mut ok = true;
         if steps == 0 || steps > MAX_STEPS {
             self.bad(
                 "time.steps",
