@@ -68,6 +68,65 @@ crate::model::state::saved_state!(Faithful {
 });
 
 impl Faithful {
+    /// Checks a restored state against `fresh` (the lattice as the scenario builds it): every
+    /// per-agent column of one length, every site and agent number in range, every site's
+    /// list of agents finite. A checkpoint edited and re-checksummed is refused here, never
+    /// indexed out of bounds or walked in a loop.
+    pub(super) fn check_restored(&self, fresh: &Lattice) -> Result<(), String> {
+        if !self.lattice.same_shape(fresh) {
+            return Err("the lattice is not the scenario's".into());
+        }
+        let n = self.kind.len();
+        let columns = [
+            self.group.len(),
+            self.active.len(),
+            self.jailed.len(),
+            self.jail.len(),
+            self.site.len(),
+            self.next.len(),
+            self.hardship.len(),
+            self.risk.len(),
+            self.alive.len(),
+        ];
+        let aged = [self.age.len(), self.death.len()];
+        if columns.iter().any(|&l| l != n) || aged.iter().any(|&l| l != n && l != 0) {
+            return Err("the agents' columns differ in length".into());
+        }
+        let sites = self.lattice.sites();
+        let agent = |i: u32| i == NONE || (i as usize) < n;
+        let site = |s: u32| s == NONE || (s as usize) < sites;
+        if !self.kind.iter().all(|&k| k == CITIZEN || k == COP)
+            || !self.group.iter().all(|&g| g < 2)
+            || !self.site.iter().all(|&s| site(s))
+            || !self.next.iter().all(|&i| agent(i))
+            || !self.lattice.head.iter().all(|&i| agent(i))
+            || !self
+                .prisoners
+                .iter()
+                .all(|&(i, s)| (i as usize) < n && site(s))
+            || !self
+                .hardship
+                .iter()
+                .chain(&self.risk)
+                .all(|v| (0.0..=1.0).contains(v))
+        {
+            return Err("an agent, site or disposition is out of range".into());
+        }
+        // Each agent is on at most one site's list: walking every list visits at most n.
+        let mut seen = 0usize;
+        for &first in &self.lattice.head {
+            let mut i = first;
+            while i != NONE {
+                seen += 1;
+                if seen > n {
+                    return Err("the lists of agents on the sites loop".into());
+                }
+                i = self.next[i as usize];
+            }
+        }
+        Ok(())
+    }
+
     /// The lattice with its citizens and cops placed.
     pub(super) fn new(p: &EpsteinParams, sw: &Switches, t: &Tables, seed: u64) -> Faithful {
         let mut m = Faithful {

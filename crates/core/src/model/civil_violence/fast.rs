@@ -198,6 +198,47 @@ pub struct Sites {
 }
 
 impl Sites {
+    /// Whether this (restored) state fits `fresh`, the sites as the scenario builds them: the
+    /// same size and layout, every table of the same length, every site number in range. A
+    /// checkpoint edited and re-checksummed is refused here, never indexed out of bounds.
+    pub(super) fn fits(&self, fresh: &Sites) -> Result<(), String> {
+        let same = self.width == fresh.width
+            && self.height == fresh.height
+            && self.stride == fresh.stride
+            && self.words_per_row == fresh.words_per_row
+            && self.by_stride == fresh.by_stride
+            && self.flags.len() == fresh.flags.len()
+            && self.disposition.len() == fresh.disposition.len()
+            && self.jail.len() == fresh.jail.len()
+            && self.age.len() == fresh.age.len()
+            && self.death.len() == fresh.death.len()
+            && self.open.len() == fresh.open.len()
+            && self.cops.len() == fresh.cops.len()
+            && self.actives.len() == fresh.actives.len()
+            && self.seen.len() == fresh.seen.len()
+            && self.groups[0].len() == fresh.groups[0].len()
+            && self.groups[1].len() == fresh.groups[1].len();
+        if !same {
+            return Err("the lattice is not the scenario's".into());
+        }
+        let sites = self.flags.len() as u64;
+        let site = |s: u32| u64::from(s) < sites;
+        let due_ok = self.blocked.well_formed(|&s| site(s))
+            && self.due.well_formed(|p| site(p.left))
+            && self.due_lives.well_formed(|_| true);
+        let lives_ok =
+            self.prisoner_lives.is_empty() || self.prisoner_lives.len() == self.prisoners.len();
+        if !due_ok
+            || !lives_ok
+            || !self.prisoners.iter().all(|p| site(p.left))
+            || self.held.iter().sum::<u64>() > sites
+            || (self.parity != 0 && self.parity != ACTED)
+        {
+            return Err("a site or a prisoner is out of range".into());
+        }
+        Ok(())
+    }
+
     /// The lattice with the same agents, dispositions and sites as faithful mode places.
     pub fn new(p: &EpsteinParams, sw: &Switches, seed: u64) -> Sites {
         // An odd number of words per row: with a power of two, every row of a column would
@@ -669,6 +710,23 @@ enum Bits {
 }
 
 use wheel::Wheel;
+
+#[cfg(test)]
+impl Sites {
+    /// Spoils the state the way an edited checkpoint could (tests of [`Sites::fits`]).
+    pub(super) fn spoil(&mut self, how: &str) {
+        match how {
+            "width" => self.width += 1,
+            "flags" => self.flags.push(0),
+            "jailed site" => self.blocked.push(3, u32::MAX - 1),
+            "wheel" => {
+                let now = self.blocked.now;
+                self.blocked.far.insert((now, 0), 0);
+            }
+            _ => unreachable!("no such spoiling"),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -64,6 +64,28 @@ pub struct Lattice {
 }
 
 impl Lattice {
+    /// Whether `other` (a restored lattice) has this one's size, layout and table lengths:
+    /// everything a checkpoint may not change.
+    pub fn same_shape(&self, other: &Lattice) -> bool {
+        self.width == other.width
+            && self.height == other.height
+            && self.words_per_row == other.words_per_row
+            && self.transparent == other.transparent
+            && self.by_width == other.by_width
+            && self.halo == other.halo
+            && self.head.len() == other.head.len()
+            && self.cops.len() == other.cops.len()
+            && self.actives.len() == other.actives.len()
+            && self.free.len() == other.free.len()
+            && self.occupied.len() == other.occupied.len()
+            && self.open.len() == other.open.len()
+            && self.cop_bits.len() == other.cop_bits.len()
+            && self.active_bits.len() == other.active_bits.len()
+            && self.crowded_at.len() == other.crowded_at.len()
+            && self.halo_cops.len() == other.halo_cops.len()
+            && self.halo_actives.len() == other.halo_actives.len()
+    }
+
     /// An empty lattice.
     pub fn new(width: u32, height: u32, transparent: bool) -> Lattice {
         let n = width as usize * height as usize;

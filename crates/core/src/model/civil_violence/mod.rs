@@ -446,9 +446,17 @@ impl Model for CivilViolence {
     fn restore(&mut self, bytes: &[u8]) -> Result<(), crate::model::state::StateError> {
         let (shared, storage): (Vec<u8>, SavedStorage) = postcard::from_bytes(bytes)?;
         self.restore_state(&shared)?;
+        let refuse = |why: String| {
+            crate::model::state::StateError(format!("it does not fit the scenario: {why}"))
+        };
         match (&mut self.storage, storage) {
-            (Storage::Faithful(f), SavedStorage::Faithful(b)) => f.restore_state(&b),
+            (Storage::Faithful(f), SavedStorage::Faithful(b)) => {
+                let fresh = f.lattice.clone();
+                f.restore_state(&b)?;
+                f.check_restored(&fresh).map_err(refuse)
+            }
             (Storage::Fast(f), SavedStorage::Fast(saved)) => {
+                saved.fits(f).map_err(refuse)?;
                 **f = *saved;
                 Ok(())
             }
@@ -736,6 +744,109 @@ impl CivilViolence {
         match &self.storage {
             Storage::Faithful(f) => Some(f),
             Storage::Fast(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod restore_tests {
+    use super::*;
+    use crate::scenario::{embedded, Override};
+
+    fn run(name: &str, mode: &str) -> (Scenario, CivilViolence) {
+        let src = embedded::source(name).unwrap();
+        let set = [Override::parse(&format!("civil_violence.mode={mode}")).unwrap()];
+        let s = Scenario::load(&src, &set).unwrap();
+        let w = World::default();
+        let mut m = CivilViolence::new(&s, &w);
+        let mut log = Vec::new();
+        m.start(&w, &mut log);
+        (s, m)
+    }
+
+    /// A saved state edited (and re-encoded, as a re-checksummed checkpoint would be) to
+    /// name sites or agents that are not there, or a lattice of another size, is refused on
+    /// restore, in both modes; the state as saved is accepted.
+    #[test]
+    fn a_restored_state_that_does_not_fit_the_scenario_is_refused() {
+        let w = World::default();
+        type Edit = Box<dyn Fn(&mut CivilViolence)>;
+        let faithful: Vec<(&str, Edit)> = vec![
+            (
+                "an agent's site",
+                Box::new(|m| m.storage_faithful().site[0] = 1 << 30),
+            ),
+            (
+                "a list that loops",
+                Box::new(|m| {
+                    let f = m.storage_faithful();
+                    let first = f
+                        .lattice
+                        .head
+                        .iter()
+                        .copied()
+                        .find(|&h| h != lattice::NONE)
+                        .unwrap();
+                    f.next[first as usize] = first;
+                }),
+            ),
+            (
+                "a column",
+                Box::new(|m| m.storage_faithful().risk.pop().map(|_| ()).unwrap()),
+            ),
+            ("a kind", Box::new(|m| m.storage_faithful().kind[0] = 9)),
+            (
+                "the lattice",
+                Box::new(|m| m.storage_faithful().lattice.width += 1),
+            ),
+            (
+                "a prisoner",
+                Box::new(|m| m.storage_faithful().prisoners.push((u32::MAX - 1, 0))),
+            ),
+        ];
+        let fast: Vec<(&str, Edit)> = vec![
+            (
+                "the width",
+                Box::new(|m| m.fast_sites().unwrap().spoil("width")),
+            ),
+            (
+                "the flags",
+                Box::new(|m| m.fast_sites().unwrap().spoil("flags")),
+            ),
+            (
+                "a jailed site",
+                Box::new(|m| m.fast_sites().unwrap().spoil("jailed site")),
+            ),
+            (
+                "the wheel",
+                Box::new(|m| m.fast_sites().unwrap().spoil("wheel")),
+            ),
+        ];
+        for (mode, edits) in [("faithful", faithful), ("fast", fast)] {
+            let (s, m) = run("epstein-run1", mode);
+            let good = m.save();
+            let r = CivilViolence::new(&s, &w).restore(&good);
+            assert!(r.is_ok(), "{mode}: {r:?}");
+            for (what, edit) in edits {
+                let mut bad = CivilViolence::new(&s, &w);
+                bad.restore(&good).unwrap();
+                edit(&mut bad);
+                let e = CivilViolence::new(&s, &w).restore(&bad.save());
+                assert!(
+                    e.as_ref()
+                        .is_err_and(|e| e.0.contains("does not fit the scenario")),
+                    "{mode}: {what} was accepted: {e:?}"
+                );
+            }
+        }
+    }
+
+    impl CivilViolence {
+        fn storage_faithful(&mut self) -> &mut faithful::Faithful {
+            match &mut self.storage {
+                Storage::Faithful(f) => f,
+                Storage::Fast(_) => panic!("a fast-mode model"),
+            }
         }
     }
 }

@@ -166,6 +166,61 @@ crate::model::state::saved_state!(Threshold {
 });
 
 impl Threshold {
+    /// Checks a restored state against the sizes the scenario fixes (`shape`: persons and the
+    /// lengths of `theta`, `region_active`, `order`, `need`, `remaining` as built): a
+    /// checkpoint edited and re-checksummed is refused here, never indexed out of bounds or
+    /// run with counts that do not add up.
+    fn check_state(
+        &self,
+        (persons, theta, regions, order, need, remaining): (u64, usize, usize, usize, usize, usize),
+    ) -> Result<(), crate::model::state::StateError> {
+        let bad = |what: String| {
+            Err(crate::model::state::StateError(format!(
+                "it does not fit the scenario: {what}"
+            )))
+        };
+        let n = persons as usize;
+        if self.persons != persons
+            || self.theta.len() != theta
+            || self.activated_at.len() != n
+            || self.region_active.len() != regions
+            || self.order.len() != order
+            || self.need.len() != need
+            || self.remaining.len() != remaining
+        {
+            return bad(format!(
+                "{} people and {} regions saved, {n} and {regions} in the scenario (or a table of another length)",
+                self.persons,
+                self.region_active.len()
+            ));
+        }
+        let person = |i: &u32| (*i as usize) < n;
+        for (name, list) in [
+            ("fresh", &self.fresh),
+            ("frontier", &self.frontier),
+            ("order", &self.order),
+            ("due", &self.due),
+        ] {
+            if !list.iter().all(person) || list.len() > n {
+                return bad(format!("`{name}` names someone who is not in the scenario"));
+            }
+        }
+        if self.reached > self.order.len() {
+            return bad("more people reached than there are".into());
+        }
+        if !self.theta.iter().all(|t| !t.is_nan()) || self.shift.is_nan() {
+            return bad("a threshold is not a number".into());
+        }
+        let acting = self.activated_at.iter().filter(|&&a| a != NEVER).count() as u64;
+        if acting != self.active || self.region_active.iter().sum::<u64>() != self.active {
+            return bad(format!(
+                "{} acting saved, {acting} people marked acting",
+                self.active
+            ));
+        }
+        Ok(())
+    }
+
     /// Draws thresholds and prepares the chosen form.
     ///
     /// # Panics
@@ -364,7 +419,16 @@ impl Model for Threshold {
     }
 
     fn restore(&mut self, bytes: &[u8]) -> Result<(), crate::model::state::StateError> {
-        self.restore_state(bytes)
+        let shape = (
+            self.persons,
+            self.theta.len(),
+            self.region_active.len(),
+            self.order.len(),
+            self.need.len(),
+            self.remaining.len(),
+        );
+        self.restore_state(bytes)?;
+        self.check_state(shape)
     }
 
     fn start(&mut self, world: &World, log: &mut Vec<LogEntry>) {
@@ -609,6 +673,54 @@ mod tests {
         want.sort_unstable();
         sort_people(&mut many, 1000, &mut bits);
         assert_eq!(many, want);
+    }
+
+    /// A saved state edited to name people who are not there, or counts that do not add
+    /// up, is refused on restore with a reason (crowd and network forms); the state as saved
+    /// is accepted.
+    #[test]
+    fn a_restored_state_that_does_not_fit_the_scenario_is_refused() {
+        for name in ["granovetter-uniform", "village-cascade"] {
+            let src = crate::scenario::embedded::source(name).unwrap();
+            let overrides = [crate::scenario::Override::parse("scale=0.01").unwrap()];
+            let sc = Scenario::load(
+                &src,
+                if name == "village-cascade" {
+                    &overrides
+                } else {
+                    &[]
+                },
+            )
+            .unwrap();
+            let w = World::of(&sc);
+            let mut m = Threshold::new(&sc, &w);
+            let mut log = Vec::new();
+            m.start(&w, &mut log);
+            let good = m.save();
+            assert!(Threshold::new(&sc, &w).restore(&good).is_ok(), "{name}");
+            type Edit = Box<dyn Fn(&mut Threshold)>;
+            let edits: Vec<(&str, Edit)> = vec![
+                ("the frontier", Box::new(|m| m.frontier.push(u32::MAX - 1))),
+                ("fresh", Box::new(|m| m.fresh.push(10_000_000))),
+                ("reached", Box::new(|m| m.reached = usize::MAX)),
+                ("the count acting", Box::new(|m| m.active += 1)),
+                ("a region's count", Box::new(|m| m.region_active[0] += 3)),
+                ("the people", Box::new(|m| m.activated_at.push(NEVER))),
+                ("a threshold", Box::new(|m| m.theta[0] = f64::NAN)),
+                ("the regions", Box::new(|m| m.region_active.push(0))),
+            ];
+            for (what, edit) in edits {
+                let mut bad = Threshold::new(&sc, &w);
+                bad.restore(&good).unwrap();
+                edit(&mut bad);
+                let e = Threshold::new(&sc, &w).restore(&bad.save());
+                assert!(
+                    e.as_ref()
+                        .is_err_and(|e| e.0.contains("does not fit the scenario")),
+                    "{name}: {what} was accepted: {e:?}"
+                );
+            }
+        }
     }
 
     #[test]

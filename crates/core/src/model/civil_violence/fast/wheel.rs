@@ -34,6 +34,18 @@ impl<T> Wheel<T> {
     /// Slots of the near wheel (steps).
     const HORIZON: u32 = 1024;
 
+    /// Whether a restored wheel keeps the invariants its methods rely on (at most
+    /// `HORIZON` near slots, every far item at least `HORIZON` steps ahead) and every item
+    /// passes `ok`.
+    pub(super) fn well_formed(&self, ok: impl Fn(&T) -> bool) -> bool {
+        let Some(horizon) = self.now.checked_add(u64::from(Self::HORIZON)) else {
+            return false;
+        };
+        self.slots.len() <= Self::HORIZON as usize
+            && self.far.keys().all(|&(due, _)| due >= horizon)
+            && self.slots.iter().flatten().chain(self.far.values()).all(ok)
+    }
+
     /// Files `item` as due `steps` steps from now.
     pub(super) fn push(&mut self, steps: u32, item: T) {
         self.filed += 1;
