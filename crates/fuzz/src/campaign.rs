@@ -81,41 +81,50 @@ pub fn run(
     let batch: u64 = 20_000;
     let mut done = 0u64;
     let mut round = 0u64;
+    // Worker threads get the 2 MB stack of the server's and the engine's threads (not the
+    // main thread's 8 MB), so an input that would overflow those overflows here too.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(2 << 20)
+        .build()
+        .expect("a thread pool");
     while done < inputs {
         let n = batch.min(inputs - done);
         let snapshot = &corpus;
-        let results: Vec<(Option<Vec<u8>>, String, Duration)> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let mut rng = Rng(seed ^ (round << 32) ^ i.wrapping_mul(0x2545_F491_4F6C_DD1D));
-                let a = &snapshot[rng.below(snapshot.len())];
-                let b = &snapshot[rng.below(snapshot.len())];
-                let input = mutate(&mut rng, a, b);
-                let t = Instant::now();
-                let outcome = try_run(target, &input);
-                let took = t.elapsed();
-                match outcome {
-                    Ok(sig) => (Some(input), sig, took),
-                    Err(msg) => {
-                        let mut h = Sha256::new();
-                        h.update(&input);
-                        let name = format!("{target}-{:x}", h.finalize());
-                        if let Some(dir) = save {
-                            let path = dir.join("crashes").join(&name[..target.len() + 17]);
-                            let _ = std::fs::create_dir_all(path.parent().expect("has a parent"));
-                            let _ = std::fs::write(&path, &input);
-                            crashes.lock().expect("not poisoned").push(path);
-                        } else {
-                            crashes
-                                .lock()
-                                .expect("not poisoned")
-                                .push(PathBuf::from(name));
+        let results: Vec<(Option<Vec<u8>>, String, Duration)> = pool.install(|| {
+            (0..n)
+                .into_par_iter()
+                .map(|i| {
+                    let mut rng = Rng(seed ^ (round << 32) ^ i.wrapping_mul(0x2545_F491_4F6C_DD1D));
+                    let a = &snapshot[rng.below(snapshot.len())];
+                    let b = &snapshot[rng.below(snapshot.len())];
+                    let input = mutate(&mut rng, a, b);
+                    let t = Instant::now();
+                    let outcome = try_run(target, &input);
+                    let took = t.elapsed();
+                    match outcome {
+                        Ok(sig) => (Some(input), sig, took),
+                        Err(msg) => {
+                            let mut h = Sha256::new();
+                            h.update(&input);
+                            let name = format!("{target}-{:x}", h.finalize());
+                            if let Some(dir) = save {
+                                let path = dir.join("crashes").join(&name[..target.len() + 17]);
+                                let _ =
+                                    std::fs::create_dir_all(path.parent().expect("has a parent"));
+                                let _ = std::fs::write(&path, &input);
+                                crashes.lock().expect("not poisoned").push(path);
+                            } else {
+                                crashes
+                                    .lock()
+                                    .expect("not poisoned")
+                                    .push(PathBuf::from(name));
+                            }
+                            (None, format!("PANIC {msg}"), took)
                         }
-                        (None, format!("PANIC {msg}"), took)
                     }
-                }
-            })
-            .collect();
+                })
+                .collect()
+        });
         for (input, sig, took) in results {
             report.slowest = report.slowest.max(took);
             if let Some(input) = input {

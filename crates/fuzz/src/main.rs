@@ -4,7 +4,8 @@
 //! cargo run --release -p mobilize-fuzz -- scenario -n 10000000 --save crates/fuzz
 //! ```
 //! Seeds: the embedded scenarios (scenario), typical `--set` lines (set), small design files
-//! (design), a real checkpoint (checkpoint), plus what `corpus/<target>/` already holds.
+//! (design), a real checkpoint (checkpoint), the saved states of small runs of each model
+//! (state), typical requests (http), plus what `corpus/<target>/` already holds.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -15,7 +16,7 @@ use mobilize_fuzz::{campaign, targets};
 /// Fuzz an input reader of mobilize.
 #[derive(Parser, Debug)]
 struct Args {
-    /// One of: scenario, set, design, checkpoint.
+    /// One of: scenario, set, design, checkpoint, state, http.
     target: String,
     /// Inputs to try.
     #[arg(short = 'n', long, default_value_t = 100_000)]
@@ -23,62 +24,16 @@ struct Args {
     /// Seed of the mutations (campaigns repeat exactly).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Runs the target once on each of these files and prints the outcome (or the panic).
+    #[arg(long, num_args = 1..)]
+    replay: Vec<PathBuf>,
     /// Folder with `corpus/` and `crashes/` to read seeds from and save findings to.
     #[arg(long)]
     save: Option<PathBuf>,
 }
 
 fn seeds(target: &str, save: Option<&PathBuf>) -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = match target {
-        "scenario" => mobilize_core::scenario::embedded::ALL
-            .iter()
-            .map(|(_, text)| text.as_bytes().to_vec())
-            .collect(),
-        "set" => [
-            "seed=7",
-            "scale=0.5",
-            "regions[0].population=500",
-            "resistance.outreach.member_contacts=0.3",
-            "resistance.kinds[1].cell_size=4",
-            "time.steps=20",
-            "events[2].step=100",
-            "resistance.organizations=false",
-            "regions.1.neighbours=[\"north\"]",
-            "network.kind=\"none\"",
-        ]
-        .iter()
-        .map(|s| s.as_bytes().to_vec())
-        .collect(),
-        "design" => [
-            "resistance.outreach.member_contacts,resistance.repression.detection\n0.1,0.001\n0.2,0.002\n",
-            "scale\n0.5\n1\n",
-            "resistance.organizations,time.steps\ntrue,100\nfalse,\"200\"\n",
-        ]
-        .iter()
-        .map(|s| s.as_bytes().to_vec())
-        .collect(),
-        "checkpoint" => {
-            // A real checkpoint of a small run, written by this build's code path.
-            let dir = std::env::temp_dir().join(format!("mobilize-fuzz-{}", std::process::id()));
-            let _ = std::fs::create_dir_all(&dir);
-            let source = mobilize_core::scenario::embedded::source("granovetter-uniform").expect("embedded");
-            let scenario = mobilize_core::scenario::Scenario::load(&source, &[]).expect("valid");
-            let mut sim = mobilize_core::engine::Sim::new(scenario);
-            let mut saved = Vec::new();
-            let mut keep = |c: &mobilize_core::engine::Checkpoint| saved.push(c.clone());
-            sim.run_with(&mut [], mobilize_core::engine::RunControl {
-                checkpoint_every: 5,
-                on_checkpoint: Some(&mut keep),
-                ..Default::default()
-            });
-            let c = saved.first().expect("a checkpoint").clone();
-            mobilize_output::checkpoint::write(&dir, &c, "granovetter-uniform", "0.1.0", "fuzz", "c.bin").expect("written");
-            let bytes = std::fs::read(dir.join("c.bin")).expect("read");
-            let _ = std::fs::remove_dir_all(&dir);
-            vec![bytes]
-        }
-        _ => vec![],
-    };
+    let mut out = targets::seeds(target);
     if let Some(dir) = save {
         out.extend(
             campaign::read_dir(&dir.join("corpus").join(target))
@@ -98,6 +53,16 @@ fn main() -> std::process::ExitCode {
             targets::TARGETS.join(", ")
         );
         return std::process::ExitCode::from(2);
+    }
+    if !args.replay.is_empty() {
+        for p in &args.replay {
+            let bytes = std::fs::read(p).unwrap_or_default();
+            match campaign::try_run(&args.target, &bytes) {
+                Ok(sig) => println!("{}: {sig}", p.display()),
+                Err(msg) => println!("{}: PANIC {msg}", p.display()),
+            }
+        }
+        return std::process::ExitCode::SUCCESS;
     }
     let t0 = Instant::now();
     let step = (args.inputs / 10).max(1);

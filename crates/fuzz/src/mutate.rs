@@ -182,7 +182,7 @@ pub fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
             }
         }
     }
-    // Inputs stay below 64 KiB: size is not what we are testing.
-    v.truncate(1 << 16);
+    // Inputs up to 1 MB: deep nesting and long lists need room to be found.
+    v.truncate(1 << 20);
     v
 }

@@ -9,7 +9,7 @@ use mobilize_experiment::design::parse_design;
 use mobilize_experiment::Experiment;
 
 /// The readers, by name.
-pub const TARGETS: [&str; 4] = ["scenario", "set", "design", "checkpoint"];
+pub const TARGETS: [&str; 6] = ["scenario", "set", "design", "checkpoint", "state", "http"];
 
 /// Runs target `name` on `bytes`; returns the outcome's signature.
 pub fn run(name: &str, bytes: &[u8]) -> String {
@@ -18,6 +18,8 @@ pub fn run(name: &str, bytes: &[u8]) -> String {
         "set" => set(bytes),
         "design" => design(bytes),
         "checkpoint" => checkpoint(bytes),
+        "state" => state(bytes),
+        "http" => http(bytes),
         _ => panic!("unknown target `{name}`"),
     }
 }
@@ -112,4 +114,247 @@ pub fn checkpoint(bytes: &[u8]) -> String {
         Ok(_) => "ok".into(),
         Err(e) => signature(&e.to_string()),
     }
+}
+
+/// The built-in seeds of `target` (what a campaign starts from besides its kept corpus).
+pub fn seeds(target: &str) -> Vec<Vec<u8>> {
+    match target {
+        "scenario" => mobilize_core::scenario::embedded::ALL
+            .iter()
+            .map(|(_, text)| text.as_bytes().to_vec())
+            .collect(),
+        "set" => [
+            "seed=7",
+            "scale=0.5",
+            "regions[0].population=500",
+            "resistance.outreach.member_contacts=0.3",
+            "resistance.kinds[1].cell_size=4",
+            "time.steps=20",
+            "events[2].step=100",
+            "resistance.organizations=false",
+            "regions.1.neighbours=[\"north\"]",
+            "network.kind=\"none\"",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect(),
+        "design" => [
+            "resistance.outreach.member_contacts,resistance.repression.detection\n0.1,0.001\n0.2,0.002\n",
+            "scale\n0.5\n1\n",
+            "resistance.organizations,time.steps\ntrue,100\nfalse,\"200\"\n",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect(),
+        "checkpoint" => {
+            // A real checkpoint of a small run, written by this build's code path.
+            let dir = std::env::temp_dir().join(format!("mobilize-fuzz-{}", std::process::id()));
+            let _ = std::fs::create_dir_all(&dir);
+            let source = mobilize_core::scenario::embedded::source("granovetter-uniform").expect("embedded");
+            let scenario = mobilize_core::scenario::Scenario::load(&source, &[]).expect("valid");
+            let mut sim = mobilize_core::engine::Sim::new(scenario);
+            let mut saved = Vec::new();
+            let mut keep = |c: &mobilize_core::engine::Checkpoint| saved.push(c.clone());
+            sim.run_with(&mut [], mobilize_core::engine::RunControl {
+                checkpoint_every: 5,
+                on_checkpoint: Some(&mut keep),
+                ..Default::default()
+            });
+            let c = saved.first().expect("a checkpoint").clone();
+            mobilize_output::checkpoint::write(&dir, &c, "granovetter-uniform", "0.1.0", "fuzz", "c.bin").expect("written");
+            let bytes = std::fs::read(dir.join("c.bin")).expect("read");
+            let _ = std::fs::remove_dir_all(&dir);
+            vec![bytes]
+        }
+        "state" => state_seeds(),
+        "http" => http_seeds(),
+        _ => vec![],
+    }
+}
+
+/// A small run of each model, checkpointed a few steps before its end: the structure-aware checkpoint
+/// target swaps in a mutated state and resumes it, past the frame and the checksums (which a
+/// crafted file would simply recompute), into the model's decoder and its steps.
+struct Saved {
+    world: Scenario,
+    scenario: Scenario,
+    checkpoint: mobilize_core::engine::Checkpoint,
+}
+
+fn saved_runs() -> &'static [Saved] {
+    static RUNS: std::sync::OnceLock<Vec<Saved>> = std::sync::OnceLock::new();
+    RUNS.get_or_init(|| {
+        // (scenario, overrides, step of the checkpoint, steps in all): for the resistance
+        // model, the day before the final offensive, so the resumed steps fight and rise.
+        let runs: [(&str, &[&str], u32, u32); 5] = [
+            ("granovetter-uniform", &[], 2, 8),
+            ("village-cascade", &["scale=0.002"], 5, 12),
+            ("two-valleys", &["scale=0.1"], 725, 732),
+            (
+                "epstein-run1",
+                &[
+                    "civil_violence.width=12",
+                    "civil_violence.height=12",
+                    "civil_violence.snapshots=[0]",
+                ],
+                5,
+                8,
+            ),
+            (
+                "epstein-run1",
+                &[
+                    "civil_violence.width=12",
+                    "civil_violence.height=12",
+                    "civil_violence.mode=fast",
+                    "civil_violence.snapshots=[0]",
+                ],
+                5,
+                8,
+            ),
+        ];
+        runs.iter()
+            .map(|&(name, sets, at, steps)| {
+                let mut sets: Vec<Override> = sets
+                    .iter()
+                    .map(|s| Override::parse(s).expect("valid"))
+                    .collect();
+                sets.push(Override::parse(&format!("time.steps={steps}")).expect("valid"));
+                let src = embedded::source(name).expect("embedded");
+                let scenario = Scenario::load(&src, &sets).expect("valid");
+                let mut sim = mobilize_core::engine::Sim::new(scenario.clone());
+                let mut kept = None;
+                let mut keep = |c: &mobilize_core::engine::Checkpoint| {
+                    if c.step <= at {
+                        kept = Some(c.clone());
+                    }
+                };
+                sim.run_with(
+                    &mut [],
+                    mobilize_core::engine::RunControl {
+                        checkpoint_every: 1,
+                        on_checkpoint: Some(&mut keep),
+                        ..Default::default()
+                    },
+                );
+                Saved {
+                    world: scenario.clone(),
+                    scenario,
+                    checkpoint: kept.expect("a checkpoint"),
+                }
+            })
+            .collect()
+    })
+}
+
+fn state_seeds() -> Vec<Vec<u8>> {
+    saved_runs()
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let mut v = vec![k as u8];
+            v.extend_from_slice(&s.checkpoint.model);
+            v
+        })
+        .collect()
+}
+
+/// A model's saved state: the first byte picks the run (see [`saved_runs`]), the rest is
+/// the state, restored and, when accepted, run to the end (a few more steps).
+pub fn state(bytes: &[u8]) -> String {
+    let Some((&k, payload)) = bytes.split_first() else {
+        return "empty".into();
+    };
+    let runs = saved_runs();
+    let run = &runs[usize::from(k) % runs.len()];
+    let mut c = run.checkpoint.clone();
+    c.model = payload.to_vec();
+    match mobilize_core::engine::Sim::resume(&run.world, run.scenario.clone(), c) {
+        Ok(mut sim) => {
+            sim.run(&mut []);
+            format!("ok {k}")
+        }
+        Err(e) => format!("{k} {}", signature(&e.0)),
+    }
+}
+
+fn http_seeds() -> Vec<Vec<u8>> {
+    [
+        "GET /api/scenarios HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        "GET /api/scenarios/two-valleys HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{\"scenario\":\"two-valleys\",\"sets\":[\"seed=7\"]}   ",
+        "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 26\r\n\r\n{\"scenario\":\"two-valleys\"}",
+        "POST /api/folders/resume HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{\"folder\":\"a/.b.pa\"}",
+        "GET /api/runs HTTP/1.1\r\nHost: [::1]\r\n\r\n",
+        "POST /api/runs/r000001-0011223344556677/pause HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n",
+        "GET /files/x/..%2F..%2Fetc%2Fpasswd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
+}
+
+/// The dashboard's server, once per process, on an in-memory connection per input; its runs
+/// folder is an empty temporary folder and no run fits its memory limit, so nothing runs.
+fn server() -> &'static (tokio::runtime::Runtime, axum::Router) {
+    static SERVER: std::sync::OnceLock<(tokio::runtime::Runtime, axum::Router)> =
+        std::sync::OnceLock::new();
+    SERVER.get_or_init(|| {
+        let runs = std::env::temp_dir().join(format!("mobilize-fuzz-runs-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&runs);
+        let config = mobilize_serve::Config {
+            runs,
+            scenarios: None,
+            max_runs: 1,
+            queue: 0,
+            body_limit: 64 * 1024,
+            provenance: mobilize_experiment::Provenance {
+                version: "fuzz".into(),
+                git_commit: "fuzz".into(),
+            },
+            allowed_hosts: mobilize_serve::guard::allowed_hosts(
+                std::net::IpAddr::from([127, 0, 0, 1]),
+                &[],
+            ),
+            token: None,
+            max_memory: Some(0),
+            checkpoint_every: 0,
+            header_timeout: std::time::Duration::from_secs(1),
+            request_timeout: std::time::Duration::from_secs(2),
+        };
+        let state = std::sync::Arc::new(mobilize_serve::api::AppState::new(config));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        (rt, mobilize_serve::api::router(state))
+    })
+}
+
+/// Raw bytes sent to the dashboard over one connection (HTTP/1.1 parsing, the guard, every
+/// handler); the outcome is the answer's status line.
+pub fn http(bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (rt, router) = server();
+    rt.block_on(async {
+        let (mut client, io) = tokio::io::duplex(1 << 20);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(std::time::Duration::from_millis(50))
+            .keep_alive(false)
+            .serve_connection(hyper_util::rt::TokioIo::new(io), service);
+        let talk = async {
+            let _ = client.write_all(bytes).await;
+            let _ = client.shutdown().await;
+            let mut out = Vec::new();
+            let _ = client.read_to_end(&mut out).await;
+            out
+        };
+        let (_, out) = tokio::join!(conn, talk);
+        let text = String::from_utf8_lossy(&out);
+        let status = text.lines().next().unwrap_or("no answer");
+        let body = text.split_once("\r\n\r\n").map_or("", |x| x.1);
+        let body: String = body.chars().take(200).collect();
+        format!("{status} {}", signature(&body))
+    })
 }

@@ -112,17 +112,44 @@ impl Faithful {
         {
             return Err("an agent, site or disposition is out of range".into());
         }
-        // Each agent is on at most one site's list: walking every list visits at most n.
+        // Each agent is on at most one site's list: walking every list visits at most n, and
+        // every agent listed on a site says it stands there.
         let mut seen = 0usize;
-        for &first in &self.lattice.head {
+        let mut counts = vec![[0u32; 4]; sites];
+        for (s, &first) in self.lattice.head.iter().enumerate() {
             let mut i = first;
             while i != NONE {
                 seen += 1;
-                if seen > n {
-                    return Err("the lists of agents on the sites loop".into());
+                let iu = i as usize;
+                if seen > n || self.site[iu] as usize != s {
+                    return Err("the lists of agents on the sites do not match the agents".into());
                 }
-                i = self.next[i as usize];
+                let c = &mut counts[s];
+                c[0] += 1;
+                c[1] += u32::from(!self.jailed[iu]);
+                c[2] += u32::from(self.kind[iu] == COP);
+                c[3] += u32::from(self.active[iu]);
+                i = self.next[iu];
             }
+        }
+        if self.site.iter().filter(|&&s| s != NONE).count() != seen {
+            return Err("an agent stands on a site whose list does not hold it".into());
+        }
+        // The counts and bit sets are those the agents make.
+        let mut rebuilt = Lattice::new(fresh.width, fresh.height, fresh.transparent);
+        rebuilt.keep_halo(fresh.halo);
+        for (s, c) in counts.iter().enumerate() {
+            if c.iter().any(|&k| k > u32::from(u8::MAX)) {
+                return Err("too many agents on one site".into());
+            }
+            rebuilt.occupied[s] = c[0] as u8;
+            rebuilt.free[s] = c[1] as u8;
+            rebuilt.cops[s] = c[2] as u8;
+            rebuilt.actives[s] = c[3] as u8;
+            rebuilt.refresh(s);
+        }
+        if !rebuilt.same_counts(&self.lattice) {
+            return Err("the lattice's counts are not those of its agents".into());
         }
         Ok(())
     }

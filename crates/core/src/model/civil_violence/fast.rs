@@ -228,6 +228,38 @@ impl Sites {
             && self.due_lives.well_formed(|_| true);
         let lives_ok =
             self.prisoner_lives.is_empty() || self.prisoner_lives.len() == self.prisoners.len();
+        // Every flag byte a combination the rules can meet, padding sites left as built, and
+        // the bit sets those the flags make.
+        let mut rebuilt = fresh.clone();
+        for site in 0..self.flags.len() as u32 {
+            if rebuilt.flags[site as usize] & OCCUPIED != 0 {
+                rebuilt.mark(site, false);
+            }
+            rebuilt.flags[site as usize] = 0;
+        }
+        for (site, &f) in self.flags.iter().enumerate() {
+            let bare = f & !ACTED;
+            let valid = bare < 2 * GREEN
+                && (f & OCCUPIED != 0 || bare == 0)
+                && (f & COP == 0 || f & (ACTIVE | JAILED | GREEN) == 0)
+                && (f & JAILED == 0 || f & ACTIVE == 0);
+            let padding = self.xy(site as u32).0 >= self.width;
+            if !valid || (padding && f != fresh.flags[site]) {
+                return Err(format!("site {site} holds an impossible agent"));
+            }
+            rebuilt.flags[site] = f;
+            if f & OCCUPIED != 0 && !padding {
+                rebuilt.mark(site as u32, true);
+            }
+        }
+        if rebuilt.open != self.open
+            || rebuilt.cops != self.cops
+            || rebuilt.actives != self.actives
+            || rebuilt.seen != self.seen
+            || rebuilt.groups != self.groups
+        {
+            return Err("the bit sets are not those of the agents on the sites".into());
+        }
         if !due_ok
             || !lives_ok
             || !self.prisoners.iter().all(|p| site(p.left))

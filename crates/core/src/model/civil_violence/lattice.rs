@@ -86,6 +86,22 @@ impl Lattice {
             && self.halo_actives.len() == other.halo_actives.len()
     }
 
+    /// Whether the counts and bit sets of `other` are those of this lattice (a restored
+    /// lattice against one rebuilt from its agents).
+    pub fn same_counts(&self, other: &Lattice) -> bool {
+        self.cops == other.cops
+            && self.actives == other.actives
+            && self.free == other.free
+            && self.occupied == other.occupied
+            && self.open == other.open
+            && self.cop_bits == other.cop_bits
+            && self.active_bits == other.active_bits
+            && self.crowded == other.crowded
+            && self.crowded_at == other.crowded_at
+            && self.halo_cops == other.halo_cops
+            && self.halo_actives == other.halo_actives
+    }
+
     /// An empty lattice.
     pub fn new(width: u32, height: u32, transparent: bool) -> Lattice {
         let n = width as usize * height as usize;
