@@ -614,3 +614,48 @@ fn slow_and_idle_connections_are_closed_and_the_server_keeps_serving() {
     // Meanwhile and after, the server answers.
     assert_eq!(request(&addr, "GET", "/api/runs", b"").0, 200);
 }
+
+/// Resident memory of this process (kB), from /proc.
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn ten_stream_clients_that_never_read_keep_the_server_small() {
+    let runs = tempfile::tempdir().unwrap();
+    let addr = start(runs.path(), 1, 1);
+    let before = rss_kb();
+    let (status, body) = request(
+        &addr,
+        "POST",
+        "/api/runs",
+        br#"{"scenario":"epstein-run1","sets":["time.steps=120","civil_violence.width=400","civil_violence.height=400","civil_violence.snapshots=[]"]}"#,
+    );
+    assert_eq!(status, 202, "{body}");
+    let id = json(&body)["id"].as_str().unwrap().to_string();
+    // Ten clients ask for the stream and never read a byte of it.
+    let idle: Vec<TcpStream> = (0..10)
+        .map(|_| {
+            let mut s = TcpStream::connect(&addr).unwrap();
+            write!(
+                s,
+                "GET /api/runs/{id}/events HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    wait_until_over(&addr, &id);
+    let grown_mb = rss_kb().saturating_sub(before) / 1024;
+    drop(idle);
+    // Each of the 121 lattice pictures is 213 KB in base64: a copy of the history per client
+    // would be 10 × 26 MB; one shared history with the newest picture only, and at most 256 KB
+    // copied per client at once (plus the sockets' buffers), stays far below.
+    assert!(grown_mb < 100, "the server grew by {grown_mb} MB");
+    assert_eq!(request(&addr, "GET", "/api/runs", b"").0, 200);
+}
