@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::mobilize;
+use common::{mobilize, ok, results};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -311,6 +311,46 @@ fn each_message_names_its_real_cause_once_and_blames_the_set_that_made_it() {
     assert_eq!(code, Some(2));
     assert!(err.len() < 4_000, "{} bytes on stderr", err.len());
     assert!(err.contains("bytes in all"), "{err}");
+}
+
+#[test]
+fn a_crowd_in_which_no_one_can_ever_act_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let never =
+        r#"threshold.distribution={kind="uniform",min=0,max=99,rounding="none"}"#.to_string();
+    let o = mobilize(
+        &["validate", "granovetter-uniform", "--set", &never],
+        dir.path(),
+    );
+    ok(&o);
+    assert!(stderr(&o).contains("no one can ever act"), "{}", stderr(&o));
+    // Thresholds that reach 0, or someone who starts: no warning.
+    for sets in [
+        vec![
+            r#"threshold.distribution={kind="uniform",min=0,max=100,rounding="floor"}"#.to_string(),
+        ],
+        vec![never.clone(), "threshold.initial_random=1".to_string()],
+    ] {
+        let mut args = vec!["validate", "granovetter-uniform"];
+        for s in &sets {
+            args.extend(["--set", s.as_str()]);
+        }
+        let o = mobilize(&args, dir.path());
+        ok(&o);
+        assert!(
+            !stderr(&o).contains("no one can ever act"),
+            "{sets:?}: {}",
+            stderr(&o)
+        );
+    }
+    // The warning is in the run's manifest too.
+    let o = mobilize(
+        &["run", "granovetter-uniform", "-q", "--set", &never],
+        dir.path(),
+    );
+    let folder = results(&ok(&o), dir.path());
+    let m = std::fs::read_to_string(folder.join("manifest.json")).unwrap();
+    assert!(m.contains("no one can ever act"), "{m}");
 }
 
 #[test]

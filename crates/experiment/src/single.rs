@@ -187,12 +187,7 @@ pub fn execute(
         last_step: None,
         figures: Default::default(),
         dates: Default::default(),
-        warnings: req
-            .scenario
-            .model
-            .size_warning(&req.scenario)
-            .into_iter()
-            .collect(),
+        warnings: req.scenario.model.warnings(&req.scenario),
         summary: None,
         timings: Timings::default(),
         files: layout::ALWAYS.iter().map(|f| f.to_string()).collect(),

@@ -181,7 +181,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             return Err(Failure::Input);
         }
     }
-    if let Some(w) = scenario.model.size_warning(&scenario) {
+    for w in scenario.model.warnings(&scenario) {
         eprintln!("warning: {w}");
     }
     let threads = threads(args.threads)?;

@@ -23,6 +23,9 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let src = source::find(Some(&args.scenario))?;
     let overrides = source::overrides(&args.set)?;
     let scenario = source::load(&src, &overrides)?;
+    for w in scenario.model.warnings(&scenario) {
+        eprintln!("warning: {w}");
+    }
     if args.resolved {
         print!("{}", scenario.resolved_toml());
     } else {

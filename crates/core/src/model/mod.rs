@@ -92,6 +92,13 @@ pub trait ModelDef: Send + Sync + 'static {
         None
     }
 
+    /// Everything worth warning about in `scenario` before it runs (printed by `validate` and
+    /// `run`, recorded in the manifest): the size warning, and what else the model finds,
+    /// such as a world in which no one can ever act.
+    fn warnings(&self, scenario: &Scenario) -> Vec<String> {
+        self.size_warning(scenario).into_iter().collect()
+    }
+
     /// Estimated peak bytes of the model's own state for `scenario` (the population and the
     /// network are counted apart, [`crate::scenario::memory`]). The default, 32 bytes a
     /// person, is a conservative figure for a model with a few columns per person.

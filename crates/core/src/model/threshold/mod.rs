@@ -97,6 +97,39 @@ impl ModelDef for Def {
     fn build(&self, scenario: &Scenario, world: &World) -> Box<dyn Model> {
         Box::new(Threshold::new(scenario, world))
     }
+
+    /// A crowd in which no one can ever act: no one starts (no initial actors, no `activate`
+    /// event, no event lowering thresholds) and every threshold is above zero, so the first
+    /// step already is the equilibrium. A uniform distribution with `rounding = "none"` makes
+    /// such a crowd: its smallest value, (½/N)·(max − min) above `min`, is never 0.
+    fn warnings(&self, scenario: &Scenario) -> Vec<String> {
+        let p = scenario.params::<ThresholdParams>();
+        let starts = !p.initial_actors.is_empty()
+            || p.initial_random > 0
+            || scenario.events.iter().any(|e| {
+                matches!(
+                    *super::data::<Action>(&e.action),
+                    Action::Activate { .. } | Action::ShiftThresholds { .. }
+                )
+            });
+        if starts || p.form != ThresholdForm::Crowd {
+            return Vec::new();
+        }
+        let n = scenario.population() as usize;
+        let lowest = draw_thresholds(p, n, scenario.seed)
+            .into_iter()
+            .fold(f64::INFINITY, f64::min);
+        if lowest > 0.0 {
+            vec![format!(
+                "no one can ever act: no one starts and the lowest threshold is {lowest} (above 0); \
+                 give initial_random or initial_actors, an `activate` event, or thresholds that \
+                 reach 0 (e.g. `rounding = \"floor\"` for counts; see the threshold model's docs \
+                 on rounding)"
+            )]
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 /// `activated_at` of someone not acting.
