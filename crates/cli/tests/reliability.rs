@@ -596,12 +596,14 @@ fn sigterm_to_the_server_leaves_a_dashboard_run_resumable_to_the_uninterrupted_r
         r#"{"scenario":"korea-1936-1945","sets":["scale=0.01"]}"#,
     );
     let id = run_id(&started);
-    // Held between two steps, so that the run is surely under way when the signal comes.
-    http(&addr, "POST", &format!("/api/runs/{id}/pause"), "");
+    // Once it has its folder, held between two steps, so that the run is surely under way
+    // when the signal comes (a run stopped before it starts makes no folder).
     let t = Instant::now();
-    while !http(&addr, "GET", &format!("/api/runs/{id}"), "").contains("\"step\":") {
+    while http(&addr, "GET", &format!("/api/runs/{id}"), "").contains("\"folder\":null") {
         assert!(t.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(5));
     }
+    http(&addr, "POST", &format!("/api/runs/{id}/pause"), "");
     std::thread::sleep(Duration::from_millis(300));
     let kill = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])

@@ -97,6 +97,11 @@ impl LiveRun {
         self.resume.notify_all();
     }
 
+    /// Whether the page has paused it.
+    pub fn is_paused(&self) -> bool {
+        *self.paused.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Blocks the simulation thread while paused (a stop releases it).
     fn wait_while_paused(&self) {
         let mut paused = self.paused.lock().unwrap_or_else(|e| e.into_inner());

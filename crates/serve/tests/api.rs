@@ -273,7 +273,12 @@ fn a_full_server_says_busy_and_a_stopped_run_is_marked_incomplete() {
     let (status, body) = request(&addr, "POST", "/api/runs", long);
     assert_eq!(status, 503);
     assert!(json(&body)["error"].as_str().unwrap().starts_with("busy"));
-    // Pause, then stop.
+    // Once it has a folder (a run stopped before it starts makes none), pause, then stop.
+    let t = Instant::now();
+    while json(&request(&addr, "GET", &format!("/api/runs/{id}"), b"").1)["folder"].is_null() {
+        assert!(t.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let (status, body) = request(&addr, "POST", &format!("/api/runs/{id}/pause"), b"");
     assert_eq!(status, 200, "{body}");
     assert_eq!(json(&body)["phase"], "paused");
@@ -634,7 +639,7 @@ fn ten_stream_clients_that_never_read_keep_the_server_small() {
         &addr,
         "POST",
         "/api/runs",
-        br#"{"scenario":"epstein-run1","sets":["time.steps=120","civil_violence.width=400","civil_violence.height=400","civil_violence.snapshots=[]"]}"#,
+        br#"{"scenario":"epstein-run1","sets":["time.steps=240","civil_violence.width=400","civil_violence.height=400","civil_violence.snapshots=[]"]}"#,
     );
     assert_eq!(status, 202, "{body}");
     let id = json(&body)["id"].as_str().unwrap().to_string();
@@ -653,9 +658,11 @@ fn ten_stream_clients_that_never_read_keep_the_server_small() {
     wait_until_over(&addr, &id);
     let grown_mb = rss_kb().saturating_sub(before) / 1024;
     drop(idle);
-    // Each of the 121 lattice pictures is 213 KB in base64: a copy of the history per client
-    // would be 10 × 26 MB; one shared history with the newest picture only, and at most 256 KB
-    // copied per client at once (plus the sockets' buffers), stays far below.
-    assert!(grown_mb < 100, "the server grew by {grown_mb} MB");
+    // Each of the 241 lattice pictures is 213 KB in base64: a copy of the history per client
+    // would be 10 × 51 MB; one shared history with the newest picture only, and at most 256 KB
+    // copied per client at once (plus the sockets' buffers), stays far below (about 10 MB
+    // measured alone; the bound leaves room for the other tests of this binary running
+    // beside it in the same process).
+    assert!(grown_mb < 200, "the server grew by {grown_mb} MB");
     assert_eq!(request(&addr, "GET", "/api/runs", b"").0, 200);
 }
