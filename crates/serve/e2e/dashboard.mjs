@@ -86,8 +86,14 @@ try {
   await page.waitForFunction(() => /\d{4}-\d\d-\d\d/.test(document.querySelector('#run-date')?.textContent || ''));
   await page.click('#pause');
   await page.waitForFunction(() => document.querySelector('#run-status').textContent === 'paused');
-  await page.waitForTimeout(300);
-  const held = await page.textContent('#run-date');
+  // The page may still be catching up with the step the run holds: wait until it settles.
+  let held = await page.textContent('#run-date');
+  for (let i = 0; i < 20; i += 1) {
+    await page.waitForTimeout(300);
+    const now = await page.textContent('#run-date');
+    if (now === held) break;
+    held = now;
+  }
   await page.waitForTimeout(700);
   assert.equal(await page.textContent('#run-date'), held);
   await shot('paused');
