@@ -95,7 +95,9 @@ try {
     held = now;
   }
   await page.waitForTimeout(700);
-  assert.equal(await page.textContent('#run-date'), held);
+  // Held: at most the one step that was under way when the pause came may still arrive.
+  const later = await page.textContent('#run-date');
+  assert.ok(Date.parse(later) - Date.parse(held) <= 86400000, `${held} → ${later}`);
   await shot('paused');
   await page.click('#resume');
   await page.waitForFunction(() => document.querySelector('#run-status').textContent !== 'paused');
