@@ -426,11 +426,7 @@ fn sigint_flushes_marks_incomplete_and_touches_no_finished_run() {
         assert!(started.elapsed() < Duration::from_secs(120));
         std::thread::sleep(Duration::from_millis(5));
     }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    signal(&child, "INT");
     let o = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{err}");
@@ -516,6 +512,15 @@ fn a_run_folder_being_resumed_is_locked() {
         dir.path(),
     ));
     assert!(!lock.exists(), "the lock is removed when the resume ends");
+}
+
+/// Sends signal `name` (`INT`, `TERM`) to `child`, as a user's Ctrl-C or a supervisor would.
+fn signal(child: &std::process::Child, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{name}");
 }
 
 /// One HTTP/1.1 request to the server at `addr`; returns the answer's body.
@@ -605,11 +610,7 @@ fn sigterm_to_the_server_leaves_a_dashboard_run_resumable_to_the_uninterrupted_r
     }
     http(&addr, "POST", &format!("/api/runs/{id}/pause"), "");
     std::thread::sleep(Duration::from_millis(300));
-    let kill = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    signal(&server, "TERM");
     let o = server.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "the server shut down cleanly: {err}");
@@ -687,11 +688,7 @@ fn sigterm_while_the_world_is_built_is_honoured_when_it_is_built() {
     // Building a fifth of Korea takes about a second; the signal comes early in it.
     std::thread::sleep(Duration::from_millis(250));
     let t = Instant::now();
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    signal(&child, "TERM");
     let o = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{err}");

@@ -371,7 +371,12 @@ fn execute(s: Arc<AppState>, run: Arc<LiveRun>, job: Job) {
 /// Runs `scenario` into a new run folder, checkpointing as configured; returns the phase it
 /// ended in and the page's closing message.
 fn run_into_folder(s: &Arc<AppState>, run: &Arc<LiveRun>, job: Job) -> (Phase, serde_json::Value) {
-    run.set_phase(Phase::Running);
+    // Paused while it waited to start: it starts paused (the page must not say "running").
+    run.set_phase(if run.is_paused() {
+        Phase::Paused
+    } else {
+        Phase::Running
+    });
     let scenario = job.scenario();
     let live_lattice = scenario
         .model

@@ -294,7 +294,8 @@ impl Observer for Streamer {
             self.pictured = Some((at, message));
         }
         self.run.step.store(record.step, Ordering::Relaxed);
-        if self.last_wake.elapsed() >= WAKE_EVERY {
+        // A paused run shows the step it holds at once (not after the next wake).
+        if self.last_wake.elapsed() >= WAKE_EVERY || self.run.is_paused() {
             self.run.publish();
             self.last_wake = Instant::now();
         }

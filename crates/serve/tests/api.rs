@@ -666,3 +666,36 @@ fn ten_stream_clients_that_never_read_keep_the_server_small() {
     assert!(grown_mb < 200, "the server grew by {grown_mb} MB");
     assert_eq!(request(&addr, "GET", "/api/runs", b"").0, 200);
 }
+
+#[test]
+fn a_run_paused_while_queued_starts_paused() {
+    let runs = tempfile::tempdir().unwrap();
+    let addr = start(runs.path(), 1, 1);
+    let long = br#"{"scenario":"korea-1936-1945","sets":["scale=0.01"]}"#;
+    let first = json(&request(&addr, "POST", "/api/runs", long).1)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    request(&addr, "POST", &format!("/api/runs/{first}/pause"), b"");
+    // The second waits for the only slot; paused there, it must start paused.
+    let (status, body) = request(&addr, "POST", "/api/runs", long);
+    assert_eq!(status, 202, "{body}");
+    let id = json(&body)["id"].as_str().unwrap().to_string();
+    request(&addr, "POST", &format!("/api/runs/{id}/pause"), b"");
+    request(&addr, "POST", &format!("/api/runs/{first}/stop"), b"");
+    let t = Instant::now();
+    let r = loop {
+        let r = json(&request(&addr, "GET", &format!("/api/runs/{id}"), b"").1);
+        if !r["folder"].is_null() {
+            break r;
+        }
+        assert!(t.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let r2 = json(&request(&addr, "GET", &format!("/api/runs/{id}"), b"").1);
+    assert_eq!(r["phase"], "paused", "{r}");
+    assert_eq!(r2["phase"], "paused", "{r2}");
+    assert_eq!(r["step"], r2["step"], "it holds");
+    request(&addr, "POST", &format!("/api/runs/{id}/stop"), b"");
+}
