@@ -90,3 +90,33 @@ fn runs_to_the_time_limit_when_asked() {
     assert_eq!(active.len(), 31);
     assert!(active[1..].iter().all(|&a| a == 1.0));
 }
+
+/// p. 1431: a crowd of 100 whose thresholds are drawn at random from 0..99 (each 1/100)
+/// ends with at most one actor with probability 0.99^100 + 0.98^99 ≈ 0.5014 (no one at 0, or
+/// one at 0 and no one at 1). Over 4,000 seeds the share must be within 4 standard errors
+/// (4 · 0.0079); `uniform` on [0, 100) floored is that crowd (docs/models/threshold.md).
+#[test]
+fn random_uniform_crowds_stop_at_one_actor_about_half_the_time() {
+    let exact = 0.99f64.powi(100) + 0.98f64.powi(99);
+    let runs = 4_000;
+    let mut at_most_one = 0;
+    for seed in 1..=runs {
+        let seed = format!("seed={seed}");
+        let (_, outcome) = run(
+            "granovetter-uniform",
+            &[
+                &seed,
+                r#"threshold.distribution={kind="uniform",min=0,max=100,rounding="floor",sampling="random"}"#,
+            ],
+        );
+        if figure(&outcome, "final_active") <= 1.0 {
+            at_most_one += 1;
+        }
+    }
+    let share = f64::from(at_most_one) / f64::from(runs);
+    let se = (exact * (1.0 - exact) / f64::from(runs)).sqrt();
+    assert!(
+        (share - exact).abs() < 4.0 * se,
+        "{share} of {runs} crowds stopped at one actor or none; exactly {exact:.4}"
+    );
+}
