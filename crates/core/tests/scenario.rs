@@ -77,7 +77,8 @@ fn overrides_create_missing_tables_and_are_blamed_for_their_problems() {
         ],
     )
     .unwrap();
-    assert_eq!(s.network, NetworkSpec::ErdosRenyi { mean_degree: 4.0 });
+    let n = f64::from(s.population());
+    assert_eq!(s.network, NetworkSpec::ErdosRenyi { p: 4.0 / (n - 1.0) });
     let err = load(SMALL, &["network.kind=ring"]).unwrap_err();
     assert_eq!(err.problems.len(), 1);
     assert_eq!(err.problems[0].path, "network.kind");

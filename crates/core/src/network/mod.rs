@@ -39,7 +39,7 @@ impl Network {
         match spec {
             NetworkSpec::None => Network::empty(n),
             NetworkSpec::Structured(p) => structured(p, people, seed),
-            NetworkSpec::ErdosRenyi { mean_degree } => erdos_renyi(n, *mean_degree, seed),
+            NetworkSpec::ErdosRenyi { p } => erdos_renyi(n, *p, seed),
             NetworkSpec::WattsStrogatz {
                 mean_degree,
                 rewire,

@@ -5,15 +5,18 @@ use rayon::prelude::*;
 use super::{Network, CHUNK};
 use crate::rng::{Purpose, Stream};
 
-/// G(n, p) with p = mean_degree / (n − 1): every pair is tied independently with probability p.
+/// G(n, p): every pair is tied independently with probability `p`.
 ///
 /// Each person i draws its ties to j > i by geometric skips (Batagelj & Brandes 2005), so the
-/// cost is proportional to the ties made, not to n².
-pub fn erdos_renyi(n: usize, mean_degree: f64, seed: u64) -> Network {
-    if n < 2 || mean_degree <= 0.0 {
+/// cost is proportional to the ties made, not to n². The skips come from i's own stream, so a
+/// person added after the others (N → N + 1 at the same p) leaves every existing tie as it
+/// was and only adds the newcomer's.
+pub fn erdos_renyi(n: usize, p: f64, seed: u64) -> Network {
+    if n < 2 || p <= 0.0 {
         return Network::empty(n);
     }
-    let p = (mean_degree / (n - 1) as f64).min(1.0);
+    let p = p.min(1.0);
+    let mean_degree = p * (n - 1) as f64;
     let chunks: Vec<Vec<(u32, u32)>> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
@@ -73,9 +76,41 @@ pub fn watts_strogatz(n: usize, k: u32, rewire: f64, seed: u64) -> Network {
 mod tests {
     use super::*;
 
+    /// At a fixed p, one more person keeps every tie among the others (common random
+    /// numbers); at a fixed mean degree p changes with N, and so do many ties.
+    #[test]
+    fn erdos_renyi_at_a_fixed_p_keeps_every_tie_when_a_person_is_added() {
+        let (n, p) = (300, 0.02);
+        let (a, b) = (erdos_renyi(n, p, 7), erdos_renyi(n + 1, p, 7));
+        for i in 0..n as u32 {
+            let old: Vec<u32> = a.neighbours(i).to_vec();
+            let new: Vec<u32> = b
+                .neighbours(i)
+                .iter()
+                .copied()
+                .filter(|&j| j < n as u32)
+                .collect();
+            assert_eq!(old, new, "person {i}");
+        }
+        let pn = |n: usize| 6.0 / (n - 1) as f64;
+        let (c, d) = (erdos_renyi(n, pn(n), 7), erdos_renyi(n + 1, pn(n + 1), 7));
+        let changed = (0..n as u32)
+            .filter(|&i| {
+                let new: Vec<u32> = d
+                    .neighbours(i)
+                    .iter()
+                    .copied()
+                    .filter(|&j| j < n as u32)
+                    .collect();
+                c.neighbours(i) != new.as_slice()
+            })
+            .count();
+        assert!(changed > 0, "a fixed mean degree moves p, and ties with it");
+    }
+
     #[test]
     fn erdos_renyi_has_the_asked_mean_degree() {
-        let g = erdos_renyi(20_000, 8.0, 1);
+        let g = erdos_renyi(20_000, 8.0 / 19_999.0, 1);
         let mean = 2.0 * g.ties() as f64 / 20_000.0;
         assert!((mean - 8.0).abs() < 0.1, "{mean}");
     }

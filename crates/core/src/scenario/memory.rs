@@ -15,7 +15,7 @@ const PERSON_BYTES: f64 = 8.0;
 pub fn mean_degree(s: &Scenario) -> f64 {
     match &s.network {
         NetworkSpec::None => 0.0,
-        NetworkSpec::ErdosRenyi { mean_degree } => *mean_degree,
+        NetworkSpec::ErdosRenyi { p } => p * (f64::from(s.population()) - 1.0).max(0.0),
         NetworkSpec::WattsStrogatz { mean_degree, .. } => f64::from(*mean_degree),
         NetworkSpec::Structured(p) => {
             let people = f64::from(s.population()).max(1.0);

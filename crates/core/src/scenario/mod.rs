@@ -271,10 +271,12 @@ pub enum NetworkSpec {
     None,
     /// Households, villages, districts, long ties and region links.
     Structured(StructuredNetwork),
-    /// G(n, p) with p = mean_degree / (n − 1).
+    /// G(n, p): every pair tied with probability p.
     ErdosRenyi {
-        /// Mean ties per person.
-        mean_degree: f64,
+        /// The probability. Given as `network.p`, it stays when the population changes (one
+        /// more person keeps every existing tie: common random numbers); given as
+        /// `network.mean_degree` it is mean_degree / (n − 1), and changes with n.
+        p: f64,
     },
     /// Ring lattice with `mean_degree` neighbours (even), each tie rewired with `rewire`.
     WattsStrogatz {

@@ -16,7 +16,7 @@ string_enum! {
         None = "none",
         /// Households, villages, districts (workplaces and schools), long ties and region links.
         Structured = "structured",
-        /// G(n, p) with p = mean_degree / (n − 1).
+        /// G(n, p) with p given, or p = mean_degree / (n − 1).
         ErdosRenyi = "erdos_renyi",
         /// A ring lattice with mean_degree neighbours, each tie rewired with probability `rewire`.
         WattsStrogatz = "watts_strogatz",
@@ -133,6 +133,9 @@ pub struct RawNetwork {
     /// Mean degree (erdos_renyi, watts_strogatz).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_degree: Option<f64>,
+    /// Probability that any two people are tied (erdos_renyi, instead of `mean_degree`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p: Option<f64>,
     /// Rewiring probability (watts_strogatz).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rewire: Option<f64>,
@@ -460,6 +463,7 @@ impl RawNetwork {
             district_ties: get_at(&mut f, "district_ties", p, s),
             long_ties: get_at(&mut f, "long_ties", p, s),
             mean_degree: get_at(&mut f, "mean_degree", p, s),
+            p: get_at(&mut f, "p", p, s),
             rewire: get_at(&mut f, "rewire", p, s),
             links: array(&mut f, "links", p, s, RawLink::decode),
         };

@@ -122,16 +122,45 @@ impl Check<'_> {
                 })
             }
             NetworkKind::ErdosRenyi => {
-                let mean_degree = *n.mean_degree.get_or_insert(10.0);
                 let hi = (total.max(2) - 1) as f64;
-                self.range(
-                    "network.mean_degree",
-                    mean_degree,
-                    0.0,
-                    hi.min(1e4),
-                    "ties per person (below the population)",
-                );
-                NetworkSpec::ErdosRenyi { mean_degree }
+                match (n.p, n.mean_degree) {
+                    (Some(_), Some(_)) => {
+                        self.bad(
+                            "network.p",
+                            "give `p` or `mean_degree`, not both",
+                            Some(
+                                "`p` stays when the population changes; `mean_degree` sets p = \
+                                 mean_degree / (N − 1)"
+                                    .into(),
+                            ),
+                        );
+                        NetworkSpec::ErdosRenyi { p: 0.0 }
+                    }
+                    (Some(p), None) => {
+                        // At most 10^4 ties a person on average, as with `mean_degree`.
+                        self.range(
+                            "network.p",
+                            p,
+                            0.0,
+                            (1e4 / hi).min(1.0),
+                            "(probability of a tie; at most 10,000 ties a person on average)",
+                        );
+                        NetworkSpec::ErdosRenyi { p }
+                    }
+                    (None, _) => {
+                        let mean_degree = *n.mean_degree.get_or_insert(10.0);
+                        self.range(
+                            "network.mean_degree",
+                            mean_degree,
+                            0.0,
+                            hi.min(1e4),
+                            "ties per person (below the population)",
+                        );
+                        NetworkSpec::ErdosRenyi {
+                            p: (mean_degree / hi).min(1.0),
+                        }
+                    }
+                }
             }
             NetworkKind::WattsStrogatz => {
                 let k = *n.mean_degree.get_or_insert(10.0);
@@ -167,12 +196,14 @@ impl Check<'_> {
             [
                 ("mean_degree", n.mean_degree.is_some()),
                 ("rewire", n.rewire.is_some()),
+                ("p", n.p.is_some()),
             ]
             .into_iter()
             .filter(|(k, set)| {
                 *set && !matches!(
                     (kind, *k),
-                    (NetworkKind::ErdosRenyi, "mean_degree") | (NetworkKind::WattsStrogatz, _)
+                    (NetworkKind::ErdosRenyi, "mean_degree" | "p")
+                        | (NetworkKind::WattsStrogatz, "mean_degree" | "rewire")
                 )
             })
             .map(|(k, _)| k),
