@@ -801,6 +801,93 @@ mod tests {
         );
     }
 
+    /// Each person's first step acting (`NEVER` if never) in a world of `n`, with thresholds
+    /// keyed by person and `extra` scenario lines.
+    fn histories(n: u32, seed: u64, extra: &str) -> Vec<u32> {
+        let text = format!(
+            "name = \"w\"\nmodel = \"threshold\"\nseed = {seed}\n[time]\nsteps = 200\n\
+             [[regions]]\nname = \"w\"\npopulation = {n}\n{extra}"
+        );
+        let sc = Scenario::load(&crate::scenario::Source::text("w.toml", &text), &[]).unwrap();
+        let w = World::of(&sc);
+        let mut m = Threshold::new(&sc, &w);
+        let mut log = Vec::new();
+        m.start(&w, &mut log);
+        for step in 1..=sc.time.steps {
+            m.step(step, &w, &mut log);
+            if m.settled() {
+                break;
+            }
+        }
+        m.activated_at
+    }
+
+    /// Starsim's standard: adding one person (N → N + 1) changes only the histories that
+    /// person touches. With CRN-safe choices (thresholds drawn per person, starters keyed by
+    /// person, an Erdős–Rényi network at a fixed p) a newcomer who never acts changes no one's
+    /// history, and one who acts changes only histories from the step after it acts on; the
+    /// quantile sampling, which is not CRN-safe, changes many.
+    #[test]
+    fn one_more_person_changes_only_the_histories_it_touches() {
+        let crowd = "[threshold]\nform = \"crowd\"\nunit = \"count\"\ninitial_random = 3\n\
+                     [threshold.distribution]\nkind = \"uniform\"\nmin = 0\nmax = 100\n\
+                     rounding = \"floor\"\nsampling = \"random\"\n";
+        let network = "[network]\nkind = \"erdos_renyi\"\np = 0.03\n\
+                       [threshold]\nform = \"network\"\nunit = \"count\"\ninitial_random = 5\n\
+                       [threshold.distribution]\nkind = \"uniform\"\nmin = 0\nmax = 4\n\
+                       rounding = \"floor\"\nsampling = \"random\"\n";
+        let (mut quiet, mut acting) = (0, 0);
+        for (form, extra) in [("crowd", crowd), ("network", network)] {
+            for seed in 1..=30 {
+                let (a, b) = (histories(200, seed, extra), histories(201, seed, extra));
+                let newcomer = b[200];
+                let changed: Vec<usize> = (0..200).filter(|&i| a[i] != b[i]).collect();
+                if newcomer == NEVER {
+                    quiet += 1;
+                    assert!(
+                        changed.is_empty(),
+                        "{form}, seed {seed}: {changed:?} changed"
+                    );
+                } else {
+                    acting += 1;
+                    // A newcomer among the starters takes one starter's place (its key is
+                    // among the smallest): that one person is displaced, nobody else.
+                    let displaced: Vec<usize> =
+                        changed.iter().copied().filter(|&i| a[i] == 0).collect();
+                    assert!(
+                        displaced.len() <= usize::from(newcomer == 0),
+                        "{displaced:?}"
+                    );
+                    for &i in changed.iter().filter(|i| !displaced.contains(i)) {
+                        assert!(
+                            a[i].min(b[i]) > newcomer,
+                            "{form}, seed {seed}: person {i} changed at {} / {}, before the \
+                             newcomer acted at {newcomer}",
+                            a[i],
+                            b[i]
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            quiet > 0 && acting > 0,
+            "both cases met: {quiet} quiet, {acting} acting"
+        );
+        // Quantile sampling moves every threshold when N changes.
+        let quantile = crowd.replace("\"random\"", "\"quantile\"");
+        let differ = (1..=10)
+            .filter(|&seed| {
+                let (a, b) = (
+                    histories(200, seed, &quantile),
+                    histories(201, seed, &quantile),
+                );
+                a[..] != b[..200]
+            })
+            .count();
+        assert!(differ > 0, "quantile sampling is not CRN-safe");
+    }
+
     #[test]
     fn choose_picks_distinct_members() {
         let stream = |i| Stream::new(1, Purpose::EVENTS, 0, i);
