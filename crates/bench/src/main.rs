@@ -9,6 +9,7 @@
 //! mobilize-bench cascade --persons 10000000            # tie visits per second
 //! mobilize-bench export  --persons 100000 --dir DIR    # a cascade's inputs, for ndlib
 //! mobilize-bench resistance --scale 1                  # korea-1936-1945 end to end
+//! mobilize-bench file-network --ties 10000000 --file F # an edge list read, checked, renumbered
 //! ```
 
 use std::path::PathBuf;
@@ -72,6 +73,18 @@ enum What {
         /// Further overrides, `path.to.key=value` (repeatable): e.g. Mesa's Run 2 inputs.
         #[arg(long = "set")]
         sets: Vec<String>,
+    },
+    /// Read an edge list as `network.kind = "file"` does (hash, parse, check, build,
+    /// renumber). If `file` does not exist it is written first (a random graph of mean
+    /// degree 10 whose ids are scrambled integers) and the command exits: run it again to
+    /// measure the read alone.
+    FileNetwork {
+        /// Ties of the edge list written.
+        #[arg(long, default_value_t = 10_000_000)]
+        ties: u64,
+        /// The CSV or Parquet edge list.
+        #[arg(long)]
+        file: PathBuf,
     },
     /// Run `korea-1936-1945` end to end (population, network, nine years of days).
     Resistance {
@@ -142,6 +155,7 @@ fn main() {
         What::Cascade { persons } => cascade(persons),
         What::Export { persons, dir } => export(persons, &dir),
         What::Resistance { scale, seed } => resistance(scale, seed),
+        What::FileNetwork { ties, file } => file_network(ties, &file),
         What::CivilViolence {
             scenario,
             size,
@@ -151,6 +165,71 @@ fn main() {
         } => civil_violence(&scenario, size, steps, &mode, &sets),
     });
     println!("threads: {}", args.threads);
+}
+
+fn file_network(ties: u64, file: &std::path::Path) {
+    use mobilize_core::network::file::{read, Context, Input};
+    use std::io::Write;
+    if !file.exists() {
+        // Mean degree 10: a fifth as many people as ties.
+        let persons = (ties / 5).max(2) as usize;
+        let p = 10.0 / (persons - 1) as f64;
+        let g = mobilize_core::network::erdos_renyi(persons, p, 7);
+        // Ids scrambled (an odd multiplier is a bijection modulo 2^32), so that the file's
+        // order says nothing of the ties and renumbering has work to do.
+        let id = |i: u32| i.wrapping_mul(2_654_435_761);
+        let mut w = std::io::BufWriter::new(std::fs::File::create(file).expect("file"));
+        writeln!(w, "source,target").unwrap();
+        for i in 0..persons as u32 {
+            for &j in g.neighbours(i) {
+                if j > i {
+                    writeln!(w, "{},{}", id(i), id(j)).unwrap();
+                }
+            }
+        }
+        w.flush().unwrap();
+        println!("written: {} ({} ties)", file.display(), g.ties());
+        return;
+    }
+    let regions = ["all".to_string()];
+    let input = Input {
+        path: file.to_path_buf(),
+        shown: file.display().to_string(),
+        sha256: None,
+    };
+    let t = Instant::now();
+    let f = match read(
+        &input,
+        None,
+        &Context {
+            regions: &regions,
+            weights: &[],
+        },
+    ) {
+        Ok(f) => f,
+        Err(problems) => panic!("the benchmark file reads: {:?}", problems.first()),
+    };
+    let secs = t.elapsed().as_secs_f64();
+    let (persons, ties) = (f.ids.len() as u64, f.network.ties());
+    let near = (0..persons as u32)
+        .flat_map(|i| f.network.neighbours(i).iter().map(move |&j| i.abs_diff(j)))
+        .filter(|&d| d < 1000)
+        .count();
+    println!("bytes: {}", std::fs::metadata(file).map_or(0, |m| m.len()));
+    println!("persons: {persons}");
+    println!("ties: {ties}");
+    println!("read_s: {secs:.3}");
+    println!("ties_per_s: {:.0}", ties as f64 / secs);
+    println!(
+        "tie_ends_within_1000_numbers: {:.3}",
+        near as f64 / f.network.targets.len() as f64
+    );
+    if let Some(peak) = peak_rss() {
+        let budget = 24 * ties + 16 * persons;
+        println!("peak_rss_bytes: {peak}");
+        println!("budget_24_per_tie_16_per_person_bytes: {budget}");
+        println!("peak_within_budget: {}", peak <= budget);
+    }
 }
 
 fn network(persons: u64) {

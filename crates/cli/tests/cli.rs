@@ -131,7 +131,7 @@ fn threshold_files_outside_the_scenario_or_not_regular_are_refused_and_never_ech
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.txt")).unwrap();
     for (file, want) in [
         ("t.txt", "t.txt:2: not a number"),
-        ("zero.txt", "not a regular file"),
+        ("zero.txt", "leads out of the scenario's folder (a link)"),
     ] {
         let text = format!(
             "name = \"f\"\nmodel = \"threshold\"\n[[regions]]\nname = \"a\"\npopulation = 10\n\
@@ -707,4 +707,112 @@ fn too_small_a_population_is_warned_about() {
     let o = mobilize(&["run", "--scale", "0.05", "--threads", "1"], dir.path());
     common::ok(&o);
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}
+
+/// A copy of `examples/networks` in a folder of its own.
+fn karate() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/networks");
+    for f in ["karate.toml", "karate-edges.csv", "karate-people.csv"] {
+        fs::copy(from.join(f), dir.path().join(f)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_network_from_files_runs_and_its_run_names_the_very_files() {
+    let dir = karate();
+    let out = ok(&mobilize(
+        &[
+            "run",
+            "karate.toml",
+            "-q",
+            "--checkpoint-every",
+            "10",
+            "--set",
+            "threshold.stop_at_equilibrium=false",
+        ],
+        dir.path(),
+    ));
+    let run = results(&out, dir.path());
+    let manifest = fs::read_to_string(run.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"persons\": 34"), "{manifest}");
+    assert!(manifest.contains("\"ties\": 78"), "{manifest}");
+    // The resolved scenario names the files by absolute path and hash.
+    let resolved = fs::read_to_string(run.join("scenario.toml")).unwrap();
+    let edges = fs::canonicalize(dir.path().join("karate-edges.csv")).unwrap();
+    assert!(
+        resolved.contains(&format!("edges = \"{}\"", edges.display())),
+        "{resolved}"
+    );
+    assert!(resolved.contains("edges_sha256 = \""), "{resolved}");
+    // A branch from a checkpoint reads the same files; once the file changes it is refused.
+    let checkpoint = run.join("checkpoint-000020.bin");
+    let branch = |dir: &Path| {
+        mobilize(
+            &[
+                "run",
+                "--from",
+                checkpoint.to_str().unwrap(),
+                "-q",
+                "--set",
+                "threshold.stop_at_equilibrium=false",
+            ],
+            dir,
+        )
+    };
+    ok(&branch(dir.path()));
+    let mut text = fs::read_to_string(&edges).unwrap();
+    text.push_str("0,33,1\n");
+    fs::write(&edges, text).unwrap();
+    let o = branch(dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not the file this scenario was made with"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_network_files_get_located_errors_and_a_file_network_cannot_be_scaled() {
+    let dir = karate();
+    let o = mobilize(&["run", "karate.toml", "--scale", "2"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("a network read from a file cannot be scaled"),
+        "{}",
+        stderr(&o)
+    );
+    let edges = dir.path().join("karate-edges.csv");
+    let good = fs::read_to_string(&edges).unwrap();
+    fs::write(&edges, format!("{good}0,99,1\n5,5,1\n1,0,2\n2,3,-4\n")).unwrap();
+    let o = mobilize(&["validate", "karate.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    for want in [
+        "karate-edges.csv, line 80, column `target`: unknown id `99`",
+        "karate-edges.csv, line 81, column `target`: a tie from `5` to itself",
+        "karate-edges.csv, line 83, column `weight`: weight -4 is not allowed",
+        "karate-edges.csv, line 82: duplicate tie: the same two people as line 2",
+        "network.edges",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+    // A region population that does not match the files is blamed on the region.
+    fs::write(&edges, good).unwrap();
+    let o = mobilize(
+        &[
+            "validate",
+            "karate.toml",
+            "--set",
+            "regions[0].population=20",
+        ],
+        dir.path(),
+    );
+    assert!(
+        stderr(&o).contains("20 people in the scenario, 17 in the files"),
+        "{}",
+        stderr(&o)
+    );
 }

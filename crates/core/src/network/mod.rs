@@ -4,10 +4,16 @@
 //! self-ties. Generators produce edge lists in parallel chunks, each chunk drawing from streams
 //! keyed by person, so the network is the same whatever the thread count.
 //!
-//! Memory: 4 bytes per tie end (8 per undirected tie) plus 8 bytes per person for offsets. During
-//! construction the edge list (8 bytes per tie) and the CSR coexist, so the peak is about
-//! 16 bytes per tie plus 12 per person (see BENCHMARKS.md for the measured peak).
+//! Ties may weigh unequally (Granovetter 1978, p. 1429: friends count twice, strangers once).
+//! Weights are kept only when some tie weighs other than 1, as one `f32` per tie end beside
+//! `targets`; a network of equal ties costs nothing more.
+//!
+//! Memory: 4 bytes per tie end (8 per undirected tie) plus 8 bytes per person for offsets, and
+//! 4 more per tie end when weighted. During construction the edge list (8 bytes per tie) and the
+//! CSR coexist, so the peak is about 16 bytes per tie plus 12 per person (see BENCHMARKS.md for
+//! the measured peak).
 
+pub mod file;
 mod random;
 mod structured;
 
@@ -24,16 +30,20 @@ pub use structured::structured;
 pub(crate) const CHUNK: usize = 1 << 16;
 
 /// Undirected ties in CSR form.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Network {
     /// `persons + 1` row starts into `targets`.
     pub offsets: Vec<u64>,
     /// Tie ends, row by row, each row sorted.
     pub targets: Vec<u32>,
+    /// The weight of each tie end, beside `targets` (both ends of a tie weigh the same;
+    /// positive, relative to a plain tie's 1); `None` when every tie weighs 1.
+    pub weights: Option<Vec<f32>>,
 }
 
 impl Network {
-    /// Generates the network a scenario asks for.
+    /// Generates the network a scenario asks for (a network read from files is copied; runs
+    /// share it through [`crate::world::World::of`] instead).
     pub fn generate(spec: &NetworkSpec, people: &People, seed: u64) -> Network {
         let n = people.len();
         match spec {
@@ -44,6 +54,7 @@ impl Network {
                 mean_degree,
                 rewire,
             } => watts_strogatz(n, *mean_degree, *rewire, seed),
+            NetworkSpec::File(f) => Network::clone(&f.network),
         }
     }
 
@@ -52,6 +63,31 @@ impl Network {
         Network {
             offsets: vec![0; n + 1],
             targets: Vec::new(),
+            weights: None,
+        }
+    }
+
+    /// Whether some tie weighs other than 1.
+    pub fn is_weighted(&self) -> bool {
+        self.weights.is_some()
+    }
+
+    /// The weights of person `i`'s ties, beside [`Network::neighbours`]; `None` when every
+    /// tie weighs 1.
+    #[inline]
+    pub fn weights_of(&self, i: u32) -> Option<&[f32]> {
+        let i = i as usize;
+        self.weights
+            .as_ref()
+            .map(|w| &w[self.offsets[i] as usize..self.offsets[i + 1] as usize])
+    }
+
+    /// The summed weight of person `i`'s ties (their degree when ties are unweighted), summed
+    /// in row order so that it is the same on every machine.
+    pub fn strength(&self, i: u32) -> f64 {
+        match self.weights_of(i) {
+            Some(w) => w.iter().map(|&x| f64::from(x)).sum(),
+            None => f64::from(self.degree(i)),
         }
     }
 
@@ -178,7 +214,78 @@ impl Network {
         offsets[n] = write;
         targets.truncate(write as usize);
         targets.shrink_to_fit();
-        Network { offsets, targets }
+        Network {
+            offsets,
+            targets,
+            weights: None,
+        }
+    }
+
+    /// Builds the CSR from chunks of weighted edges `(a, b, weight)` (each edge once, in either
+    /// direction; weights positive). Self-ties are dropped; a tie given more than once keeps its
+    /// largest weight (the strongest of the relations between two people, e.g. kin who are
+    /// also neighbours). If every tie then weighs 1, the network is stored unweighted.
+    pub fn from_weighted_edges(n: usize, chunks: Vec<Vec<(u32, u32, f32)>>) -> Network {
+        let mut offsets = vec![0u64; n + 1];
+        for chunk in &chunks {
+            for &(a, b, _) in chunk {
+                if a != b {
+                    offsets[a as usize] += 1;
+                    offsets[b as usize] += 1;
+                }
+            }
+        }
+        let mut acc = 0u64;
+        for o in offsets.iter_mut().take(n) {
+            acc += *o;
+            *o = acc;
+        }
+        offsets[n] = acc;
+        // Target in the high half, the weight's bits in the low half: positive floats order
+        // like their bits, so sorting a row sorts by target, then weight, and the last of a
+        // run of equal targets holds the largest weight.
+        let mut packed = vec![0u64; acc as usize];
+        for chunk in chunks {
+            for (a, b, w) in chunk {
+                if a != b {
+                    let bits = u64::from(w.to_bits());
+                    for (from, to) in [(a, b), (b, a)] {
+                        let f = from as usize;
+                        offsets[f] -= 1;
+                        packed[offsets[f] as usize] = (u64::from(to) << 32) | bits;
+                    }
+                }
+            }
+        }
+        let mut targets = Vec::with_capacity(packed.len());
+        let mut weights = Vec::with_capacity(packed.len());
+        let mut start = 0u64;
+        for i in 0..n {
+            let end = offsets[i + 1];
+            let row = &mut packed[start as usize..end as usize];
+            row.sort_unstable();
+            offsets[i] = targets.len() as u64;
+            for (k, &key) in row.iter().enumerate() {
+                let last = row.get(k + 1).is_none_or(|&next| next >> 32 != key >> 32);
+                if last {
+                    targets.push((key >> 32) as u32);
+                    weights.push(f32::from_bits(key as u32));
+                }
+            }
+            start = end;
+        }
+        offsets[n] = targets.len() as u64;
+        drop(packed);
+        let weights = (!weights.iter().all(|&w| w == 1.0)).then(|| {
+            weights.shrink_to_fit();
+            weights
+        });
+        targets.shrink_to_fit();
+        Network {
+            offsets,
+            targets,
+            weights,
+        }
     }
 }
 
@@ -249,5 +356,24 @@ mod tests {
         assert_eq!(g.neighbours(3), &[0, 1]);
         assert_eq!(g.ties(), 3);
         assert_eq!(g.degree(0), 2);
+        assert!(!g.is_weighted());
+    }
+
+    #[test]
+    fn weighted_ties_keep_their_largest_weight_and_equal_weights_store_nothing() {
+        let edges = vec![
+            vec![(0, 1, 2.0), (1, 0, 0.5), (2, 2, 3.0)],
+            vec![(0, 3, 1.0), (3, 1, 1.5)],
+        ];
+        let g = Network::from_weighted_edges(4, edges);
+        assert_eq!(g.neighbours(0), &[1, 3]);
+        assert_eq!(g.weights_of(0), Some(&[2.0, 1.0][..]));
+        assert_eq!(g.weights_of(1), Some(&[2.0, 1.5][..]));
+        assert_eq!(g.weights_of(2), Some(&[][..]));
+        assert_eq!(g.strength(1), 3.5);
+        assert_eq!(g.ties(), 3);
+        let plain = Network::from_weighted_edges(4, vec![vec![(0, 1, 1.0), (3, 1, 1.0)]]);
+        assert_eq!(plain, Network::from_edges(4, vec![vec![(0, 1), (3, 1)]]));
+        assert_eq!(plain.strength(1), 2.0);
     }
 }

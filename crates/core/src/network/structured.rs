@@ -8,6 +8,9 @@
 //! Within each layer, every person *makes* on average half the layer's ties (the other half
 //! are made to them), choosing partners uniformly in their village or district, so each layer
 //! adds its `*_ties` parameter to the mean degree.
+//!
+//! Each kind of tie may weigh differently (`[network.weights]`); the ties drawn are the same
+//! whatever the weights, so weighting a kind changes how ties count, never who is tied.
 
 use rayon::prelude::*;
 
@@ -23,7 +26,9 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
     let village = (p.village_size as usize / h).max(1) * h;
     let district = (p.district_size as usize / village).max(1) * village;
     let mean = (h - 1) as f64 / 2.0 + (p.village_ties + p.district_ties + p.long_ties) / 2.0;
-    let chunks: Vec<Edges> = (0..n.div_ceil(CHUNK))
+    let weighted = p.is_weighted();
+    let w = p.weights;
+    let chunks: Vec<(Edges, Vec<f32>, Vec<f32>)> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
             let lo = c * CHUNK;
@@ -35,6 +40,13 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
             let mut degrees = vec![0u32; (hi + district).min(n) - from];
             let mut far =
                 Vec::with_capacity(((hi - lo) as f64 * (p.long_ties / 2.0 + 0.5)) as usize);
+            // The weight of each edge, beside `edges` and `far`, kept only when weighted.
+            let (mut near_w, mut far_w) = (Vec::new(), Vec::new());
+            let mark = |ws: &mut Vec<f32>, len: usize, weight: f32| {
+                if weighted {
+                    ws.resize(len, weight);
+                }
+            };
             for i in lo..hi {
                 let r = people.region[i];
                 let range = people.of_region(r);
@@ -45,6 +57,7 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
                 for j in i + 1..h_end {
                     edges.push((i as u32, j as u32));
                 }
+                mark(&mut near_w, edges.len(), w.household);
                 let group = |size: usize| {
                     let start = r_lo + local / size * size;
                     (start, (start + size).min(r_hi))
@@ -59,6 +72,7 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
                     seed,
                     Purpose::VILLAGE_TIES,
                 );
+                mark(&mut near_w, edges.len(), w.village);
                 let (d_lo, d_hi) = group(district);
                 ties_within(
                     &mut edges,
@@ -69,6 +83,7 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
                     seed,
                     Purpose::WORK_TIES,
                 );
+                mark(&mut near_w, edges.len(), w.district);
                 ties_within(
                     &mut far,
                     i,
@@ -78,6 +93,7 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
                     seed,
                     Purpose::LONG_TIES,
                 );
+                mark(&mut far_w, far.len(), w.long);
             }
             for (l, link) in p.links.iter().enumerate() {
                 let source = people.of_region(link.from);
@@ -94,20 +110,36 @@ pub fn structured(p: &StructuredNetwork, people: &People, seed: u64) -> Network 
                         far.push((i, j));
                     }
                 }
+                mark(&mut far_w, far.len(), link.weight);
             }
             for &(a, b) in &edges {
                 degrees[a as usize - from] += 1;
                 degrees[b as usize - from] += 1;
             }
-            Edges {
-                near: edges,
-                far,
-                near_degrees: degrees,
-                near_degrees_from: from as u32,
-            }
+            (
+                Edges {
+                    near: edges,
+                    far,
+                    near_degrees: degrees,
+                    near_degrees_from: from as u32,
+                },
+                near_w,
+                far_w,
+            )
         })
         .collect();
-    Network::from_edge_chunks(n, chunks)
+    if !weighted {
+        return Network::from_edge_chunks(n, chunks.into_iter().map(|c| c.0).collect());
+    }
+    let weighted_chunks = chunks
+        .into_iter()
+        .map(|(e, near_w, far_w)| {
+            let near = e.near.into_iter().zip(near_w);
+            let far = e.far.into_iter().zip(far_w);
+            near.chain(far).map(|((a, b), w)| (a, b, w)).collect()
+        })
+        .collect();
+    Network::from_weighted_edges(n, weighted_chunks)
 }
 
 /// Person `i` makes on average `mean` ties to uniformly chosen others in `lo..hi`.
@@ -138,7 +170,7 @@ fn ties_within(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Link, Region, Shares};
+    use crate::scenario::{Link, Region, Shares, TieWeights};
 
     fn people(sizes: &[u32]) -> People {
         let regions: Vec<Region> = sizes
@@ -171,6 +203,7 @@ mod tests {
             district_ties: 2.0,
             long_ties: 1.0,
             links: vec![],
+            weights: TieWeights::default(),
         }
     }
 
@@ -207,6 +240,7 @@ mod tests {
             from: 0,
             to: 1,
             ties_per_person: 1.0,
+            weight: 1.0,
         }];
         let g = structured(&p, &pop, 1);
         let across = (0..1000u32)
@@ -214,6 +248,47 @@ mod tests {
             .filter(|&j| j >= 1000)
             .count();
         assert!((950..=1000).contains(&across), "{across}");
+    }
+
+    #[test]
+    fn weights_change_how_ties_count_never_who_is_tied() {
+        let pop = people(&[20_000, 5_000]);
+        let mut p = params();
+        p.links = vec![Link {
+            from: 0,
+            to: 1,
+            ties_per_person: 0.5,
+            weight: 1.0,
+        }];
+        let plain = structured(&p, &pop, 5);
+        assert!(!plain.is_weighted());
+        p.weights = TieWeights {
+            household: 3.0,
+            village: 2.0,
+            district: 1.5,
+            long: 0.25,
+        };
+        p.links[0].weight = 0.5;
+        let weighted = structured(&p, &pop, 5);
+        assert_eq!(weighted.offsets, plain.offsets);
+        assert_eq!(weighted.targets, plain.targets);
+        // Household members weigh 3 (the largest of the kinds that join them).
+        assert_eq!(weighted.weights_of(0).unwrap()[..4], [3.0; 4]);
+        for i in 0..25_000u32 {
+            for (&j, &w) in weighted
+                .neighbours(i)
+                .iter()
+                .zip(weighted.weights_of(i).unwrap())
+            {
+                assert!([3.0, 2.0, 1.5, 0.5, 0.25].contains(&w), "{w}");
+                // Both ends of a tie weigh the same.
+                let back = weighted.neighbours(j).binary_search(&i).unwrap();
+                assert_eq!(weighted.weights_of(j).unwrap()[back], w);
+                if i / 5 == j / 5 && (i < 20_000) == (j < 20_000) {
+                    assert_eq!(w, 3.0);
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! through it, so they are placed and rendered like every other problem, and records its
 //! section's resolved form (every default filled in) through [`Check::resolve`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde::Serialize;
@@ -131,6 +131,53 @@ impl<'a> Check<'a> {
     /// scenarios, which may not read files.
     pub fn base_dir(&self) -> Option<&Path> {
         self.source.base_dir.as_deref()
+    }
+
+    /// The file a scenario names at `field`. A scenario names files next to it, never
+    /// elsewhere, because it may come from someone else: a relative path without `..` inside
+    /// the scenario's folder. An absolute path is taken only with the file's SHA-256 (as the
+    /// resolved scenario of a run names its files): such a file is hashed before it is read,
+    /// and refused unread if the hash differs.
+    pub fn scenario_file(&mut self, field: &str, path: &str, pinned: bool) -> Option<PathBuf> {
+        let given = Path::new(path);
+        if pinned && given.is_absolute() {
+            return Some(given.to_path_buf());
+        }
+        let Some(base) = self.base_dir().map(Path::to_path_buf) else {
+            self.bad(
+                field,
+                "a scenario given as text (embedded, from a checkpoint or the dashboard) cannot                  read files by relative path",
+                Some("save the scenario in a folder beside the file".into()),
+            );
+            return None;
+        };
+        let inside = given.components().all(|k| {
+            matches!(
+                k,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
+        if !inside || path.is_empty() {
+            self.bad(
+                field,
+                format!("`{path}` is not a path inside the scenario's folder"),
+                Some("give a relative path without `..`, e.g. data/ties.csv".into()),
+            );
+            return None;
+        }
+        let full = base.join(given);
+        // A link inside the folder may point anywhere: what it names must be inside too.
+        if let (Ok(real), Ok(root)) = (std::fs::canonicalize(&full), std::fs::canonicalize(&base)) {
+            if !real.starts_with(&root) {
+                self.bad(
+                    field,
+                    format!("`{path}` leads out of the scenario's folder (a link)"),
+                    Some("put the file itself in the scenario's folder".into()),
+                );
+                return None;
+            }
+        }
+        Some(full)
     }
 
     /// Whether the scenario has the model's section at all.

@@ -211,6 +211,52 @@ impl<T: FromToml> FromToml for Vec<T> {
     }
 }
 
+/// A table of numbers under keys of the author's choosing (`[network.weights]`: a weight per
+/// tie kind), in the order written, each with the span of its value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NumberTable(pub Vec<(String, f64)>, pub(crate) Vec<Range<usize>>);
+
+impl NumberTable {
+    /// The number under `key`, if given.
+    pub fn get(&self, key: &str) -> Option<f64> {
+        self.0.iter().find(|(k, _)| k == key).map(|&(_, v)| v)
+    }
+}
+
+impl serde::Serialize for NumberTable {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl FromToml for NumberTable {
+    const EXPECTED: &'static str = "a table of numbers";
+    fn from_toml(node: Node<'_, '_>, path: &str, problems: &mut Problems) -> Option<Self> {
+        let DeValue::Table(table) = node.get_ref() else {
+            wrong_type::<Self>(node, path, problems);
+            return None;
+        };
+        let mut out = NumberTable::default();
+        let mut ok = true;
+        for (k, v) in table.iter() {
+            let key: &str = k.get_ref().as_ref();
+            match f64::from_toml(v, &join(path, key), problems) {
+                Some(x) => {
+                    out.0.push((key.to_string(), x));
+                    out.1.push(v.span());
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
 /// A value with the span it came from, for checks made after decoding.
 #[derive(Clone, Debug)]
 pub(crate) struct At<T> {

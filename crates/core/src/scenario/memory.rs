@@ -17,6 +17,13 @@ pub fn mean_degree(s: &Scenario) -> f64 {
         NetworkSpec::None => 0.0,
         NetworkSpec::ErdosRenyi { p } => p * (f64::from(s.population()) - 1.0).max(0.0),
         NetworkSpec::WattsStrogatz { mean_degree, .. } => f64::from(*mean_degree),
+        // Already read (the scenario holds it): counted here once more, as a run's model
+        // state is laid out beside it.
+        NetworkSpec::File(f) => {
+            let ends =
+                f.network.targets.len() as f64 * if f.network.is_weighted() { 2.0 } else { 1.0 };
+            ends / f64::from(s.population()).max(1.0)
+        }
         NetworkSpec::Structured(p) => {
             let people = f64::from(s.population()).max(1.0);
             let links: f64 = p

@@ -285,6 +285,8 @@ pub enum NetworkSpec {
         /// Probability (0..1) that a tie's far end is replaced by a random person.
         rewire: f64,
     },
+    /// Ties (and optionally people) read from files when the scenario was validated.
+    File(std::sync::Arc<crate::network::file::FileNetwork>),
 }
 
 /// Parameters of the structured generator (see `network::structured`).
@@ -304,6 +306,41 @@ pub struct StructuredNetwork {
     pub long_ties: f64,
     /// Ties between named regions.
     pub links: Vec<Link>,
+    /// The weight of each kind of tie.
+    pub weights: TieWeights,
+}
+
+/// The weight of each kind of tie of the structured generator, relative to a plain tie's 1
+/// (all 1 by default: every tie counts the same). Where two kinds join the same two people
+/// (kin who are also neighbours), the tie keeps the larger weight.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TieWeights {
+    /// Ties within a household.
+    pub household: f32,
+    /// Ties within a village.
+    pub village: f32,
+    /// Workplace and school ties, within a district.
+    pub district: f32,
+    /// Long ties, to anyone.
+    pub long: f32,
+}
+
+impl Default for TieWeights {
+    fn default() -> TieWeights {
+        TieWeights {
+            household: 1.0,
+            village: 1.0,
+            district: 1.0,
+            long: 1.0,
+        }
+    }
+}
+
+impl StructuredNetwork {
+    /// Whether some tie weighs other than 1.
+    pub fn is_weighted(&self) -> bool {
+        self.weights != TieWeights::default() || self.links.iter().any(|l| l.weight != 1.0)
+    }
 }
 
 /// Extra ties from one region to another.
@@ -315,6 +352,8 @@ pub struct Link {
     pub to: u16,
     /// Mean ties per person of `from`.
     pub ties_per_person: f64,
+    /// The weight of these ties.
+    pub weight: f32,
 }
 
 /// A timeline event.

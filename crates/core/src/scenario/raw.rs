@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::decode::{join, string_enum, At, DateText, Fields, FromToml, Node, Problems};
+use super::decode::{
+    join, string_enum, At, DateText, Fields, FromToml, Node, NumberTable, Problems,
+};
 
 string_enum! {
     /// How the social network is generated.
@@ -20,6 +22,8 @@ string_enum! {
         ErdosRenyi = "erdos_renyi",
         /// A ring lattice with mean_degree neighbours, each tie rewired with probability `rewire`.
         WattsStrogatz = "watts_strogatz",
+        /// Ties read from an edge list (CSV or Parquet), people optionally from a table.
+        File = "file",
     }
 }
 
@@ -142,6 +146,22 @@ pub struct RawNetwork {
     /// Extra ties between named regions (structured).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<RawLink>>,
+    /// The weight of each kind of tie (structured: household, village, district, long; file:
+    /// the kinds of its `kind` column), relative to a plain tie's 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weights: Option<NumberTable>,
+    /// The edge list, CSV or Parquet (file): a path relative to the scenario's folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edges: Option<String>,
+    /// SHA-256 of the edge list (file): checked when given; the resolved scenario carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edges_sha256: Option<String>,
+    /// The people table, CSV or Parquet (file, optional).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<String>,
+    /// SHA-256 of the people table (file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people_sha256: Option<String>,
 }
 
 /// `[[network.links]]`: ties between two regions.
@@ -151,6 +171,9 @@ pub struct RawLink {
     pub regions: Option<Vec<String>>,
     /// Mean ties per person of the first region to people of the second.
     pub ties_per_person: Option<f64>,
+    /// The weight of these ties, relative to a plain tie's 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
 }
 
 /// `[[events]]`.
@@ -466,6 +489,15 @@ impl RawNetwork {
             p: get_at(&mut f, "p", p, s),
             rewire: get_at(&mut f, "rewire", p, s),
             links: array(&mut f, "links", p, s, RawLink::decode),
+            weights: get_at::<NumberTable>(&mut f, "weights", p, s).inspect(|w| {
+                for ((k, _), span) in w.0.iter().zip(&w.1) {
+                    s.insert(join(&join(path, "weights"), k), span.clone());
+                }
+            }),
+            edges: get_at(&mut f, "edges", p, s),
+            edges_sha256: get_at(&mut f, "edges_sha256", p, s),
+            people: get_at(&mut f, "people", p, s),
+            people_sha256: get_at(&mut f, "people_sha256", p, s),
         };
         f.finish(p);
         Some(t)
@@ -478,6 +510,7 @@ impl RawLink {
         let t = RawLink {
             regions: get_at(&mut f, "regions", p, s),
             ties_per_person: get_at(&mut f, "ties_per_person", p, s),
+            weight: get_at(&mut f, "weight", p, s),
         };
         f.finish(p);
         Some(t)

@@ -73,6 +73,11 @@ impl Resistance {
         if self.county_risen.len() != shape.counties {
             return bad("the number of local units differs");
         }
+        if self.risen_weight.len() != self.strength.len()
+            || !self.risen_weight.iter().all(|&w| w.is_finite() && w >= 0.0)
+        {
+            return bad("the weights of risen ties do not fit the network");
+        }
         for (i, h) in self.persons.hot.iter().enumerate() {
             if usize::from(h.state) >= STATES.len() || h.region != shape.region_of[i] {
                 return bad(format!("person {i} has an impossible state or region"));

@@ -301,6 +301,10 @@ pub struct Resistance {
     liberated_at_collapse: Option<f64>,
     /// Persons who rose this step; their ties are counted next step.
     frontier: Vec<u32>,
+    /// On weighted ties only: each person's summed weight of risen ties (the count is in
+    /// `risen_ties`), and the summed weight of all their ties (fixed by the network).
+    risen_weight: Vec<f32>,
+    strength: Vec<f32>,
     /// Regions whose thresholds fell or that opened: scanned once for people now over them.
     rescan: Vec<u16>,
     /// Whether an armed force stood in each region last step.
@@ -334,6 +338,7 @@ crate::model::state::saved_state!(Resistance {
     collapse: Option<(u32, String)>,
     liberated_at_collapse: Option<f64>,
     frontier: Vec<u32>,
+    risen_weight: Vec<f32>,
     rescan: Vec<u16>,
     armed_last: Vec<bool>,
     fronts: Vec<(u16, u32)>,
@@ -395,6 +400,18 @@ impl Resistance {
             collapse: None,
             liberated_at_collapse: None,
             frontier: Vec::new(),
+            risen_weight: if world.network.is_weighted() {
+                vec![0.0; world.people.len()]
+            } else {
+                Vec::new()
+            },
+            strength: if world.network.is_weighted() {
+                (0..world.people.len() as u32)
+                    .map(|i| world.network.strength(i) as f32)
+                    .collect()
+            } else {
+                Vec::new()
+            },
             rescan: Vec::new(),
             armed_last: vec![false; n_regions],
             fronts: Vec::new(),

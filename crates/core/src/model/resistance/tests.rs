@@ -56,7 +56,7 @@ fn world(s: &Scenario, edges: &[(u32, u32)]) -> World {
     let n = people.len();
     World {
         people,
-        network: Network::from_edges(n, vec![edges.to_vec()]),
+        network: Network::from_edges(n, vec![edges.to_vec()]).into(),
     }
 }
 
@@ -340,6 +340,43 @@ fn people_rise_when_the_share_of_risen_ties_reaches_their_threshold() {
     m.uprising(3, &w, &mut log);
     assert_eq!(m.persons.state(0), State::Risen, "two of four reach 0.5");
     check_invariants(&m, &w);
+}
+
+#[test]
+fn on_weighted_ties_the_share_that_has_risen_is_by_weight() {
+    // Person 0's ties: 1 weighs 3, 2, 3 and 4 weigh 1 (a share of 3/6 when 1 rises alone).
+    // Threshold 0.5: with equal ties 0 would need two risen ties; here 1 alone suffices,
+    // and 2 and 3 together (2/6) do not.
+    let s = scenario(
+        "[resistance.uprising]\nthreshold_base = 0.5\nrisk_weight = 0.0\ngrievance_weight = 0.0\narmed_bonus = 0.0\n",
+    );
+    let people = People::synthesize(&s.regions, s.seed);
+    let n = people.len();
+    let edges = vec![(0, 1, 3.0), (0, 2, 1.0), (0, 3, 1.0), (0, 4, 1.0)];
+    let w = World {
+        people,
+        network: Network::from_weighted_edges(n, vec![edges]).into(),
+    };
+    let rise_and_count = |risen: &[u32]| {
+        let mut m = Resistance::new(&s, &w);
+        let mut log = Vec::new();
+        m.open_region(0);
+        m.uprising(1, &w, &mut log);
+        for &i in risen {
+            m.set_state(i, State::Risen, &w);
+            m.frontier.push(i);
+        }
+        m.uprising(2, &w, &mut log);
+        check_invariants(&m, &w);
+        m.persons.state(0)
+    };
+    assert_eq!(
+        rise_and_count(&[2, 3]),
+        State::Unreached,
+        "2/6 is below 0.5"
+    );
+    assert_eq!(rise_and_count(&[1]), State::Risen, "3/6 reaches 0.5");
+    assert_eq!(rise_and_count(&[2, 3, 4]), State::Risen, "3/6 reaches 0.5");
 }
 
 /// An outside army fights the garrisons of both regions; the surrender (with region `a` a
@@ -723,7 +760,10 @@ proptest! {
         let s = Scenario::load(&text, &overrides).unwrap();
         let people = People::synthesize(&s.regions, s.seed);
         let network = Network::generate(&s.network, &people, s.seed);
-        let w = World { people, network };
+        let w = World {
+            people,
+            network: network.into(),
+        };
         let mut m = Resistance::new(&s, &w);
         let mut log = Vec::new();
         let mut next = 0;

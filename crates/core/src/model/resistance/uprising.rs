@@ -9,6 +9,7 @@
 //! model: people who rise at step t are counted by their ties at t + 1. Only the ties of new
 //! risers are visited (event-driven); a region is scanned whole only when its thresholds fall
 //! (it opens, an armed force arrives, an appeal lands), a handful of times per run.
+//! On weighted ties the share is by weight: risen ties' weights over all ties' weights.
 //! People hiding in the mountains are off the network; they come down and rise when an armed
 //! force stands in their region (`rally` per day).
 
@@ -19,6 +20,14 @@ use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
 use crate::world::World;
 
+/// What a person needs to rise.
+enum Need {
+    /// So many risen ties (unweighted ties).
+    Ties(u32),
+    /// This share of the summed weight of their ties risen (weighted ties).
+    Share(f64),
+}
+
 impl Resistance {
     /// Whether an armed force of the resistance stands in region `r` at `step`.
     fn armed(&self, r: usize, step: u32) -> bool {
@@ -27,15 +36,29 @@ impl Resistance {
         }) || (self.regions[r].open && self.regions[r].count[State::Fighter as usize] > 0)
     }
 
-    /// Ties that must have risen before `i` rises, or `None` if `i` cannot rise now.
-    fn need(&self, i: u32, step: u32, armed: bool, world: &World) -> Option<u32> {
+    /// Whether `i` rises now: the share of their ties that have risen (by weight, on weighted
+    /// ties) has reached their threshold.
+    fn rises(&self, i: u32, step: u32, armed: bool, world: &World) -> bool {
+        match self.need(i, step, armed, world) {
+            None => false,
+            Some(Need::Ties(need)) => u32::from(self.persons.hot[i as usize].risen_ties) >= need,
+            Some(Need::Share(theta)) => {
+                let strength = f64::from(self.strength[i as usize]);
+                // The tolerance keeps 0.5 × 120 at 60 in floating point.
+                f64::from(self.risen_weight[i as usize]) >= theta * strength - 1e-6
+            }
+        }
+    }
+
+    /// What `i` needs to rise, or `None` if `i` cannot rise now.
+    fn need(&self, i: u32, step: u32, armed: bool, world: &World) -> Option<Need> {
         let state = self.persons.state(i);
         let u = &self.params.uprising;
         let bonus = match state {
             State::Unreached => 0.0,
             State::Sympathizer => u.sympathizer_bonus,
             State::Member => u.member_bonus,
-            State::Cadre => return Some(0),
+            State::Cadre => return Some(Need::Ties(0)),
             _ => return None,
         };
         if self.persons.hiding(i) {
@@ -50,12 +73,15 @@ impl Resistance {
             + g.appeal.at(step, 0.0);
         let degree = world.network.degree(i);
         if theta <= 0.0 {
-            return Some(0);
+            return Some(Need::Ties(0));
         }
         if degree == 0 {
             return None;
         }
-        Some((theta * f64::from(degree)).ceil() as u32)
+        if !self.strength.is_empty() {
+            return Some(Need::Share(theta));
+        }
+        Some(Need::Ties((theta * f64::from(degree)).ceil() as u32))
     }
 
     /// Step 7.
@@ -80,15 +106,16 @@ impl Resistance {
             .sum();
         let current = std::mem::take(&mut self.frontier);
         for &p in &current {
-            for &t in world.network.neighbours(p) {
+            let weights = world.network.weights_of(p);
+            for (k, &t) in world.network.neighbours(p).iter().enumerate() {
                 let c = &mut self.persons.hot[t as usize].risen_ties;
                 *c = c.saturating_add(1);
-                let count = u32::from(*c);
+                if let Some(w) = weights {
+                    self.risen_weight[t as usize] += w[k];
+                }
                 let r = world.people.region[t as usize] as usize;
-                if let Some(need) = self.need(t, step, armed[r], world) {
-                    if count >= need {
-                        self.rise(t, world);
-                    }
+                if self.rises(t, step, armed[r], world) {
+                    self.rise(t, world);
                 }
             }
         }
@@ -100,10 +127,8 @@ impl Resistance {
                 continue;
             }
             for i in world.people.of_region(r) {
-                if let Some(need) = self.need(i, step, armed[r as usize], world) {
-                    if u32::from(self.persons.hot[i as usize].risen_ties) >= need {
-                        self.rise(i, world);
-                    }
+                if self.rises(i, step, armed[r as usize], world) {
+                    self.rise(i, world);
                 }
             }
         }

@@ -12,12 +12,16 @@
 //!   reaches need_i = ⌈θ_i⌉ (count) or ⌈θ_i · degree_i⌉ (fraction; at least 1 when θ_i > 0).
 //!   The cascade is event-driven: only people who started acting at t push to their ties, so a
 //!   whole run costs O(people + ties) however many steps it takes.
+//! - **Weighted ties** (Granovetter 1978, p. 1429: friends count twice): on a network whose
+//!   ties weigh unequally, i acts once the summed weight of acting ties reaches θ_i (count) or
+//!   θ_i · (summed weight of all i's ties) (fraction). Weights are counted in millionths, in
+//!   integers, so that the sum is exact and the same in any order (and on any thread count).
 //!
 //! People with θ = 0 act at step 1 (they need nobody); initial actors act from step 0.
 //! The run reaches equilibrium at the first step in which nobody starts acting (r(t+1) = r(t)),
 //! so the series ends with one step without change in both forms.
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
@@ -136,6 +140,10 @@ impl ModelDef for Def {
 const NEVER: u32 = u32::MAX;
 /// `remaining` of someone acting.
 const ACTING: u32 = u32::MAX;
+/// `remaining_w` of someone acting: far below zero, where further decrements leave it.
+const ACTING_W: i64 = i64::MIN / 2;
+/// Millionths of a tie weight: the unit of weighted counts.
+const MICRO: f64 = 1e6;
 /// Frontier places between a prefetch of a person's ties and their visit (about 10 ties each).
 const LOOKAHEAD: usize = 8;
 /// Frontiers at least this long are processed in parallel when threads are available.
@@ -176,6 +184,11 @@ pub struct Threshold {
     remaining: Vec<AtomicU32>,
     /// Network form: persons whose need is already met; they act at the next update.
     due: Vec<u32>,
+    /// Network form on weighted ties, instead of `need` and `remaining`: the acting weight
+    /// each person needs, and for someone not acting the weight still needed (`ACTING_W` for
+    /// someone acting), both in millionths of a tie weight.
+    need_w: Vec<i64>,
+    remaining_w: Vec<AtomicI64>,
     /// Last step at which someone started acting.
     last_change: u32,
     persons: u64,
@@ -194,6 +207,8 @@ crate::model::state::saved_state!(Threshold {
     need: Vec<u32>,
     remaining: Vec<AtomicU32>,
     due: Vec<u32>,
+    need_w: Vec<i64>,
+    remaining_w: Vec<AtomicI64>,
     last_change: u32,
     persons: u64,
 });
@@ -205,7 +220,15 @@ impl Threshold {
     /// run with counts that do not add up.
     fn check_state(
         &self,
-        (persons, theta, regions, order, need, remaining): (u64, usize, usize, usize, usize, usize),
+        (persons, theta, regions, order, need, remaining, weighted): (
+            u64,
+            usize,
+            usize,
+            usize,
+            usize,
+            usize,
+            usize,
+        ),
     ) -> Result<(), crate::model::state::StateError> {
         let bad = |what: String| {
             Err(crate::model::state::StateError(format!(
@@ -220,6 +243,8 @@ impl Threshold {
             || self.order.len() != order
             || self.need.len() != need
             || self.remaining.len() != remaining
+            || self.need_w.len() != weighted
+            || self.remaining_w.len() != weighted
         {
             return bad(format!(
                 "{} people and {} regions saved, {n} and {regions} in the scenario (or a table of another length)",
@@ -279,6 +304,8 @@ impl Threshold {
             need: Vec::new(),
             remaining: Vec::new(),
             due: Vec::new(),
+            need_w: Vec::new(),
+            remaining_w: Vec::new(),
             last_change: 0,
             persons: n as u64,
             params,
@@ -292,6 +319,11 @@ impl Threshold {
                         .then(a.cmp(&b))
                 });
                 model.order = order;
+            }
+            ThresholdForm::Network if world.network.is_weighted() => {
+                model.need_w = vec![0; n];
+                model.remaining_w = (0..n).map(|_| AtomicI64::new(0)).collect();
+                model.recompute_needs(world);
             }
             ThresholdForm::Network => {
                 model.need = vec![0; n];
@@ -316,8 +348,56 @@ impl Threshold {
         ((raw - 1e-9).ceil().max(1.0)).min(f64::from(u32::MAX)) as u32
     }
 
+    /// Weighted ties: the acting weight person `i` needs (millionths), given the current
+    /// shift and the summed weight of their ties (millionths).
+    fn need_w_of(&self, i: usize, strength: i64) -> i64 {
+        let t = self.theta[i] + self.shift;
+        if t <= 0.0 {
+            return 0;
+        }
+        let raw = match self.params.unit {
+            ThresholdUnit::Count => t * MICRO,
+            ThresholdUnit::Fraction => t * strength as f64,
+        };
+        // A thousandth of a millionth of tolerance keeps 0.5 × 120 at 60, as for counts.
+        (raw - 1e-3).ceil().clamp(1.0, 1e18) as i64
+    }
+
+    /// Weighted ties: recomputes every inactive person's need and queues those already met.
+    fn recompute_needs_weighted(&mut self, world: &World) {
+        let net = &world.network;
+        let needs: Vec<i64> = (0..self.theta.len())
+            .into_par_iter()
+            .map(|i| {
+                let strength = net
+                    .weights_of(i as u32)
+                    .map_or(0, |w| w.iter().map(|&x| micro(x)).sum());
+                self.need_w_of(i, strength)
+            })
+            .collect();
+        for (i, &new) in needs.iter().enumerate() {
+            let r = self.remaining_w[i].load(Relaxed);
+            if self.activated_at[i] == NEVER {
+                let seen = self.need_w[i] - r.max(0);
+                self.remaining_w[i].store((new - seen).max(0), Relaxed);
+            }
+        }
+        self.need_w = needs;
+        self.due = (0..self.theta.len() as u32)
+            .filter(|&i| {
+                self.activated_at[i as usize] == NEVER
+                    && self.remaining_w[i as usize].load(Relaxed) == 0
+            })
+            .collect();
+    }
+
     /// Network form: recomputes every inactive person's need and queues those already met.
     fn recompute_needs(&mut self, world: &World) {
+        if !self.remaining_w.is_empty()
+            || (self.remaining.is_empty() && world.network.is_weighted())
+        {
+            return self.recompute_needs_weighted(world);
+        }
         let net = &world.network;
         let needs: Vec<u32> = (0..self.theta.len())
             .into_par_iter()
@@ -345,6 +425,9 @@ impl Threshold {
         *slot = step;
         if let Some(r) = self.remaining.get(i as usize) {
             r.store(ACTING, Relaxed);
+        }
+        if let Some(r) = self.remaining_w.get(i as usize) {
+            r.store(ACTING_W, Relaxed);
         }
         self.active += 1;
         self.region_active[world.people.region[i as usize] as usize] += 1;
@@ -376,7 +459,9 @@ impl Threshold {
         // In person order, ties are read front to back and neighbours sit near each other.
         sort_people(&mut frontier, self.persons as usize, &mut self.bits);
         let net = &world.network;
-        if frontier.len() >= PARALLEL_FRONTIER && rayon::current_num_threads() > 1 {
+        if !self.remaining_w.is_empty() {
+            self.visit_weighted(&frontier, step, world);
+        } else if frontier.len() >= PARALLEL_FRONTIER && rayon::current_num_threads() > 1 {
             let remaining = &self.remaining;
             let found: Vec<Vec<u32>> = frontier
                 .par_chunks(PARALLEL_FRONTIER / 8)
@@ -440,6 +525,51 @@ impl Threshold {
         self.spare = frontier;
     }
 
+    /// Weighted ties: the people who started acting last step push their ties' weights.
+    /// Exactly one visit takes a person's remaining weight from above zero to zero or below,
+    /// whatever the order of visits, so the people found are the same on any thread count.
+    fn visit_weighted(&mut self, frontier: &[u32], step: u32, world: &World) {
+        let net = &world.network;
+        let remaining = &self.remaining_w;
+        let visit = |u: u32, out: &mut Vec<u32>| {
+            let ws = net.weights_of(u).expect("a weighted network");
+            for (&v, &w) in net.neighbours(u).iter().zip(ws) {
+                let r = &remaining[v as usize];
+                if r.load(Relaxed) <= 0 {
+                    continue;
+                }
+                let w = micro(w);
+                let before = r.fetch_sub(w, Relaxed);
+                if before > 0 && before - w <= 0 {
+                    out.push(v);
+                }
+            }
+        };
+        let found: Vec<u32> =
+            if frontier.len() >= PARALLEL_FRONTIER && rayon::current_num_threads() > 1 {
+                frontier
+                    .par_chunks(PARALLEL_FRONTIER / 8)
+                    .map(|chunk| {
+                        let mut out = Vec::new();
+                        for &u in chunk {
+                            visit(u, &mut out);
+                        }
+                        out
+                    })
+                    .flatten_iter()
+                    .collect()
+            } else {
+                let mut out = Vec::new();
+                for &u in frontier {
+                    visit(u, &mut out);
+                }
+                out
+            };
+        for v in found {
+            self.activate(v, step, world);
+        }
+    }
+
     /// Persons per step of starting to act, for tests and summaries: `activated_at` per person.
     pub fn activated_at(&self) -> &[u32] {
         &self.activated_at
@@ -459,6 +589,7 @@ impl Model for Threshold {
             self.order.len(),
             self.need.len(),
             self.remaining.len(),
+            self.need_w.len(),
         );
         self.restore_state(bytes)?;
         self.check_state(shape)
@@ -609,6 +740,13 @@ impl Model for Threshold {
             sentence,
         }
     }
+}
+
+/// A tie weight in millionths (weights are at most 10^6, so a person's summed weight fits
+/// easily in an `i64`).
+#[inline]
+fn micro(w: f32) -> i64 {
+    (f64::from(w) * MICRO).round() as i64
 }
 
 /// Puts distinct person numbers in increasing order: by a bitmap when they are many (linear

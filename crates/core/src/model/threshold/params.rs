@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::scenario::decode::{string_enum, Fields, Node, Problems};
+use crate::scenario::decode::{string_enum, Fields, FromToml, Node, Problems};
 use crate::scenario::raw::{get_at, table, Spans};
 
 string_enum! {
@@ -63,6 +63,28 @@ string_enum! {
     }
 }
 
+/// A person named in a scenario: by number (`0..N`, in the generators' numbering) or, with a
+/// network read from files, by the files' id (`"alice"`, or an integer id such as `17`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum PersonRef {
+    /// A person number, or an integer id of a file network.
+    Number(u32),
+    /// An id of a file network.
+    Id(String),
+}
+
+impl FromToml for PersonRef {
+    const EXPECTED: &'static str = "a person number or, with a file network, an id";
+    fn from_toml(node: Node<'_, '_>, path: &str, problems: &mut Problems) -> Option<Self> {
+        if matches!(node.get_ref(), toml::de::DeValue::String(_)) {
+            String::from_toml(node, path, problems).map(PersonRef::Id)
+        } else {
+            u32::from_toml(node, path, problems).map(PersonRef::Number)
+        }
+    }
+}
+
 /// `[threshold]`.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RawThreshold {
@@ -70,8 +92,8 @@ pub struct RawThreshold {
     pub form: Option<ThresholdForm>,
     /// Count or fraction.
     pub unit: Option<ThresholdUnit>,
-    /// People who act from step 0, by person number.
-    pub initial_actors: Option<Vec<u32>>,
+    /// People who act from step 0, by person number (or by id, with a file network).
+    pub initial_actors: Option<Vec<PersonRef>>,
     /// Randomly chosen people who act from step 0.
     pub initial_random: Option<u64>,
     /// Stop once nobody can change any more (and no event is pending).

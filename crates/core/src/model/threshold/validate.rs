@@ -14,21 +14,55 @@ pub(crate) fn validate(c: &mut Check<'_>, t: &mut RawThreshold) -> Option<Thresh
     let unit = *t.unit.get_or_insert(ThresholdUnit::Count);
     let stop_at_equilibrium = *t.stop_at_equilibrium.get_or_insert(true);
     let initial_random = *t.initial_random.get_or_insert(0);
-    let initial_actors = t.initial_actors.get_or_insert_with(Vec::new).clone();
+    let named = t.initial_actors.get_or_insert_with(Vec::new).clone();
     if form == ThresholdForm::Network && matches!(network, Some(NetworkSpec::None)) {
         c.bad(
             "threshold.form",
             "the network form needs a network",
-            Some("set network.kind to structured, erdos_renyi or watts_strogatz".into()),
+            Some("set network.kind to structured, erdos_renyi, watts_strogatz or file".into()),
         );
     }
-    for (i, &a) in initial_actors.iter().enumerate() {
-        if u64::from(a) >= total {
-            c.bad(
-                &format!("threshold.initial_actors[{i}]"),
-                format!("person {a} does not exist"),
+    let file = match &network {
+        Some(NetworkSpec::File(f)) => Some(f.clone()),
+        _ => None,
+    };
+    let mut initial_actors = Vec::with_capacity(named.len());
+    // A file network's people are named by the files' ids (integers read as ids too).
+    let by_id = file.as_ref().map(|f| f.person_of());
+    for (i, a) in named.iter().enumerate() {
+        let path = format!("threshold.initial_actors[{i}]");
+        match (a, &by_id) {
+            (a, Some(by_id)) => {
+                let id = match a {
+                    PersonRef::Number(k) => k.to_string(),
+                    PersonRef::Id(s) => s.clone(),
+                };
+                match by_id.get(id.as_str()) {
+                    Some(k) => initial_actors.push(k),
+                    None => c.bad(
+                        &path,
+                        format!(
+                            "no person has id `{}` in the network's files",
+                            crate::scenario::excerpt(&id, 60)
+                        ),
+                        Some("name people by the ids of the edge list or people table".into()),
+                    ),
+                }
+            }
+            (PersonRef::Number(k), None) if u64::from(*k) < total => initial_actors.push(*k),
+            (PersonRef::Number(k), None) => c.bad(
+                &path,
+                format!("person {k} does not exist"),
                 Some(format!("allowed: 0 to {}", total.saturating_sub(1))),
-            );
+            ),
+            (PersonRef::Id(_), None) => c.bad(
+                &path,
+                "people are named by id only with a network read from files",
+                Some(format!(
+                    "give a person number, 0 to {}",
+                    total.saturating_sub(1)
+                )),
+            ),
         }
     }
     if initial_random > total {
@@ -150,7 +184,11 @@ pub(crate) fn validate(c: &mut Check<'_>, t: &mut RawThreshold) -> Option<Thresh
             }
         }
     }
-    let distribution = distribution?;
+    let mut distribution = distribution?;
+    // A list gives thresholds in the files' order; the model numbers people otherwise.
+    if let (Some(f), Distribution::List(values)) = (&file, &mut distribution) {
+        *values = f.file_order.iter().map(|&p| values[p as usize]).collect();
+    }
     (c.problems.list.len() == before).then_some(ThresholdParams {
         form,
         unit,
@@ -198,27 +236,7 @@ const MAX_FILE_BYTES: u64 = 64 << 20;
 fn read_values(c: &mut Check<'_>, path: &str) -> Option<Vec<f64>> {
     use std::io::Read;
     let field = "threshold.distribution.path";
-    let Some(base) = c.base_dir().map(std::path::Path::to_path_buf) else {
-        c.bad(field, "an embedded scenario cannot read files", None);
-        return None;
-    };
-    // A scenario names files next to it, never elsewhere: the file may come from someone else.
-    let relative = std::path::Path::new(path);
-    let inside = relative.components().all(|k| {
-        matches!(
-            k,
-            std::path::Component::Normal(_) | std::path::Component::CurDir
-        )
-    });
-    if !inside || path.is_empty() {
-        c.bad(
-            field,
-            format!("`{path}` is not a path inside the scenario's folder"),
-            Some("give a relative path without `..`, e.g. thresholds.txt".into()),
-        );
-        return None;
-    }
-    let full = base.join(relative);
+    let full = c.scenario_file(field, path, false)?;
     let cannot = |c: &mut Check<'_>, why: String| {
         c.bad(
             field,

@@ -3,6 +3,7 @@
 use super::super::decode::join;
 use super::super::raw::*;
 use super::super::*;
+use crate::network::file::FileNetwork;
 
 impl Check<'_> {
     pub(super) fn check_network(
@@ -103,13 +104,39 @@ impl Check<'_> {
                             self.unknown_region(&join(&path, "regions"), g, &names);
                         }
                     }
+                    let weight = l.weight.unwrap_or(1.0);
+                    self.weight(&join(&path, "weight"), weight);
                     if let (Some(a), Some(b)) = (ids[0], ids[1]) {
                         links.push(Link {
                             from: a,
                             to: b,
                             ties_per_person: tpp,
+                            weight: weight as f32,
                         });
                     }
+                }
+                let mut weights = TieWeights::default();
+                for (key, w) in n.weights.iter().flat_map(|t| t.0.iter()) {
+                    let path = join("network.weights", key);
+                    let slot = match key.as_str() {
+                        "household" => &mut weights.household,
+                        "village" => &mut weights.village,
+                        "district" => &mut weights.district,
+                        "long" => &mut weights.long,
+                        _ => {
+                            self.bad(
+                                &path,
+                                format!("`{key}` is not a kind of tie of the structured network"),
+                                Some(super::super::decode::allowed_help(
+                                    key,
+                                    &["household", "village", "district", "long"],
+                                )),
+                            );
+                            continue;
+                        }
+                    };
+                    self.weight(&path, *w);
+                    *slot = *w as f32;
                 }
                 NetworkSpec::Structured(StructuredNetwork {
                     household_size,
@@ -119,8 +146,13 @@ impl Check<'_> {
                     district_ties,
                     long_ties,
                     links,
+                    weights,
                 })
             }
+            NetworkKind::File => match self.file_network(n, regions) {
+                Some(f) => NetworkSpec::File(std::sync::Arc::new(f)),
+                None => NetworkSpec::None,
+            },
             NetworkKind::ErdosRenyi => {
                 let hi = (total.max(2) - 1) as f64;
                 match (n.p, n.mean_degree) {
@@ -191,6 +223,23 @@ impl Check<'_> {
         ]
         .into_iter()
         .filter(|(_, set)| *set && kind != NetworkKind::Structured)
+        .chain(
+            [
+                ("edges", n.edges.is_some()),
+                ("edges_sha256", n.edges_sha256.is_some()),
+                ("people", n.people.is_some()),
+                ("people_sha256", n.people_sha256.is_some()),
+            ]
+            .into_iter()
+            .filter(|(_, set)| *set && kind != NetworkKind::File),
+        )
+        .chain(
+            [("weights", n.weights.is_some())]
+                .into_iter()
+                .filter(|(_, set)| {
+                    *set && !matches!(kind, NetworkKind::Structured | NetworkKind::File)
+                }),
+        )
         .map(|(k, _)| k)
         .chain(
             [
@@ -217,5 +266,124 @@ impl Check<'_> {
             );
         }
         (self.problems.list.len() == before).then_some(spec)
+    }
+
+    /// A tie weight: positive, at most 10^6 (relative to a plain tie's 1).
+    fn weight(&mut self, path: &str, w: f64) {
+        if !(w > 0.0 && w <= 1e6) {
+            self.bad(
+                path,
+                format!("weight {w} is not allowed"),
+                Some("allowed: above 0, at most 1000000 (a plain tie weighs 1)".into()),
+            );
+        }
+    }
+
+    /// `kind = "file"`: reads and checks the files, and makes the resolved scenario name them
+    /// by absolute path and SHA-256.
+    fn file_network(&mut self, n: &mut RawNetwork, regions: &[Region]) -> Option<FileNetwork> {
+        use crate::network::file::{read, Context, Input};
+        if self.cx.scale != 1.0 {
+            self.bad(
+                "scale",
+                format!(
+                    "a network read from a file cannot be scaled (scale = {})",
+                    self.cx.scale
+                ),
+                Some(
+                    "its people are the file's: run it at scale 1, or sample the file yourself"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        let Some(edges) = n.edges.clone() else {
+            self.bad(
+                "network.edges",
+                "a file network needs `edges`",
+                Some("the edge list: a CSV or Parquet file with columns source, target".into()),
+            );
+            return None;
+        };
+        let input = |c: &mut Self, field: &str, path: &str, sha: &Option<String>| {
+            let full = c.scenario_file(field, path, sha.is_some())?;
+            // Absolute, so the resolved scenario names it from anywhere.
+            let full = std::fs::canonicalize(&full).unwrap_or(full);
+            Some(Input {
+                path: full,
+                shown: path.to_string(),
+                sha256: sha.clone(),
+            })
+        };
+        let edges_in = input(self, "network.edges", &edges, &n.edges_sha256);
+        let people_in = match n.people.clone() {
+            Some(p) => Some(input(self, "network.people", &p, &n.people_sha256)?),
+            None => None,
+        };
+        let edges_in = edges_in?;
+        let mut weights = Vec::new();
+        for (key, w) in n.weights.iter().flat_map(|t| t.0.iter()) {
+            self.weight(&join("network.weights", key), *w);
+            weights.push((key.clone(), *w));
+        }
+        let names: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
+        let cx = Context {
+            regions: &names,
+            weights: &weights,
+        };
+        let f = match read(&edges_in, people_in.as_ref(), &cx) {
+            Ok(f) => f,
+            Err(problems) => {
+                for p in problems {
+                    let field = if people_in.as_ref().is_some_and(|i| i.shown == p.file) {
+                        "network.people"
+                    } else {
+                        "network.edges"
+                    };
+                    // Every problem of the files, each with its place (`bad` would keep
+                    // only the first of a field).
+                    let span = self.spans.get(field).cloned().unwrap_or(0..0);
+                    self.problems.push(field, span, p.to_string(), p.help);
+                }
+                return None;
+            }
+        };
+        for (key, _) in &weights {
+            if !f.kinds.contains(key) {
+                let kinds: Vec<&str> = f.kinds.iter().map(String::as_str).collect();
+                self.bad(
+                    &join("network.weights", key),
+                    format!("no tie of kind `{key}` in the edge list"),
+                    Some(if kinds.is_empty() {
+                        "the edge list has no `kind` column".into()
+                    } else {
+                        super::super::decode::allowed_help(key, &kinds)
+                    }),
+                );
+            }
+        }
+        for (i, (r, &count)) in regions.iter().zip(&f.region_counts).enumerate() {
+            if r.population != count {
+                self.bad(
+                    &format!("regions[{i}].population"),
+                    format!(
+                        "{} people in the scenario, {count} in the files",
+                        r.population
+                    ),
+                    Some(format!(
+                        "set population = {count}: a file network's people are the file's"
+                    )),
+                );
+            }
+        }
+        // The resolved scenario names the very files, so that a run resumes or branches on
+        // them (and on nothing else) from anywhere.
+        n.edges = Some(f.edges.display().to_string());
+        n.edges_sha256 = Some(f.edges_sha256.clone());
+        if let Some((path, sha)) = &f.people {
+            n.people = Some(path.display().to_string());
+            n.people_sha256 = Some(sha.clone());
+        }
+        Some(f)
     }
 }
