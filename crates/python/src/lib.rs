@@ -1,0 +1,60 @@
+//! The native half of the `mobilize` Python package (`mobilize._mobilize`).
+//!
+//! A thin layer: scenarios are loaded and validated by `mobilize_core` exactly as the command
+//! line does, and runs go through `mobilize_experiment::single::execute`, the function behind
+//! `mobilize run`, into a run folder, so a run from Python writes the same bytes as one from
+//! the CLI. Its series and event log are also collected in memory and handed to Python as
+//! Arrow tables through the Arrow PyCapsule interface, without a copy and without a
+//! dependency on pyarrow or polars. The GIL is released while Rust runs.
+
+use pyo3::prelude::*;
+
+mod problems;
+mod run;
+mod scenario;
+mod table;
+
+/// The version of mobilize (the crates' and the package's).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The build that runs, as manifests record it.
+fn provenance() -> mobilize_experiment::Provenance {
+    mobilize_experiment::Provenance {
+        version: VERSION.to_string(),
+        git_commit: env!("MOBILIZE_GIT_COMMIT").to_string(),
+    }
+}
+
+/// The names of the scenarios built into mobilize.
+#[pyfunction]
+fn scenarios() -> Vec<&'static str> {
+    mobilize_core::scenario::embedded::ALL
+        .iter()
+        .map(|(n, _)| *n)
+        .collect()
+}
+
+/// The seed of replicate `replicate` of an ensemble whose base seed is `base` (as
+/// `mobilize ensemble` derives it).
+#[pyfunction]
+fn replicate_seed(base: u64, replicate: u32) -> u64 {
+    mobilize_experiment::seeds::replicate_seed(base, replicate)
+}
+
+#[pymodule]
+fn _mobilize(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", VERSION)?;
+    m.add(
+        "ScenarioError",
+        m.py().get_type::<problems::ScenarioError>(),
+    )?;
+    m.add("RunError", m.py().get_type::<run::RunError>())?;
+    m.add_class::<problems::Problem>()?;
+    m.add_class::<scenario::Scenario>()?;
+    m.add_class::<table::Table>()?;
+    m.add_class::<run::Run>()?;
+    m.add_function(wrap_pyfunction!(scenarios, m)?)?;
+    m.add_function(wrap_pyfunction!(replicate_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(run::run, m)?)?;
+    Ok(())
+}

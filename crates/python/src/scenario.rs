@@ -1,0 +1,301 @@
+//! `mobilize.Scenario`: a scenario file (or a built-in one) with overrides, validated by the
+//! same code as the command line.
+
+use std::path::{Path, PathBuf};
+
+use mobilize_core::scenario::{embedded, Override, Scenario as Core, Source};
+use pyo3::exceptions::{PyFileNotFoundError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+/// The largest scenario file read (as the CLI: 16 MiB).
+const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// A scenario: its text, where relative paths in it resolve, and the overrides applied to it
+/// (`path=value`, as `--set` takes them). Immutable: `set` returns a new one.
+#[pyclass(frozen, module = "mobilize")]
+#[derive(Clone)]
+pub struct Scenario {
+    name: String,
+    text: String,
+    base_dir: Option<PathBuf>,
+    sets: Vec<String>,
+}
+
+impl Scenario {
+    /// The source the core reads.
+    pub fn source(&self) -> Source {
+        Source {
+            name: self.name.clone(),
+            text: self.text.clone(),
+            base_dir: self.base_dir.clone(),
+        }
+    }
+
+    /// The overrides, with `extra` after them.
+    pub fn sets_with(&self, extra: &[String]) -> Vec<String> {
+        self.sets.iter().chain(extra).cloned().collect()
+    }
+
+    /// Validates with the overrides and `extra`.
+    pub fn load_with(&self, py: Python<'_>, extra: &[String]) -> PyResult<Core> {
+        let sets = self.sets_with(extra);
+        let overrides = sets
+            .iter()
+            .map(|s| Override::parse(s))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let source = self.source();
+        py.detach(|| Core::load(&source, &overrides))
+            .map_err(|e| super::problems::to_py(py, &e))
+    }
+
+    /// Where the scenario came from, as manifests record it.
+    pub fn origin(&self) -> String {
+        self.name.clone()
+    }
+
+    /// The overrides as given.
+    pub fn sets(&self) -> &[String] {
+        &self.sets
+    }
+}
+
+/// What a pickled scenario is made of: name, text, folder, overrides.
+type Parts = (String, String, Option<PathBuf>, Vec<String>);
+
+/// `value` as TOML text for an override (`True` → `true`, `"a"` → `"a"`, lists and dicts as
+/// arrays and inline tables).
+fn toml_of(v: &Bound<'_, PyAny>) -> PyResult<String> {
+    if v.is_instance_of::<PyBool>() {
+        return Ok(if v.extract::<bool>()? {
+            "true"
+        } else {
+            "false"
+        }
+        .into());
+    }
+    if v.is_instance_of::<PyInt>() {
+        return Ok(v.extract::<i128>()?.to_string());
+    }
+    if v.is_instance_of::<PyFloat>() {
+        let f: f64 = v.extract()?;
+        if !f.is_finite() {
+            return Err(PyValueError::new_err(format!(
+                "{f} is not a number TOML can hold"
+            )));
+        }
+        return Ok(format!("{f:?}"));
+    }
+    if v.is_instance_of::<PyString>() {
+        let s: String = v.extract()?;
+        return Ok(toml_string(&s));
+    }
+    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        let items: Vec<String> = v
+            .try_iter()?
+            .map(|x| toml_of(&x?))
+            .collect::<PyResult<_>>()?;
+        return Ok(format!("[{}]", items.join(", ")));
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        let mut items = Vec::new();
+        for (k, x) in d.iter() {
+            let k: String = k.extract()?;
+            items.push(format!("{} = {}", toml_string(&k), toml_of(&x)?));
+        }
+        return Ok(format!("{{{}}}", items.join(", ")));
+    }
+    Err(PyTypeError::new_err(format!(
+        "a {} cannot be a scenario value (give a bool, int, float, str, list or dict)",
+        v.get_type().name()?
+    )))
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[pymethods]
+impl Scenario {
+    /// Loads a scenario file (a path) or a built-in scenario (a name from `scenarios()`).
+    /// Nothing is validated yet: `validate()` (or running it) does.
+    #[staticmethod]
+    fn load(name_or_path: &str) -> PyResult<Scenario> {
+        let path = Path::new(name_or_path);
+        let looks_like_path =
+            name_or_path.contains(['/', '\\']) || name_or_path.ends_with(".toml") || path.exists();
+        if !looks_like_path {
+            if let Some(s) = embedded::source(name_or_path) {
+                return Ok(Scenario {
+                    name: s.name,
+                    text: s.text,
+                    base_dir: s.base_dir,
+                    sets: Vec::new(),
+                });
+            }
+            let names: Vec<&str> = embedded::ALL.iter().map(|(n, _)| *n).collect();
+            return Err(PyValueError::new_err(format!(
+                "`{name_or_path}` is neither a scenario file nor a built-in scenario (built in: {})",
+                names.join(", ")
+            )));
+        }
+        let read = || -> std::io::Result<String> {
+            use std::io::Read;
+            let file = std::fs::File::open(path)?;
+            if !file.metadata()?.is_file() {
+                return Err(std::io::Error::other("not a regular file"));
+            }
+            let mut text = String::new();
+            file.take(MAX_SCENARIO_BYTES + 1)
+                .read_to_string(&mut text)?;
+            if text.len() as u64 > MAX_SCENARIO_BYTES {
+                return Err(std::io::Error::other("larger than 16 MiB"));
+            }
+            Ok(text)
+        };
+        let text = read().map_err(|e| {
+            PyFileNotFoundError::new_err(format!("cannot read scenario file `{name_or_path}`: {e}"))
+        })?;
+        Ok(Scenario {
+            name: name_or_path.to_string(),
+            text,
+            base_dir: Some(
+                path.parent()
+                    .map(Path::to_path_buf)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or_else(|| ".".into()),
+            ),
+            sets: Vec::new(),
+        })
+    }
+
+    /// A scenario from TOML text; relative paths in it resolve against `base_dir` (none: it
+    /// may not name files).
+    #[staticmethod]
+    #[pyo3(signature = (text, name = "<text>".to_string(), base_dir = None))]
+    fn from_toml(text: String, name: String, base_dir: Option<PathBuf>) -> Scenario {
+        Scenario {
+            name,
+            text,
+            base_dir,
+            sets: Vec::new(),
+        }
+    }
+
+    /// A copy with `path` set to `value` (`s.set("resistance.organizations", False)`), as
+    /// `--set path=value` does.
+    fn set(&self, path: &str, value: &Bound<'_, PyAny>) -> PyResult<Scenario> {
+        let mut s = self.clone();
+        s.sets.push(format!("{path}={}", toml_of(value)?));
+        Ok(s)
+    }
+
+    /// A copy with overrides as the command line writes them (`["seed=7", "scale=0.01"]`).
+    fn with_overrides(&self, overrides: Vec<String>) -> Scenario {
+        let mut s = self.clone();
+        s.sets.extend(overrides);
+        s
+    }
+
+    /// Validates; raises `ScenarioError` with every problem. Returns the scenario itself.
+    fn validate(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
+        slf.get().load_with(slf.py(), &[])?;
+        Ok(slf)
+    }
+
+    /// The resolved scenario as TOML: every default filled in (what a run folder keeps).
+    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(self.load_with(py, &[])?.resolved_toml())
+    }
+
+    /// The resolved value at a dotted path (`"resistance.outreach.persuade"`), as TOML text.
+    fn get(&self, py: Python<'_>, path: &str) -> PyResult<Option<String>> {
+        Ok(self.load_with(py, &[])?.value_at(path))
+    }
+
+    /// The scenario's name.
+    #[getter]
+    fn name(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(self.load_with(py, &[])?.name)
+    }
+
+    /// The model it runs.
+    #[getter]
+    fn model(&self, py: Python<'_>) -> PyResult<&'static str> {
+        Ok(self.load_with(py, &[])?.model.name())
+    }
+
+    /// Its seed.
+    #[getter]
+    fn seed(&self, py: Python<'_>) -> PyResult<u64> {
+        Ok(self.load_with(py, &[])?.seed)
+    }
+
+    /// Persons (after scaling).
+    #[getter]
+    fn population(&self, py: Python<'_>) -> PyResult<u32> {
+        Ok(self.load_with(py, &[])?.population())
+    }
+
+    /// The overrides applied, as `path=value` texts.
+    #[getter]
+    fn overrides(&self) -> Vec<String> {
+        self.sets.clone()
+    }
+
+    /// Where it came from (a path, or `<embedded:NAME>`).
+    #[getter]
+    fn source_name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        if self.sets.is_empty() {
+            format!("Scenario({:?})", self.name)
+        } else {
+            format!("Scenario({:?}, overrides={:?})", self.name, self.sets)
+        }
+    }
+
+    /// Pickled as its text, folder and overrides (so that process pools can run it).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Parts)> {
+        let s = slf.get();
+        let restore = slf.getattr("_restore")?;
+        Ok((
+            restore,
+            (
+                s.name.clone(),
+                s.text.clone(),
+                s.base_dir.clone(),
+                s.sets.clone(),
+            ),
+        ))
+    }
+
+    #[staticmethod]
+    fn _restore(
+        name: String,
+        text: String,
+        base_dir: Option<PathBuf>,
+        sets: Vec<String>,
+    ) -> Scenario {
+        Scenario {
+            name,
+            text,
+            base_dir,
+            sets,
+        }
+    }
+}
