@@ -16,6 +16,7 @@ through the Arrow PyCapsule interface, so no Arrow library is required.
 """
 
 from ._mobilize import (
+    ExperimentError,
     Problem,
     Run,
     RunError,
@@ -27,9 +28,15 @@ from ._mobilize import (
     run,
     scenarios,
 )
+from .experiments import Results, compare, ensemble, sweep
 
 __all__ = [
+    "ExperimentError",
     "Problem",
+    "Results",
+    "compare",
+    "ensemble",
+    "sweep",
     "Run",
     "RunError",
     "Scenario",

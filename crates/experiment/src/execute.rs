@@ -56,19 +56,41 @@ pub fn folder_of(exp: &Experiment, scenario: &str, out: &Path) -> PathBuf {
         .join(format!("{}-{}", exp.kind.as_str(), &exp.identity()[..8]))
 }
 
-/// Runs (or resumes) `exp`.
-pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError> {
+/// An experiment ready to run: its folder made and checked, its manifest written as
+/// incomplete, and the runs still to do. [`run`] executes them on rayon threads; another
+/// executor (a Python process pool, a cluster) can run each pending one with [`run_one`],
+/// in any order and anywhere the folder is reachable, then call [`finish`].
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The experiment folder.
+    pub dir: PathBuf,
+    /// Every run.
+    pub specs: Vec<RunSpec>,
+    /// The runs not finished yet (run ids).
+    pub pending: Vec<usize>,
+    /// The manifest as written (incomplete).
+    pub manifest: ExperimentManifest,
+    /// When this attempt started.
+    started: Instant,
+}
+
+/// Makes (or reopens) the folder of `exp` under `out` and finds the runs still to do.
+pub fn prepare(
+    exp: &Experiment,
+    out: &Path,
+    provenance: &Provenance,
+    command: Vec<String>,
+) -> Result<Prepared, ExperimentError> {
     let t0 = Instant::now();
     let scenarios = exp.validate()?;
     let scenario = scenarios[0].name.clone();
-    let dir = folder_of(exp, &scenario, &opts.out);
+    let dir = folder_of(exp, &scenario, out);
     std::fs::create_dir_all(dir.join(RUNS)).map_err(|e| OutputError::Io {
         action: "cannot create folder",
         path: dir.join(RUNS),
         source: e,
     })?;
     let identity = exp.identity();
-    let now = || humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let previous = read_manifest(&dir)?;
     if let Some(prev) = &previous {
         if prev.identity != identity {
@@ -77,17 +99,15 @@ pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError
                 reason: "it holds a different experiment (its identity differs)".into(),
             });
         }
-        if prev.git_commit != opts.provenance.git_commit
-            || prev.mobilize_version != opts.provenance.version
-        {
+        if prev.git_commit != provenance.git_commit || prev.mobilize_version != provenance.version {
             return Err(ExperimentError::Resume {
                 dir,
                 reason: format!(
                     "it was started by mobilize {} ({}), this is {} ({}); results of two builds are not mixed: remove the folder or use another --out",
                     prev.mobilize_version,
                     prev.git_commit,
-                    opts.provenance.version,
-                    opts.provenance.git_commit
+                    provenance.version,
+                    provenance.git_commit
                 ),
             });
         }
@@ -97,13 +117,19 @@ pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError
         .par_iter()
         .map(|s| is_finished(&run_dir(&dir, s.id)))
         .collect();
-    let skipped = finished.iter().filter(|&&f| f).count();
-    let mut manifest = ExperimentManifest {
+    let pending: Vec<usize> = specs
+        .iter()
+        .zip(&finished)
+        .filter(|(_, &f)| !f)
+        .map(|(s, _)| s.id)
+        .collect();
+    let skipped = specs.len() - pending.len();
+    let manifest = ExperimentManifest {
         kind: exp.kind,
         identity,
-        mobilize_version: opts.provenance.version.clone(),
-        git_commit: opts.provenance.git_commit.clone(),
-        command: opts.command.clone(),
+        mobilize_version: provenance.version.clone(),
+        git_commit: provenance.git_commit.clone(),
+        command,
         scenario,
         sources: exp.sources.iter().map(|s| s.name.clone()).collect(),
         base_seed: exp.base_seed,
@@ -125,43 +151,117 @@ pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError
         files: vec![],
     };
     write_manifest(&dir, &manifest)?;
+    Ok(Prepared {
+        dir,
+        specs,
+        pending,
+        manifest,
+        started: t0,
+    })
+}
 
+fn now() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+/// Executes run `id` of `exp` into its folder under `dir` (in the current rayon pool, with
+/// `threads` recorded). A run already finished is left as it is, so a task given twice (a
+/// retried worker) does no harm.
+pub fn run_one(
+    exp: &Experiment,
+    dir: &Path,
+    id: usize,
+    threads: usize,
+    provenance: &Provenance,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<(), ExperimentError> {
+    let Some(spec) = exp.runs().nth(id) else {
+        return Err(ExperimentError::Resume {
+            dir: dir.to_path_buf(),
+            reason: format!("it has no run {id} ({} runs)", exp.total_runs()),
+        });
+    };
+    if is_finished(&run_dir(dir, id)) {
+        return Ok(());
+    }
+    let scenario = exp.load_run(&spec)?;
+    let folder = RunFolder::create_named(&dir.join(RUNS), &run_name(spec.id))?;
+    let mut req = RunRequest::fresh(
+        scenario,
+        exp.sources[exp.points[spec.point].source].name.clone(),
+        exp.run_sets(&spec),
+        threads.max(1),
+        provenance,
+    );
+    req.stop = stop;
+    match execute_run(req, folder, &mut []) {
+        Err(ExperimentError::Interrupted { .. }) => {
+            Err(ExperimentError::ExperimentInterrupted(dir.to_path_buf()))
+        }
+        r => r.map(|_| ()),
+    }
+}
+
+/// Writes the tables and the report once every run is finished, and marks the experiment
+/// complete. A run still missing is an error that names it (its experiment resumes).
+pub fn finish(exp: &Experiment, prepared: Prepared) -> Result<Done, ExperimentError> {
+    let Prepared {
+        dir,
+        specs,
+        mut manifest,
+        started,
+        pending,
+    } = prepared;
+    if let Some(missing) = specs.iter().find(|s| !is_finished(&run_dir(&dir, s.id))) {
+        return Err(ExperimentError::Resume {
+            dir: dir.clone(),
+            reason: format!(
+                "run {} is not finished (`{}`): run the experiment again to do what is missing",
+                missing.id,
+                run_dir(&dir, missing.id).display()
+            ),
+        });
+    }
+    let scenarios = exp.validate()?;
+    manifest.files = tables::write_all(exp, &scenarios, &specs, &dir)?;
+    manifest.files.push(mobilize_output::layout::REPORT.into());
+    manifest.status = Status::Complete;
+    manifest.finished_at = Some(now());
+    manifest.last_attempt_s = started.elapsed().as_secs_f64();
+    write_manifest(&dir, &manifest)?;
+    mobilize_report::build(&dir)?;
+    Ok(Done {
+        dir,
+        total: specs.len(),
+        skipped: specs.len() - pending.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        manifest,
+    })
+}
+
+/// Runs (or resumes) `exp`.
+pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError> {
+    let prepared = prepare(exp, &opts.out, &opts.provenance, opts.command.clone())?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.max(1))
         .build()
         .map_err(|e| OutputError::Io {
             action: "cannot start worker threads for",
-            path: dir.clone(),
+            path: prepared.dir.clone(),
             source: std::io::Error::other(e),
         })?;
-    let done = AtomicUsize::new(skipped);
-    let total = specs.len();
+    let total = prepared.specs.len();
+    let done = AtomicUsize::new(total - prepared.pending.len());
     if let Some(p) = opts.progress {
-        p(skipped, total);
+        p(done.load(Ordering::Relaxed), total);
     }
-    let runs_dir = dir.join(RUNS);
+    let dir = prepared.dir.clone();
     pool.install(|| {
-        specs
+        prepared
+            .pending
             .par_iter()
-            .zip(finished.par_iter())
-            .filter(|(_, &f)| !f)
-            .try_for_each(|(spec, _)| -> Result<(), ExperimentError> {
-                let scenario = exp.load_run(spec)?;
-                let folder = RunFolder::create_named(&runs_dir, &run_name(spec.id))?;
-                let mut req = RunRequest::fresh(
-                    scenario,
-                    exp.sources[exp.points[spec.point].source].name.clone(),
-                    exp.run_sets(spec),
-                    opts.threads.max(1),
-                    &opts.provenance,
-                );
-                req.stop = opts.stop;
-                match execute_run(req, folder, &mut []) {
-                    Err(ExperimentError::Interrupted { .. }) => {
-                        return Err(ExperimentError::ExperimentInterrupted(dir.clone()))
-                    }
-                    r => r?,
-                };
+            .try_for_each(|&id| -> Result<(), ExperimentError> {
+                run_one(exp, &dir, id, opts.threads, &opts.provenance, opts.stop)?;
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(p) = opts.progress {
                     p(n, total);
@@ -169,21 +269,7 @@ pub fn run(exp: &Experiment, opts: &Options<'_>) -> Result<Done, ExperimentError
                 Ok(())
             })
     })?;
-
-    manifest.files = tables::write_all(exp, &scenarios, &specs, &dir)?;
-    manifest.files.push(mobilize_output::layout::REPORT.into());
-    manifest.status = Status::Complete;
-    manifest.finished_at = Some(now());
-    manifest.last_attempt_s = t0.elapsed().as_secs_f64();
-    write_manifest(&dir, &manifest)?;
-    mobilize_report::build(&dir)?;
-    Ok(Done {
-        dir,
-        total,
-        skipped,
-        seconds: t0.elapsed().as_secs_f64(),
-        manifest,
-    })
+    finish(exp, prepared)
 }
 
 /// A run counts as finished when its folder was committed with a complete manifest.

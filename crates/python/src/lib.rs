@@ -9,6 +9,7 @@
 
 use pyo3::prelude::*;
 
+mod experiment;
 mod problems;
 mod run;
 mod scenario;
@@ -49,6 +50,12 @@ fn _mobilize(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.py().get_type::<problems::ScenarioError>(),
     )?;
     m.add("RunError", m.py().get_type::<run::RunError>())?;
+    m.add(
+        "ExperimentError",
+        m.py().get_type::<experiment::ExperimentError>(),
+    )?;
+    m.add_class::<experiment::Experiment>()?;
+    m.add_class::<experiment::Pending>()?;
     m.add_class::<problems::Problem>()?;
     m.add_class::<scenario::Scenario>()?;
     m.add_class::<table::Table>()?;
@@ -56,5 +63,6 @@ fn _mobilize(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(replicate_seed, m)?)?;
     m.add_function(wrap_pyfunction!(run::run, m)?)?;
+    m.add_function(wrap_pyfunction!(table::read_table, m)?)?;
     Ok(())
 }

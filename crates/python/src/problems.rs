@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 pyo3::create_exception!(
-    _mobilize,
+    mobilize,
     ScenarioError,
     PyValueError,
     "A scenario that does not validate. `.problems` lists every problem (not only the first), \

@@ -15,7 +15,7 @@ use crate::scenario::Scenario;
 use crate::table::{Col, Table};
 
 pyo3::create_exception!(
-    _mobilize,
+    mobilize,
     RunError,
     PyRuntimeError,
     "A run that could not be carried out or recorded (a folder that cannot be written, a \

@@ -66,7 +66,7 @@ type Parts = (String, String, Option<PathBuf>, Vec<String>);
 
 /// `value` as TOML text for an override (`True` → `true`, `"a"` → `"a"`, lists and dicts as
 /// arrays and inline tables).
-fn toml_of(v: &Bound<'_, PyAny>) -> PyResult<String> {
+pub(crate) fn toml_of(v: &Bound<'_, PyAny>) -> PyResult<String> {
     if v.is_instance_of::<PyBool>() {
         return Ok(if v.extract::<bool>()? {
             "true"

@@ -25,6 +25,8 @@ pub enum Col {
     Int64(Vec<i64>),
     /// Numbers.
     Float64(Vec<f64>),
+    /// Numbers, some missing (a figure a run did not produce).
+    OptFloat64(Vec<Option<f64>>),
     /// Texts, some missing (dates of an undated scenario, an event without a region).
     Text(Vec<Option<String>>),
 }
@@ -45,6 +47,7 @@ impl Table {
                 Col::Int32(v) => (DataType::Int32, false, Arc::new(Int32Array::from(v))),
                 Col::Int64(v) => (DataType::Int64, false, Arc::new(Int64Array::from(v))),
                 Col::Float64(v) => (DataType::Float64, false, Arc::new(Float64Array::from(v))),
+                Col::OptFloat64(v) => (DataType::Float64, true, Arc::new(Float64Array::from(v))),
                 Col::Text(v) => (DataType::Utf8, true, Arc::new(StringArray::from(v))),
             };
             fields.push(Field::new(name, dt, nullable));
@@ -114,6 +117,10 @@ impl Table {
         };
         let any = array.as_any();
         if let Some(a) = any.downcast_ref::<Float64Array>() {
+            if a.null_count() > 0 {
+                let v: Vec<Option<f64>> = a.iter().collect();
+                return v.into_pyobject(py).map(|l| l.into_any());
+            }
             return a.values().to_vec().into_pyobject(py).map(|l| l.into_any());
         }
         if let Some(a) = any.downcast_ref::<Int32Array>() {
@@ -138,4 +145,46 @@ impl Table {
             self.column_names().join(", ")
         )
     }
+}
+
+/// Reads a table mobilize wrote as CSV (an experiment's `summary.csv`, `design.csv`, …):
+/// a column of whole numbers becomes integers, of numbers (some empty) floats, else text.
+#[pyfunction]
+pub fn read_table(path: std::path::PathBuf) -> PyResult<Table> {
+    let mut reader = csv::Reader::from_path(&path)
+        .map_err(|e| PyValueError::new_err(format!("cannot read `{}`: {e}", path.display())))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+    for record in reader.records() {
+        let record = record.map_err(|e| PyValueError::new_err(e.to_string()))?;
+        for (col, v) in cells.iter_mut().zip(record.iter()) {
+            col.push(v.to_string());
+        }
+    }
+    let columns = header
+        .into_iter()
+        .zip(cells)
+        .map(|(name, v)| {
+            let col = if !v.is_empty() && v.iter().all(|x| x.parse::<i64>().is_ok()) {
+                Col::Int64(v.iter().map(|x| x.parse().expect("checked")).collect())
+            } else if v.iter().all(|x| x.is_empty() || x.parse::<f64>().is_ok())
+                && v.iter().any(|x| !x.is_empty())
+            {
+                Col::OptFloat64(v.iter().map(|x| x.parse().ok()).collect())
+            } else {
+                Col::Text(
+                    v.into_iter()
+                        .map(|x| (!x.is_empty()).then_some(x))
+                        .collect(),
+                )
+            };
+            (name, col)
+        })
+        .collect();
+    Ok(Table::new(columns))
 }
