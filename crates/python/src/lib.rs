@@ -13,6 +13,7 @@ mod experiment;
 mod problems;
 mod run;
 mod scenario;
+mod sim;
 mod table;
 
 /// The version of mobilize (the crates' and the package's).
@@ -60,6 +61,7 @@ fn _mobilize(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scenario::Scenario>()?;
     m.add_class::<table::Table>()?;
     m.add_class::<run::Run>()?;
+    m.add_class::<sim::Sim>()?;
     m.add_function(wrap_pyfunction!(scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(replicate_seed, m)?)?;
     m.add_function(wrap_pyfunction!(run::run, m)?)?;

@@ -23,11 +23,11 @@ pyo3::create_exception!(
 );
 
 /// The most threads a run may use (as the CLI).
-const MAX_THREADS: usize = 1024;
+pub(crate) const MAX_THREADS: usize = 1024;
 
 /// Collects the series and the event log as columns, as the run folder's writers do.
 #[derive(Default)]
-struct Memory {
+pub(crate) struct Memory {
     names: Vec<String>,
     dated: bool,
     steps: Vec<i32>,
@@ -84,8 +84,17 @@ impl Observer for Memory {
 }
 
 impl Memory {
+    /// The last value of each series.
+    pub(crate) fn last_values(&self) -> Vec<(String, f64)> {
+        self.names
+            .iter()
+            .zip(&self.values)
+            .filter_map(|(n, v)| v.last().map(|&x| (n.clone(), x)))
+            .collect()
+    }
+
     /// The series and the event log, with the columns of `series.*` and `events.*`.
-    fn tables(self) -> (Table, Table) {
+    pub(crate) fn tables(self) -> (Table, Table) {
         let mut series = vec![("step".to_string(), Col::Int32(self.steps))];
         if self.dated {
             series.push(("date".into(), Col::Text(self.dates)));

@@ -55,6 +55,22 @@ impl Scenario {
         self.name.clone()
     }
 
+    /// A copy with `extra` overrides after its own.
+    pub fn with_overrides_vec(mut self, extra: Vec<String>) -> Scenario {
+        self.sets.extend(extra);
+        self
+    }
+
+    /// A scenario given as text (no folder).
+    pub fn from_text(text: &str, name: &str) -> Scenario {
+        Scenario {
+            name: name.to_string(),
+            text: text.to_string(),
+            base_dir: None,
+            sets: Vec::new(),
+        }
+    }
+
     /// The overrides as given.
     pub fn sets(&self) -> &[String] {
         &self.sets
@@ -196,7 +212,7 @@ impl Scenario {
 
     /// A copy with `path` set to `value` (`s.set("resistance.organizations", False)`), as
     /// `--set path=value` does.
-    fn set(&self, path: &str, value: &Bound<'_, PyAny>) -> PyResult<Scenario> {
+    pub fn set(&self, path: &str, value: &Bound<'_, PyAny>) -> PyResult<Scenario> {
         let mut s = self.clone();
         s.sets.push(format!("{path}={}", toml_of(value)?));
         Ok(s)

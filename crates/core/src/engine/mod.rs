@@ -123,7 +123,17 @@ impl Sim {
         scenario: Scenario,
         checkpoint: Checkpoint,
     ) -> Result<Sim, StateError> {
-        let world = World::of(world_scenario);
+        Sim::resume_in(World::of(world_scenario), scenario, checkpoint)
+    }
+
+    /// [`Sim::resume`] in a world already built (the one a paused run leaves with
+    /// [`Sim::into_world`]), which must be the checkpoint's: a run paused and continued in
+    /// memory does not build its world again.
+    pub fn resume_in(
+        world: World,
+        scenario: Scenario,
+        checkpoint: Checkpoint,
+    ) -> Result<Sim, StateError> {
         let mut model = scenario.model.build(&scenario, &world);
         model.restore(&checkpoint.model)?;
         if checkpoint.history.rows.len() != checkpoint.step as usize + 1 {
@@ -143,6 +153,12 @@ impl Sim {
                 history: checkpoint.history,
             }),
         })
+    }
+
+    /// The world, once the run is over (to continue from one of its checkpoints with
+    /// [`Sim::resume_in`]).
+    pub fn into_world(self) -> World {
+        self.world
     }
 
     /// The scenario being run.

@@ -1,0 +1,410 @@
+//! `mobilize.Sim`: a run step by step. Run it to a step or a date, look at its aggregates,
+//! change its parameters (an intervention written in Python, at chosen steps), save it,
+//! resume it, branch it.
+//!
+//! Between segments the run rests as a checkpoint in memory, the one `--checkpoint-every`
+//! writes, and continues from it as `mobilize resume` does (in the same world, which is not
+//! built again): so a run paused and continued, with no change, gives exactly the series of
+//! one that never paused, and a changed parameter takes effect as `mobilize run --from`
+//! would make it.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use mobilize_core::engine::{Checkpoint, RunControl, Sim as Engine};
+use mobilize_core::observe::{Observer, Outcome, StepRecord, StopReason};
+use mobilize_core::scenario::{Scenario as Core, Source};
+use mobilize_core::world::World;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::run::{Memory, MAX_THREADS};
+use crate::scenario::Scenario;
+use crate::table::Table;
+
+/// Sets `stop` once step `at` has been recorded, so the run pauses at its end.
+struct StopAt<'a> {
+    at: u32,
+    stop: &'a AtomicBool,
+}
+
+impl Observer for StopAt<'_> {
+    fn step(&mut self, record: &StepRecord<'_>) {
+        if record.step >= self.at {
+            self.stop.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+struct State {
+    /// The scenario as the user has it (overrides included), and validated.
+    user: Scenario,
+    core: Core,
+    /// The scenario that made the world (fixed for the run).
+    world_core: Core,
+    world: Option<World>,
+    /// Where the run rests, once started and not finished.
+    checkpoint: Option<Checkpoint>,
+    outcome: Option<Outcome>,
+    series: Option<Py<Table>>,
+    events: Option<Py<Table>>,
+    /// The last value of each series, by name.
+    last: Vec<(String, f64)>,
+    step: Option<u32>,
+    threads: usize,
+}
+
+/// A run to be carried out step by step.
+#[pyclass(frozen, module = "mobilize")]
+pub struct Sim {
+    state: Mutex<State>,
+}
+
+fn busy() -> PyErr {
+    PyRuntimeError::new_err("this Sim is in use by another thread")
+}
+
+impl Sim {
+    fn from_state(s: State) -> Sim {
+        Sim {
+            state: Mutex::new(s),
+        }
+    }
+}
+
+/// The step of `until`: an int, or a date `YYYY-MM-DD` on a dated scenario (the step it falls
+/// in, as events' dates).
+fn step_of(core: &Core, until: &Bound<'_, PyAny>) -> PyResult<u32> {
+    if let Ok(step) = until.extract::<u32>() {
+        return Ok(step);
+    }
+    let text: String = until.extract().map_err(|_| {
+        PyValueError::new_err("`until` is a step (an int) or a date (\"YYYY-MM-DD\")")
+    })?;
+    let date = mobilize_core::calendar::Date::parse(&text)
+        .ok_or_else(|| PyValueError::new_err(format!("`{text}` is not a date (YYYY-MM-DD)")))?;
+    let start = core.time.start.ok_or_else(|| {
+        PyValueError::new_err("this scenario has no dates (time.start): give a step")
+    })?;
+    let days = date.days_since(start);
+    if days < 0 {
+        return Err(PyValueError::new_err(format!(
+            "{text} is before the scenario starts ({start})"
+        )));
+    }
+    Ok((days as f64 / core.time.step_days)
+        .floor()
+        .min(f64::from(u32::MAX)) as u32)
+}
+
+#[pymethods]
+impl Sim {
+    /// A run of `scenario` (with `seed`, `scale` as in `mobilize.run`), not started yet.
+    #[new]
+    #[pyo3(signature = (scenario, *, seed = None, scale = None, threads = None))]
+    fn new(
+        py: Python<'_>,
+        scenario: &Scenario,
+        seed: Option<u64>,
+        scale: Option<f64>,
+        threads: Option<usize>,
+    ) -> PyResult<Sim> {
+        let mut extra = Vec::new();
+        if let Some(seed) = seed {
+            extra.push(format!("seed={seed}"));
+        }
+        if let Some(scale) = scale {
+            extra.push(format!("scale={scale:?}"));
+        }
+        let user = scenario.clone().with_overrides_vec(extra);
+        let core = user.load_with(py, &[])?;
+        let threads = match threads {
+            Some(n) if n == 0 || n > MAX_THREADS => {
+                return Err(PyValueError::new_err(format!(
+                    "threads = {n} is out of range (allowed: 1 to {MAX_THREADS})"
+                )))
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(Sim::from_state(State {
+            user,
+            world_core: core.clone(),
+            core,
+            world: None,
+            checkpoint: None,
+            outcome: None,
+            series: None,
+            events: None,
+            last: Vec::new(),
+            step: None,
+            threads,
+        }))
+    }
+
+    /// Runs to step `until` (an int, or a date "YYYY-MM-DD"), or to the end; returns the Sim.
+    /// Running to a step already passed does nothing.
+    #[pyo3(signature = (until = None))]
+    fn run<'py>(
+        slf: Bound<'py, Self>,
+        until: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, Self>> {
+        let py = slf.py();
+        {
+            let mut s = slf.get().state.try_lock().map_err(|_| busy())?;
+            if s.outcome.is_some() {
+                return Ok(slf.clone());
+            }
+            let steps = s.core.time.steps;
+            let target = match &until {
+                Some(u) => step_of(&s.core, u)?.min(steps),
+                None => steps,
+            };
+            if s.step.is_some_and(|now| target <= now) {
+                return Ok(slf.clone());
+            }
+            let core = s.core.clone();
+            let world = s.world.take();
+            let checkpoint = s.checkpoint.take();
+            let threads = s.threads;
+            let result = py.detach(move || -> Result<_, String> {
+                let mut engine = match (checkpoint, world) {
+                    (Some(c), Some(w)) => {
+                        Engine::resume_in(w, core, c).map_err(|e| e.to_string())?
+                    }
+                    _ => Engine::new(core),
+                };
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let stop = AtomicBool::new(false);
+                let mut saved: Option<Checkpoint> = None;
+                let mut memory = Memory::default();
+                let mut stopper = StopAt {
+                    at: target,
+                    stop: &stop,
+                };
+                let mut keep = |c: &Checkpoint| saved = Some(c.clone());
+                let outcome = pool.install(|| {
+                    engine.run_with(
+                        &mut [&mut memory, &mut stopper],
+                        RunControl {
+                            checkpoint_every: 0,
+                            on_checkpoint: Some(&mut keep),
+                            stop: Some(&stop),
+                            live_lattice: false,
+                        },
+                    )
+                });
+                Ok((outcome, saved, memory, engine.into_world()))
+            });
+            let (outcome, saved, memory, world) = result.map_err(PyRuntimeError::new_err)?;
+            s.step = Some(outcome.last_step);
+            s.world = Some(world);
+            s.last = memory.last_values();
+            let (series, events) = memory.tables();
+            s.series = Some(Py::new(py, series)?);
+            s.events = Some(Py::new(py, events)?);
+            match (outcome.reason, saved) {
+                (StopReason::Interrupted, Some(c)) => s.checkpoint = Some(c),
+                _ => s.outcome = Some(outcome),
+            }
+        }
+        Ok(slf)
+    }
+
+    /// Changes a parameter from the next step on (`sim.set("resistance.repression.arrest",
+    /// 0.05)`), as a branch from a checkpoint would: rates, probabilities, events, seeds and
+    /// the number of steps may change, not the people, their ties or the shape of the state.
+    fn set(&self, py: Python<'_>, path: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut s = self.state.try_lock().map_err(|_| busy())?;
+        let user = s.user.set(path, value)?;
+        let core = user.load_with(py, &[])?;
+        let differ = s.world_core.structural_differences(&core);
+        if !differ.is_empty() {
+            return Err(PyValueError::new_err(format!(
+                "`{path}` cannot change during a run: it changes the world ({})",
+                differ.join(", ")
+            )));
+        }
+        if s.step.is_some_and(|now| core.time.steps <= now) {
+            return Err(PyValueError::new_err(format!(
+                "the run is at step {}; it cannot end before (time.steps = {})",
+                s.step.unwrap_or(0),
+                core.time.steps
+            )));
+        }
+        s.user = user;
+        s.core = core;
+        Ok(())
+    }
+
+    /// A copy of this run from where it is, with `overrides` (`{"path": value}`) applied to
+    /// the copy only: two futures of one past.
+    #[pyo3(signature = (overrides = None))]
+    fn branch(&self, py: Python<'_>, overrides: Option<Bound<'_, PyDict>>) -> PyResult<Sim> {
+        let copy = {
+            let s = self.state.try_lock().map_err(|_| busy())?;
+            Sim::from_state(State {
+                user: s.user.clone(),
+                core: s.core.clone(),
+                world_core: s.world_core.clone(),
+                world: s.world.clone(),
+                checkpoint: s.checkpoint.clone(),
+                outcome: s.outcome.clone(),
+                series: s.series.as_ref().map(|t| t.clone_ref(py)),
+                events: s.events.as_ref().map(|t| t.clone_ref(py)),
+                last: s.last.clone(),
+                step: s.step,
+                threads: s.threads,
+            })
+        };
+        if let Some(o) = overrides {
+            for (k, v) in o.iter() {
+                let k: String = k.extract()?;
+                copy.set(py, &k, &v)?;
+            }
+        }
+        Ok(copy)
+    }
+
+    /// Saves the paused run to `path` (the CLI's checkpoint format: `mobilize run --from PATH`
+    /// branches from it, `Sim.resume(PATH)` continues it).
+    fn checkpoint(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let s = self.state.try_lock().map_err(|_| busy())?;
+        let Some(c) = &s.checkpoint else {
+            return Err(PyRuntimeError::new_err(
+                "nothing to save: run the Sim to a step first (a finished run has its results)",
+            ));
+        };
+        let folder = path
+            .parent()
+            .map(PathBuf::from)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| ".".into());
+        let file = path
+            .file_name()
+            .ok_or_else(|| PyValueError::new_err("give a file name"))?
+            .to_string_lossy()
+            .into_owned();
+        let p = crate::provenance();
+        let name = s.core.name.clone();
+        py.detach(|| {
+            mobilize_output::checkpoint::write(&folder, c, &name, &p.version, &p.git_commit, &file)
+        })
+        .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    }
+
+    /// A run continued from a checkpoint file (one `Sim.checkpoint` or `mobilize run
+    /// --checkpoint-every` wrote), with the checkpoint's own scenario.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, threads = None))]
+    fn resume(py: Python<'_>, path: PathBuf, threads: Option<usize>) -> PyResult<Sim> {
+        let p = crate::provenance();
+        let (_, c) = mobilize_output::checkpoint::read(&path, &p.version, &p.git_commit)
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let load = |text: &str, what: &str| {
+            Core::load(&Source::text(&format!("<checkpoint {what}>"), text), &[])
+                .map_err(|e| crate::problems::to_py(py, &e))
+        };
+        let world_core = load(&c.world_scenario, "world")?;
+        let core = load(&c.scenario, "scenario")?;
+        let user = Scenario::from_text(&c.scenario, &format!("<checkpoint {}>", path.display()));
+        let threads =
+            threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let step = c.step;
+        let world = py.detach(|| World::of(&world_core));
+        Ok(Sim::from_state(State {
+            user,
+            core,
+            world_core,
+            world: Some(world),
+            checkpoint: Some(c),
+            outcome: None,
+            series: None,
+            events: None,
+            last: Vec::new(),
+            step: Some(step),
+            threads: threads.clamp(1, MAX_THREADS),
+        }))
+    }
+
+    /// The last step computed (`None` before the run starts).
+    #[getter]
+    fn step(&self) -> PyResult<Option<u32>> {
+        Ok(self.state.try_lock().map_err(|_| busy())?.step)
+    }
+
+    /// Whether the run has ended.
+    #[getter]
+    fn done(&self) -> PyResult<bool> {
+        Ok(self.state.try_lock().map_err(|_| busy())?.outcome.is_some())
+    }
+
+    /// The series so far (as `Run.series`).
+    #[getter]
+    fn series(&self, py: Python<'_>) -> PyResult<Option<Py<Table>>> {
+        let s = self.state.try_lock().map_err(|_| busy())?;
+        Ok(s.series.as_ref().map(|t| t.clone_ref(py)))
+    }
+
+    /// The event log so far (as `Run.events`).
+    #[getter]
+    fn events(&self, py: Python<'_>) -> PyResult<Option<Py<Table>>> {
+        let s = self.state.try_lock().map_err(|_| busy())?;
+        Ok(s.events.as_ref().map(|t| t.clone_ref(py)))
+    }
+
+    /// The latest value of series `name` (`sim["risen"]`).
+    fn __getitem__(&self, name: &str) -> PyResult<f64> {
+        let s = self.state.try_lock().map_err(|_| busy())?;
+        s.last
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|&(_, v)| v)
+            .ok_or_else(|| {
+                pyo3::exceptions::PyKeyError::new_err(format!(
+                    "no series `{name}` (yet): run the Sim first, and see `series.column_names`"
+                ))
+            })
+    }
+
+    /// The headline figures, once the run has ended.
+    #[getter]
+    fn figures<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let s = self.state.try_lock().map_err(|_| busy())?;
+        let Some(o) = &s.outcome else { return Ok(None) };
+        let d = PyDict::new(py);
+        for (k, v) in &o.figures {
+            d.set_item(k, v)?;
+        }
+        Ok(Some(d))
+    }
+
+    /// One sentence saying what happened, once the run has ended.
+    #[getter]
+    fn summary(&self) -> PyResult<Option<String>> {
+        let s = self.state.try_lock().map_err(|_| busy())?;
+        Ok(s.outcome.as_ref().map(|o| o.sentence.clone()))
+    }
+
+    /// The scenario in force (with every change made by `set`).
+    #[getter]
+    fn scenario(&self) -> PyResult<Scenario> {
+        Ok(self.state.try_lock().map_err(|_| busy())?.user.clone())
+    }
+
+    fn __repr__(&self) -> String {
+        match self.state.try_lock() {
+            Ok(s) => match (&s.outcome, s.step) {
+                (Some(o), _) => format!("Sim(ended at step {}: {})", o.last_step, o.sentence),
+                (None, Some(t)) => format!("Sim(paused after step {t} of {})", s.core.time.steps),
+                (None, None) => format!("Sim(not started, {} steps)", s.core.time.steps),
+            },
+            Err(_) => "Sim(running)".into(),
+        }
+    }
+}
