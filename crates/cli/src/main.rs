@@ -38,6 +38,9 @@ enum Command {
     Resume(commands::resume::ResumeArgs),
     /// Rebuild report.html and charts/ of a run or experiment folder.
     Report(commands::report::ReportArgs),
+    /// Write the tables and report of an experiment run in shards (`--shard I/N`), from the
+    /// shards' folders.
+    Merge(commands::merge::MergeArgs),
     /// Check a scenario and report every problem in it.
     Validate(commands::validate::ValidateArgs),
     /// List the scenarios embedded in this binary.
@@ -56,6 +59,10 @@ pub enum Failure {
     /// Stopped from outside (Ctrl-C, SIGTERM); the message was already printed.
     #[error("interrupted")]
     Interrupted,
+    /// One shard of an experiment was done (not a failure: its lines were printed, and the
+    /// tables wait for `mobilize merge`).
+    #[error("shard done")]
+    Sharded,
     /// An experiment failed while running or writing.
     #[error(transparent)]
     Experiment(mobilize_experiment::ExperimentError),
@@ -137,13 +144,14 @@ fn main() -> ExitCode {
         Command::Sweep(args) => commands::sweep::run(args),
         Command::Compare(args) => commands::compare::run(args, vs),
         Command::Report(args) => commands::report::run(args),
+        Command::Merge(args) => commands::merge::run(args),
         Command::Resume(args) => commands::resume::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Validate(args) => commands::validate::validate(args),
         Command::Scenarios => commands::scenarios::list(),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(Failure::Sharded) => ExitCode::SUCCESS,
         Err(Failure::Input) => ExitCode::from(2),
         Err(Failure::Interrupted) => ExitCode::from(130),
         Err(e) => {

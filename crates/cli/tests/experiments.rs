@@ -495,3 +495,90 @@ fn compare_of_different_worlds_is_unpaired() {
     let stdout = ok(&mobilize(&args, dir.path()));
     assert!(stdout.contains("common random numbers"), "{stdout}");
 }
+
+/// The line `key: value` of a command's output.
+fn line_of(stdout: &str, key: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .unwrap_or_else(|| panic!("no `{key}` line in:\n{stdout}"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn shards_merged_give_the_tables_of_the_experiment_run_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut base = vec!["ensemble", "two-valleys", "-n", "7", "-q", "--seed", "2"];
+    base.extend(SMALL);
+    let whole = results(
+        &ok(&mobilize(&[&base[..], &["--out", "whole"]].concat(), d)),
+        d,
+    );
+    let tables = [
+        "design.csv",
+        "design.parquet",
+        "summary.csv",
+        "summary.parquet",
+        "bands.csv",
+        "bands.parquet",
+    ];
+    let same = |a: &Path, b: &Path| {
+        for t in tables {
+            assert_eq!(
+                fs::read(a.join(t)).unwrap(),
+                fs::read(b.join(t)).unwrap(),
+                "{t}"
+            );
+        }
+    };
+    // Three shards sharing a folder (one file system), one of them from a Slurm array.
+    let mut folder = String::new();
+    for (i, env) in [
+        ("0/3", vec![]),
+        (
+            "slurm",
+            vec![
+                ("SLURM_ARRAY_TASK_ID", "2"),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ],
+        ),
+        ("2/3", vec![]),
+    ] {
+        let args = [&base[..], &["--out", "shared", "--shard", i]].concat();
+        let out = ok(&mobilize_env(&args, d, &env));
+        folder = line_of(&out, "folder:");
+    }
+    let shared = d.join(&folder);
+    assert!(
+        !shared.join("summary.csv").exists(),
+        "shards leave the tables to merge"
+    );
+    let merged = results(&ok(&mobilize(&["merge", &folder], d)), d);
+    same(&merged, &whole);
+    // Three shards on machines of their own, merged from their three folders.
+    let mut folders = Vec::new();
+    for i in 0..3 {
+        let (shard, own) = (format!("{i}/3"), format!("own{i}"));
+        let args = [&base[..], &["--out", &own, "--shard", &shard]].concat();
+        folders.push(line_of(&ok(&mobilize(&args, d)), "folder:"));
+    }
+    // One shard missing: refused, naming a run it lacks, and nothing written.
+    let o = mobilize(&["merge", &folders[0], &folders[1]], d);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is missing run 2"), "{err}");
+    assert!(!Path::new(&d.join(&folders[0])).join("summary.csv").exists());
+    let all: Vec<&str> = ["merge"]
+        .into_iter()
+        .chain(folders.iter().map(String::as_str))
+        .collect();
+    let merged = results(&ok(&mobilize(&all, d)), d);
+    same(&merged, &whole);
+    // A shard that does not exist is refused before anything runs.
+    let o = mobilize(&[&base[..], &["--shard", "3/3"]].concat(), d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard 3 of 3 does not exist"));
+}

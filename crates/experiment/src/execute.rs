@@ -213,13 +213,10 @@ pub fn finish(exp: &Experiment, prepared: Prepared) -> Result<Done, ExperimentEr
         pending,
     } = prepared;
     if let Some(missing) = specs.iter().find(|s| !is_finished(&run_dir(&dir, s.id))) {
-        return Err(ExperimentError::Resume {
+        return Err(ExperimentError::Missing {
             dir: dir.clone(),
-            reason: format!(
-                "run {} is not finished (`{}`): run the experiment again to do what is missing",
-                missing.id,
-                run_dir(&dir, missing.id).display()
-            ),
+            id: missing.id,
+            run: run_dir(&dir, missing.id),
         });
     }
     let scenarios = exp.validate()?;

@@ -65,6 +65,16 @@ pub enum ExperimentError {
     /// An experiment was stopped from outside; the same command resumes it.
     #[error("interrupted; run the same command again to finish the experiment in `{0}` (finished runs are kept)")]
     ExperimentInterrupted(std::path::PathBuf),
+    /// A run of the experiment is not finished (a shard not done, a task that failed).
+    #[error("the experiment in `{dir}` is missing run {id} (`{run}` is not finished): do that shard, or the experiment, again, then finish it")]
+    Missing {
+        /// The experiment folder.
+        dir: std::path::PathBuf,
+        /// The run.
+        id: usize,
+        /// Its folder.
+        run: std::path::PathBuf,
+    },
     /// The experiment folder belongs to another experiment or another build.
     #[error("cannot resume `{dir}`: {reason}")]
     Resume {

@@ -39,6 +39,59 @@ pub struct CommonArgs {
     /// anything runs. Default: the memory available now.
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
+    /// Do only shard I of N (the runs whose number is I modulo N; I from 0), leaving the
+    /// tables to `mobilize merge`; `slurm` takes I and N from a Slurm job array
+    /// (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "I/N|slurm")]
+    pub shard: Option<String>,
+}
+
+/// Shard `index` of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// From 0.
+    pub index: usize,
+    /// At least 1.
+    pub count: usize,
+}
+
+/// Reads `--shard I/N` or `--shard slurm` (from the environment `env` gives).
+pub fn parse_shard(arg: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard, String> {
+    let (index, count) = if arg == "slurm" {
+        let get = |k: &str| -> Result<usize, String> {
+            let v = env(k).ok_or_else(|| format!("{k} is not set (not in a Slurm job array?)"))?;
+            v.trim()
+                .parse()
+                .map_err(|_| format!("{k}={v} is not a whole number"))
+        };
+        let id = get("SLURM_ARRAY_TASK_ID")?;
+        let min = env("SLURM_ARRAY_TASK_MIN").map_or(Ok(0), |_| get("SLURM_ARRAY_TASK_MIN"))?;
+        let count = get("SLURM_ARRAY_TASK_COUNT")?;
+        (
+            id.checked_sub(min)
+                .ok_or("SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?,
+            count,
+        )
+    } else {
+        let (i, n) = arg
+            .split_once('/')
+            .ok_or_else(|| format!("`{arg}` is not I/N (e.g. 0/4) or `slurm`"))?;
+        let i = i
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| format!("`{i}` is not a whole number"))?;
+        let n = n
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| format!("`{n}` is not a whole number"))?;
+        (i, n)
+    };
+    if count == 0 || index >= count {
+        return Err(format!(
+            "shard {index} of {count} does not exist (allowed: 0 to N − 1 of N ≥ 1)"
+        ));
+    }
+    Ok(Shard { index, count })
 }
 
 impl CommonArgs {
@@ -128,6 +181,13 @@ pub fn execute(exp: &Experiment, common: &CommonArgs) -> Result<Done, Failure> {
             super::run::check_memory(&all, threads.min(runs.max(1)), limit)?;
         }
     }
+    if let Some(arg) = &common.shard {
+        let shard = parse_shard(arg, |k| std::env::var(k).ok()).map_err(|e| {
+            eprintln!("error: --shard {arg}: {e}");
+            Failure::Input
+        })?;
+        return execute_shard(exp, common, shard, threads);
+    }
     let progress = RunsProgress::new(common.quiet);
     let update = |done: usize, total: usize| progress.update(done, total);
     let opts = Options {
@@ -152,6 +212,77 @@ pub fn execute(exp: &Experiment, common: &CommonArgs) -> Result<Done, Failure> {
         done.seconds
     );
     Ok(done)
+}
+
+/// Does one shard's runs into the experiment's folder, leaving the tables to
+/// `mobilize merge`; exits through `Failure::Sharded` so no results line is printed.
+fn execute_shard(
+    exp: &Experiment,
+    common: &CommonArgs,
+    shard: Shard,
+    threads: usize,
+) -> Result<Done, Failure> {
+    use rayon::prelude::*;
+    let provenance = crate::provenance();
+    let t0 = Instant::now();
+    let prepared = mobilize_experiment::execute::prepare(
+        exp,
+        &common.out,
+        &provenance,
+        std::env::args().collect(),
+    )?;
+    let mine: Vec<usize> = prepared
+        .pending
+        .iter()
+        .copied()
+        .filter(|id| id % shard.count == shard.index)
+        .collect();
+    let progress = RunsProgress::new(common.quiet);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start {threads} threads: {e}");
+            Failure::Input
+        })?;
+    let result = pool.install(|| {
+        mine.par_iter().try_for_each(|&id| {
+            mobilize_experiment::execute::run_one(
+                exp,
+                &prepared.dir,
+                id,
+                threads,
+                &provenance,
+                Some(&crate::STOP),
+            )?;
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress.update(n, mine.len());
+            Ok::<(), mobilize_experiment::ExperimentError>(())
+        })
+    });
+    progress.finish();
+    result?;
+    let mine_total = (0..prepared.specs.len())
+        .filter(|id| id % shard.count == shard.index)
+        .count();
+    println!(
+        "shard {}/{} of {}: {} runs of {} ({} run now, {} finished before and kept), {:.2} s",
+        shard.index,
+        shard.count,
+        prepared.manifest.scenario,
+        mine_total,
+        prepared.specs.len(),
+        mine.len(),
+        mine_total - mine.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    println!("folder: {}", prepared.dir.display());
+    println!(
+        "when every shard is done: mobilize merge {}",
+        prepared.dir.display()
+    );
+    Err(Failure::Sharded)
 }
 
 /// Prints the closing line.

@@ -3,6 +3,7 @@
 pub mod compare;
 pub mod ensemble;
 pub mod experiment;
+pub mod merge;
 pub mod report;
 pub mod resume;
 pub mod run;
