@@ -184,10 +184,7 @@ impl Experiment {
     fn run_one(&self, py: Python<'_>, dir: PathBuf, id: usize, threads: usize) -> PyResult<usize> {
         let provenance = crate::provenance();
         py.detach(|| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads.clamp(1, 1024))
-                .build()
-                .map_err(|e| ExperimentError::new_err(e.to_string()))?;
+            let pool = crate::pool(threads.clamp(1, 1024)).map_err(ExperimentError::new_err)?;
             pool.install(|| run_one(&self.plan, &dir, id, threads, &provenance, None))
                 .map_err(experiment_error)
         })?;

@@ -226,10 +226,7 @@ pub fn run(
             SystemTime::now(),
         )
         .map_err(|e| e.to_string())?;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let pool = crate::pool(threads)?;
         let mut memory = Memory::default();
         let mut req = RunRequest::fresh(core, source, sets, threads, &provenance);
         req.report = report;

@@ -176,10 +176,7 @@ impl Sim {
                     }
                     _ => Engine::new(core),
                 };
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .map_err(|e| e.to_string())?;
+                let pool = crate::pool(threads)?;
                 let stop = AtomicBool::new(false);
                 let mut saved: Option<Checkpoint> = None;
                 let mut memory = Memory::default();
