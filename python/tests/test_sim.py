@@ -69,3 +69,19 @@ def test_checkpoint_resume_and_branch_match_the_cli(tmp_path, valleys, cli):
     assert [float(x) for x in by_cli["organized"]] == branch.series.column("organized")
     assert [float(x) for x in by_cli["risen"]] == branch.series.column("risen")
     assert branch.series.column("organized") != whole.series.column("organized")
+
+
+def test_an_event_added_between_steps_fires_when_asked(valleys):
+    base = mobilize.Sim(valleys, seed=3, threads=1).run()
+    sim = mobilize.Sim(valleys, seed=3, threads=1).run(until=300)
+    sim.add_event("repression_campaign", factor=20.0, days=200)
+    with pytest.raises(ValueError, match="has passed"):
+        sim.add_event("appeal", share=0.5, step=100)
+    sim.run()
+    kinds = sim.events.column("kind")
+    steps = sim.events.column("step")
+    assert (301, "repression_campaign") in list(zip(steps, kinds))
+    assert sim.series.column("arrested")[:301] == base.series.column("arrested")[:301]
+    assert sim.series.column("arrested") != base.series.column("arrested")
+    with pytest.raises(mobilize.ScenarioError):
+        mobilize.Sim(valleys, seed=3).run(until=10).add_event("no_such_kind")

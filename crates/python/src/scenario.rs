@@ -61,6 +61,16 @@ impl Scenario {
         self
     }
 
+    /// A copy whose text has `extra` appended (a `[[events]]` table).
+    pub fn with_text_appended(&self, extra: &str) -> Scenario {
+        let mut s = self.clone();
+        if !s.text.ends_with('\n') {
+            s.text.push('\n');
+        }
+        s.text.push_str(extra);
+        s
+    }
+
     /// A scenario given as text (no folder).
     pub fn from_text(text: &str, name: &str) -> Scenario {
         Scenario {
@@ -129,7 +139,7 @@ pub(crate) fn toml_of(v: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 /// A TOML basic string.
-fn toml_string(s: &str) -> String {
+pub(crate) fn toml_string(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {

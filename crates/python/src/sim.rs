@@ -239,6 +239,64 @@ impl Sim {
         Ok(())
     }
 
+    /// Adds an event to the timeline (`sim.add_event("appeal", share=0.2)`): at the next step
+    /// unless `step` (or `date`) says when; any event kind of the model, with its fields as
+    /// the scenario file gives them. Like `set`, it is what a branch with one more event would
+    /// do.
+    #[pyo3(signature = (kind, *, step = None, date = None, **fields))]
+    fn add_event(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        step: Option<u32>,
+        date: Option<String>,
+        fields: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let mut s = self.state.try_lock().map_err(|_| busy())?;
+        let next = s.step.map_or(0, |t| t + 1);
+        let mut table = format!(
+            "\n[[events]]\nkind = {}\n",
+            crate::scenario::toml_string(kind)
+        );
+        match (step, &date) {
+            (Some(_), Some(_)) => {
+                return Err(PyValueError::new_err("give `step` or `date`, not both"));
+            }
+            (None, Some(d)) => {
+                table.push_str(&format!("date = {}\n", crate::scenario::toml_string(d)))
+            }
+            (Some(t), None) => table.push_str(&format!("step = {t}\n")),
+            (None, None) => table.push_str(&format!("step = {next}\n")),
+        }
+        for (k, v) in fields.iter().flat_map(|d| d.iter()) {
+            let k: String = k.extract()?;
+            table.push_str(&format!("{k} = {}\n", crate::scenario::toml_of(&v)?));
+        }
+        let at = match (step, &date) {
+            (Some(t), _) => t,
+            (None, Some(d)) => step_of(&s.core, &pyo3::types::PyString::new(py, d).into_any())?,
+            (None, None) => next,
+        };
+        if s.step.is_some_and(|now| at <= now) {
+            return Err(PyValueError::new_err(format!(
+                "step {at} has passed: the run is after step {} (an event fires before its step)",
+                s.step.unwrap_or(0)
+            )));
+        }
+        let user = s.user.with_text_appended(&table);
+        let core = user.load_with(py, &[])?;
+        let differ = s.world_core.structural_differences(&core);
+        if !differ.is_empty() {
+            return Err(PyValueError::new_err(format!(
+                "this event changes the world ({})",
+                differ.join(", ")
+            )));
+        }
+        s.user = user;
+        s.core = core;
+        Ok(())
+    }
+
     /// A copy of this run from where it is, with `overrides` (`{"path": value}`) applied to
     /// the copy only: two futures of one past.
     #[pyo3(signature = (overrides = None))]
