@@ -16,7 +16,7 @@ use mobilize_fuzz::{campaign, targets};
 /// Fuzz an input reader of mobilize.
 #[derive(Parser, Debug)]
 struct Args {
-    /// One of: scenario, set, design, checkpoint, state, http.
+    /// One of: scenario, set, design, checkpoint, state, http, edges.
     target: String,
     /// Inputs to try.
     #[arg(short = 'n', long, default_value_t = 100_000)]

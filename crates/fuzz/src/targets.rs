@@ -9,7 +9,15 @@ use mobilize_experiment::design::parse_design;
 use mobilize_experiment::Experiment;
 
 /// The readers, by name.
-pub const TARGETS: [&str; 6] = ["scenario", "set", "design", "checkpoint", "state", "http"];
+pub const TARGETS: [&str; 7] = [
+    "scenario",
+    "set",
+    "design",
+    "checkpoint",
+    "state",
+    "http",
+    "edges",
+];
 
 /// Runs target `name` on `bytes`; returns the outcome's signature.
 pub fn run(name: &str, bytes: &[u8]) -> String {
@@ -20,6 +28,7 @@ pub fn run(name: &str, bytes: &[u8]) -> String {
         "checkpoint" => checkpoint(bytes),
         "state" => state(bytes),
         "http" => http(bytes),
+        "edges" => edges(bytes),
         _ => panic!("unknown target `{name}`"),
     }
 }
@@ -116,6 +125,101 @@ pub fn checkpoint(bytes: &[u8]) -> String {
     }
 }
 
+/// An edge list (`network.kind = "file"`): the first byte says CSV (even) or Parquet (odd),
+/// the rest is the file, read, checked and renumbered as validation does.
+pub fn edges(bytes: &[u8]) -> String {
+    use mobilize_core::network::file::{read, Context, Input};
+    let Some((&kind, body)) = bytes.split_first() else {
+        return "empty".into();
+    };
+    let ext = if kind % 2 == 0 { "csv" } else { "parquet" };
+    // One file per worker thread, reused.
+    thread_local! {
+        static DIR: std::path::PathBuf = {
+            let d = std::env::temp_dir().join(format!(
+                "mobilize-fuzz-edges-{}-{:?}",
+                std::process::id(),
+                std::thread::current().id()
+            ));
+            let _ = std::fs::create_dir_all(&d);
+            d
+        };
+    }
+    let path = DIR.with(|d| d.join(format!("e.{ext}")));
+    if std::fs::write(&path, body).is_err() {
+        return "cannot write".into();
+    }
+    let regions = ["a".to_string(), "b".to_string()];
+    let weights = [("friend".to_string(), 2.0)];
+    let input = Input {
+        path,
+        shown: format!("e.{ext}"),
+        sha256: None,
+    };
+    // One region (people from the edge list) or two (they need a people table: an error).
+    let cx = Context {
+        regions: &regions[..1 + usize::from(kind % 4 >= 2)],
+        weights: &weights,
+    };
+    match read(&input, None, &cx) {
+        Ok(f) => {
+            // What was read is a well-formed network.
+            let n = f.persons();
+            let g = &f.network;
+            assert_eq!(g.offsets.len(), n + 1);
+            for i in 0..n as u32 {
+                let row = g.neighbours(i);
+                assert!(
+                    row.windows(2).all(|w| w[0] < w[1]),
+                    "rows sorted, no repeats"
+                );
+                assert!(row.iter().all(|&j| (j as usize) < n && j != i));
+            }
+            format!("ok {ext}")
+        }
+        Err(p) => format!("{ext} {}", signature(&p[0].message)),
+    }
+}
+
+/// A small edge list as a Parquet file, written by the output crate's writer.
+fn parquet_edges() -> Vec<u8> {
+    use mobilize_output::{write_tables, Column};
+    let dir = std::env::temp_dir().join(format!("mobilize-fuzz-pq-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    write_tables(
+        &dir,
+        "e",
+        &[
+            "source".into(),
+            "target".into(),
+            "weight".into(),
+            "kind".into(),
+        ],
+        vec![
+            Column::Int64(vec![1, 2, 3, 4]),
+            Column::Text(vec![
+                Some("2".into()),
+                Some("3".into()),
+                Some("4".into()),
+                Some("1".into()),
+            ]),
+            Column::OptDouble(vec![Some(1.5), None, Some(2.0), None]),
+            Column::Text(vec![
+                Some("friend".into()),
+                None,
+                Some("x".into()),
+                Some("friend".into()),
+            ]),
+        ],
+    )
+    .expect("written");
+    let bytes = std::fs::read(dir.join("e.parquet")).expect("read");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut out = vec![1u8];
+    out.extend(bytes);
+    out
+}
+
 /// The built-in seeds of `target` (what a campaign starts from besides its kept corpus).
 pub fn seeds(target: &str) -> Vec<Vec<u8>> {
     match target {
@@ -168,6 +272,19 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
         }
         "state" => state_seeds(),
         "http" => http_seeds(),
+        "edges" => {
+            let csv = [
+                "source,target\n1,2\n2,3\n3,1\n",
+                "source,target,weight,kind\na,b,2,friend\nb,c,,friend\nc,d,0.5,\n# a comment\nd,a,1,x\n",
+                "target,source\n\"x,y\",z\n7,8\n",
+            ];
+            let mut seeds: Vec<Vec<u8>> = csv
+                .iter()
+                .map(|t| [&[0u8][..], t.as_bytes()].concat())
+                .collect();
+            seeds.push(parquet_edges());
+            seeds
+        }
         _ => vec![],
     }
 }

@@ -190,6 +190,14 @@ impl Report {
         }
     }
 
+    /// Takes the problems of `other` (of the same file).
+    fn absorb(&mut self, other: Report) {
+        for p in other.list {
+            self.push(p.place, p.message, p.help.as_deref());
+        }
+        self.more += other.more;
+    }
+
     fn finish(mut self, out: &mut Vec<FileProblem>) {
         if self.more > 0 {
             self.list.push(FileProblem {
@@ -377,7 +385,28 @@ fn read_table(
         ok.then_some(at)
     };
     if parquet {
-        read_parquet(input, r, map, &mut each)
+        // The Parquet decoder is not ours, and a file from elsewhere may be crafted to
+        // make it fail in ways it does not report as errors: a panic inside it is this
+        // file's problem, reported as such, never the program's end.
+        let mut sub = Report::new(&r.file);
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_parquet(input, &mut sub, map, &mut each)
+        }));
+        match out {
+            Ok(v) => {
+                r.absorb(sub);
+                v
+            }
+            Err(_) => {
+                r.absorb(sub);
+                r.push(
+                    None,
+                    "not a readable Parquet file (its decoder gave up)".into(),
+                    None,
+                );
+                None
+            }
+        }
     } else {
         read_csv(input, r, map, &mut each)
     }
