@@ -187,16 +187,33 @@ pub fn execute(
         last_step: None,
         figures: Default::default(),
         dates: Default::default(),
-        warnings: req.scenario.model.warnings(&req.scenario),
+        warnings: req
+            .scenario
+            .warnings
+            .iter()
+            .cloned()
+            .chain(req.scenario.model.warnings(&req.scenario))
+            .collect(),
         summary: None,
         timings: Timings::default(),
         files: layout::ALWAYS.iter().map(|f| f.to_string()).collect(),
         checkpoint_every: (req.checkpoint_every > 0).then_some(req.checkpoint_every),
-        resumed_after: previous.map(|m| m.resumed_after).unwrap_or_default(),
+        resumed_after: previous
+            .as_ref()
+            .map(|m| m.resumed_after.clone())
+            .unwrap_or_default(),
         branched_from: None,
         model: Some(req.scenario.model.meta(&req.scenario)),
         regions: mobilize_output::RegionInfo::of(&req.scenario),
         start_date: req.scenario.time.start.map(|d| d.to_string()),
+        // A scenario given as text (a checkpoint's) has no map read: the run keeps the one
+        // it had.
+        map: req
+            .scenario
+            .map
+            .as_deref()
+            .cloned()
+            .or_else(|| previous.as_ref().and_then(|m| m.map.clone())),
     };
     manifest.write(&dir)?;
 

@@ -135,6 +135,10 @@ pub struct Manifest {
     /// Calendar date of step 0, for dated scenarios (`YYYY-MM-DD`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
+    /// How the regions are drawn (the scenario's `[map]`: shapes, or an outline for schematic
+    /// cells), so that the report draws the map from the folder alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<mobilize_core::scenario::map::MapSpec>,
 }
 
 impl Manifest {

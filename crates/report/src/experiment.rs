@@ -10,7 +10,7 @@ use mobilize_output::experiment::ExperimentManifest;
 use crate::data::Table;
 use crate::groups::groups;
 use crate::page::Page;
-use crate::run::{add_maps, meta, places};
+use crate::run::{add_maps, geography, meta, places};
 use crate::svg::{heat_map, number, Line, LineChart};
 use crate::ReportError;
 
@@ -228,6 +228,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                     &label,
                     &value,
                     "Colours show the median over replicates.",
+                    geography(&first_run).as_ref(),
                 );
             }
         }

@@ -8,6 +8,7 @@
 //! - an experiment folder (`experiment.json`): an ensemble's median and 5–95 % bands, a sweep's
 //!   response curves or heat maps, a comparison's paired differences ([`experiment`]).
 
+pub mod cells;
 pub mod data;
 pub mod experiment;
 pub mod groups;

@@ -78,23 +78,141 @@ pub fn svg(id: &str, title: &str, places: &[Place], frames: &[Frame], max: f64) 
             ty = sy(p.y) + r + 11.0
         );
     }
+    legend(&mut s, max, H - 30.0);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The colour legend: ten boxes whose top edge is at `y`, 0 left of them and the maximum
+/// above their right end (right-aligned, so a long number never runs off the edge).
+fn legend(s: &mut String, max: f64, y: f64) {
     for k in 0..10 {
         let _ = writeln!(
             s,
-            r#"<rect x="{:.1}" y="{:.1}" width="20" height="12" fill="{}"/>"#,
-            W - 150.0 + 12.0 * f64::from(k),
-            H - 30.0,
+            r#"<rect x="{:.1}" y="{:.1}" width="12" height="12" fill="{}"/>"#,
+            W - 130.0 + 12.0 * f64::from(k),
+            y,
             colour_of(f64::from(k) / 9.0)
         );
     }
     let _ = writeln!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="end">0</text><text x="{:.1}" y="{:.1}">{}</text>"#,
-        W - 154.0,
-        H - 20.0,
-        W - 20.0 + 12.0,
-        H - 20.0,
+        r#"<text class="legend-min" x="{:.1}" y="{:.1}" text-anchor="end">0</text><text class="legend-max" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+        W - 134.0,
+        y + 10.0,
+        W - 10.0,
+        y - 4.0,
         escape(&number((max * 1000.0).round() / 1000.0))
+    );
+}
+
+/// Region shapes for a run's maps, in place order: real shapes, or schematic cells around
+/// the regions' points clipped to the outline (see [`crate::cells`]).
+pub struct Geography {
+    /// One shape per place.
+    pub shapes: Vec<geo::MultiPolygon<f64>>,
+    /// The land drawn behind them.
+    pub background: geo::MultiPolygon<f64>,
+    /// What the shapes are, and the data's credit.
+    pub note: String,
+}
+
+/// The map at its last frame with each region drawn as a shape (its real one, or a schematic
+/// cell), over the land of the outline; shapes carry ids `<id>-r<k>` as the circles do.
+/// `note` says what the shapes are ("schematic provinces", a credit line).
+pub fn svg_shapes(
+    id: &str,
+    title: &str,
+    places: &[Place],
+    g: &Geography,
+    frames: &[Frame],
+    max: f64,
+) -> String {
+    use geo::BoundingRect;
+    let (shapes, background, note) = (&g.shapes, &g.background, g.note.as_str());
+    let mut all: Vec<geo::Rect<f64>> = shapes.iter().filter_map(|m| m.bounding_rect()).collect();
+    all.extend(
+        places
+            .iter()
+            .map(|p| geo::Rect::new((p.x, p.y), (p.x, p.y))),
+    );
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for r in &all {
+        x0 = x0.min(r.min().x);
+        y0 = y0.min(r.min().y);
+        x1 = x1.max(r.max().x);
+        y1 = y1.max(r.max().y);
+    }
+    // Longitude and latitude: a degree east is cos(latitude) of a degree north.
+    let aspect = if y0 >= -90.0 && y1 <= 90.0 {
+        ((y0 + y1) / 2.0).to_radians().cos().max(0.2)
+    } else {
+        1.0
+    };
+    let (top, bottom) = (56.0, 28.0);
+    let scale = ((W - 2.0 * 20.0) / ((x1 - x0) * aspect).max(1e-9))
+        .min((H - top - bottom) / (y1 - y0).max(1e-9));
+    let ox = (W - (x1 - x0) * aspect * scale) / 2.0;
+    let sx = |x: f64| ox + (x - x0) * aspect * scale;
+    let sy = |y: f64| top + (y1 - y) * scale;
+    let path = |m: &geo::MultiPolygon<f64>| {
+        let mut d = String::new();
+        for p in m {
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                for (k, c) in ring.coords().enumerate() {
+                    let _ = write!(
+                        d,
+                        "{}{:.1} {:.1}",
+                        if k == 0 { "M" } else { "L" },
+                        sx(c.x),
+                        sy(c.y)
+                    );
+                }
+                d.push('Z');
+            }
+        }
+        d
+    };
+    let last = frames.last();
+    let mut s = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12" role="img">
+<title>{t}</title>
+<defs><clipPath id="{id}-view"><rect x="0" y="0" width="{W}" height="{H}"/></clipPath></defs>
+<rect width="100%" height="100%" fill="#f4f7fa"/>
+<path d="{bg}" fill="#e4e4e0" stroke="#b8b8b0" stroke-width="0.6" clip-path="url(#{id}-view)"/>
+<text x="16" y="24" font-size="15">{t}</text>
+<text id="{id}-when" x="16" y="44">{when}</text>
+"##,
+        t = escape(title),
+        bg = path(background),
+        when = escape(last.map_or("", |f| f.label.as_str()))
+    );
+    for (k, (p, m)) in places.iter().zip(shapes).enumerate() {
+        let v = last.map_or(f64::NAN, |f| f.values[k]);
+        let _ = writeln!(
+            s,
+            r##"<path id="{id}-r{k}" class="region" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#555" stroke-width="0.7"><title>{n}: {v}</title></path>"##,
+            d = path(m),
+            fill = colour_of(v / max),
+            n = escape(&p.name),
+            v = escape(&number((v * 1000.0).round() / 1000.0)),
+        );
+    }
+    for p in places {
+        let _ = writeln!(
+            s,
+            r##"<text class="region-label" x="{:.1}" y="{:.1}" text-anchor="middle" font-size="10" paint-order="stroke" stroke="white" stroke-width="2.5">{}</text>"##,
+            sx(p.x),
+            sy(p.y) + 3.0,
+            escape(&p.name)
+        );
+    }
+    legend(&mut s, max, 30.0);
+    let _ = writeln!(
+        s,
+        r##"<text class="map-note" x="16" y="{:.1}" font-size="10" fill="#555">{}</text>"##,
+        H - 12.0,
+        escape(note)
     );
     s.push_str("</svg>\n");
     s

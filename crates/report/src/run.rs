@@ -92,6 +92,46 @@ pub fn places(dir: &Path) -> Vec<Place> {
     places.filter(|p| p.len() > 1).unwrap_or_default()
 }
 
+pub use crate::map::Geography;
+
+/// The geography of the run in `dir`, if its scenario gave a map and every region a point.
+pub fn geography(dir: &Path) -> Option<Geography> {
+    let m = Manifest::read(dir).ok()?;
+    let spec = m.map.as_ref()?;
+    let sites: Option<Vec<crate::cells::Site>> = m
+        .regions
+        .iter()
+        .map(|r| {
+            r.position.map(|(x, y)| crate::cells::Site {
+                x,
+                y,
+                abroad: r.abroad,
+            })
+        })
+        .collect();
+    let sites = sites?;
+    let shapes = crate::cells::regions(&sites, spec);
+    let background = crate::cells::land(&spec.outline, &[]);
+    let mut note = if spec.schematic() {
+        "Schematic: each region is the land nearest its point, not its historical borders."
+            .to_string()
+    } else {
+        String::new()
+    };
+    if let Some(c) = &spec.credit {
+        if !note.is_empty() {
+            note.push(' ');
+        }
+        note.push_str(c);
+        note.push('.');
+    }
+    Some(Geography {
+        shapes,
+        background,
+        note,
+    })
+}
+
 /// What the run in `dir` says about its model (chart groups, maps, lattice): from its
 /// manifest, or, for folders written before manifests carried it, from its scenario.
 pub fn meta(dir: &Path) -> ModelMeta {
@@ -112,6 +152,7 @@ pub fn add_maps(
     label: &dyn Fn(usize) -> String,
     value: &dyn Fn(&str, usize) -> f64,
     note: &str,
+    geography: Option<&Geography>,
 ) {
     let regions: Vec<String> = places.iter().map(|p| p.name.clone()).collect();
     let families = map_families(names, &regions, &meta.maps);
@@ -119,7 +160,14 @@ pub fn add_maps(
         return;
     }
     page.heading("Regions");
-    page.text("muted", &format!("Each circle is a region at the scenario's coordinates, its area proportional to its population; drag the slider or press play to move through time. {note}"));
+    let how = match geography {
+        Some(g) => format!(
+            "Each region is coloured by its value; {} Drag the slider or press play to move through time.",
+            if g.note.is_empty() { String::new() } else { format!("{} ", g.note) }
+        ),
+        None => "Each circle is a region at the scenario's coordinates, its area proportional to its population; drag the slider or press play to move through time.".to_string(),
+    };
+    page.text("muted", &format!("{how} {note}"));
     for (family, fraction) in families {
         let frames: Vec<Frame> = map::frame_indices(rows)
             .into_iter()
@@ -153,7 +201,12 @@ pub fn add_maps(
             format!("{family} (share of the region's people)")
         };
         let id = format!("map-{family}");
-        let svg = map::svg(&id, &title, places, &frames, max);
+        let svg = match geography {
+            Some(g) if g.shapes.len() == places.len() => {
+                map::svg_shapes(&id, &title, places, g, &frames, max)
+            }
+            _ => map::svg(&id, &title, places, &frames, max),
+        };
         let data = map::data_json(places, &frames, max);
         page.map(&id, &id, svg, &data, frames.len());
     }
@@ -277,6 +330,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         &label,
         &value,
         "",
+        geography(dir).as_ref(),
     );
 
     if let Ok(events) = Table::read(&dir.join(layout::table(layout::EVENTS, "csv"))) {

@@ -23,3 +23,5 @@ fi
 mkdir -p "$root/target/e2e"
 MOBILIZE_BIN="$root/target/debug/mobilize" CHROMIUM="$chromium" SCREENSHOTS="$root/target/e2e" \
     node dashboard.mjs
+MOBILIZE_BIN="$root/target/debug/mobilize" CHROMIUM="$chromium" SCREENSHOTS="$root/target/e2e" \
+    node report.mjs

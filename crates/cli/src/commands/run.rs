@@ -181,7 +181,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             return Err(Failure::Input);
         }
     }
-    for w in scenario.model.warnings(&scenario) {
+    for w in scenario
+        .warnings
+        .iter()
+        .cloned()
+        .chain(scenario.model.warnings(&scenario))
+    {
         eprintln!("warning: {w}");
     }
     let threads = threads(args.threads)?;

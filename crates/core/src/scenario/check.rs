@@ -70,6 +70,18 @@ impl<'a> Check<'a> {
         self.problems.push(path, span, message, help);
     }
 
+    /// Reports a problem at `path` even if the field has one already (problems of files, each
+    /// with its own place).
+    pub(crate) fn bad_each(
+        &mut self,
+        path: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let span = self.spans.get(path).cloned().unwrap_or(0..0);
+        self.problems.push(path, span, message, help);
+    }
+
     /// Checks `lo <= v <= hi`, reporting the field otherwise.
     pub fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64, unit: &str) -> bool {
         if v < lo || v > hi {

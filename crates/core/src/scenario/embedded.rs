@@ -3,6 +3,20 @@
 
 use super::Source;
 
+/// Files the built-in scenarios name (by the path they use), built in with them.
+pub const FILES: &[(&str, &str)] = &[(
+    "maps/korea-ne50m.geojson",
+    include_str!("../../../../scenarios/maps/korea-ne50m.geojson"),
+)];
+
+/// A file a built-in scenario names.
+pub fn file(path: &str) -> Option<&'static [u8]> {
+    FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, text)| text.as_bytes())
+}
+
 /// The scenario `mobilize run` runs with no argument.
 pub const DEFAULT: &str = "korea-1936-1945";
 

@@ -31,6 +31,7 @@
 mod check;
 pub(crate) mod decode;
 pub mod embedded;
+pub mod map;
 pub mod memory;
 mod overrides;
 pub mod params;
@@ -104,6 +105,10 @@ pub struct Scenario {
     pub regions: Vec<Region>,
     /// How ties are generated.
     pub network: NetworkSpec,
+    /// How regions are drawn, if the scenario says (`[map]`, read from its files).
+    pub map: Option<std::sync::Arc<map::MapSpec>>,
+    /// What a reader should know about the scenario itself (a map shape no region uses).
+    pub warnings: Vec<String>,
     /// The timeline, sorted by step (stable: same-step events keep file order).
     pub events: Vec<Event>,
     /// The model's validated parameters ([`Scenario::params`]).

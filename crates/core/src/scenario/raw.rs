@@ -48,6 +48,8 @@ pub struct RawScenario {
     pub regions: Option<Vec<RawRegion>>,
     /// The social network.
     pub network: Option<RawNetwork>,
+    /// How regions are drawn on maps (shapes, or an outline to clip schematic cells to).
+    pub map: Option<RawMap>,
     /// The timeline.
     pub events: Option<Vec<RawEvent>>,
     /// The model's section (`[resistance]`), resolved by the model: its name and content.
@@ -162,6 +164,46 @@ pub struct RawNetwork {
     /// SHA-256 of the people table (file).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub people_sha256: Option<String>,
+}
+
+/// `[map]`: how regions are drawn (never what happens to them).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RawMap {
+    /// A GeoJSON file with one feature per region (property `name`), its real shapes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shapes: Option<String>,
+    /// A GeoJSON file of land (countries as features with a `name`): schematic cells around
+    /// the regions' points are clipped to it, and it is drawn as the map's background.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outline: Option<String>,
+    /// Features of the outline the home regions' cells are clipped to (default: all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub land: Option<Vec<String>>,
+    /// Features of the outline the cells of regions `abroad` are clipped to (default: `land`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abroad_land: Option<Vec<String>>,
+    /// Farthest a schematic cell reaches from its region's point (map units, e.g. degrees).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell_radius: Option<f64>,
+    /// The credit line the map data asks for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
+}
+
+impl RawMap {
+    fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
+        let mut f = Fields::open(n, path, p)?;
+        let t = RawMap {
+            shapes: get_at(&mut f, "shapes", p, s),
+            outline: get_at(&mut f, "outline", p, s),
+            land: get_at(&mut f, "land", p, s),
+            abroad_land: get_at(&mut f, "abroad_land", p, s),
+            cell_radius: get_at(&mut f, "cell_radius", p, s),
+            credit: get_at(&mut f, "credit", p, s),
+        };
+        f.finish(p);
+        Some(t)
+    }
 }
 
 /// `[[network.links]]`: ties between two regions.
@@ -295,6 +337,9 @@ impl Serialize for RawScenario {
         st.serialize_field("population", &self.population)?;
         st.serialize_field("regions", &self.regions)?;
         st.serialize_field("network", &self.network)?;
+        if let Some(m) = &self.map {
+            st.serialize_field("map", m)?;
+        }
         match &self.events {
             Some(e) => st.serialize_field("events", e)?,
             None => st.skip_field("events")?,
@@ -334,6 +379,7 @@ impl RawScenario {
                 })
             },
             network: table(&mut f, "network", problems, spans, RawNetwork::decode),
+            map: table(&mut f, "map", problems, spans, RawMap::decode),
             events: array(&mut f, "events", problems, spans, RawEvent::decode),
             section: None,
         };

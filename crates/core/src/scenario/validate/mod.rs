@@ -242,6 +242,8 @@ impl Check<'_> {
             &regions,
             total,
         );
+        let mut warnings = Vec::new();
+        let map = self.check_map(raw.map.as_mut(), &regions, &mut warnings);
         self.cx.regions = regions;
         self.cx.network = network;
         let events = self.check_events(raw.events.as_mut(), model, models);
@@ -283,6 +285,8 @@ impl Check<'_> {
             time: cx.time?,
             regions: cx.regions,
             network: cx.network?,
+            map,
+            warnings,
             events: cx.events,
             params: params?,
             resolved: raw,

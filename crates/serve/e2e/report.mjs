@@ -1,0 +1,76 @@
+// The run report in headless Chromium: its maps are maps (shapes, a legend whose maximum is
+// the data's, region labels that do not overlap) and no text of any map runs off its picture.
+
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+const bin = process.env.MOBILIZE_BIN;
+const shots = process.env.SCREENSHOTS || tmpdir();
+const out = mkdtempSync(join(tmpdir(), 'mobilize-report-'));
+const check = (name) => console.log(`ok - ${name}`);
+
+const stdout = execFileSync(bin, ['run', 'korea-1936-1945', '--scale', '0.01', '-q', '--out', out], { encoding: 'utf8' });
+const folder = stdout.split('\n').find((l) => l.startsWith('results: ')).slice('results: '.length);
+const report = join(folder.startsWith('/') ? '' : process.cwd(), folder, 'report.html');
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ['--no-sandbox'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`file://${report}`);
+  const maps = await page.locator('svg:has(path.region)').count();
+  assert.ok(maps >= 2, `the report draws its regions as shapes (${maps} maps)`);
+  check('the regions are drawn as shapes on a map');
+
+  const found = await page.evaluate(() => {
+    const out = [];
+    document.querySelectorAll('svg:has(path.region)').forEach((svg) => {
+      const box = svg.getBoundingClientRect();
+      const id = svg.querySelector('path.region').id.replace(/-r0$/, '');
+      const data = JSON.parse(document.getElementById(id + '-data').textContent);
+      const values = data.frames.flatMap((f) => f.values).filter((v) => v !== null);
+      const outside = [...svg.querySelectorAll('text')].filter((t) => {
+        const b = t.getBoundingClientRect();
+        return b.width > 0 && (b.left < box.left - 0.5 || b.right > box.right + 0.5 || b.top < box.top - 0.5 || b.bottom > box.bottom + 0.5);
+      }).map((t) => t.textContent);
+      const labels = [...svg.querySelectorAll('text.region-label')].map((t) => ({ name: t.textContent, b: t.getBoundingClientRect() }));
+      const overlaps = [];
+      for (let i = 0; i < labels.length; i++) {
+        for (let j = i + 1; j < labels.length; j++) {
+          const a = labels[i].b, c = labels[j].b;
+          if (a.left < c.right && c.left < a.right && a.top < c.bottom && c.top < a.bottom) overlaps.push(`${labels[i].name}/${labels[j].name}`);
+        }
+      }
+      out.push({
+        id,
+        legendMax: svg.querySelector('text.legend-max').textContent,
+        dataMax: Math.max(...values),
+        max: data.max,
+        outside,
+        overlaps,
+        schematic: (svg.querySelector('text.map-note') || { textContent: '' }).textContent,
+      });
+    });
+    return out;
+  });
+  for (const m of found) {
+    assert.deepEqual(m.outside, [], `${m.id}: text outside its picture`);
+    assert.deepEqual(m.overlaps, [], `${m.id}: region labels overlap`);
+    assert.equal(Number(m.legendMax), Math.round(m.max * 1000) / 1000, `${m.id}: the legend's maximum is the scale's`);
+    // Shares are drawn against the largest share reached (fractions against 1).
+    assert.ok(m.max === 1 || Math.abs(m.max - m.dataMax) < 1e-9, `${m.id}: the scale's maximum ${m.max} is the data's ${m.dataMax}`);
+    assert.match(m.schematic, /Schematic/);
+    assert.match(m.schematic, /Made with Natural Earth/);
+  }
+  check(`every map's text lies inside it, its labels do not overlap, its legend ends at the data's maximum (${found.length} maps)`);
+  await page.locator('svg:has(path.region)').first().screenshot({ path: join(shots, 'report-map.png') });
+  assert.deepEqual(errors, []);
+  check('the report has no script errors');
+} finally {
+  await browser.close();
+}
