@@ -203,6 +203,11 @@ fn compare_finds_the_organizations_shorten_the_collapse() {
     let low: f64 = days[col("ci_low")].parse().unwrap();
     assert!(low > 0.0, "{days:?}");
     assert!(stdout.contains("paired differences"));
+    // The report opens with the outcome counted by arm, before the experiment's details.
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    let lead = report.find("<p class=\"lead\">Runs ended by: ended 6 of arm a (the scenario as it is); ended 6 of arm b (resistance.organizations=false).</p>");
+    let details = report.find("Experiment details");
+    assert!(lead.is_some() && lead < details, "{lead:?} {details:?}");
 }
 
 /// Checks that `report.html` is well-formed (parses as XML: every element closed, attributes

@@ -10,7 +10,7 @@ use mobilize_output::experiment::ExperimentManifest;
 use crate::data::Table;
 use crate::groups::groups;
 use crate::page::Page;
-use crate::run::{add_maps, geography, meta, places};
+use crate::run::{add_maps, geography, meta, places, Maps};
 use crate::svg::{heat_map, number, Line, LineChart};
 use crate::ReportError;
 
@@ -55,6 +55,110 @@ fn read_bands(dir: &Path) -> Result<BandsFile, ReportError> {
             .push((steps[i], p05[i], med[i], p95[i]));
     }
     Ok((out, order, date_of))
+}
+
+/// The outcome in words, counted over runs: how each group of runs (an arm, or all) stopped,
+/// and each figure that some runs report and others do not (a collapse that happened or not):
+/// "collapse step: in 20 of 20 runs of a, 0 of 20 of b".
+fn outcome_lead(summary: &Table, m: &ExperimentManifest) -> Vec<String> {
+    let arms: Vec<String> = match summary.texts("arm") {
+        Some(a) => a,
+        None => vec![String::new(); summary.rows.len()],
+    };
+    let mut groups: Vec<String> = Vec::new();
+    for a in &arms {
+        if !groups.contains(a) {
+            groups.push(a.clone());
+        }
+    }
+    let describe = |g: &str| -> String {
+        if g.is_empty() {
+            return String::new();
+        }
+        let sets = m
+            .points
+            .iter()
+            .find(|p| p.label == g)
+            .map(|p| p.sets.join(" "))
+            .unwrap_or_default();
+        if sets.is_empty() {
+            format!(" of arm {g} (the scenario as it is)")
+        } else {
+            format!(" of arm {g} ({sets})")
+        }
+    };
+    let of = |g: &str| arms.iter().filter(|a| *a == g).count();
+    // Figures that come and go together (a collapse's step, day count, share) share a line.
+    let mut by_counts: Vec<(Vec<usize>, Vec<String>)> = Vec::new();
+    for name in figure_names(summary) {
+        let Some(col) = summary.index(&name) else {
+            continue;
+        };
+        let counts: Vec<usize> = groups
+            .iter()
+            .map(|g| {
+                summary
+                    .rows
+                    .iter()
+                    .zip(&arms)
+                    .filter(|(r, a)| *a == g && r.get(col).is_some_and(|v| !v.is_empty()))
+                    .count()
+            })
+            .collect();
+        let all_or_none = groups
+            .iter()
+            .zip(&counts)
+            .all(|(g, &c)| c == of(g) || c == 0)
+            && counts.windows(2).all(|w| w[0] == w[1]);
+        if all_or_none && groups.len() > 1 {
+            continue;
+        }
+        if groups.len() == 1 && (counts[0] == of(&groups[0]) || counts[0] == 0) {
+            continue;
+        }
+        let label = name.replace('_', " ");
+        match by_counts.iter_mut().find(|(c, _)| *c == counts) {
+            Some((_, names)) => names.push(label),
+            None => by_counts.push((counts, vec![label])),
+        }
+    }
+    let mut lines = Vec::new();
+    for (counts, names) in by_counts {
+        let parts: Vec<String> = groups
+            .iter()
+            .zip(&counts)
+            .map(|(g, c)| format!("{c} of {} runs{}", of(g), describe(g)))
+            .collect();
+        let named = match names.len() {
+            1 => names[0].clone(),
+            2 => format!("{} and {}", names[0], names[1]),
+            n => format!("{}, {} and {} more figures", names[0], names[1], n - 2),
+        };
+        lines.push(format!("{named}: reported in {}.", parts.join(", ")));
+    }
+    if let Some(reasons) = summary.texts("stop_reason") {
+        let parts: Vec<String> = groups
+            .iter()
+            .map(|g| {
+                let mut counted: Vec<(String, usize)> = Vec::new();
+                for (r, a) in reasons.iter().zip(&arms) {
+                    if a == g {
+                        match counted.iter_mut().find(|(k, _)| k == r) {
+                            Some((_, n)) => *n += 1,
+                            None => counted.push((r.clone(), 1)),
+                        }
+                    }
+                }
+                let list: Vec<String> = counted
+                    .iter()
+                    .map(|(k, n)| format!("{} {n}", k.replace('_', " ")))
+                    .collect();
+                format!("{}{}", list.join(", "), describe(g))
+            })
+            .collect();
+        lines.push(format!("Runs ended by: {}.", parts.join("; ")));
+    }
+    lines
 }
 
 fn facts(page: &mut Page, m: &ExperimentManifest) {
@@ -182,13 +286,16 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     let scenario = m.scenario.as_str();
     let mut page = Page::new(&format!("{scenario}: {kind} report"));
     let first_run = dir.join("runs").join("000000");
+    let summary = Table::read(&dir.join("summary.csv"))?;
+    // The outcome first, counted; the experiment's details at the end.
+    for line in outcome_lead(&summary, &m) {
+        page.text("lead", &line);
+    }
     if let Ok(s) = crate::data::scenario(&first_run) {
         if !s.description.is_empty() {
             page.text("muted", &s.description);
         }
     }
-    facts(&mut page, &m);
-    let summary = Table::read(&dir.join("summary.csv"))?;
     match kind.as_str() {
         "compare" => compare(&mut page, dir, &m)?,
         "sweep" => sweep(&mut page, &m, &summary),
@@ -229,10 +336,13 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                     &value,
                     "Colours show the median over replicates.",
                     geography(&first_run).as_ref(),
+                    Maps::All,
                 );
             }
         }
     }
+    page.heading("Experiment details");
+    facts(&mut page, &m);
     page.heading("Files");
     page.text("muted", "design.csv / .parquet: one row per run (run, point, replicate, seed, varied parameters); summary.csv / .parquet: one row per run with its figures; bands.csv / .parquet: per series and step, the 5 %, 50 % and 95 % quantiles and the mean over replicates; comparison.csv / .parquet: paired differences (comparisons); runs/NNNNNN/: each run's own folder; experiment.json: what ran.");
     Ok(page)

@@ -141,6 +141,17 @@ pub fn meta(dir: &Path) -> ModelMeta {
     scenario(dir).map_or_else(|_| ModelMeta::default(), |s| s.model.meta(&s))
 }
 
+/// Which of a page's maps [`add_maps`] adds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Maps {
+    /// Every one.
+    All,
+    /// The first (the story's: it opens the report).
+    First,
+    /// All but the first.
+    Rest,
+}
+
 /// Adds a map per family to `page`, from `value(column, row)` over `rows` rows.
 #[allow(clippy::too_many_arguments)]
 pub fn add_maps(
@@ -153,16 +164,30 @@ pub fn add_maps(
     value: &dyn Fn(&str, usize) -> f64,
     note: &str,
     geography: Option<&Geography>,
+    which: Maps,
 ) {
     let regions: Vec<String> = places.iter().map(|p| p.name.clone()).collect();
-    let families = map_families(names, &regions, &meta.maps);
+    let mut families = map_families(names, &regions, &meta.maps);
+    match which {
+        Maps::All => {}
+        Maps::First => families.truncate(1),
+        Maps::Rest => {
+            if !families.is_empty() {
+                families.remove(0);
+            }
+        }
+    }
     if families.is_empty() || rows == 0 {
         return;
     }
-    page.heading("Regions");
+    page.heading(match which {
+        Maps::First => "Map",
+        Maps::Rest => "More maps",
+        Maps::All => "Regions",
+    });
     let how = match geography {
         Some(g) => format!(
-            "Each region is coloured by its value; {} Drag the slider or press play to move through time.",
+            "Each region is coloured by its value. {}Drag the slider or press play to move through time.",
             if g.note.is_empty() { String::new() } else { format!("{} ", g.note) }
         ),
         None => "Each circle is a region at the scenario's coordinates, its area proportional to its population; drag the slider or press play to move through time.".to_string(),
@@ -223,17 +248,140 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         None => meta(dir),
     };
     let mut page = Page::new(&format!("{}: run report", m.scenario));
+    if let Some(summary) = &m.summary {
+        page.text("lead", summary);
+    }
     if let Ok(s) = scenario(dir) {
         if !s.description.is_empty() {
             page.text("muted", &s.description);
         }
     }
-    if let Some(summary) = &m.summary {
-        page.text("lead", summary);
-    }
     for w in &m.warnings {
         page.text("warning", &format!("Warning: {w}"));
     }
+    let series = Series::from_table(&Table::read(
+        &dir.join(layout::table(layout::SERIES, "csv")),
+    )?);
+    let ticks = date_ticks(&series.steps, series.dates.as_ref());
+    let x_label = if series.dates.is_some() {
+        "date"
+    } else {
+        "step"
+    };
+    let charts: Vec<(String, String)> = groups(&series.names, &meta.groups)
+        .into_iter()
+        .map(|g| {
+            let chart = LineChart {
+                title: g.title.clone(),
+                x_label: x_label.into(),
+                lines: g
+                    .columns
+                    .iter()
+                    .filter_map(|c| {
+                        Some(Line {
+                            name: c.clone(),
+                            points: series
+                                .steps
+                                .iter()
+                                .copied()
+                                .zip(series.column(c)?.iter().copied())
+                                .collect(),
+                            ..Line::default()
+                        })
+                    })
+                    .collect(),
+                x_text: ticks.clone(),
+                ..LineChart::default()
+            };
+            (g.stem.clone(), chart.svg())
+        })
+        .collect();
+    let places = places(dir);
+    let label = |row: usize| match &series.dates {
+        Some(d) if !d[row].is_empty() => d[row].clone(),
+        _ => format!("step {}", series.steps[row]),
+    };
+    let value = |c: &str, row: usize| series.column(c).map_or(f64::NAN, |v| v[row]);
+    let geo = geography(dir);
+    let maps = |page: &mut Page, which: Maps| {
+        add_maps(
+            page,
+            &meta,
+            &series.names,
+            &places,
+            series.steps.len(),
+            &label,
+            &value,
+            "",
+            geo.as_ref(),
+            which,
+        );
+    };
+    // The story first: the key chart and the map, then the rest; the run's details at the end.
+    let mut rest = charts.into_iter();
+    if let Some((stem, svg)) = rest.next() {
+        page.chart(&stem, svg);
+    }
+    maps(&mut page, Maps::First);
+    page.heading("Series");
+    for (stem, svg) in rest {
+        page.chart(&stem, svg);
+    }
+    maps(&mut page, Maps::Rest);
+
+    if let Ok(events) = Table::read(&dir.join(layout::table(layout::EVENTS, "csv"))) {
+        let last = series.steps.last().copied().unwrap_or(0.0);
+        if let Some(svg) = timeline::svg(&events, last) {
+            page.heading("Events");
+            page.chart("timeline", svg);
+        }
+    }
+    if !m.figures.is_empty() {
+        page.heading("Figures");
+        let rows: Vec<Vec<String>> = m
+            .figures
+            .iter()
+            .map(|(k, v)| {
+                let value = match m.dates.get(k) {
+                    Some(d) => format!("{} ({d})", number(*v)),
+                    None => number(*v),
+                };
+                vec![k.replace('_', " "), value]
+            })
+            .collect();
+        page.table(&["figure", "value"], &rows);
+    }
+
+    let mut pictures: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    pictures.retain(|f| layout::lattice_picture_step(f).is_some());
+    pictures.sort();
+    if !pictures.is_empty() {
+        page.heading("Lattice");
+        if let Ok(legend) = std::fs::read_to_string(dir.join(layout::LATTICE_LEGEND)) {
+            page.text("muted", &legend.lines().collect::<Vec<_>>().join("; "));
+        }
+        let mut html = String::new();
+        for p in &pictures {
+            let bytes = std::fs::read(dir.join(p)).map_err(|e| ReportError::Read {
+                path: dir.join(p),
+                reason: e.to_string(),
+            })?;
+            let step = layout::lattice_picture_step(p).unwrap_or(0);
+            html.push_str(&format!(
+                r#"<figure style="display:inline-block"><img class="lattice" alt="lattice at step {s}" src="data:image/png;base64,{b}"/><figcaption>step {s}</figcaption></figure>"#,
+                s = step,
+                b = base64::engine::general_purpose::STANDARD.encode(bytes)
+            ));
+        }
+        page.html(&html);
+    }
+
+    page.heading("Run details");
     let or_null = |v: Option<String>| v.unwrap_or_else(|| "null".into());
     let status = serde_json::to_value(m.status)
         .ok()
@@ -268,108 +416,6 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     .map(|(k, v)| vec![k.to_string(), v])
     .collect();
     page.table(&["", "value"], &facts);
-    if !m.figures.is_empty() {
-        page.heading("Figures");
-        let rows: Vec<Vec<String>> = m
-            .figures
-            .iter()
-            .map(|(k, v)| {
-                let value = match m.dates.get(k) {
-                    Some(d) => format!("{} ({d})", number(*v)),
-                    None => number(*v),
-                };
-                vec![k.replace('_', " "), value]
-            })
-            .collect();
-        page.table(&["figure", "value"], &rows);
-    }
-
-    let series = Series::from_table(&Table::read(
-        &dir.join(layout::table(layout::SERIES, "csv")),
-    )?);
-    let ticks = date_ticks(&series.steps, series.dates.as_ref());
-    page.heading("Series");
-    for g in groups(&series.names, &meta.groups) {
-        let chart = LineChart {
-            title: g.title.clone(),
-            x_label: "step".into(),
-            lines: g
-                .columns
-                .iter()
-                .filter_map(|c| {
-                    Some(Line {
-                        name: c.clone(),
-                        points: series
-                            .steps
-                            .iter()
-                            .copied()
-                            .zip(series.column(c)?.iter().copied())
-                            .collect(),
-                        ..Line::default()
-                    })
-                })
-                .collect(),
-            x_text: ticks.clone(),
-            ..LineChart::default()
-        };
-        page.chart(&g.stem, chart.svg());
-    }
-
-    let places = places(dir);
-    let label = |row: usize| match &series.dates {
-        Some(d) if !d[row].is_empty() => d[row].clone(),
-        _ => format!("step {}", series.steps[row]),
-    };
-    let value = |c: &str, row: usize| series.column(c).map_or(f64::NAN, |v| v[row]);
-    add_maps(
-        &mut page,
-        &meta,
-        &series.names,
-        &places,
-        series.steps.len(),
-        &label,
-        &value,
-        "",
-        geography(dir).as_ref(),
-    );
-
-    if let Ok(events) = Table::read(&dir.join(layout::table(layout::EVENTS, "csv"))) {
-        let last = series.steps.last().copied().unwrap_or(0.0);
-        if let Some(svg) = timeline::svg(&events, last) {
-            page.heading("Events");
-            page.chart("timeline", svg);
-        }
-    }
-
-    let mut pictures: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    pictures.retain(|f| layout::lattice_picture_step(f).is_some());
-    pictures.sort();
-    if !pictures.is_empty() {
-        page.heading("Lattice");
-        if let Ok(legend) = std::fs::read_to_string(dir.join(layout::LATTICE_LEGEND)) {
-            page.text("muted", &legend.lines().collect::<Vec<_>>().join("; "));
-        }
-        let mut html = String::new();
-        for p in &pictures {
-            let bytes = std::fs::read(dir.join(p)).map_err(|e| ReportError::Read {
-                path: dir.join(p),
-                reason: e.to_string(),
-            })?;
-            let step = layout::lattice_picture_step(p).unwrap_or(0);
-            html.push_str(&format!(
-                r#"<figure style="display:inline-block"><img class="lattice" alt="lattice at step {s}" src="data:image/png;base64,{b}"/><figcaption>step {s}</figcaption></figure>"#,
-                s = step,
-                b = base64::engine::general_purpose::STANDARD.encode(bytes)
-            ));
-        }
-        page.html(&html);
-    }
-
     page.heading("Files");
     page.text("muted", "series.csv / series.parquet: one row per step; events.csv / events.parquet: the event log; scenario.toml: the resolved scenario (re-runs to the same results); manifest.json: what ran and how it ended; charts/: these charts as SVG.");
     Ok(page)

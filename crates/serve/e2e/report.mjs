@@ -23,6 +23,28 @@ try {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`file://${report}`);
+  // The story first: the dated headline, the key chart and the map; the run's details last.
+  const order = await page.evaluate(() => {
+    const all = [...document.querySelectorAll('p.lead, svg, h2')];
+    const at = (f) => all.findIndex(f);
+    return {
+      lead: at((e) => e.matches('p.lead')),
+      chart: at((e) => e.tagName === 'svg' && !e.querySelector('path.region')),
+      map: at((e) => e.tagName === 'svg' && !!e.querySelector('path.region')),
+      details: at((e) => e.tagName === 'H2' && e.textContent === 'Run details'),
+      headline: document.querySelector('p.lead').textContent,
+      axes: [...document.querySelectorAll('svg')].filter((e) => !e.querySelector('path.region')).slice(0, 3)
+        .map((e) => [...e.querySelectorAll('text')].map((t) => t.textContent)),
+    };
+  });
+  assert.ok(order.lead === 0 && order.lead < order.chart && order.chart < order.map && order.map < order.details, JSON.stringify(order));
+  assert.match(order.headline, /\d{4}-\d{2}-\d{2}/);
+  check('the report opens with the dated headline, the key chart and the map; details come last');
+  for (const texts of order.axes) {
+    assert.ok(texts.includes('date') && !texts.includes('step'), `a dated chart's axis says date: ${texts}`);
+    assert.ok(texts.some((t) => /^\d{4}(-\d{2})?/.test(t)), `its ticks are dates: ${texts}`);
+  }
+  check('the charts of a dated scenario have dates on their axes');
   const maps = await page.locator('svg:has(path.region)').count();
   assert.ok(maps >= 2, `the report draws its regions as shapes (${maps} maps)`);
   check('the regions are drawn as shapes on a map');
