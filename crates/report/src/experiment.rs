@@ -337,6 +337,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                     "Colours show the median over replicates.",
                     geography(&first_run).as_ref(),
                     Maps::All,
+                    None,
                 );
             }
         }

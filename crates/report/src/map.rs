@@ -236,10 +236,45 @@ pub fn data_json(places: &[Place], frames: &[Frame], max: f64) -> String {
 
 /// Keeps at most [`MAX_FRAMES`] of `n` indices, evenly, the last included.
 pub fn frame_indices(n: usize) -> Vec<usize> {
+    frame_indices_with(n, None)
+}
+
+/// [`frame_indices`], with every index of `focus` (first, last; the decisive period) kept
+/// when it takes at most half the frames: the slider then moves day by day there.
+pub fn frame_indices_with(n: usize, focus: Option<(usize, usize)>) -> Vec<usize> {
     if n <= MAX_FRAMES {
         return (0..n).collect();
     }
-    (0..MAX_FRAMES)
-        .map(|i| i * (n - 1) / (MAX_FRAMES - 1))
-        .collect()
+    let Some((a, b)) = focus.filter(|&(a, b)| a <= b && b < n && b - a < MAX_FRAMES / 2) else {
+        return (0..MAX_FRAMES)
+            .map(|i| i * (n - 1) / (MAX_FRAMES - 1))
+            .collect();
+    };
+    let budget = MAX_FRAMES - (b - a + 1);
+    let mut out: Vec<usize> = (0..budget)
+        .map(|i| i * (n - 1) / (budget - 1).max(1))
+        .collect();
+    out.extend(a..=b);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decisive_period_gets_a_frame_per_step() {
+        let idx = frame_indices_with(3389, Some((3380, 3388)));
+        assert!(idx.len() <= MAX_FRAMES);
+        assert!((3380..=3388).all(|k| idx.contains(&k)));
+        assert_eq!(*idx.last().unwrap(), 3388);
+        assert_eq!(idx[0], 0);
+        assert_eq!(
+            frame_indices_with(100, Some((3, 5))),
+            (0..100).collect::<Vec<_>>()
+        );
+        assert_eq!(frame_indices_with(5000, None).len(), MAX_FRAMES);
+    }
 }

@@ -132,6 +132,40 @@ pub fn geography(dir: &Path) -> Option<Geography> {
     })
 }
 
+/// The decisive period of a run, as rows of its series (first, last): from shortly before the
+/// attack that ends it (the final offensive or an outside army: the `attack_step` figure) to
+/// the end; for a model without one, around the step of the largest change of `key`. `None`
+/// when that period is most of the run (nothing to zoom on).
+pub fn climax(
+    figures: &std::collections::BTreeMap<String, f64>,
+    steps: &[f64],
+    key: Option<&[f64]>,
+) -> Option<(usize, usize)> {
+    let n = steps.len();
+    if n < 20 {
+        return None;
+    }
+    let pad = (n / 200).max(3);
+    let (a, b) = match figures.get("attack_step").filter(|s| s.is_finite()) {
+        Some(&s) => {
+            let at = steps.iter().position(|&t| t >= s)?;
+            (at.saturating_sub(pad), n - 1)
+        }
+        None => {
+            let v = key?;
+            let (at, _) = v
+                .windows(2)
+                .enumerate()
+                .map(|(k, w)| (k + 1, (w[1] - w[0]).abs()))
+                .filter(|(_, d)| d.is_finite())
+                .max_by(|x, y| x.1.total_cmp(&y.1))?;
+            let w = (n / 50).max(pad);
+            (at.saturating_sub(w), (at + w).min(n - 1))
+        }
+    };
+    (b - a < n * 3 / 5).then_some((a, b))
+}
+
 /// What the run in `dir` says about its model (chart groups, maps, lattice): from its
 /// manifest, or, for folders written before manifests carried it, from its scenario.
 pub fn meta(dir: &Path) -> ModelMeta {
@@ -165,6 +199,7 @@ pub fn add_maps(
     note: &str,
     geography: Option<&Geography>,
     which: Maps,
+    focus: Option<(usize, usize)>,
 ) {
     let regions: Vec<String> = places.iter().map(|p| p.name.clone()).collect();
     let mut families = map_families(names, &regions, &meta.maps);
@@ -194,7 +229,7 @@ pub fn add_maps(
     };
     page.text("muted", &format!("{how} {note}"));
     for (family, fraction) in families {
-        let frames: Vec<Frame> = map::frame_indices(rows)
+        let frames: Vec<Frame> = map::frame_indices_with(rows, focus)
             .into_iter()
             .map(|row| Frame {
                 label: label(row),
@@ -303,6 +338,15 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     };
     let value = |c: &str, row: usize| series.column(c).map_or(f64::NAN, |v| v[row]);
     let geo = geography(dir);
+    let key_group = groups(&series.names, &meta.groups).into_iter().next();
+    let focus = climax(
+        &m.figures,
+        &series.steps,
+        key_group
+            .as_ref()
+            .and_then(|g| g.columns.first())
+            .and_then(|c| series.column(c)),
+    );
     let maps = |page: &mut Page, which: Maps| {
         add_maps(
             page,
@@ -315,12 +359,56 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
             "",
             geo.as_ref(),
             which,
+            focus,
         );
     };
     // The story first: the key chart and the map, then the rest; the run's details at the end.
     let mut rest = charts.into_iter();
     if let Some((stem, svg)) = rest.next() {
         page.chart(&stem, svg);
+    }
+    // The decisive period, zoomed: on the whole run's axis it is the last few pixels.
+    if let (Some((a, b)), Some(g)) = (focus, &key_group) {
+        let when = |row: usize| match &series.dates {
+            Some(d) if !d[row].is_empty() => d[row].clone(),
+            _ => format!("step {}", series.steps[row]),
+        };
+        page.heading("The decisive days");
+        page.text(
+            "muted",
+            &format!(
+                "From {} to {}: {} steps of {}, where the whole-run chart above has a few pixels; the map below moves step by step here.",
+                when(a),
+                when(b),
+                b - a + 1,
+                series.steps.len()
+            ),
+        );
+        let window = |v: &[f64]| v[a..=b].to_vec();
+        let chart = LineChart {
+            title: format!("{}, {} to {}", g.title, when(a), when(b)),
+            x_label: x_label.into(),
+            lines: g
+                .columns
+                .iter()
+                .filter_map(|c| {
+                    Some(Line {
+                        name: c.clone(),
+                        points: window(&series.steps)
+                            .into_iter()
+                            .zip(window(series.column(c)?))
+                            .collect(),
+                        ..Line::default()
+                    })
+                })
+                .collect(),
+            x_text: date_ticks(
+                &window(&series.steps),
+                series.dates.as_ref().map(|d| d[a..=b].to_vec()).as_ref(),
+            ),
+            ..LineChart::default()
+        };
+        page.chart(&format!("{}-decisive", g.stem), chart.svg());
     }
     maps(&mut page, Maps::First);
     page.heading("Series");

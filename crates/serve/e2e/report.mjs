@@ -45,6 +45,17 @@ try {
     assert.ok(texts.some((t) => /^\d{4}(-\d{2})?/.test(t)), `its ticks are dates: ${texts}`);
   }
   check('the charts of a dated scenario have dates on their axes');
+  // The decisive period: its own chart, and the map's slider steps through it day by day.
+  const climax = await page.evaluate(() => {
+    const h = [...document.querySelectorAll('h2')].find((e) => e.textContent === 'The decisive days');
+    const id = document.querySelector('svg path.region').id.replace(/-r0$/, '');
+    const labels = JSON.parse(document.getElementById(id + '-data').textContent).frames.map((f) => f.label);
+    return { heading: !!h, last: labels.slice(-10) };
+  });
+  assert.ok(climax.heading, 'a panel on the decisive days');
+  const days = climax.last.map((d) => Date.parse(d) / 86400000);
+  assert.ok(days.every((d, k) => k === 0 || d - days[k - 1] === 1), `daily frames at the climax: ${climax.last}`);
+  check('the decisive days have their own chart, and the map steps through them day by day');
   const maps = await page.locator('svg:has(path.region)').count();
   assert.ok(maps >= 2, `the report draws its regions as shapes (${maps} maps)`);
   check('the regions are drawn as shapes on a map');
