@@ -193,7 +193,19 @@ impl LineChart {
             xl = escape(&self.x_label)
         );
         for (i, line) in self.lines.iter().enumerate() {
-            let colour = COLOURS[self.colours.get(i).copied().unwrap_or(i) % COLOURS.len()];
+            let c = self.colours.get(i).copied().unwrap_or(i);
+            let colour = COLOURS[c % COLOURS.len()];
+            // Beyond eight lines the colours come round again with another stroke (dotted,
+            // then dash-dot), so that 14 regions are 14 distinct lines; a second arm is dashed.
+            let dash = if line.dashed {
+                r#" stroke-dasharray="6 4""#
+            } else {
+                match (c / COLOURS.len()) % 3 {
+                    0 => "",
+                    1 => r#" stroke-dasharray="1.5 2.5""#,
+                    _ => r#" stroke-dasharray="8 3 2 3""#,
+                }
+            };
             let band = thin(&line.band);
             if !band.is_empty() {
                 let mut d = String::new();
@@ -242,15 +254,25 @@ impl LineChart {
                     escape(&line.name),
                     d.trim_end(),
                     if i == 0 { 2.0 } else { 1.5 },
-                    if line.dashed {
-                        r#" stroke-dasharray="6 4""#
-                    } else {
-                        ""
-                    }
+                    dash
                 );
             }
-            let ly = TOP + 10.0 + 18.0 * i as f64;
-            if ly < H - BOTTOM {
+            // The legend's rows close up to fit every line (14 regions and their total), down
+            // to 11 px; below that the last row that fits says how many more there are.
+            let avail = H - BOTTOM - TOP - 10.0;
+            let n = self.lines.len();
+            let gap = (avail / n.max(1) as f64).clamp(11.0, 18.0);
+            let fit = ((avail / gap).floor() as usize + 1).max(1);
+            let ly = TOP + 10.0 + gap * i as f64;
+            if n > fit && i == fit - 1 {
+                let _ = writeln!(
+                    s,
+                    r#"<text class="legend-more" x="{tx}" y="{ty}">and {more} more</text>"#,
+                    tx = W - RIGHT + 36.0,
+                    ty = ly + 4.0,
+                    more = n - fit + 1
+                );
+            } else if i < fit {
                 let _ = writeln!(
                     s,
                     r#"<line x1="{x1}" y1="{ly}" x2="{x2}" y2="{ly}" stroke="{colour}" stroke-width="3"{dash}/><text x="{tx}" y="{ty}">{n}</text>"#,
@@ -258,11 +280,6 @@ impl LineChart {
                     x2 = W - RIGHT + 30.0,
                     tx = W - RIGHT + 36.0,
                     ty = ly + 4.0,
-                    dash = if line.dashed {
-                        r#" stroke-dasharray="6 4""#
-                    } else {
-                        ""
-                    },
                     n = escape(&truncate(&line.name, 22))
                 );
             }
@@ -486,5 +503,42 @@ mod tests {
         assert!(svg.contains("t &lt;&amp;&gt;"));
         assert_eq!(colour_of(0.0), "#440154");
         assert_eq!(colour_of(1.0), "#fde725");
+    }
+
+    #[test]
+    fn fourteen_regions_are_fourteen_distinct_lines() {
+        let chart = LineChart {
+            lines: (0..15)
+                .map(|k| Line {
+                    name: format!("r{k}"),
+                    points: vec![(0.0, f64::from(k)), (1.0, f64::from(k))],
+                    ..Line::default()
+                })
+                .collect(),
+            ..LineChart::default()
+        };
+        let svg = chart.svg();
+        let styles: std::collections::BTreeSet<String> = svg
+            .split("class=\"series\"")
+            .skip(1)
+            .map(|p| {
+                let tag = &p[..p.find("/>").unwrap()];
+                let stroke = tag
+                    .split("stroke=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                let dash = tag
+                    .split("stroke-dasharray=\"")
+                    .nth(1)
+                    .map_or("", |d| d.split('"').next().unwrap());
+                format!("{stroke} {dash}")
+            })
+            .collect();
+        assert_eq!(styles.len(), 15, "{styles:?}");
+        // And every line is in the legend.
+        assert_eq!(svg.matches("<text x=\"616\"").count(), 15);
     }
 }

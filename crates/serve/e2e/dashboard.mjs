@@ -131,8 +131,14 @@ try {
   await page.goto(`${url}#/runs`);
   await page.waitForSelector('#runs-table tbody tr');
   assert.ok(await page.locator('#runs-table a.report').count() >= 1);
+  // Runs can be told apart: scenario, seed, scale and overrides are shown.
+  const row = page.locator('#runs-table tbody tr').first();
+  assert.equal(await row.locator('td.scenario').textContent(), 'korea-1936-1945');
+  assert.match(await row.locator('td.seed').textContent(), /^\d+$/);
+  assert.equal(await row.locator('td.scale').textContent(), '0.05');
+  assert.match(await row.locator('td.overrides').textContent(), /scale=0\.05/);
   await shot('runs');
-  check('the run folder is listed');
+  check('the run folder is listed with its scenario, seed, scale and overrides');
 
   // An unknown run shows a message, not a blank page.
   await page.goto(`${url}#/run/r999`);

@@ -42,6 +42,15 @@ pub fn list(root: &Path) -> Vec<serde_json::Value> {
                 let Ok(m) = mobilize_output::Manifest::read(&path) else {
                     continue;
                 };
+                // The scale, from the resolved scenario's top level (`scale = 0.1`), so that
+                // runs of one scenario can be told apart.
+                let scale = std::fs::read_to_string(path.join(layout::SCENARIO))
+                    .ok()
+                    .and_then(|t| {
+                        t.lines()
+                            .take_while(|l| !l.starts_with('['))
+                            .find_map(|l| l.strip_prefix("scale = ").map(|v| v.trim().to_string()))
+                    });
                 out.push(json!({
                     "path": rel,
                     "kind": "run",
@@ -49,6 +58,9 @@ pub fn list(root: &Path) -> Vec<serde_json::Value> {
                     "status": m.status,
                     "started_at": m.started_at,
                     "seed": m.seed,
+                    "scale": scale,
+                    "persons": m.persons,
+                    "overrides": m.overrides,
                     "summary": m.summary,
                     "figures": m.figures,
                     "report": report,
