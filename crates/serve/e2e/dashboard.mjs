@@ -110,6 +110,9 @@ try {
   await page.waitForFunction((d) => document.querySelector('#run-date').textContent !== d, held);
   await page.waitForSelector('#map circle[data-value]');
   assert.ok(await page.locator('#map circle').count() >= 13);
+  // The live map has a legend whose maximum is the scale's, and labels with a halo.
+  assert.match(await page.textContent('#map text.legend-max'), /^[\d.]+$/);
+  assert.equal(await page.locator('#map text.region-label[stroke="white"]').count(), await page.locator('#map circle').count());
   assert.ok(await page.locator('.chart canvas').count() >= 3);
   await page.waitForSelector('#log .entry');
   await shot('live');

@@ -32,7 +32,8 @@ export class LiveChart {
       width: Math.max(300, el.clientWidth - 10),
       height: 220,
       scales: { x: { time: false } },
-      axes: [{ label: 'step' }, { size: 60 }],
+      // Wide enough for "2 283 467", and compact labels beyond (1.6M), so none is clipped.
+      axes: [{ label: 'step' }, { size: 72, values: (u, vals) => vals.map(compact) }],
       series: [{ label: 'step' }, ...columns.map((c, i) => ({ label: c, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
     }, this.data, el);
   }
@@ -43,6 +44,15 @@ export class LiveChart {
   draw() {
     this.plot.setData(this.data);
   }
+}
+
+// A tick label that fits its axis: 1 234 567 → 1.23M, 25 000 → 25k, 0.125 as it is.
+export function compact(v) {
+  if (v === null || v === undefined) return '';
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
+  return `${+v.toPrecision(4)}`;
 }
 
 // viridis-like, as in the reports.
@@ -93,20 +103,56 @@ export class RegionMap {
       label.setAttribute('y', P + (y1 - r.y) * k + 4);
       label.setAttribute('text-anchor', 'middle');
       label.setAttribute('font-size', '10');
+      // A white halo keeps the name readable on the darkest fill.
+      label.setAttribute('paint-order', 'stroke');
+      label.setAttribute('stroke', 'white');
+      label.setAttribute('stroke-width', '2.5');
+      label.setAttribute('class', 'region-label');
       label.textContent = r.name;
       svg.append(c, label);
       return c;
     });
+    // The colour legend: ten boxes from 0 to the scale's maximum (1 for fractions; for shares
+    // of a region's people, the largest share seen so far, so the colours use the whole range).
+    for (let i = 0; i < 10; i++) {
+      const b = document.createElementNS(ns, 'rect');
+      b.setAttribute('x', W - 130 + 12 * i);
+      b.setAttribute('y', 14);
+      b.setAttribute('width', 12);
+      b.setAttribute('height', 12);
+      b.setAttribute('fill', colour(i / 9));
+      svg.append(b);
+    }
+    const lo = document.createElementNS(ns, 'text');
+    lo.setAttribute('x', W - 134);
+    lo.setAttribute('y', 24);
+    lo.setAttribute('text-anchor', 'end');
+    lo.setAttribute('font-size', '11');
+    lo.textContent = '0';
+    this.legendMax = document.createElementNS(ns, 'text');
+    this.legendMax.setAttribute('x', W - 10);
+    this.legendMax.setAttribute('y', 40);
+    this.legendMax.setAttribute('text-anchor', 'end');
+    this.legendMax.setAttribute('font-size', '11');
+    this.legendMax.setAttribute('class', 'legend-max');
+    svg.append(lo, this.legendMax);
+    this.peak = {};
     el.append(select, svg);
   }
   draw(values) {
     if (!values || !this.family) return;
     this.last = values;
-    this.regions.forEach((r, i) => {
+    const fraction = this.fraction[this.family];
+    const shares = this.regions.map((r) => {
       const v = values[this.columns.indexOf(`${this.family}.${r.name}`)];
-      const fraction = this.fraction[this.family];
-      const shown = fraction ? v : v / Math.max(1, r.population);
-      const max = fraction ? 1 : 0.5;
+      return fraction ? v : v / Math.max(1, r.population);
+    });
+    const seen = Math.max(this.peak[this.family] || 0, ...shares.filter((x) => x >= 0));
+    this.peak[this.family] = seen;
+    const max = fraction ? 1 : Math.max(seen, 1e-9);
+    this.legendMax.textContent = `${Math.round(max * 1000) / 1000}`;
+    this.regions.forEach((r, i) => {
+      const shown = shares[i];
       this.circles[i].setAttribute('fill', colour(shown / max));
       this.circles[i].setAttribute('data-value', shown);
       this.circles[i].firstChild.textContent = `${r.name}: ${Math.round(shown * 1000) / 1000}`;
