@@ -102,9 +102,19 @@ try {
   const later = await page.textContent('#run-date');
   assert.ok(Date.parse(later) - Date.parse(held) <= 86400000, `${held} → ${later}`);
   await shot('paused');
+  // A second page opened on the paused run shows it paused from the first moment, and says
+  // when it has caught up with the steps it missed.
+  const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await other.goto(page.url());
+  await other.waitForSelector('#run-status');
+  assert.equal(await other.textContent('#run-status'), 'paused');
+  await other.waitForFunction(() => /\d{4}-\d\d-\d\d/.test(document.querySelector('#run-date')?.textContent || ''));
+  await other.waitForFunction(() => document.querySelector('#run-catching-up').textContent === '', null, { timeout: 30000 });
+  assert.equal(await other.textContent('#run-status'), 'paused');
+  await other.close();
   await page.click('#resume');
   await page.waitForFunction(() => document.querySelector('#run-status').textContent !== 'paused');
-  check('pause holds the run, resume releases it');
+  check('pause holds the run, a page opened on it shows it paused, resume releases it');
 
   // Live: the date moves, the map is coloured, the charts draw.
   await page.waitForFunction((d) => document.querySelector('#run-date').textContent !== d, held);

@@ -9,6 +9,11 @@ export async function runPage(view, id) {
   const phase = h('b', { id: 'run-status' }, info.phase);
   const when = h('b', { id: 'run-date' }, '–');
   const speed = h('span', { id: 'speed' }, '');
+  // A page opened on a run that is already under way first receives the steps it missed: the
+  // run's state stays what it is (paused stays paused), and this says that the page is still
+  // catching up with it.
+  const catching = h('span', { id: 'run-catching-up' }, '');
+  const behind = info.step || 0;
   const headline = h('span', { id: 'headline' }, '');
   const log = h('div', { id: 'log' });
   const end = h('div', { id: 'end' });
@@ -27,7 +32,7 @@ export async function runPage(view, id) {
     h('h1', {}, `${info.scenario} — run ${id}`),
     // Controls first, so that changing numbers never move them under the pointer.
     h('p', { class: 'controls' }, buttons.pause, buttons.resume, buttons.stop),
-    h('div', { class: 'status-line' }, phase, when, speed, headline),
+    h('div', { class: 'status-line' }, phase, catching, when, speed, headline),
     end,
     h('div', { class: 'grid' }, mapBox, latticeBox, h('div', { class: 'card' }, h('h3', {}, 'Events'), log)),
     charts);
@@ -58,6 +63,7 @@ export async function runPage(view, id) {
     lines.forEach((c) => c.draw());
     if (map && last) map.draw(last.values);
     if (last) {
+      catching.textContent = last.step < behind ? `catching up: step ${last.step} of ${behind}` : '';
       when.textContent = last.date || `step ${last.step}`;
       headline.textContent = `${start.columns[0]} ${fmt(last.values[0])}`;
     }
