@@ -78,7 +78,10 @@ pub fn scenario(run: &Path) -> Result<Scenario, ReportError> {
         text,
         base_dir: Some(run.to_path_buf()),
     };
-    Scenario::load(&source, &[]).map_err(|e| ReportError::Read {
+    // The report draws its map from the manifest; the scenario's own `[map]` files lie beside
+    // the original scenario, not in the run folder, so they are not read again here.
+    let no_map = mobilize_core::scenario::Override::parse("map={}").expect("a valid override");
+    Scenario::load(&source, &[no_map]).map_err(|e| ReportError::Read {
         path,
         reason: e.to_string(),
     })

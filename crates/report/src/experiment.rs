@@ -263,11 +263,12 @@ fn band_charts(
         }
         let chart = LineChart {
             title: format!("{} — median and 5–95 % band", g.title),
-            x_label: "step".into(),
+            x_label: if ticks.is_some() { "date" } else { "step" }.into(),
             lines,
             x_text: ticks.clone(),
             colours,
             dots: false,
+            marks: Vec::new(),
         };
         page.chart(&format!("bands-{}", g.stem), chart.svg());
     }

@@ -303,6 +303,24 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     } else {
         "step"
     };
+    // The timeline's events, marked on the charts (hover for what and when).
+    let marks: Vec<(f64, String)> = scenario(dir)
+        .map(|s| {
+            s.events
+                .iter()
+                .map(|e| {
+                    let when = s
+                        .time
+                        .date_of(e.step)
+                        .map_or_else(|| format!("step {}", e.step), |d| d.to_string());
+                    (
+                        f64::from(e.step),
+                        format!("{when}: {}", e.kind.replace('_', " ")),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let charts: Vec<(String, String)> = groups(&series.names, &meta.groups)
         .into_iter()
         .map(|g| {
@@ -326,6 +344,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                     })
                     .collect(),
                 x_text: ticks.clone(),
+                marks: marks.clone(),
                 ..LineChart::default()
             };
             (g.stem.clone(), chart.svg())
@@ -406,6 +425,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                 &window(&series.steps),
                 series.dates.as_ref().map(|d| d[a..=b].to_vec()).as_ref(),
             ),
+            marks: marks.clone(),
             ..LineChart::default()
         };
         page.chart(&format!("{}-decisive", g.stem), chart.svg());

@@ -57,6 +57,8 @@ pub struct LineChart {
     pub colours: Vec<usize>,
     /// Draw points as dots instead of lines (scatter plots).
     pub dots: bool,
+    /// Events to mark: a thin vertical line at x, its text shown on hover.
+    pub marks: Vec<(f64, String)>,
 }
 
 /// "Nice" tick positions covering [lo, hi]: steps of 1, 2 or 5 × 10^k, about `n` of them.
@@ -192,6 +194,15 @@ impl LineChart {
             ly = H - 8.0,
             xl = escape(&self.x_label)
         );
+        for (x, label) in self.marks.iter().filter(|(x, _)| (x0..=x1).contains(x)) {
+            let _ = writeln!(
+                s,
+                r##"<line class="event-mark" x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{yb}" stroke="#b04040" stroke-width="1" stroke-dasharray="2 3"><title>{l}</title></line>"##,
+                x = sx(*x),
+                yb = H - BOTTOM,
+                l = escape(label)
+            );
+        }
         for (i, line) in self.lines.iter().enumerate() {
             let c = self.colours.get(i).copied().unwrap_or(i);
             let colour = COLOURS[c % COLOURS.len()];

@@ -56,6 +56,14 @@ try {
   const days = climax.last.map((d) => Date.parse(d) / 86400000);
   assert.ok(days.every((d, k) => k === 0 || d - days[k - 1] === 1), `daily frames at the climax: ${climax.last}`);
   check('the decisive days have their own chart, and the map steps through them day by day');
+  // The timeline's events are marked on the charts, the final offensive on the decisive days'.
+  const marks = await page.evaluate(() => {
+    const svgs = [...document.querySelectorAll('svg')].filter((e) => !e.querySelector('path.region'));
+    return svgs.slice(0, 2).map((e) => [...e.querySelectorAll('line.event-mark title')].map((t) => t.textContent));
+  });
+  assert.ok(marks[0].length >= 10, `the key chart marks the timeline: ${marks[0]}`);
+  assert.ok(marks[1].some((t) => /final offensive/.test(t)), `the decisive days mark the offensive: ${marks[1]}`);
+  check('events are marked on the charts');
   const maps = await page.locator('svg:has(path.region)').count();
   assert.ok(maps >= 2, `the report draws its regions as shapes (${maps} maps)`);
   check('the regions are drawn as shapes on a map');
