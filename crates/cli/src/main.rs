@@ -102,10 +102,7 @@ impl From<mobilize_experiment::ExperimentError> for Failure {
 
 /// This build, for manifests.
 pub fn provenance() -> mobilize_experiment::Provenance {
-    mobilize_experiment::Provenance {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        git_commit: env!("MOBILIZE_GIT_COMMIT").to_string(),
-    }
+    mobilize_experiment::Provenance::this_build()
 }
 
 /// Set by the first Ctrl-C or SIGTERM: runs stop at the end of their current step (or, while

@@ -1,8 +1,6 @@
 //! Finding a scenario: a file path, or the name of one embedded in the binary; then reading and
 //! validating it with the command line's overrides.
 
-use std::path::Path;
-
 use mobilize_core::scenario::{embedded, printable, Override, Scenario, Source};
 
 use crate::render;
@@ -13,9 +11,7 @@ pub fn find(arg: Option<&str>) -> Result<Source, Failure> {
     let Some(arg) = arg else {
         return Ok(embedded::source(embedded::DEFAULT).expect("the default is embedded"));
     };
-    let path = Path::new(arg);
-    let looks_like_path = arg.contains(['/', '\\']) || arg.ends_with(".toml") || path.exists();
-    if !looks_like_path {
+    if !embedded::looks_like_path(arg) {
         if let Some(s) = embedded::source(arg) {
             return Ok(s);
         }
@@ -28,55 +24,13 @@ pub fn find(arg: Option<&str>) -> Result<Source, Failure> {
         );
         return Err(Failure::Input);
     }
-    match read_bounded(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Source {
-                name: arg.to_string(),
-                text,
-                base_dir: Some(
-                    path.parent()
-                        .map(Path::to_path_buf)
-                        .filter(|p| !p.as_os_str().is_empty())
-                        .unwrap_or_else(|| ".".into()),
-                ),
-            }),
-            Err(e) => {
-                eprintln!(
-                    "error: cannot read scenario file `{}`: not UTF-8 text (byte {})",
-                    printable(arg),
-                    e.utf8_error().valid_up_to()
-                );
-                Err(Failure::Input)
-            }
-        },
-        Err(e) => {
-            eprintln!("error: cannot read scenario file `{}`: {e}", printable(arg));
-            Err(Failure::Input)
-        }
-    }
-}
-
-/// The largest scenario file read: the biggest shipped scenario is about 20 KB.
-pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
-
-/// Reads a regular file of at most [`MAX_SCENARIO_BYTES`] (so `/dev/zero` or a FIFO fails at
-/// once instead of filling memory).
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, Read};
-    let file = std::fs::File::open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(Error::other("not a regular file"));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-        return Err(Error::other(format!(
-            "larger than {} MiB (allowed: at most {} MiB)",
-            MAX_SCENARIO_BYTES >> 20,
-            MAX_SCENARIO_BYTES >> 20
-        )));
-    }
-    Ok(bytes)
+    Source::from_file(arg).map_err(|why| {
+        eprintln!(
+            "error: cannot read scenario file `{}`: {why}",
+            printable(arg)
+        );
+        Failure::Input
+    })
 }
 
 /// Parses `--set` arguments, reporting every malformed one.

@@ -30,6 +30,17 @@ pub struct Provenance {
     pub git_commit: String,
 }
 
+impl Provenance {
+    /// This build: the crates' version and the commit it was built from (recorded by this
+    /// crate's build script), the same for the CLI, the dashboard and the Python package.
+    pub fn this_build() -> Provenance {
+        Provenance {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            git_commit: env!("MOBILIZE_GIT_COMMIT").to_string(),
+        }
+    }
+}
+
 /// Where a run starts.
 pub enum Start {
     /// From step 0.

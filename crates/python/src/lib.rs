@@ -21,10 +21,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The build that runs, as manifests record it.
 fn provenance() -> mobilize_experiment::Provenance {
-    mobilize_experiment::Provenance {
-        version: VERSION.to_string(),
-        git_commit: env!("MOBILIZE_GIT_COMMIT").to_string(),
-    }
+    mobilize_experiment::Provenance::this_build()
 }
 
 thread_local! {

@@ -1,15 +1,12 @@
 //! `mobilize.Scenario`: a scenario file (or a built-in one) with overrides, validated by the
 //! same code as the command line.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use mobilize_core::scenario::{embedded, Override, Scenario as Core, Source};
 use pyo3::exceptions::{PyFileNotFoundError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-
-/// The largest scenario file read (as the CLI: 16 MiB).
-const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 /// A scenario: its text, where relative paths in it resolve, and the overrides applied to it
 /// (`path=value`, as `--set` takes them). Immutable: `set` returns a new one.
@@ -53,6 +50,16 @@ impl Scenario {
     /// Where the scenario came from, as manifests record it.
     pub fn origin(&self) -> String {
         self.name.clone()
+    }
+
+    /// A scenario as read, without overrides.
+    fn of(s: Source) -> Scenario {
+        Scenario {
+            name: s.name,
+            text: s.text,
+            base_dir: s.base_dir,
+            sets: Vec::new(),
+        }
     }
 
     /// A copy with `extra` overrides after its own.
@@ -159,17 +166,9 @@ impl Scenario {
     /// Nothing is validated yet: `validate()` (or running it) does.
     #[staticmethod]
     fn load(name_or_path: &str) -> PyResult<Scenario> {
-        let path = Path::new(name_or_path);
-        let looks_like_path =
-            name_or_path.contains(['/', '\\']) || name_or_path.ends_with(".toml") || path.exists();
-        if !looks_like_path {
+        if !embedded::looks_like_path(name_or_path) {
             if let Some(s) = embedded::source(name_or_path) {
-                return Ok(Scenario {
-                    name: s.name,
-                    text: s.text,
-                    base_dir: s.base_dir,
-                    sets: Vec::new(),
-                });
+                return Ok(Scenario::of(s));
             }
             let names: Vec<&str> = embedded::ALL.iter().map(|(n, _)| *n).collect();
             return Err(PyValueError::new_err(format!(
@@ -177,34 +176,12 @@ impl Scenario {
                 names.join(", ")
             )));
         }
-        let read = || -> std::io::Result<String> {
-            use std::io::Read;
-            let file = std::fs::File::open(path)?;
-            if !file.metadata()?.is_file() {
-                return Err(std::io::Error::other("not a regular file"));
-            }
-            let mut text = String::new();
-            file.take(MAX_SCENARIO_BYTES + 1)
-                .read_to_string(&mut text)?;
-            if text.len() as u64 > MAX_SCENARIO_BYTES {
-                return Err(std::io::Error::other("larger than 16 MiB"));
-            }
-            Ok(text)
-        };
-        let text = read().map_err(|e| {
-            PyFileNotFoundError::new_err(format!("cannot read scenario file `{name_or_path}`: {e}"))
+        let s = Source::from_file(name_or_path).map_err(|why| {
+            PyFileNotFoundError::new_err(format!(
+                "cannot read scenario file `{name_or_path}`: {why}"
+            ))
         })?;
-        Ok(Scenario {
-            name: name_or_path.to_string(),
-            text,
-            base_dir: Some(
-                path.parent()
-                    .map(Path::to_path_buf)
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or_else(|| ".".into()),
-            ),
-            sets: Vec::new(),
-        })
+        Ok(Scenario::of(s))
     }
 
     /// A scenario from TOML text; relative paths in it resolve against `base_dir` (none: it

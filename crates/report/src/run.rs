@@ -297,7 +297,6 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     let series = Series::from_table(&Table::read(
         &dir.join(layout::table(layout::SERIES, "csv")),
     )?);
-    let ticks = date_ticks(&series.steps, series.dates.as_ref());
     let x_label = if series.dates.is_some() {
         "date"
     } else {
@@ -321,35 +320,44 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                 .collect()
         })
         .unwrap_or_default();
-    let charts: Vec<(String, String)> = groups(&series.names, &meta.groups)
-        .into_iter()
-        .map(|g| {
-            let chart = LineChart {
-                title: g.title.clone(),
-                x_label: x_label.into(),
-                lines: g
-                    .columns
-                    .iter()
-                    .filter_map(|c| {
-                        Some(Line {
-                            name: c.clone(),
-                            points: series
-                                .steps
-                                .iter()
-                                .copied()
-                                .zip(series.column(c)?.iter().copied())
-                                .collect(),
-                            ..Line::default()
-                        })
+    // A chart of group `g` over rows `a..=b` of the series.
+    let chart_of = |g: &crate::groups::Group, title: String, a: usize, b: usize| {
+        LineChart {
+            title,
+            x_label: x_label.into(),
+            lines: g
+                .columns
+                .iter()
+                .filter_map(|c| {
+                    Some(Line {
+                        name: c.clone(),
+                        points: series.steps[a..=b]
+                            .iter()
+                            .copied()
+                            .zip(series.column(c)?[a..=b].iter().copied())
+                            .collect(),
+                        ..Line::default()
                     })
-                    .collect(),
-                x_text: ticks.clone(),
-                marks: marks.clone(),
-                ..LineChart::default()
-            };
-            (g.stem.clone(), chart.svg())
-        })
-        .collect();
+                })
+                .collect(),
+            x_text: date_ticks(
+                &series.steps[a..=b],
+                series.dates.as_ref().map(|d| d[a..=b].to_vec()).as_ref(),
+            ),
+            marks: marks.clone(),
+            ..LineChart::default()
+        }
+        .svg()
+    };
+    let last_row = series.steps.len().saturating_sub(1);
+    let charts: Vec<(String, String)> = if series.steps.is_empty() {
+        Vec::new()
+    } else {
+        groups(&series.names, &meta.groups)
+            .into_iter()
+            .map(|g| (g.stem.clone(), chart_of(&g, g.title.clone(), 0, last_row)))
+            .collect()
+    };
     let places = places(dir);
     let label = |row: usize| match &series.dates {
         Some(d) if !d[row].is_empty() => d[row].clone(),
@@ -388,47 +396,19 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     }
     // The decisive period, zoomed: on the whole run's axis it is the last few pixels.
     if let (Some((a, b)), Some(g)) = (focus, &key_group) {
-        let when = |row: usize| match &series.dates {
-            Some(d) if !d[row].is_empty() => d[row].clone(),
-            _ => format!("step {}", series.steps[row]),
-        };
         page.heading("The decisive days");
         page.text(
             "muted",
             &format!(
                 "From {} to {}: {} steps of {}, where the whole-run chart above has a few pixels; the map below moves step by step here.",
-                when(a),
-                when(b),
+                label(a),
+                label(b),
                 b - a + 1,
                 series.steps.len()
             ),
         );
-        let window = |v: &[f64]| v[a..=b].to_vec();
-        let chart = LineChart {
-            title: format!("{}, {} to {}", g.title, when(a), when(b)),
-            x_label: x_label.into(),
-            lines: g
-                .columns
-                .iter()
-                .filter_map(|c| {
-                    Some(Line {
-                        name: c.clone(),
-                        points: window(&series.steps)
-                            .into_iter()
-                            .zip(window(series.column(c)?))
-                            .collect(),
-                        ..Line::default()
-                    })
-                })
-                .collect(),
-            x_text: date_ticks(
-                &window(&series.steps),
-                series.dates.as_ref().map(|d| d[a..=b].to_vec()).as_ref(),
-            ),
-            marks: marks.clone(),
-            ..LineChart::default()
-        };
-        page.chart(&format!("{}-decisive", g.stem), chart.svg());
+        let title = format!("{}, {} to {}", g.title, label(a), label(b));
+        page.chart(&format!("{}-decisive", g.stem), chart_of(g, title, a, b));
     }
     maps(&mut page, Maps::First);
     page.heading("Series");

@@ -9,6 +9,12 @@ pub const FILES: &[(&str, &str)] = &[(
     include_str!("../../../../scenarios/maps/korea-ne50m.geojson"),
 )];
 
+/// Whether `arg` names a scenario file rather than a built-in scenario: it has a path
+/// separator, ends in `.toml`, or exists.
+pub fn looks_like_path(arg: &str) -> bool {
+    arg.contains(['/', '\\']) || arg.ends_with(".toml") || std::path::Path::new(arg).exists()
+}
+
 /// A file a built-in scenario names.
 pub fn file(path: &str) -> Option<&'static [u8]> {
     FILES

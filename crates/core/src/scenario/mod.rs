@@ -75,7 +75,47 @@ pub struct Source {
     pub base_dir: Option<PathBuf>,
 }
 
+/// The largest scenario file read: the biggest shipped scenario is about 20 KB.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
 impl Source {
+    /// A scenario file: a regular file of at most [`MAX_SCENARIO_BYTES`] (so `/dev/zero` or a
+    /// FIFO fails at once instead of filling memory), UTF-8; relative paths in it resolve
+    /// against its folder. The error says why, for "cannot read scenario file `…`: …".
+    pub fn from_file(path: &str) -> Result<Source, String> {
+        use std::io::Read;
+        let p = std::path::Path::new(path);
+        let read = || -> std::io::Result<Vec<u8>> {
+            let file = std::fs::File::open(p)?;
+            if !file.metadata()?.is_file() {
+                return Err(std::io::Error::other("not a regular file"));
+            }
+            let mut bytes = Vec::new();
+            file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+                return Err(std::io::Error::other(format!(
+                    "larger than {} MiB (allowed: at most {} MiB)",
+                    MAX_SCENARIO_BYTES >> 20,
+                    MAX_SCENARIO_BYTES >> 20
+                )));
+            }
+            Ok(bytes)
+        };
+        let bytes = read().map_err(|e| e.to_string())?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))?;
+        Ok(Source {
+            name: path.to_string(),
+            text,
+            base_dir: Some(
+                p.parent()
+                    .map(std::path::Path::to_path_buf)
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or_else(|| ".".into()),
+            ),
+        })
+    }
+
     /// A scenario given as text, with no folder for relative paths.
     pub fn text(name: &str, text: &str) -> Source {
         Source {

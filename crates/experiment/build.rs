@@ -1,4 +1,4 @@
-//! Records the git commit the binary is built from, for run manifests.
+//! Records the git commit this crate is built from, for run manifests (`Provenance::this_build`).
 use std::process::Command;
 
 fn main() {

@@ -1,0 +1,291 @@
+//! Reading a table, CSV or Parquet, row by row into cells, with each row's place (line or row)
+//! for messages.
+
+use super::{quote, Input, Report, MAX_COLUMNS};
+
+/// One cell of a row, as the file holds it.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    Int(i64),
+    Float(f64),
+    /// A type no column here takes (dates, lists, …): its type's name.
+    Other(&'static str),
+}
+
+impl Cell<'_> {
+    /// The cell as an id (integers in decimal), written into `buf`.
+    pub(super) fn id<'b>(&self, buf: &'b mut String) -> Result<&'b str, String> {
+        buf.clear();
+        match *self {
+            Cell::Text(t) if !t.trim().is_empty() => buf.push_str(t.trim()),
+            Cell::Int(i) => {
+                use std::fmt::Write;
+                let _ = write!(buf, "{i}");
+            }
+            Cell::Empty | Cell::Text(_) => return Err("empty id".into()),
+            Cell::Float(f) => return Err(format!("`{f}` is not an id (a float)")),
+            Cell::Other(t) => return Err(format!("a {t} is not an id")),
+        }
+        Ok(buf)
+    }
+
+    pub(super) fn number(&self) -> Result<Option<f64>, String> {
+        match *self {
+            Cell::Empty => Ok(None),
+            Cell::Text(t) if t.trim().is_empty() => Ok(None),
+            Cell::Text(t) => t
+                .trim()
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| format!("{} is not a number", quote(t))),
+            Cell::Int(i) => Ok(Some(i as f64)),
+            Cell::Float(f) => Ok(Some(f)),
+            Cell::Other(t) => Err(format!("a {t} is not a number")),
+        }
+    }
+
+    pub(super) fn text(&self) -> Option<String> {
+        match *self {
+            Cell::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            Cell::Int(i) => Some(i.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Where a row is, for messages: `line N` in a CSV file, `row N` in a Parquet file.
+pub(super) fn place(parquet: bool, at: u64, column: &str) -> String {
+    if parquet {
+        format!("row {at}, column `{column}`")
+    } else {
+        format!("line {at}, column `{column}`")
+    }
+}
+
+/// Reads a table row by row: the header's columns (matched against `columns`, each either
+/// required or not), then `each(at, cells)` for every row, cells in the order of `columns`.
+pub(super) fn read_table(
+    input: &Input,
+    columns: &[(&str, bool)],
+    r: &mut Report,
+    mut each: impl FnMut(u64, &[Cell<'_>], &mut Report) -> bool,
+) -> Option<bool> {
+    let parquet = input
+        .path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+    let map = |header: &[String], r: &mut Report| -> Option<Vec<Option<usize>>> {
+        let mut ok = true;
+        for h in header {
+            if !names.contains(&h.as_str()) {
+                let help = crate::scenario::decode::allowed_help(h, &names);
+                r.push(
+                    Some(format!("column {}", quote(h))),
+                    format!("unknown column {}", quote(h)),
+                    Some(&help),
+                );
+                ok = false;
+            }
+        }
+        let at: Vec<Option<usize>> = names
+            .iter()
+            .map(|n| header.iter().position(|h| h == n))
+            .collect();
+        for ((name, required), a) in columns.iter().zip(&at) {
+            if *required && a.is_none() {
+                r.push(
+                    None,
+                    format!("no `{name}` column"),
+                    Some(&format!(
+                        "the header names the columns: {}",
+                        names.join(", ")
+                    )),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(at)
+    };
+    if parquet {
+        // The Parquet decoder is not ours, and a file from elsewhere may be crafted to
+        // make it fail in ways it does not report as errors: a panic inside it is this
+        // file's problem, reported as such, never the program's end.
+        let mut sub = Report::new(&r.file);
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_parquet(input, &mut sub, map, &mut each)
+        }));
+        match out {
+            Ok(v) => {
+                r.absorb(sub);
+                v
+            }
+            Err(_) => {
+                r.absorb(sub);
+                r.push(
+                    None,
+                    "not a readable Parquet file (its decoder gave up)".into(),
+                    None,
+                );
+                None
+            }
+        }
+    } else {
+        read_csv(input, r, map, &mut each)
+    }
+}
+
+fn read_csv(
+    input: &Input,
+    r: &mut Report,
+    map: impl Fn(&[String], &mut Report) -> Option<Vec<Option<usize>>>,
+    each: &mut impl FnMut(u64, &[Cell<'_>], &mut Report) -> bool,
+) -> Option<bool> {
+    let file = match std::fs::File::open(&input.path) {
+        Ok(f) => f,
+        Err(e) => {
+            r.push(None, format!("cannot read: {e}"), None);
+            return None;
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
+        Err(e) => {
+            r.push(Some("line 1".into()), format!("not CSV: {e}"), None);
+            return None;
+        }
+    };
+    let at = map(&header, r)?;
+    let width = header.len();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                r.push(Some(format!("line {line}")), format!("not CSV: {e}"), None);
+                return Some(false);
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != width {
+            r.push(
+                Some(format!("line {line}")),
+                format!("{} fields, the header has {width}", record.len()),
+                None,
+            );
+            continue;
+        }
+        let mut cells = [Cell::Empty; MAX_COLUMNS];
+        let mut utf8 = true;
+        for (slot, a) in cells.iter_mut().zip(&at) {
+            *slot = match a {
+                None => Cell::Empty,
+                Some(k) => match std::str::from_utf8(&record[*k]) {
+                    Ok("") => Cell::Empty,
+                    Ok(t) => Cell::Text(t),
+                    Err(_) => {
+                        utf8 = false;
+                        Cell::Empty
+                    }
+                },
+            };
+        }
+        if !utf8 {
+            r.push(Some(format!("line {line}")), "not UTF-8 text".into(), None);
+            continue;
+        }
+        if !each(line, &cells[..at.len()], r) {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+fn read_parquet(
+    input: &Input,
+    r: &mut Report,
+    map: impl Fn(&[String], &mut Report) -> Option<Vec<Option<usize>>>,
+    each: &mut impl FnMut(u64, &[Cell<'_>], &mut Report) -> bool,
+) -> Option<bool> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let file = match std::fs::File::open(&input.path) {
+        Ok(f) => f,
+        Err(e) => {
+            r.push(None, format!("cannot read: {e}"), None);
+            return None;
+        }
+    };
+    let reader = match SerializedFileReader::new(file) {
+        Ok(x) => x,
+        Err(e) => {
+            r.push(None, format!("not a Parquet file: {e}"), None);
+            return None;
+        }
+    };
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let header: Vec<String> = schema
+        .root_schema()
+        .get_fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
+    let at = map(&header, r)?;
+    let rows = match reader.get_row_iter(None) {
+        Ok(x) => x,
+        Err(e) => {
+            r.push(None, format!("cannot read the rows: {e}"), None);
+            return None;
+        }
+    };
+    for (k, row) in rows.enumerate() {
+        let at_row = k as u64 + 1;
+        let row = match row {
+            Ok(x) => x,
+            Err(e) => {
+                r.push(
+                    Some(format!("row {at_row}")),
+                    format!("cannot read: {e}"),
+                    None,
+                );
+                return Some(false);
+            }
+        };
+        let fields: Vec<&Field> = row.get_column_iter().map(|(_, f)| f).collect();
+        let mut cells = [Cell::Empty; MAX_COLUMNS];
+        for (slot, a) in cells.iter_mut().zip(&at) {
+            *slot = match a.map(|k| fields[k]) {
+                None | Some(Field::Null) => Cell::Empty,
+                Some(Field::Str(s)) => Cell::Text(s),
+                Some(Field::Byte(v)) => Cell::Int(i64::from(*v)),
+                Some(Field::Short(v)) => Cell::Int(i64::from(*v)),
+                Some(Field::Int(v)) => Cell::Int(i64::from(*v)),
+                Some(Field::Long(v)) => Cell::Int(*v),
+                Some(Field::UByte(v)) => Cell::Int(i64::from(*v)),
+                Some(Field::UShort(v)) => Cell::Int(i64::from(*v)),
+                Some(Field::UInt(v)) => Cell::Int(i64::from(*v)),
+                Some(Field::ULong(v)) => match i64::try_from(*v) {
+                    Ok(v) => Cell::Int(v),
+                    Err(_) => Cell::Other("64-bit integer above 2^63"),
+                },
+                Some(Field::Float(v)) => Cell::Float(f64::from(*v)),
+                Some(Field::Double(v)) => Cell::Float(*v),
+                Some(Field::Bool(_)) => Cell::Other("boolean"),
+                Some(_) => Cell::Other("value of another type (date, bytes, list, …)"),
+            };
+        }
+        if !each(at_row, &cells[..at.len()], r) {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
