@@ -1,4 +1,19 @@
-//! Small numeric helpers that the models share.
+//! Small numeric helpers that the models and the reports share.
+
+/// The Wilson score interval (95 %) of a proportion: `k` runs of `n` in which something
+/// happened, as (low, high) fractions. Unlike k/n ± 1.96·se it stays inside [0, 1] and is not
+/// empty at 0 of 20 or 20 of 20 (both plausible from a few runs); `(0, 1)` when `n` is 0.
+pub fn wilson_interval(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (k, n) = (k.min(n) as f64, n as f64);
+    let z = 1.959_963_984_540_054_f64;
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
 
 /// The standard normal quantile Φ⁻¹(p) for p in (0, 1).
 ///
@@ -205,6 +220,19 @@ pub fn quantile(values: &mut [f64], p: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    /// Published values: 0 of 20 gives (0, 0.1611), 20 of 20 (0.8389, 1), 5 of 10
+    /// (0.2366, 0.7634) (Newcombe 1998, Statistics in Medicine 17, table II, method 3).
+    #[test]
+    fn wilson_intervals_match_published_values() {
+        let near = |(a, b): (f64, f64), (c, d): (f64, f64)| {
+            assert!((a - c).abs() < 5e-5 && (b - d).abs() < 5e-5, "{a} {b}");
+        };
+        near(super::wilson_interval(0, 20), (0.0, 0.1611));
+        near(super::wilson_interval(20, 20), (0.8389, 1.0));
+        near(super::wilson_interval(5, 10), (0.2366, 0.7634));
+        assert_eq!(super::wilson_interval(0, 0), (0.0, 1.0));
+    }
+
     #[test]
     fn ln_gamma_matches_factorials() {
         let mut fact = 1.0f64;

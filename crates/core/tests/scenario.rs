@@ -171,3 +171,103 @@ fn region_fields_belong_to_their_model() {
         assert_eq!(b.field("control"), a.field("control"));
     }
 }
+
+/// Every series of every built-in scenario is charted in a group the model declares, with its
+/// unit: a report then never puts two units on one axis (a count of regions with a fraction,
+/// yen with kilograms), and every chart says what its numbers count.
+#[test]
+fn every_series_is_charted_with_its_unit() {
+    use mobilize_core::engine::{RunControl, Sim};
+    use mobilize_core::observe::Recorder;
+    let mut missing = Vec::new();
+    for (name, text) in embedded::ALL {
+        let sets: &[&str] = if name.starts_with("korea") {
+            &["scale=0.002"]
+        } else {
+            &[]
+        };
+        let scenario = load(text, sets).unwrap();
+        let meta = scenario.model.meta(&scenario);
+        let mut rec = Recorder::default();
+        // Stopped at once: the columns are all this needs.
+        let stop = std::sync::atomic::AtomicBool::new(true);
+        let control = RunControl {
+            stop: Some(&stop),
+            ..RunControl::default()
+        };
+        Sim::new(scenario).run_with(&mut [&mut rec], control);
+        assert!(!rec.columns.is_empty(), "{name}: no columns");
+        assert!(
+            !meta.headline_unit.is_empty(),
+            "{name}: the headline's unit"
+        );
+        for g in &meta.groups {
+            assert!(
+                !g.unit.is_empty(),
+                "{name}: group `{}` has no unit",
+                g.title
+            );
+            assert!(
+                !g.title.contains('('),
+                "{name}: `{}`: the unit goes in `unit`, not the title",
+                g.title
+            );
+        }
+        let headline = &rec.columns[0];
+        for c in rec.columns.iter().skip(1) {
+            let whole = c.split_once('.').map_or(c.as_str(), |(w, _)| w);
+            if whole != headline && meta.unit_of(c).is_none() {
+                missing.push(format!("{name}: {c}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "series in no declared chart group: {missing:?}"
+    );
+}
+
+/// Display names: regions and organization kinds take a `label` (spaces and all), their
+/// names stay identifiers, and a name that cannot name a column points to `label`.
+#[test]
+fn labels_are_display_names_and_names_stay_identifiers() {
+    use mobilize_core::model::resistance::params::ResistanceParams;
+    let two = embedded::source("two-valleys").unwrap();
+    let s = Scenario::load(&two, &[]).unwrap();
+    assert_eq!(s.regions[0].name, "north");
+    assert_eq!(s.regions[0].label, "North valley");
+    let korea = embedded::source("korea-1936-1945").unwrap();
+    let s = Scenario::load(&korea, &[]).unwrap();
+    let kinds = &s.params::<ResistanceParams>().kinds;
+    assert_eq!(kinds[1].name, "young_communist_league");
+    assert_eq!(kinds[1].label, "Young Communist League");
+    let meta = s.model.meta(&s);
+    assert_eq!(
+        meta.labels["kind.young_communist_league"],
+        "Young Communist League"
+    );
+    // Without a label, the name is shown.
+    assert_eq!(s.regions[0].label, s.regions[0].name);
+    let refused = |sets: &[&str]| {
+        let o: Vec<Override> = sets.iter().map(|a| Override::parse(a).unwrap()).collect();
+        Scenario::load(&korea, &o).unwrap_err().problems
+    };
+    let p = refused(&[r#"resistance.kinds[0].name="Revolutionary Council""#]);
+    assert!(
+        p.iter().any(|p| p.path == "resistance.kinds[0].name"
+            && p.help.as_deref().is_some_and(|h| h.contains("`label`"))),
+        "{p:?}"
+    );
+    for bad in ["", " ", "a\tb"] {
+        let set = format!("regions[0].label={bad:?}");
+        let p = refused(&[&set]);
+        assert!(
+            p.iter().any(|p| p.path == "regions[0].label"),
+            "{bad:?}: {p:?}"
+        );
+    }
+    let long = format!("resistance.kinds[2].label=\"{}\"", "x".repeat(81));
+    assert!(refused(&[&long])
+        .iter()
+        .any(|p| p.path == "resistance.kinds[2].label"));
+}

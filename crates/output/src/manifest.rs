@@ -36,6 +36,9 @@ pub struct Timings {
 pub struct RegionInfo {
     /// Name (as in column names: `organized.<name>`).
     pub name: String,
+    /// Display name, where the scenario gives one that differs from the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Map position, if the scenario gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<(f64, f64)>,
@@ -47,6 +50,11 @@ pub struct RegionInfo {
 }
 
 impl RegionInfo {
+    /// What pages call the region: its label, or its name.
+    pub fn shown(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
+    }
+
     /// The regions of a scenario.
     pub fn of(scenario: &mobilize_core::scenario::Scenario) -> Vec<RegionInfo> {
         scenario
@@ -54,6 +62,7 @@ impl RegionInfo {
             .iter()
             .map(|r| RegionInfo {
                 name: r.name.clone(),
+                label: (r.label != r.name).then(|| r.label.clone()),
                 position: r.position,
                 population: r.population,
                 abroad: r.abroad,

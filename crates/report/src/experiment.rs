@@ -8,9 +8,9 @@ use mobilize_core::stats::quantile;
 use mobilize_output::experiment::ExperimentManifest;
 
 use crate::data::Table;
-use crate::groups::groups;
+use crate::groups::{groups, label};
 use crate::page::Page;
-use crate::run::{add_maps, geography, meta, places, Maps};
+use crate::run::{add_maps, geography, meta, places, regions, Maps};
 use crate::svg::{heat_map, number, Line, LineChart};
 use crate::ReportError;
 
@@ -57,10 +57,15 @@ fn read_bands(dir: &Path) -> Result<BandsFile, ReportError> {
     Ok((out, order, date_of))
 }
 
-/// The outcome in words, counted over runs: how each group of runs (an arm, or all) stopped,
-/// and each figure that some runs report and others do not (a collapse that happened or not):
-/// "collapse step: in 20 of 20 runs of a, 0 of 20 of b".
-fn outcome_lead(summary: &Table, m: &ExperimentManifest) -> Vec<String> {
+/// The outcome in words, counted over runs: first the model's key outcomes with their 95 %
+/// intervals ("The ruling system collapsed in 20 of 20 runs of arm a (…) and in 0 of 20 runs
+/// of arm b"), then each other figure that some runs report and others do not, then how each
+/// group of runs (an arm, or all) stopped.
+fn outcome_lead(
+    summary: &Table,
+    m: &ExperimentManifest,
+    meta: &mobilize_core::model::ModelMeta,
+) -> Vec<String> {
     let arms: Vec<String> = match summary.texts("arm") {
         Some(a) => a,
         None => vec![String::new(); summary.rows.len()],
@@ -88,13 +93,8 @@ fn outcome_lead(summary: &Table, m: &ExperimentManifest) -> Vec<String> {
         }
     };
     let of = |g: &str| arms.iter().filter(|a| *a == g).count();
-    // Figures that come and go together (a collapse's step, day count, share) share a line.
-    let mut by_counts: Vec<(Vec<usize>, Vec<String>)> = Vec::new();
-    for name in figure_names(summary) {
-        let Some(col) = summary.index(&name) else {
-            continue;
-        };
-        let counts: Vec<usize> = groups
+    let reported = |col: usize| -> Vec<usize> {
+        groups
             .iter()
             .map(|g| {
                 summary
@@ -104,7 +104,52 @@ fn outcome_lead(summary: &Table, m: &ExperimentManifest) -> Vec<String> {
                     .filter(|(r, a)| *a == g && r.get(col).is_some_and(|v| !v.is_empty()))
                     .count()
             })
+            .collect()
+    };
+    let mut lines = Vec::new();
+    // The model's key outcomes first, counted with their 95 % intervals: "The ruling system
+    // collapsed in 20 of 20 runs of arm a (…; 95 % interval 84 to 100 %) and in 0 of 20 …".
+    let mut told: Vec<Vec<usize>> = Vec::new();
+    for o in &meta.outcomes {
+        let Some(col) = summary.index(&o.figure) else {
+            continue;
+        };
+        let counts = reported(col);
+        let parts: Vec<String> = groups
+            .iter()
+            .zip(&counts)
+            .map(|(g, &k)| {
+                let (lo, hi) = mobilize_core::stats::wilson_interval(k, of(g));
+                format!(
+                    "{k} of {} runs{} (95 % interval {:.0} to {:.0} %)",
+                    of(g),
+                    describe(g),
+                    100.0 * lo,
+                    100.0 * hi
+                )
+            })
             .collect();
+        let list = match parts.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                format!("{} and in {last}", rest.join(", in "))
+            }
+            _ => parts.join(""),
+        };
+        lines.push(format!("{} in {list}.", o.happened));
+        told.push(counts);
+    }
+    // Figures that come and go together (a collapse's step, day count, share) share a line.
+    let mut by_counts: Vec<(Vec<usize>, Vec<String>)> = Vec::new();
+    for name in figure_names(summary) {
+        let Some(col) = summary.index(&name) else {
+            continue;
+        };
+        let counts = reported(col);
+        // Those that come and go with a key outcome (a collapse's step and day count) were
+        // told with it.
+        if told.contains(&counts) {
+            continue;
+        }
         let all_or_none = groups
             .iter()
             .zip(&counts)
@@ -122,7 +167,6 @@ fn outcome_lead(summary: &Table, m: &ExperimentManifest) -> Vec<String> {
             None => by_counts.push((counts, vec![label])),
         }
     }
-    let mut lines = Vec::new();
     for (counts, names) in by_counts {
         let parts: Vec<String> = groups
             .iter()
@@ -228,7 +272,8 @@ fn distribution_rows(t: &Table, rows: &[usize]) -> Vec<Vec<String>> {
 /// Band charts: one per group, arms overlaid (solid a, dashed b).
 fn band_charts(
     page: &mut Page,
-    declared: &[mobilize_core::model::ChartGroup],
+    meta: &mobilize_core::model::ModelMeta,
+    regions: &[mobilize_output::RegionInfo],
     arms: &BTreeMap<String, Bands>,
     order: &[String],
     dates: &[String],
@@ -241,7 +286,7 @@ fn band_charts(
             .collect::<Vec<_>>()
     });
     let two = arms.len() > 1;
-    for g in groups(order, declared) {
+    for g in groups(order, meta) {
         let cols: Vec<&String> = g.columns.iter().take(if two { 3 } else { 8 }).collect();
         let mut lines = Vec::new();
         let mut colours = Vec::new();
@@ -250,10 +295,11 @@ fn band_charts(
                 let Some(rows) = bands.get(*c) else { continue };
                 lines.push(Line {
                     name: if two {
-                        format!("{c} ({arm})")
+                        format!("{} ({arm})", label(meta, regions, c))
                     } else {
-                        c.to_string()
+                        label(meta, regions, c)
                     },
+                    column: c.to_string(),
                     points: rows.iter().map(|r| (r.0, r.2)).collect(),
                     band: rows.iter().map(|r| (r.0, r.1, r.3)).collect(),
                     dashed: a == 1,
@@ -264,6 +310,7 @@ fn band_charts(
         let chart = LineChart {
             title: format!("{} — median and 5–95 % band", g.title),
             x_label: if ticks.is_some() { "date" } else { "step" }.into(),
+            y_label: g.unit.clone(),
             lines,
             x_text: ticks.clone(),
             colours,
@@ -272,6 +319,21 @@ fn band_charts(
         };
         page.chart(&format!("bands-{}", g.stem), chart.svg());
     }
+}
+
+/// The outcome of the experiment in `dir` in a few sentences, as its report opens (for the
+/// terminal); empty when its files cannot be read.
+pub fn lead(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join(mobilize_output::layout::EXPERIMENT)) else {
+        return Vec::new();
+    };
+    let (Ok(m), Ok(summary)) = (
+        ExperimentManifest::from_json(&text),
+        Table::read(&dir.join("summary.csv")),
+    ) else {
+        return Vec::new();
+    };
+    outcome_lead(&summary, &m, &meta(&dir.join("runs").join("000000")))
 }
 
 /// The page of the experiment in `dir`.
@@ -289,7 +351,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     let first_run = dir.join("runs").join("000000");
     let summary = Table::read(&dir.join("summary.csv"))?;
     // The outcome first, counted; the experiment's details at the end.
-    for line in outcome_lead(&summary, &m) {
+    for line in outcome_lead(&summary, &m, &meta(&first_run)) {
         page.text("lead", &line);
     }
     if let Ok(s) = crate::data::scenario(&first_run) {
@@ -310,7 +372,14 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
             let (arms, order, dates) = read_bands(dir)?;
             page.heading("Series");
             let meta = meta(&first_run);
-            band_charts(&mut page, &meta.groups, &arms, &order, &dates);
+            band_charts(
+                &mut page,
+                &meta,
+                &regions(&first_run),
+                &arms,
+                &order,
+                &dates,
+            );
             if let Some(bands) = arms.get("") {
                 let places = places(&first_run);
                 let rows = bands.values().next().map_or(0, Vec::len);
@@ -421,7 +490,14 @@ fn compare(page: &mut Page, dir: &Path, m: &ExperimentManifest) -> Result<(), Re
     let (arms, order, dates) = read_bands(dir)?;
     page.heading("Series of both arms");
     let meta = meta(&dir.join("runs").join("000000"));
-    band_charts(page, &meta.groups, &arms, &order, &dates);
+    band_charts(
+        page,
+        &meta,
+        &regions(&dir.join("runs").join("000000")),
+        &arms,
+        &order,
+        &dates,
+    );
     Ok(())
 }
 
@@ -534,7 +610,7 @@ fn sweep(page: &mut Page, m: &ExperimentManifest, summary: &Table) {
                         } else {
                             vec![]
                         },
-                        dashed: false,
+                        ..Line::default()
                     }],
                     dots: !single,
                     ..LineChart::default()

@@ -1,24 +1,43 @@
 //! Which series are charted together, and which become maps: the model declares its groups
 //! and map families (the run's manifest carries them); the headline and whatever is left are
-//! grouped here from the column names (`organized`, `organized.<region>`).
+//! grouped here from the column names (`organized`, `organized.<region>`), one unit to a
+//! chart. And what legends call each series.
 
-use mobilize_core::model::{ChartGroup, MapFamily};
+use mobilize_core::model::{MapFamily, ModelMeta};
+use mobilize_output::RegionInfo;
 
-/// A chart's worth of series.
+/// A chart's worth of series, all in one unit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Group {
     /// Chart title.
     pub title: String,
+    /// The unit of every series on the chart (empty when the model does not say).
+    pub unit: String,
     /// File stem of the chart (`charts/<stem>.svg`).
     pub stem: String,
     /// Series, in legend order.
     pub columns: Vec<String>,
 }
 
+/// What a legend calls `column`: the model's label for it; for a region's part
+/// (`organized.<region>`), the region's label; otherwise the column's name.
+pub fn label(meta: &ModelMeta, regions: &[RegionInfo], column: &str) -> String {
+    if let Some(l) = meta.labels.get(column) {
+        return l.clone();
+    }
+    if let Some((_, region)) = column.split_once('.') {
+        if let Some(r) = regions.iter().find(|r| r.name == region) {
+            return r.shown().to_string();
+        }
+    }
+    column.to_string()
+}
+
 /// The chart groups for a run's columns: first the headline (the first column) with its parts
 /// by region, then the groups the model declares (in its order, each series charted once,
 /// names the run lacks skipped), then every other national series, seven to a chart.
-pub fn groups(columns: &[String], declared: &[ChartGroup]) -> Vec<Group> {
+pub fn groups(columns: &[String], meta: &ModelMeta) -> Vec<Group> {
+    let declared = &meta.groups;
     let mut out = Vec::new();
     let mut used: Vec<&str> = Vec::new();
     let Some(headline) = columns.first() else {
@@ -46,6 +65,7 @@ pub fn groups(columns: &[String], declared: &[ChartGroup]) -> Vec<Group> {
         } else {
             headline.clone()
         },
+        unit: meta.headline_unit.clone(),
         stem: "headline".into(),
         columns: first,
     });
@@ -64,6 +84,7 @@ pub fn groups(columns: &[String], declared: &[ChartGroup]) -> Vec<Group> {
         if !cols.is_empty() {
             out.push(Group {
                 title: g.title.clone(),
+                unit: g.unit.clone(),
                 stem: g.stem.clone(),
                 columns: cols,
             });
@@ -74,9 +95,12 @@ pub fn groups(columns: &[String], declared: &[ChartGroup]) -> Vec<Group> {
         .filter(|c| !c.contains('.') && !used.contains(&c.as_str()))
         .cloned()
         .collect();
+    // Series no group declares, so of no known unit: seven to a chart. Every built-in model
+    // declares all its series (a test in the core crate), so these come from user models.
     for (k, chunk) in rest.chunks(7).enumerate() {
         out.push(Group {
             title: "Other series".into(),
+            unit: String::new(),
             stem: format!("other-{}", k + 1),
             columns: chunk.to_vec(),
         });
@@ -109,6 +133,7 @@ pub fn map_families(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mobilize_core::model::ChartGroup;
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
@@ -129,12 +154,23 @@ mod tests {
             "cells",
             "organized_child",
         ]);
-        let declared = [
-            ChartGroup::new("States", "states", &["member", "cadre"]),
-            ChartGroup::new("Kinds", "kinds", &["kind.party", "kind.youth"]),
-            ChartGroup::new("By group", "by-group", &["organized_child", "absent"]),
-        ];
-        let g = groups(&cols, &declared);
+        let meta = ModelMeta {
+            groups: vec![
+                ChartGroup::new("States", "persons", "states", &["member", "cadre"]),
+                ChartGroup::new("Kinds", "persons", "kinds", &["kind.party", "kind.youth"]),
+                ChartGroup::new(
+                    "By group",
+                    "persons",
+                    "by-group",
+                    &["organized_child", "absent"],
+                ),
+                ChartGroup::new("Cells", "count", "cells", &["cells"]),
+            ],
+            headline_unit: "persons".into(),
+            ..ModelMeta::default()
+        };
+        let g = groups(&cols, &meta);
+        assert_eq!(g[0].unit, "persons");
         assert_eq!(
             g[0].columns,
             s(&["organized", "organized.n", "organized.s"])
@@ -144,10 +180,13 @@ mod tests {
             .iter()
             .any(|x| x.columns == s(&["kind.party", "kind.youth"])));
         assert!(g.iter().any(|x| x.columns == s(&["organized_child"])));
-        // Series no group declares are charted as "other series".
         assert!(g
             .iter()
-            .any(|x| x.title == "Other series" && x.columns == s(&["control", "cells"])));
+            .any(|x| x.columns == s(&["cells"]) && x.unit == "count"));
+        // Series no group declares are charted as "other series", without a unit.
+        assert!(g.iter().any(|x| x.title == "Other series"
+            && x.columns == s(&["control"])
+            && x.unit.is_empty()));
         let maps = [
             MapFamily::new("control", true),
             MapFamily::new("organized", false),

@@ -9,8 +9,10 @@ use crate::svg::{colour_of, escape, number};
 /// A region on the map.
 #[derive(Clone, Debug)]
 pub struct Place {
-    /// Name.
+    /// Name (as in the columns).
     pub name: String,
+    /// What the map writes: the region's label, or its name.
+    pub label: String,
     /// East coordinate.
     pub x: f64,
     /// North coordinate.
@@ -73,7 +75,7 @@ pub fn svg(id: &str, title: &str, places: &[Place], frames: &[Frame], max: f64) 
             cx = sx(p.x),
             cy = sy(p.y),
             fill = colour_of(v / max),
-            n = escape(&p.name),
+            n = escape(&p.label),
             v = escape(&number((v * 1000.0).round() / 1000.0)),
             ty = sy(p.y) + r + 11.0
         );
@@ -117,20 +119,35 @@ pub struct Geography {
     pub note: String,
 }
 
-/// The map at its last frame with each region drawn as a shape (its real one, or a schematic
-/// cell), over the land of the outline; shapes carry ids `<id>-r<k>` as the circles do.
-/// `note` says what the shapes are ("schematic provinces", a credit line).
-pub fn svg_shapes(
-    id: &str,
-    title: &str,
+/// A map's shapes projected into a picture: SVG path data for each region and for the land
+/// behind them, and where each region's label goes. The report draws it, and the dashboard
+/// receives it, so both show the same map.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Projected {
+    /// Width and height of the picture (pixels).
+    pub size: (f64, f64),
+    /// One path per place, in place order.
+    pub regions: Vec<String>,
+    /// The land drawn behind them.
+    pub background: String,
+    /// Each place's label position (its point), in place order.
+    pub labels: Vec<(f64, f64)>,
+    /// What the shapes are, and the data's credit.
+    pub note: String,
+}
+
+/// Projects `g` into a `w` × `h` picture, leaving `top` and `bottom` pixels free for a title
+/// and a note: longitude and latitude are drawn with a degree east `cos(latitude)` of a degree
+/// north, anything else as it is.
+pub fn project(
     places: &[Place],
     g: &Geography,
-    frames: &[Frame],
-    max: f64,
-) -> String {
+    (w, h): (f64, f64),
+    top: f64,
+    bottom: f64,
+) -> Projected {
     use geo::BoundingRect;
-    let (shapes, background, note) = (&g.shapes, &g.background, g.note.as_str());
-    let mut all: Vec<geo::Rect<f64>> = shapes.iter().filter_map(|m| m.bounding_rect()).collect();
+    let mut all: Vec<geo::Rect<f64>> = g.shapes.iter().filter_map(|m| m.bounding_rect()).collect();
     all.extend(
         places
             .iter()
@@ -143,16 +160,14 @@ pub fn svg_shapes(
         x1 = x1.max(r.max().x);
         y1 = y1.max(r.max().y);
     }
-    // Longitude and latitude: a degree east is cos(latitude) of a degree north.
     let aspect = if y0 >= -90.0 && y1 <= 90.0 {
         ((y0 + y1) / 2.0).to_radians().cos().max(0.2)
     } else {
         1.0
     };
-    let (top, bottom) = (56.0, 28.0);
-    let scale = ((W - 2.0 * 20.0) / ((x1 - x0) * aspect).max(1e-9))
-        .min((H - top - bottom) / (y1 - y0).max(1e-9));
-    let ox = (W - (x1 - x0) * aspect * scale) / 2.0;
+    let scale = ((w - 2.0 * 20.0) / ((x1 - x0) * aspect).max(1e-9))
+        .min((h - top - bottom) / (y1 - y0).max(1e-9));
+    let ox = (w - (x1 - x0) * aspect * scale) / 2.0;
     let sx = |x: f64| ox + (x - x0) * aspect * scale;
     let sy = |y: f64| top + (y1 - y) * scale;
     let path = |m: &geo::MultiPolygon<f64>| {
@@ -173,6 +188,28 @@ pub fn svg_shapes(
         }
         d
     };
+    Projected {
+        size: (w, h),
+        regions: g.shapes.iter().map(path).collect(),
+        background: path(&g.background),
+        labels: places.iter().map(|p| (sx(p.x), sy(p.y))).collect(),
+        note: g.note.clone(),
+    }
+}
+
+/// The map at its last frame with each region drawn as a shape (its real one, or a schematic
+/// cell), over the land of the outline; shapes carry ids `<id>-r<k>` as the circles do.
+/// The note under it says what the shapes are ("schematic provinces", a credit line).
+pub fn svg_shapes(
+    id: &str,
+    title: &str,
+    places: &[Place],
+    g: &Geography,
+    frames: &[Frame],
+    max: f64,
+) -> String {
+    let p = project(places, g, (W, H), 56.0, 28.0);
+    let note = p.note.as_str();
     let last = frames.last();
     let mut s = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12" role="img">
@@ -184,27 +221,25 @@ pub fn svg_shapes(
 <text id="{id}-when" x="16" y="44">{when}</text>
 "##,
         t = escape(title),
-        bg = path(background),
+        bg = p.background,
         when = escape(last.map_or("", |f| f.label.as_str()))
     );
-    for (k, (p, m)) in places.iter().zip(shapes).enumerate() {
+    for (k, (place, d)) in places.iter().zip(&p.regions).enumerate() {
         let v = last.map_or(f64::NAN, |f| f.values[k]);
         let _ = writeln!(
             s,
             r##"<path id="{id}-r{k}" class="region" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#555" stroke-width="0.7"><title>{n}: {v}</title></path>"##,
-            d = path(m),
             fill = colour_of(v / max),
-            n = escape(&p.name),
+            n = escape(&place.label),
             v = escape(&number((v * 1000.0).round() / 1000.0)),
         );
     }
-    for p in places {
+    for (place, (x, y)) in places.iter().zip(&p.labels) {
         let _ = writeln!(
             s,
-            r##"<text class="region-label" x="{:.1}" y="{:.1}" text-anchor="middle" font-size="10" paint-order="stroke" stroke="white" stroke-width="2.5">{}</text>"##,
-            sx(p.x),
-            sy(p.y) + 3.0,
-            escape(&p.name)
+            r##"<text class="region-label" x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="10" paint-order="stroke" stroke="white" stroke-width="2.5">{}</text>"##,
+            y + 3.0,
+            escape(&place.label)
         );
     }
     legend(&mut s, max, 30.0);

@@ -8,7 +8,7 @@ use mobilize_core::model::ModelMeta;
 use mobilize_output::{layout, Manifest, RegionInfo};
 
 use crate::data::{scenario, Table};
-use crate::groups::{groups, map_families};
+use crate::groups::{groups, label, map_families};
 use crate::map::{self, Frame, Place};
 use crate::page::Page;
 use crate::svg::{number, Line, LineChart};
@@ -68,20 +68,25 @@ pub fn date_ticks(steps: &[f64], dates: Option<&Vec<String>>) -> Option<Vec<(f64
     )
 }
 
-/// The regions of a run as map places, if every region has a position: from its manifest,
-/// or, for folders written before manifests listed regions, from its scenario.
-pub fn places(dir: &Path) -> Vec<Place> {
-    let mut regions = Manifest::read(dir).map(|m| m.regions).unwrap_or_default();
+/// The regions of a run: from its manifest, or, for folders written before manifests listed
+/// regions, from its scenario (none when neither can be read).
+pub fn regions(dir: &Path) -> Vec<RegionInfo> {
+    let regions = Manifest::read(dir).map(|m| m.regions).unwrap_or_default();
     if regions.is_empty() {
-        match scenario(dir) {
-            Ok(s) => regions = RegionInfo::of(&s),
-            Err(_) => return vec![],
-        }
+        return scenario(dir)
+            .map(|s| RegionInfo::of(&s))
+            .unwrap_or_default();
     }
-    let places: Option<Vec<Place>> = regions
+    regions
+}
+
+/// The regions of a run as map places, if every region has a position.
+pub fn places(dir: &Path) -> Vec<Place> {
+    let places: Option<Vec<Place>> = regions(dir)
         .into_iter()
         .map(|r| {
             r.position.map(|(x, y)| Place {
+                label: r.shown().to_string(),
                 name: r.name,
                 x,
                 y,
@@ -320,17 +325,28 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                 .collect()
         })
         .unwrap_or_default();
+    let regions = regions(dir);
     // A chart of group `g` over rows `a..=b` of the series.
     let chart_of = |g: &crate::groups::Group, title: String, a: usize, b: usize| {
         LineChart {
             title,
             x_label: x_label.into(),
+            y_label: g.unit.clone(),
             lines: g
                 .columns
                 .iter()
-                .filter_map(|c| {
+                .enumerate()
+                .filter_map(|(k, c)| {
+                    // The headline's first line is the whole its parts by region add up to.
+                    let name = match label(&meta, &regions, c) {
+                        l if k == 0 && g.stem == "headline" && g.columns.len() > 1 => {
+                            format!("{l}, in all")
+                        }
+                        l => l,
+                    };
                     Some(Line {
-                        name: c.clone(),
+                        name,
+                        column: c.clone(),
                         points: series.steps[a..=b]
                             .iter()
                             .copied()
@@ -353,7 +369,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     let charts: Vec<(String, String)> = if series.steps.is_empty() {
         Vec::new()
     } else {
-        groups(&series.names, &meta.groups)
+        groups(&series.names, &meta)
             .into_iter()
             .map(|g| (g.stem.clone(), chart_of(&g, g.title.clone(), 0, last_row)))
             .collect()
@@ -365,7 +381,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     };
     let value = |c: &str, row: usize| series.column(c).map_or(f64::NAN, |v| v[row]);
     let geo = geography(dir);
-    let key_group = groups(&series.names, &meta.groups).into_iter().next();
+    let key_group = groups(&series.names, &meta).into_iter().next();
     let focus = climax(
         &m.figures,
         &series.steps,
@@ -419,7 +435,8 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
 
     if let Ok(events) = Table::read(&dir.join(layout::table(layout::EVENTS, "csv"))) {
         let last = series.steps.last().copied().unwrap_or(0.0);
-        if let Some(svg) = timeline::svg(&events, last) {
+        let dates = date_ticks(&series.steps, series.dates.as_ref());
+        if let Some(svg) = timeline::svg(&events, last, dates.as_deref()) {
             page.heading("Events");
             page.chart("timeline", svg);
         }

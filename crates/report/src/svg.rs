@@ -18,7 +18,7 @@ const W: f64 = 760.0;
 const H: f64 = 340.0;
 const LEFT: f64 = 70.0;
 const RIGHT: f64 = 180.0;
-const TOP: f64 = 36.0;
+const TOP: f64 = 44.0;
 const BOTTOM: f64 = 44.0;
 
 /// Escapes text for XML.
@@ -34,6 +34,9 @@ pub fn escape(s: &str) -> String {
 pub struct Line {
     /// Legend text.
     pub name: String,
+    /// The series' column, written as the path's `data-name` for scripts and tests (the
+    /// legend text when empty).
+    pub column: String,
     /// (x, y) points.
     pub points: Vec<(f64, f64)>,
     /// (x, low, high) of a band drawn under the line; empty for none.
@@ -49,6 +52,8 @@ pub struct LineChart {
     pub title: String,
     /// Label of the x axis.
     pub x_label: String,
+    /// The unit of the value axis (`persons`), written above it; empty for none.
+    pub y_label: String,
     /// The lines.
     pub lines: Vec<Line>,
     /// Text of x tick `x` (a date for dated runs); `None` prints the number.
@@ -107,6 +112,21 @@ pub fn number(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// About six ticks of an axis over [x0, x1]: every so many of the labels given (the dates of
+/// a dated run's steps), or round numbers.
+pub fn x_ticks(labels: Option<&[(f64, String)]>, x0: f64, x1: f64) -> Vec<(f64, String)> {
+    match labels {
+        Some(labels) => {
+            let every = labels.len().div_ceil(6).max(1);
+            labels.iter().step_by(every).cloned().collect()
+        }
+        None => ticks(x0, x1, 6)
+            .into_iter()
+            .map(|t| (t, number(t)))
+            .collect(),
+    }
+}
+
 fn thin<T: Clone>(v: &[T]) -> Vec<T> {
     if v.len() <= MAX_POINTS {
         return v.to_vec();
@@ -154,6 +174,14 @@ impl LineChart {
         let sx = |x: f64| LEFT + pw * (x - x0) / (x1 - x0);
         let sy = |y: f64| TOP + ph * (1.0 - (y - y0) / (y1 - y0));
         let mut s = header(&self.title);
+        if !self.y_label.is_empty() {
+            let _ = writeln!(
+                s,
+                r##"<text class="unit" x="{LEFT}" y="{y}" font-size="11" fill="#555">{u}</text>"##,
+                y = TOP - 6.0,
+                u = escape(&self.y_label)
+            );
+        }
         // Grid, ticks and axes.
         for t in ticks(y0, y1, 5) {
             let _ = writeln!(
@@ -166,17 +194,7 @@ impl LineChart {
                 n = escape(&number(t))
             );
         }
-        let xt: Vec<(f64, String)> = match &self.x_text {
-            Some(labels) => {
-                let every = labels.len().div_ceil(6).max(1);
-                labels.iter().step_by(every).cloned().collect()
-            }
-            None => ticks(x0, x1, 6)
-                .into_iter()
-                .map(|t| (t, number(t)))
-                .collect(),
-        };
-        for (t, label) in xt {
+        for (t, label) in x_ticks(self.x_text.as_deref(), x0, x1) {
             let _ = writeln!(
                 s,
                 r##"<line x1="{x:.1}" y1="{yb}" x2="{x:.1}" y2="{yt}" stroke="#888"/><text x="{x:.1}" y="{ty}" text-anchor="middle">{l}</text>"##,
@@ -262,7 +280,11 @@ impl LineChart {
                 let _ = writeln!(
                     s,
                     r#"<path class="series" data-name="{}" d="{}" fill="none" stroke="{colour}" stroke-width="{}"{}/>"#,
-                    escape(&line.name),
+                    escape(if line.column.is_empty() {
+                        &line.name
+                    } else {
+                        &line.column
+                    }),
                     d.trim_end(),
                     if i == 0 { 2.0 } else { 1.5 },
                     dash
@@ -286,12 +308,14 @@ impl LineChart {
             } else if i < fit {
                 let _ = writeln!(
                     s,
-                    r#"<line x1="{x1}" y1="{ly}" x2="{x2}" y2="{ly}" stroke="{colour}" stroke-width="3"{dash}/><text x="{tx}" y="{ty}">{n}</text>"#,
+                    r#"<line x1="{x1}" y1="{ly}" x2="{x2}" y2="{ly}" stroke="{colour}" stroke-width="3"{dash}/><text x="{tx}" y="{ty}">{n}<title>{full}</title></text>"#,
                     x1 = W - RIGHT + 10.0,
                     x2 = W - RIGHT + 30.0,
                     tx = W - RIGHT + 36.0,
                     ty = ly + 4.0,
-                    n = escape(&truncate(&line.name, 22))
+                    // Cut to the legend's width; the whole name shows on hover.
+                    n = escape(&truncate(&line.name, 23)),
+                    full = escape(&line.name)
                 );
             }
         }

@@ -4,14 +4,14 @@
 use std::fmt::Write as _;
 
 use crate::data::Table;
-use crate::svg::{escape, number, ticks, COLOURS};
+use crate::svg::{escape, x_ticks, COLOURS};
 
 /// Most kinds drawn (the most frequent); the rest are counted in a last line.
 const MAX_KINDS: usize = 18;
 
 /// The timeline of `events` (an `events.csv`) over steps 0..=`last_step`, or `None` when the
-/// log is empty.
-pub fn svg(events: &Table, last_step: f64) -> Option<String> {
+/// log is empty; `dates` (the date of each step of a dated run) make the axis one of dates.
+pub fn svg(events: &Table, last_step: f64, dates: Option<&[(f64, String)]>) -> Option<String> {
     let steps = events.numbers("step")?;
     let kinds = events.texts("kind")?;
     if steps.is_empty() {
@@ -28,7 +28,8 @@ pub fn svg(events: &Table, last_step: f64) -> Option<String> {
     shown.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     shown.truncate(MAX_KINDS);
     order.retain(|(n, _)| shown.iter().any(|(m, _)| m == n));
-    let (w, left, right) = (760.0, 190.0, 20.0);
+    // Room on the right for half a date label under the last tick.
+    let (w, left, right) = (760.0, 190.0, 45.0);
     let h = 50.0 + 20.0 * order.len() as f64 + 30.0;
     let pw = w - left - right;
     let last = last_step.max(1.0);
@@ -72,21 +73,22 @@ pub fn svg(events: &Table, last_step: f64) -> Option<String> {
         );
     }
     let axis = 44.0 + 20.0 * order.len() as f64;
-    for t in ticks(0.0, last, 6) {
+    for (t, label) in x_ticks(dates, 0.0, last) {
         let _ = writeln!(
             s,
             r##"<line x1="{x:.1}" y1="{axis}" x2="{x:.1}" y2="{y2}" stroke="#888"/><text x="{x:.1}" y="{ty}" text-anchor="middle">{n}</text>"##,
             x = sx(t),
             y2 = axis + 5.0,
             ty = axis + 18.0,
-            n = escape(&number(t))
+            n = escape(&label)
         );
     }
     let _ = writeln!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">step</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
         left + pw / 2.0,
-        h - 4.0
+        h - 4.0,
+        if dates.is_some() { "date" } else { "step" }
     );
     s.push_str("</svg>\n");
     Some(s)

@@ -128,9 +128,15 @@ impl ModelDef for Voter {
         ModelMeta {
             model: self.name().into(),
             groups: vec![
-                ChartGroup::new("Share holding opinion 1 (fraction)", "share", &["share_1"]),
-                ChartGroup::new("Changes of opinion per step", "changes", &["changes"]),
+                ChartGroup::new("Share holding opinion 1", "fraction", "share", &["share_1"]),
+                ChartGroup::new(
+                    "Changes of opinion per step",
+                    "persons per step",
+                    "changes",
+                    &["changes"],
+                ),
             ],
+            headline_unit: "persons".into(),
             maps: vec![MapFamily::new("opinion_1", false)],
             ..ModelMeta::default()
         }

@@ -93,8 +93,15 @@ pub fn run(args: CompareArgs, vs: Option<Vec<String>>) -> Result<(), Failure> {
     }
     let f = |v: f64| {
         if v.is_finite() {
-            // `+ 0.0` turns a negative zero into zero.
-            format!("{:.4}", v + 0.0)
+            // Four decimals at most, none for whole numbers (a step, a count); `+ 0.0` turns
+            // a negative zero into zero.
+            let s = format!("{:.4}", v + 0.0);
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" {
+                "0".into()
+            } else {
+                s.to_string()
+            }
         } else {
             "–".into()
         }
@@ -106,7 +113,7 @@ pub fn run(args: CompareArgs, vs: Option<Vec<String>>) -> Result<(), Failure> {
             format!("runs {} / {}", p.n_a, p.n_b)
         };
         println!(
-            "  {:<28} a {:>12}  b {:>12}  b − a {:>12}  [{}, {}]  {n}{}",
+            "  {:<30} a {:>12}  b {:>12}  b − a {:>12}  [{}, {}]  {n}{}",
             p.figure,
             f(p.mean_a),
             f(p.mean_b),

@@ -287,6 +287,10 @@ fn execute_shard(
 
 /// Prints the closing line.
 pub fn results(done: &Done) {
+    // The outcome counted, as the report opens.
+    for line in mobilize_report::experiment::lead(&done.dir) {
+        println!("{line}");
+    }
     println!("results: {}", done.dir.display());
     println!(
         "report: {}",

@@ -16,7 +16,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-pub use crate::observe::{ChartGroup, Lattice, MapFamily, ModelMeta};
+pub use crate::observe::{ChartGroup, KeyOutcome, Lattice, MapFamily, ModelMeta};
 
 use crate::observe::{LatticeImage, LogEntry, Outcome, Series, StopReason};
 use crate::scenario::{Check, Event, EventArgs, Scenario};

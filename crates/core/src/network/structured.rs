@@ -178,6 +178,7 @@ mod tests {
             .enumerate()
             .map(|(i, &n)| Region {
                 name: format!("r{i}"),
+                label: format!("r{i}"),
                 population: n,
                 area_km2: None,
                 position: None,

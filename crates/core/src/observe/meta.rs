@@ -5,6 +5,8 @@
 //! the report and the dashboard draw the right charts without knowing any model's column
 //! names.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// A model's description for observers and outputs.
@@ -27,6 +29,43 @@ pub struct ModelMeta {
     /// Series families `family.<region>` that can be drawn as maps, in order.
     #[serde(default)]
     pub maps: Vec<MapFamily>,
+    /// The unit of the headline series (the first column), which no group declares:
+    /// `persons`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub headline_unit: String,
+    /// Display names of series, by column (`kind.young_communist_league` → `Young Communist
+    /// League`): legends show these; columns keep their identifiers. Columns without one are
+    /// shown by name; a region's part (`organized.<region>`) by the region's label.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// What the experiments of this model count first: the outcomes a run has or has not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<KeyOutcome>,
+}
+
+/// An outcome that happens in some runs and not in others, told by a figure that a run
+/// reports only when it happened (`collapse_step`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyOutcome {
+    /// The figure.
+    pub figure: String,
+    /// What happened, as a sentence's start: "The ruling system collapsed".
+    pub happened: String,
+}
+
+impl ModelMeta {
+    /// The unit of `column` by the declared group that charts it (the part of a region has
+    /// its whole's unit); `None` when no group charts it.
+    pub fn unit_of(&self, column: &str) -> Option<&str> {
+        let whole = column.split_once('.').map_or(column, |(w, _)| w);
+        let declared = |c: &str| {
+            self.groups
+                .iter()
+                .find(|g| g.columns.iter().any(|n| n == c))
+                .map(|g| g.unit.as_str())
+        };
+        declared(column).or_else(|| declared(whole))
+    }
 }
 
 /// A lattice's size.
@@ -45,11 +84,16 @@ impl Lattice {
     }
 }
 
-/// Series drawn on one chart.
+/// Series drawn on one chart: one unit to an axis, so a count of regions never shares a
+/// scale with a fraction, nor yen with kilograms.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChartGroup {
-    /// Chart title (with the unit where the series share one).
+    /// Chart title, without the unit.
     pub title: String,
+    /// The unit every series of the group is in (`persons`, `yen`, `fraction`), shown on the
+    /// chart's value axis.
+    #[serde(default)]
+    pub unit: String,
     /// File stem of the chart (`charts/<stem>.svg`) and id in the dashboard.
     pub stem: String,
     /// Series, in legend order; names the run does not have are skipped.
@@ -58,9 +102,10 @@ pub struct ChartGroup {
 
 impl ChartGroup {
     /// A group from fixed names.
-    pub fn new(title: &str, stem: &str, columns: &[&str]) -> ChartGroup {
+    pub fn new(title: &str, unit: &str, stem: &str, columns: &[&str]) -> ChartGroup {
         ChartGroup {
             title: title.to_string(),
+            unit: unit.to_string(),
             stem: stem.to_string(),
             columns: columns.iter().map(|c| c.to_string()).collect(),
         }

@@ -116,6 +116,7 @@ mod tests {
     fn region(name: &str, population: u32, age: [f64; 3]) -> Region {
         Region {
             name: name.into(),
+            label: name.into(),
             population,
             area_km2: None,
             position: None,

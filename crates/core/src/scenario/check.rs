@@ -100,6 +100,24 @@ impl<'a> Check<'a> {
         }
     }
 
+    /// Checks a display name (a region's or an organization kind's `label`): 1 to 80
+    /// visible characters, since it is printed in legends, on maps and in terminals.
+    pub fn label(&mut self, path: &str, label: Option<&str>) {
+        let Some(l) = label else { return };
+        let printable = super::problem::printable(l);
+        if l.trim().is_empty()
+            || l.chars().count() > 80
+            || printable != l
+            || l.contains(['\n', '\t'])
+        {
+            self.bad(
+                path,
+                format!("`{printable}` cannot be a label"),
+                Some("allowed: 1 to 80 visible characters (spaces inside are fine)".into()),
+            );
+        }
+    }
+
     /// Problems reported so far (to tell whether a part added any).
     pub fn problem_count(&self) -> usize {
         self.problems.list.len()

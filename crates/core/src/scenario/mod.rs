@@ -276,8 +276,10 @@ pub struct Shares {
 /// A region.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
-    /// Unique name.
+    /// Unique name (in column names: `organized.<name>`).
     pub name: String,
+    /// Display name: the scenario's `label`, or the name.
+    pub label: String,
     /// Persons, after scaling.
     pub population: u32,
     /// Area in km², if given.

@@ -94,6 +94,8 @@ pub struct RawShares {
 pub struct RawRegion {
     /// Unique name.
     pub name: Option<String>,
+    /// Display name (reports and the dashboard); the name by default.
+    pub label: Option<String>,
     /// Persons before scaling.
     pub population: Option<u64>,
     /// Area in km².
@@ -458,8 +460,12 @@ impl RawShares {
 impl Serialize for RawRegion {
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = ser.serialize_struct("RawRegion", 8 + self.fields.len())?;
+        let mut st = ser.serialize_struct("RawRegion", 9 + self.fields.len())?;
         st.serialize_field("name", &self.name)?;
+        match &self.label {
+            Some(v) => st.serialize_field("label", v)?,
+            None => st.skip_field("label")?,
+        }
         st.serialize_field("population", &self.population)?;
         let optional = |st: &mut S::SerializeStruct, key: &'static str, v: &Option<f64>| match v {
             Some(v) => st.serialize_field(key, v),
@@ -503,6 +509,7 @@ impl RawRegion {
         });
         let t = RawRegion {
             name,
+            label: get_at(&mut f, "label", p, s),
             population,
             area_km2: get_at(&mut f, "area_km2", p, s),
             x: get_at(&mut f, "x", p, s),

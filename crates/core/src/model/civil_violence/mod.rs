@@ -48,6 +48,18 @@ pub struct Def;
 /// The civil violence model's entry in [`crate::model::BUILT_IN`].
 pub static DEF: Def = Def;
 
+/// The series of runs with two groups, with what legends call them.
+const GROUP_SERIES: [(&str, &str); 8] = [
+    ("population_blue", "blue: all"),
+    ("active_blue", "blue: active"),
+    ("quiet_blue", "blue: quiet"),
+    ("jailed_blue", "blue: jailed"),
+    ("population_green", "green: all"),
+    ("active_green", "green: active"),
+    ("quiet_green", "green: quiet"),
+    ("jailed_green", "green: jailed"),
+];
+
 impl ModelDef for Def {
     fn name(&self) -> &'static str {
         "civil_violence"
@@ -126,14 +138,33 @@ impl ModelDef for Def {
             groups: vec![
                 ChartGroup::new(
                     "Citizens by state",
+                    "persons",
                     "citizens",
                     &["active", "quiet", "jailed", "killed"],
                 ),
-                ChartGroup::new("Forces (persons)", "forces", &["cops", "peacekeepers"]),
-                ChartGroup::new("Legitimacy", "legitimacy", &["legitimacy"]),
-                ChartGroup::new("New per step", "new", &["new_active", "arrests"]),
+                ChartGroup::new("Forces", "persons", "forces", &["cops", "peacekeepers"]),
+                ChartGroup::new("Legitimacy", "fraction", "legitimacy", &["legitimacy"]),
+                ChartGroup::new(
+                    "New per step",
+                    "persons per step",
+                    "new",
+                    &["new_active", "arrests"],
+                ),
+                // Runs with two ethnic groups (Epstein's runs 6 to 8).
+                ChartGroup {
+                    title: "Citizens by group and state".into(),
+                    unit: "persons".into(),
+                    stem: "by-group".into(),
+                    columns: GROUP_SERIES.iter().map(|(c, _)| c.to_string()).collect(),
+                },
             ],
             maps: Vec::new(),
+            headline_unit: "persons".into(),
+            labels: GROUP_SERIES
+                .iter()
+                .map(|(c, l)| (c.to_string(), l.to_string()))
+                .collect(),
+            outcomes: Vec::new(),
         }
     }
 

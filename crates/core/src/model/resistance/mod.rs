@@ -195,11 +195,43 @@ impl ModelDef for Def {
             .iter()
             .chain(crate::population::SEXES.iter())
             .chain(crate::population::OCCUPATIONS.iter());
+        // Killed, by side and cause: the categories of `regions::KILLED`, in its order.
+        const KILLED_LABELS: [&str; 7] = [
+            "ruling side (garrison, police)",
+            "main force",
+            "outside armies",
+            "fighters",
+            "armed risen",
+            "expedition troops",
+            "crowds (unarmed risen)",
+        ];
+        let mut labels: std::collections::BTreeMap<String, String> = p
+            .kinds
+            .iter()
+            .map(|k| (format!("kind.{}", k.name), k.label.clone()))
+            .collect();
+        labels.extend(
+            regions::KILLED
+                .iter()
+                .zip(KILLED_LABELS)
+                .map(|(k, l)| (format!("killed_{k}"), l.to_string())),
+        );
+        labels.insert("killed".into(), "in all".into());
+        labels.insert("liberated_share".into(), "liberated share".into());
+        labels.insert("collapsed".into(), "collapsed (0 or 1)".into());
+        labels.insert("main_force".into(), "main force".into());
+        labels.insert("external_force".into(), "outside army".into());
+        labels.extend(
+            attributes
+                .clone()
+                .map(|a| (format!("organized_{a}"), a.to_string())),
+        );
         ModelMeta {
             model: self.name().into(),
             groups: vec![
                 ChartGroup::new(
                     "People by state",
+                    "persons",
                     "states",
                     &[
                         "sympathizer",
@@ -212,36 +244,69 @@ impl ModelDef for Def {
                         "hiding",
                     ],
                 ),
+                // Two million people against thousands: on one axis the others are a line
+                // along zero.
                 ChartGroup::new(
-                    "Resources",
-                    "resources",
-                    &["money", "provisions", "skill", "wisdom", "materials"],
+                    "Not yet reached by the organizations",
+                    "persons",
+                    "unreached",
+                    &["unreached"],
                 ),
                 ChartGroup::new(
-                    "Forces (persons)",
+                    "Organization",
+                    "count",
+                    "organization",
+                    &["committees", "cells", "bases"],
+                ),
+                ChartGroup::new("Money collected", "yen", "money", &["money"]),
+                ChartGroup::new(
+                    "Provisions collected",
+                    "kg of grain",
+                    "provisions",
+                    &["provisions"],
+                ),
+                ChartGroup::new(
+                    "Skill and wisdom given",
+                    "hours",
+                    "skill-wisdom",
+                    &["skill", "wisdom"],
+                ),
+                ChartGroup::new(
+                    "Strategic materials",
+                    "arms units",
+                    "materials",
+                    &["materials"],
+                ),
+                ChartGroup::new(
+                    "Forces",
+                    "persons",
                     "forces",
                     &["main_force", "external_force", "garrison", "police"],
                 ),
                 ChartGroup {
-                    title: "Killed since the start, by side and cause (persons)".into(),
+                    title: "Killed since the start, by side and cause".into(),
+                    unit: "persons".into(),
                     stem: "killed".into(),
-                    columns: regions::KILLED
-                        .iter()
-                        .map(|k| format!("killed_{k}"))
+                    columns: std::iter::once("killed".to_string())
+                        .chain(regions::KILLED.iter().map(|k| format!("killed_{k}")))
                         .collect(),
                 },
                 ChartGroup::new(
-                    "Control (fraction) and regions liberated",
+                    "Control, liberation, fear and collapse",
+                    "fraction",
                     "control",
-                    &["control", "liberated"],
+                    &["control", "liberated_share", "fear", "collapsed"],
                 ),
+                ChartGroup::new("Regions liberated", "regions", "liberated", &["liberated"]),
                 ChartGroup {
                     title: "Members by organization kind".into(),
+                    unit: "persons".into(),
                     stem: "kinds".into(),
                     columns: kinds,
                 },
                 ChartGroup {
                     title: "Organized by age, sex and occupation".into(),
+                    unit: "persons".into(),
                     stem: "organized-by-group".into(),
                     columns: attributes.map(|a| format!("organized_{a}")).collect(),
                 },
@@ -252,6 +317,12 @@ impl ModelDef for Def {
                 MapFamily::new("risen", false),
                 MapFamily::new("killed", false),
             ],
+            headline_unit: "persons".into(),
+            labels,
+            outcomes: vec![crate::model::KeyOutcome {
+                figure: "collapse_step".into(),
+                happened: "The ruling system collapsed".into(),
+            }],
             ..ModelMeta::default()
         }
     }

@@ -246,8 +246,11 @@ pub struct RawResistance {
 /// `[[resistance.kinds]]`: an organization kind with its eligibility rule.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RawKind {
-    /// Name.
+    /// Name (an identifier: it names columns, `kind.<name>`).
     pub name: Option<String>,
+    /// Display name (`Young Communist League`); the name by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Eligible age bands (all if absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ages: Option<Vec<String>>,
@@ -313,6 +316,7 @@ impl RawKind {
         });
         let t = RawKind {
             name,
+            label: get_at(&mut f, "label", p, s),
             ages: get_at(&mut f, "ages", p, s),
             sexes: get_at(&mut f, "sexes", p, s),
             occupations: get_at(&mut f, "occupations", p, s),
@@ -333,6 +337,8 @@ impl RawKind {
 pub struct Kind {
     /// Name, as in the scenario (used in column names).
     pub name: String,
+    /// Display name: the scenario's `label`, or the name.
+    pub label: String,
     /// Eligible age bands, indexed like [`crate::population::AGE_BANDS`].
     pub ages: [bool; 3],
     /// Eligible sexes, indexed like [`crate::population::SEXES`].

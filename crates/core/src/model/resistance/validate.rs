@@ -268,7 +268,10 @@ fn kinds(
             c.bad(
                 &join(&path, "name"),
                 format!("`{name}` cannot name a column"),
-                Some("allowed: letters, digits, `_`, `-`".into()),
+                Some(
+                    "allowed: letters, digits, `_`, `-`; give the kind a `label` for its display name"
+                        .into(),
+                ),
             );
         }
         if k.name.is_some() && names[..i].iter().any(|n| n.as_deref() == Some(&name)) {
@@ -334,7 +337,9 @@ fn kinds(
                 Some("its ages, sexes and occupations must each include a category with a positive share in some region".into()),
             );
         }
+        c.label(&join(&path, "label"), k.label.as_deref());
         out.push(Kind {
+            label: k.label.clone().unwrap_or_else(|| name.clone()),
             name,
             ages,
             sexes,

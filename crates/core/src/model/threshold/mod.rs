@@ -93,9 +93,10 @@ impl ModelDef for Def {
         ModelMeta {
             model: self.name().into(),
             groups: vec![
-                ChartGroup::new("Share active (fraction)", "share", &["share_active"]),
-                ChartGroup::new("New per step", "new", &["new_active"]),
+                ChartGroup::new("Share active", "fraction", "share", &["share_active"]),
+                ChartGroup::new("New per step", "persons per step", "new", &["new_active"]),
             ],
+            headline_unit: "persons".into(),
             maps: vec![MapFamily::new("active", false)],
             ..ModelMeta::default()
         }

@@ -522,7 +522,9 @@ impl Check<'_> {
             );
             let fields = self.region_fields(&path, &mut r.fields, model, models, scale);
             let abroad = *r.abroad.get_or_insert(false);
+            self.label(&join(&path, "label"), r.label.as_deref());
             out.push(Region {
+                label: r.label.clone().unwrap_or_else(|| name.clone()),
                 name,
                 population: persons.min(u64::from(u32::MAX)) as u32,
                 area_km2: r.area_km2,
