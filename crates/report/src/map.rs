@@ -35,6 +35,14 @@ pub const MAX_FRAMES: usize = 400;
 
 const W: f64 = 560.0;
 const H: f64 = 520.0;
+
+/// A map's size (pixels) and the room above and below it (title, note): the report's and the
+/// dashboard's, which draw the same map, so that labels placed apart here stay apart there.
+pub const SIZE: (f64, f64) = (W, H);
+/// Room above a map for its title, its date and the legend (pixels).
+pub const TOP: f64 = 56.0;
+/// Room below a map for its note (pixels).
+pub const BOTTOM: f64 = 28.0;
 const PAD: f64 = 60.0;
 
 /// The map at its last frame as an SVG document; circles carry ids `<id>-r<k>` for the
@@ -208,7 +216,7 @@ pub fn svg_shapes(
     frames: &[Frame],
     max: f64,
 ) -> String {
-    let p = project(places, g, (W, H), 56.0, 28.0);
+    let p = project(places, g, SIZE, TOP, BOTTOM);
     let note = p.note.as_str();
     let last = frames.last();
     let mut s = format!(

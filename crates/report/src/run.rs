@@ -5,6 +5,7 @@ use std::path::Path;
 use base64::Engine as _;
 
 use mobilize_core::model::ModelMeta;
+use mobilize_core::scenario::map::MapSpec;
 use mobilize_output::{layout, Manifest, RegionInfo};
 
 use crate::data::{scenario, Table};
@@ -46,7 +47,12 @@ impl Series {
         }
     }
 
-    /// A column by name.
+    /// The headline series (the first column), which the decisive period is found in.
+    pub fn headline(&self) -> Option<&[f64]> {
+        self.column(self.names.first()?)
+    }
+
+    /// The values of column `name`.
     pub fn column(&self, name: &str) -> Option<&[f64]> {
         let i = self.names.iter().position(|n| n == name)?;
         Some(&self.values[i])
@@ -102,9 +108,39 @@ pub use crate::map::Geography;
 /// The geography of the run in `dir`, if its scenario gave a map and every region a point.
 pub fn geography(dir: &Path) -> Option<Geography> {
     let m = Manifest::read(dir).ok()?;
-    let spec = m.map.as_ref()?;
-    let sites: Option<Vec<crate::cells::Site>> = m
-        .regions
+    geography_of(&m.regions, m.map.as_ref()?)
+}
+
+/// The map the dashboard draws (as large as the report's, with room for a legend and a note):
+/// the regions' shapes projected, or `None` without a map or without a point for every region.
+pub fn dashboard_map(regions: &[RegionInfo], spec: &MapSpec) -> Option<crate::map::Projected> {
+    let g = geography_of(regions, spec)?;
+    let places: Vec<Place> = regions
+        .iter()
+        .map(|r| {
+            let (x, y) = r.position?;
+            Some(Place {
+                name: r.name.clone(),
+                label: r.shown().to_string(),
+                x,
+                y,
+                population: f64::from(r.population),
+            })
+        })
+        .collect::<Option<_>>()?;
+    Some(crate::map::project(
+        &places,
+        &g,
+        crate::map::SIZE,
+        crate::map::TOP,
+        crate::map::BOTTOM,
+    ))
+}
+
+/// The geography of `regions` on the map `spec` (their shapes, or schematic cells), if every
+/// region has a point.
+pub fn geography_of(regions: &[RegionInfo], spec: &MapSpec) -> Option<Geography> {
+    let sites: Option<Vec<crate::cells::Site>> = regions
         .iter()
         .map(|r| {
             r.position.map(|(x, y)| crate::cells::Site {
@@ -169,6 +205,16 @@ pub fn climax(
         }
     };
     (b - a < n * 3 / 5).then_some((a, b))
+}
+
+/// The decisive period of the finished run in `dir` as (first, last) step (see [`climax`]),
+/// for the dashboard's zoomed chart.
+pub fn decisive_steps(dir: &Path) -> Option<(f64, f64)> {
+    let m = Manifest::read(dir).ok()?;
+    let series =
+        Series::from_table(&Table::read(&dir.join(layout::table(layout::SERIES, "csv"))).ok()?);
+    let (a, b) = climax(&m.figures, &series.steps, series.headline())?;
+    Some((series.steps[a], series.steps[b]))
 }
 
 /// What the run in `dir` says about its model (chart groups, maps, lattice): from its
@@ -382,14 +428,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     let value = |c: &str, row: usize| series.column(c).map_or(f64::NAN, |v| v[row]);
     let geo = geography(dir);
     let key_group = groups(&series.names, &meta).into_iter().next();
-    let focus = climax(
-        &m.figures,
-        &series.steps,
-        key_group
-            .as_ref()
-            .and_then(|g| g.columns.first())
-            .and_then(|c| series.column(c)),
-    );
+    let focus = climax(&m.figures, &series.steps, series.headline());
     let maps = |page: &mut Page, which: Maps| {
         add_maps(
             page,

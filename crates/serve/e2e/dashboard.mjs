@@ -116,14 +116,39 @@ try {
   await page.waitForFunction(() => document.querySelector('#run-status').textContent !== 'paused');
   check('pause holds the run, a page opened on it shows it paused, resume releases it');
 
+  // The pace: at one simulated day a second the date moves a day or two in 1.5 s; the
+  // results do not change (the Rust tests compare them), only the waits.
+  await page.selectOption('#pace', { label: '1 days/s' });
+  await page.waitForTimeout(500);
+  const slowFrom = await page.textContent('#run-date');
+  await page.waitForTimeout(1500);
+  const slowTo = await page.textContent('#run-date');
+  assert.ok(Date.parse(slowTo) - Date.parse(slowFrom) <= 3 * 86400000, `at 1 day/s: ${slowFrom} → ${slowTo}`);
+  await page.selectOption('#pace', '0');
+  check('the pace control slows the run to a day a second and lets it go again');
+
   // Live: the date moves, the map is coloured, the charts draw.
   await page.waitForFunction((d) => document.querySelector('#run-date').textContent !== d, held);
-  await page.waitForSelector('#map circle[data-value]');
-  assert.ok(await page.locator('#map circle').count() >= 13);
+  await page.waitForSelector('#map .region[data-value]');
+  // The regions are drawn as shapes (the scenario's schematic provinces), as in the report.
+  assert.ok(await page.locator('#map path.region').count() >= 13);
+  assert.match(await page.textContent('#map text.map-note'), /Schematic/);
   // The live map has a legend whose maximum is the scale's, and labels with a halo.
   assert.match(await page.textContent('#map text.legend-max'), /^[\d.]+$/);
-  assert.equal(await page.locator('#map text.region-label[stroke="white"]').count(), await page.locator('#map circle').count());
+  assert.equal(await page.locator('#map text.region-label[stroke="white"]').count(), await page.locator('#map path.region').count());
+  // No two region labels overlap.
+  const boxes = await page.$$eval('#map text.region-label', (ts) => ts.map((t) => { const b = t.getBBox(); return [b.x, b.y, b.width, b.height, t.textContent]; }));
+  for (let i = 0; i < boxes.length; i += 1) {
+    for (let j = i + 1; j < boxes.length; j += 1) {
+      const [a, b] = [boxes[i], boxes[j]];
+      const apart = a[0] + a[2] <= b[0] || b[0] + b[2] <= a[0] || a[1] + a[3] <= b[1] || b[1] + b[3] <= a[1];
+      assert.ok(apart, `labels ${a[4]} and ${b[4]} overlap`);
+    }
+  }
   assert.ok(await page.locator('.chart canvas').count() >= 3);
+  // Charts of a dated run have a date axis; legends show display names, not column names.
+  assert.equal(await page.locator('#chart-headline .u-legend .u-series').first().locator('.u-label').textContent(), 'date');
+  assert.ok(await page.locator('#chart-kinds .u-legend .u-label', { hasText: 'Young Communist League' }).count() === 1);
   await page.waitForSelector('#log .entry');
   await shot('live');
   check('the date, map, charts and log update');
@@ -132,7 +157,11 @@ try {
   await page.waitForSelector('#end-sentence', { timeout: 180000 });
   assert.match(await page.textContent('#end-sentence'), /collapsed/);
   assert.equal(await page.textContent('#run-status'), 'finished');
+  // The decisive days, zoomed, once the run has ended.
+  await page.waitForSelector('#decisive:not([hidden]) #chart-decisive canvas');
+  assert.match(await page.textContent('#decisive h3'), /The decisive days: 1945-0\d-\d\d to 1945-\d\d-\d\d/);
   await shot('finished');
+  check('the end shows the decisive days');
   const [report] = await Promise.all([page.waitForEvent('popup'), page.click('#report-link')]);
   await report.waitForLoadState();
   assert.match(await report.title(), /run report/);
@@ -140,10 +169,21 @@ try {
   await report.screenshot({ path: join(shots, `${String(++step).padStart(2, '0')}-report.png`), fullPage: false });
   check('the report opens');
 
+  // The finished run replayed from its folder: the same page, at the pace asked for.
+  const finishedSentence = await page.textContent('#end-sentence');
+  await page.click('#replay');
+  await page.waitForFunction(() => /replay of/.test(document.querySelector('h1').textContent));
+  await page.waitForSelector('#end-sentence', { timeout: 60000 });
+  assert.equal(await page.textContent('#end-sentence'), finishedSentence);
+  assert.equal(await page.textContent('#run-status'), 'finished');
+  await page.waitForSelector('#map path.region[data-value]');
+  check('a finished run replays from its folder and ends as it ended');
+
   // Runs: the folder is listed with its report.
   await page.goto(`${url}#/runs`);
   await page.waitForSelector('#runs-table tbody tr');
   assert.ok(await page.locator('#runs-table a.report').count() >= 1);
+  assert.ok(await page.locator('#runs-table button.replay-folder').count() >= 1);
   // Runs can be told apart: scenario, seed, scale and overrides are shown.
   const row = page.locator('#runs-table tbody tr').first();
   assert.equal(await row.locator('td.scenario').textContent(), 'korea-1936-1945');

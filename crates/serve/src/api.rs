@@ -13,6 +13,8 @@
 //! | `GET /api/runs/{id}/events` | its messages (server-sent events), from the start |
 //! | `POST /api/runs/{id}/{pause,resume,stop}` | steer it |
 //! | `POST /api/folders/resume` | `{folder}`: finish an interrupted run folder: 202 `{id}`, 409 not resumable |
+//! | `POST /api/folders/replay` | `{folder}`: play a finished run folder again, as a live run: 202 `{id}`, 409 not complete |
+//! | `POST /api/runs/{id}/speed` | `{steps_per_second}` (0: full speed): the pace of a live run or a replay |
 //! | `GET /files/{path}` | a file of a run folder (reports, charts) |
 
 use std::collections::BTreeMap;
@@ -54,6 +56,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs/{id}/events", get(events))
         .route("/api/runs/{id}/{action}", post(steer))
         .route("/api/folders/resume", post(resume_run))
+        .route("/api/folders/replay", post(replay_folder))
+        .route("/api/runs/{id}/speed", post(speed))
         .route("/files/{*path}", get(files::serve))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page or route") })
         .layer(DefaultBodyLimit::max(limit))
@@ -223,7 +227,8 @@ async fn start_run(
     )
 }
 
-/// What `POST /api/folders/resume` takes: a run folder relative to the runs folder.
+/// What `POST /api/folders/resume` and `/replay` take: a run folder relative to the runs
+/// folder.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ResumeRequest {
@@ -247,6 +252,59 @@ async fn resume_run(
     launch(&s, Job::Resume(Box::new(resumable)))
 }
 
+/// `POST /api/folders/replay` `{folder}`: plays a finished run folder again as a live run,
+/// at the page's pace: 202 `{id}`, 409 when the folder is not a complete run.
+async fn replay_folder(
+    State(s): State<Arc<AppState>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let req: ResumeRequest = body(raw, s.config.body_limit)?;
+    let dir = files::resolve_dir(&s.config.runs, &req.folder)?;
+    let replay = tokio::task::spawn_blocking(move || crate::replay::Replay::open(&dir))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|why| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                format!("cannot replay `{}`: {why}", req.folder),
+            )
+        })?;
+    launch(&s, Job::Replay(Box::new(replay)))
+}
+
+/// `{steps_per_second}`: the pace asked for.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpeedRequest {
+    steps_per_second: u32,
+}
+
+/// Most steps a second a page may ask for: beyond this a page cannot tell the difference
+/// from full speed (0).
+const MAX_PACE: u32 = 10_000;
+
+/// `POST /api/runs/{id}/speed` `{steps_per_second}` (0: full speed): how fast a live run or a
+/// replay goes. The results do not change; only the waits between steps do.
+async fn speed(
+    State(s): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let run = s.run(&id)?;
+    let req: SpeedRequest = body(raw, s.config.body_limit)?;
+    if req.steps_per_second > MAX_PACE {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "steps_per_second {} is out of range (allowed: 0, full speed, to {MAX_PACE})",
+                req.steps_per_second
+            ),
+        ));
+    }
+    run.set_pace(req.steps_per_second);
+    Ok(Json(describe(&run)))
+}
+
 /// A run the server is asked for.
 enum Job {
     /// From the start, into a new folder.
@@ -257,26 +315,41 @@ enum Job {
     },
     /// An interrupted run finished in its own folder.
     Resume(Box<mobilize_experiment::resume::Resumable>),
+    /// A finished run folder played again (nothing simulated).
+    Replay(Box<crate::replay::Replay>),
 }
 
 impl Job {
-    fn scenario(&self) -> &mobilize_core::scenario::Scenario {
+    /// The scenario to simulate (none for a replay).
+    fn scenario(&self) -> Option<&mobilize_core::scenario::Scenario> {
         match self {
-            Job::Fresh { scenario, .. } => scenario,
-            Job::Resume(r) => &r.scenario,
+            Job::Fresh { scenario, .. } => Some(scenario),
+            Job::Resume(r) => Some(&r.scenario),
+            Job::Replay(_) => None,
+        }
+    }
+
+    /// The scenario's and the model's names.
+    fn names(&self) -> (String, String) {
+        let of = |s: &mobilize_core::scenario::Scenario| {
+            (s.name.clone(), s.value_at("model").unwrap_or_default())
+        };
+        match self {
+            Job::Fresh { scenario, .. } => of(scenario),
+            Job::Resume(r) => of(&r.scenario),
+            Job::Replay(r) => (r.scenario_name().to_string(), r.model_name()),
         }
     }
 }
 
 /// Checks that the job fits, takes a place in the queue and starts its thread: 202 `{id}`.
 fn launch(s: &Arc<AppState>, job: Job) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let scenario = job.scenario();
     // A run that cannot fit would abort the whole server when its allocation fails.
     let limit = s
         .config
         .max_memory
         .or_else(mobilize_core::scenario::memory::available);
-    if let Some(limit) = limit {
+    if let (Some(limit), Some(scenario)) = (limit, job.scenario()) {
         mobilize_core::scenario::memory::check(scenario, limit)
             .map_err(|why| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why))?;
     }
@@ -299,8 +372,8 @@ fn launch(s: &Arc<AppState>, job: Job) -> Result<(StatusCode, Json<serde_json::V
         s.next.fetch_add(1, Ordering::Relaxed),
         crate::guard::random_hex(8)
     );
-    let model = scenario.value_at("model").unwrap_or_default();
-    let run = LiveRun::new(id.clone(), scenario.name.clone(), model);
+    let (name, model) = job.names();
+    let run = LiveRun::new(id.clone(), name, model);
     s.runs
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -377,12 +450,13 @@ fn run_into_folder(s: &Arc<AppState>, run: &Arc<LiveRun>, job: Job) -> (Phase, s
     } else {
         Phase::Running
     });
-    let scenario = job.scenario();
-    let live_lattice = scenario
-        .model
-        .meta(scenario)
-        .lattice
-        .is_some_and(|l| l.sites() <= LIVE_LATTICE_SITES);
+    let live_lattice = job.scenario().is_some_and(|scenario| {
+        scenario
+            .model
+            .meta(scenario)
+            .lattice
+            .is_some_and(|l| l.sites() <= LIVE_LATTICE_SITES)
+    });
     let provenance = &s.config.provenance;
     let result = match job {
         Job::Fresh {
@@ -407,6 +481,7 @@ fn run_into_folder(s: &Arc<AppState>, run: &Arc<LiveRun>, job: Job) -> (Phase, s
         Job::Resume(r) => r
             .into_request(1, provenance, None)
             .map(|(req, folder, lock)| (req, folder, Some(lock))),
+        Job::Replay(r) => return r.play(&s.config.runs, run),
     }
     .and_then(|(req, folder, _lock)| {
         *run.folder.lock().unwrap_or_else(|e| e.into_inner()) =
@@ -431,8 +506,9 @@ fn run_into_folder(s: &Arc<AppState>, run: &Arc<LiveRun>, job: Job) -> (Phase, s
                     "sentence": f.outcome.sentence,
                     "figures": f.outcome.figures.iter().cloned().collect::<BTreeMap<_, _>>(),
                     "last_step": f.outcome.last_step,
-                    "folder": folder,
                     "report": folder.as_ref().map(|p| format!("/files/{p}/report.html")),
+                    "folder": folder,
+                    "decisive": mobilize_report::run::decisive_steps(&f.dir),
                 }),
             )
         }

@@ -19,6 +19,7 @@ pub mod assets;
 pub mod files;
 pub mod guard;
 pub mod live;
+pub mod replay;
 pub mod scenarios;
 pub mod state;
 

@@ -2,7 +2,7 @@
 //! messages (each serialized once, whoever watches), a watch channel that wakes the pages
 //! at most every 20 ms, and a gate that pauses the simulation thread between steps.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -49,6 +49,9 @@ pub struct LiveRun {
     resume: Condvar,
     /// Set to stop at the end of the current step.
     pub stop: AtomicBool,
+    /// Most steps a second the page asked for (0: as fast as it runs). Only the pace of the
+    /// messages changes; the run's results do not.
+    pace: AtomicU32,
     messages: RwLock<Vec<Bytes>>,
     published: tokio::sync::watch::Sender<usize>,
     done: AtomicBool,
@@ -70,6 +73,7 @@ impl LiveRun {
             paused: Mutex::new(false),
             resume: Condvar::new(),
             stop: AtomicBool::new(false),
+            pace: AtomicU32::new(0),
             messages: RwLock::new(Vec::new()),
             published: tokio::sync::watch::channel(0).0,
             done: AtomicBool::new(false),
@@ -112,6 +116,49 @@ impl LiveRun {
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
+    }
+
+    /// Sets the most steps a second (0: full speed) and tells the pages.
+    pub fn set_pace(&self, steps_per_second: u32) {
+        self.pace.store(steps_per_second, Ordering::Relaxed);
+        self.push("pace", &json!({ "steps_per_second": steps_per_second }));
+        self.publish();
+    }
+
+    /// The most steps a second (0: full speed).
+    pub fn pace(&self) -> u32 {
+        self.pace.load(Ordering::Relaxed)
+    }
+
+    /// Holds the thread until the next step is due at the page's pace (`due`: when it is; a
+    /// run that fell behind does not race to catch up). A stop, a pause or a change of pace
+    /// ends the wait at once.
+    pub fn keep_pace(&self, due: &mut Option<Instant>) {
+        let pace = self.pace();
+        if pace == 0 {
+            *due = None;
+            return;
+        }
+        let every = Duration::from_secs_f64(1.0 / f64::from(pace));
+        let now = Instant::now();
+        let at = match *due {
+            Some(t) if t > now => t,
+            _ => now,
+        };
+        while Instant::now() < at
+            && !self.stop.load(Ordering::Relaxed)
+            && !self.is_paused()
+            && self.pace() == pace
+        {
+            std::thread::sleep((at - Instant::now()).min(Duration::from_millis(50)));
+        }
+        *due = Some(at + every);
+    }
+
+    /// Waits between steps: at the page's pace, and while paused.
+    pub fn between_steps(&self, due: &mut Option<Instant>) {
+        self.keep_pace(due);
+        self.wait_while_paused();
     }
 
     /// Appends one message (`event: kind`, JSON data); returns its place in the history.
@@ -205,6 +252,7 @@ pub struct Streamer {
     regions: Vec<String>,
     last_wake: Instant,
     t0: Instant,
+    due: Option<Instant>,
 }
 
 impl Streamer {
@@ -217,6 +265,7 @@ impl Streamer {
             regions: Vec::new(),
             last_wake: Instant::now(),
             t0: Instant::now(),
+            due: None,
         }
     }
 }
@@ -225,34 +274,16 @@ impl Observer for Streamer {
     fn start(&mut self, info: &RunInfo<'_>) {
         let s = info.scenario;
         self.regions = s.regions.iter().map(|r| r.name.clone()).collect();
-        let lattice = info
-            .meta
-            .lattice
-            .map(|l| json!({ "width": l.width, "height": l.height }));
-        self.run.push(
-            "start",
-            &json!({
-                "id": self.run.id,
-                "scenario": s.name,
-                "description": s.description,
-                "model": self.run.model,
-                "columns": info.columns,
-                "groups": info.meta.groups,
-                "maps": info.meta.maps,
-                "steps": info.max_step,
-                "start": s.time.start.map(|d| d.to_string()),
-                "step_days": s.time.step_days,
-                "persons": info.persons,
-                "regions": s.regions.iter().map(|r| json!({
-                    "name": r.name,
-                    "x": r.position.map(|p| p.0),
-                    "y": r.position.map(|p| p.1),
-                    "population": r.population,
-                    "abroad": r.abroad,
-                })).collect::<Vec<_>>(),
-                "lattice": lattice,
-            }),
+        let message = start_message(
+            &self.run,
+            s,
+            info.meta,
+            info.columns,
+            info.persons,
+            info.max_step,
+            s.map.as_deref(),
         );
+        self.run.push("start", &message);
         self.run.publish();
     }
 
@@ -299,6 +330,50 @@ impl Observer for Streamer {
             self.run.publish();
             self.last_wake = Instant::now();
         }
-        self.run.wait_while_paused();
+        self.run.between_steps(&mut self.due);
     }
+}
+
+/// The first message of a run (live or replayed): what it is, its columns and chart groups
+/// with their units and labels, its regions and the map the page draws.
+pub fn start_message(
+    run: &LiveRun,
+    s: &mobilize_core::scenario::Scenario,
+    meta: &mobilize_core::model::ModelMeta,
+    columns: &[String],
+    persons: u32,
+    max_step: u32,
+    map: Option<&mobilize_core::scenario::map::MapSpec>,
+) -> serde_json::Value {
+    let lattice = meta
+        .lattice
+        .map(|l| json!({ "width": l.width, "height": l.height }));
+    let regions = mobilize_output::RegionInfo::of(s);
+    json!({
+        "id": run.id,
+        "scenario": s.name,
+        "description": s.description,
+        "model": run.model,
+        "columns": columns,
+        "groups": meta.groups,
+        "maps": meta.maps,
+        "labels": meta.labels,
+        "headline_unit": meta.headline_unit,
+        "steps": max_step,
+        "start": s.time.start.map(|d| d.to_string()),
+        "step_days": s.time.step_days,
+        "persons": persons,
+        "regions": regions.iter().map(|r| json!({
+            "name": r.name,
+            "label": r.shown(),
+            "x": r.position.map(|p| p.0),
+            "y": r.position.map(|p| p.1),
+            "population": r.population,
+            "abroad": r.abroad,
+        })).collect::<Vec<_>>(),
+        // The regions' shapes, drawn by the same code as the report's maps.
+        "shapes": map.and_then(|m| mobilize_report::run::dashboard_map(&regions, m)),
+        "lattice": lattice,
+        "pace": run.pace(),
+    })
 }

@@ -699,3 +699,107 @@ fn a_run_paused_while_queued_starts_paused() {
     assert_eq!(r["step"], r2["step"], "it holds");
     request(&addr, "POST", &format!("/api/runs/{id}/stop"), b"");
 }
+
+/// The step messages of an event stream, as JSON.
+fn step_messages(events: &str) -> Vec<serde_json::Value> {
+    events
+        .split("event: step\ndata: ")
+        .skip(1)
+        .map(|m| json(m.lines().next().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_finished_folder_replays_as_it_ran_at_the_pace_asked_for() {
+    let runs = tempfile::tempdir().unwrap();
+    let addr = start(runs.path(), 2, 2);
+    let (status, body) = request(
+        &addr,
+        "POST",
+        "/api/runs",
+        br#"{"scenario":"two-valleys","sets":["scale=0.25"]}"#,
+    );
+    assert_eq!(status, 202, "{body}");
+    let id = json(&body)["id"].as_str().unwrap().to_string();
+    let (_, live) = request(&addr, "GET", &format!("/api/runs/{id}/events"), b"");
+    let (_, body) = request(&addr, "GET", &format!("/api/runs/{id}"), b"");
+    let folder = json(&body)["folder"].as_str().unwrap().to_string();
+    // The live run's end names its decisive days (the final offensive to the end).
+    let end = json(
+        live.split("event: end\ndata: ")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    );
+    assert!(end["decisive"][0].as_f64().unwrap() < end["decisive"][1].as_f64().unwrap());
+
+    // The replay: the same steps and values, read back from the folder's series.
+    let ask = format!(r#"{{"folder":"{folder}"}}"#);
+    let (status, body) = request(&addr, "POST", "/api/folders/replay", ask.as_bytes());
+    assert_eq!(status, 202, "{body}");
+    let replay_id = json(&body)["id"].as_str().unwrap().to_string();
+    let (_, replayed) = request(&addr, "GET", &format!("/api/runs/{replay_id}/events"), b"");
+    let start_msg = json(
+        replayed
+            .split("event: start\ndata: ")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    );
+    assert_eq!(start_msg["replay"], folder.as_str());
+    assert_eq!(start_msg["regions"][0]["label"], "North valley");
+    let (a, b) = (step_messages(&live), step_messages(&replayed));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x["step"], y["step"]);
+        assert_eq!(x["date"], y["date"]);
+        // The CSV keeps every digit: the values read back are the values sent live.
+        assert_eq!(x["values"], y["values"], "step {}", x["step"]);
+    }
+    let logs = |v: &[serde_json::Value]| -> usize {
+        v.iter().map(|m| m["logs"].as_array().unwrap().len()).sum()
+    };
+    assert_eq!(logs(&a), logs(&b));
+    assert!(replayed.contains("\"phase\":\"finished\""));
+
+    // At 20 steps a second a replay of 760 steps is still under way after half a second;
+    // at full speed again it ends.
+    let (_, body) = request(&addr, "POST", "/api/folders/replay", ask.as_bytes());
+    let slow = json(&body)["id"].as_str().unwrap().to_string();
+    let speed = format!("/api/runs/{slow}/speed");
+    let (status, body) = request(&addr, "POST", &speed, br#"{"steps_per_second":20}"#);
+    assert_eq!(status, 200, "{body}");
+    std::thread::sleep(Duration::from_millis(500));
+    let (_, body) = request(&addr, "GET", &format!("/api/runs/{slow}"), b"");
+    let at = json(&body)["step"].as_u64().unwrap();
+    assert!(at < 700, "step {at} after half a second at 20 steps/s");
+    assert_eq!(json(&body)["phase"], "running");
+    let (status, _) = request(&addr, "POST", &speed, br#"{"steps_per_second":0}"#);
+    assert_eq!(status, 200);
+    wait_until_over(&addr, &slow);
+
+    // Bad requests: a pace out of range, an unknown field, a folder that is not a run.
+    let (status, body) = request(&addr, "POST", &speed, br#"{"steps_per_second":99999}"#);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("out of range"), "{body}");
+    let (status, _) = request(&addr, "POST", &speed, br#"{"fast":true}"#);
+    assert_eq!(status, 400);
+    let (status, _) = request(
+        &addr,
+        "POST",
+        "/api/folders/replay",
+        br#"{"folder":"nope"}"#,
+    );
+    assert_eq!(status, 404);
+    let (status, _) = request(
+        &addr,
+        "POST",
+        "/api/folders/replay",
+        br#"{"folder":"../x"}"#,
+    );
+    assert_eq!(status, 400);
+}

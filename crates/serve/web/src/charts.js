@@ -4,40 +4,73 @@ import uPlot from 'uplot';
 
 const COLOURS = ['#000000', '#E69F00', '#56B4E9', '#009E73', '#D55E00', '#0072B2', '#CC79A7', '#999999'];
 
-// Which series each chart shows: the headline with its parts by region, then the groups the
-// model declares (the run's start message carries them), each series charted once.
-export function chartGroups(columns, declared) {
+// Which series each chart shows, with the unit of its value axis: the headline, then the
+// groups the model declares (the run's start message carries them, each with one unit),
+// each series charted once.
+export function chartGroups(start) {
+  const { columns } = start;
   const headline = columns[0];
-  const groups = [['chart-headline', headline, [headline]]];
-  for (const g of declared || []) {
-    groups.push([`chart-${g.stem}`, g.title, g.columns.filter((c) => columns.includes(c))]);
+  const groups = [['chart-headline', headline, start.headline_unit || '', [headline]]];
+  for (const g of start.groups || []) {
+    groups.push([`chart-${g.stem}`, g.title, g.unit || '', g.columns.filter((c) => columns.includes(c))]);
   }
   const seen = new Set();
   return groups
-    .map(([id, title, cols]) => {
+    .map(([id, title, unit, cols]) => {
       const fresh = cols.filter((c) => !seen.has(c));
       cols.forEach((c) => seen.add(c));
-      return [id, title, fresh];
+      return [id, title, unit, fresh];
     })
-    .filter(([, , cols]) => cols.length > 0);
+    .filter(([, , , cols]) => cols.length > 0);
+}
+
+// What a legend calls a column: the model's label, a region's label for its part
+// (`organized.<region>`), or the column's name.
+export function labelOf(start, column) {
+  if (start.labels && start.labels[column]) return start.labels[column];
+  const dot = column.indexOf('.');
+  if (dot > 0) {
+    const r = (start.regions || []).find((x) => x.name === column.slice(dot + 1));
+    if (r) return r.label || r.name;
+  }
+  return column;
+}
+
+// The date of a step on a dated run (YYYY-MM-DD), or null.
+export function dateOf(start, step) {
+  if (!start.start) return null;
+  const t = Date.parse(`${start.start}T00:00:00Z`) + step * (start.step_days || 1) * 86400000;
+  return new Date(t).toISOString().slice(0, 10);
 }
 
 export class LiveChart {
-  constructor(el, title, columns, indexOf) {
+  // `range` ([first, last] step) keeps only the steps inside it: the decisive days.
+  constructor(el, start, title, unit, columns, range = null) {
     this.columns = columns;
-    this.index = columns.map(indexOf);
+    this.index = columns.map((c) => start.columns.indexOf(c));
+    this.range = range;
     this.data = [[], ...columns.map(() => [])];
+    const dated = Boolean(start.start);
     this.plot = new uPlot({
       title,
       width: Math.max(300, el.clientWidth - 10),
       height: 220,
       scales: { x: { time: false } },
-      // Wide enough for "2 283 467", and compact labels beyond (1.6M), so none is clipped.
-      axes: [{ label: 'step' }, { size: 72, values: (u, vals) => vals.map(compact) }],
-      series: [{ label: 'step' }, ...columns.map((c, i) => ({ label: c, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
+      // Room on the right for half of the last date under its tick.
+      padding: [12, dated ? 40 : 12, 0, 0],
+      // Wide enough for "2 283 467", and compact labels beyond (1.6M), so none is clipped;
+      // the value axis names its unit, the time axis is in dates on dated runs.
+      axes: [
+        // A date is ten characters: ticks at least 95 px apart never run into each other.
+        { label: dated ? 'date' : 'step', space: dated ? 95 : 50, values: (u, vals) => vals.map((v) => (dated ? dateOf(start, v) : v)) },
+        { label: unit, size: 72, values: (u, vals) => vals.map(compact) },
+      ],
+      series: [{ label: dated ? 'date' : 'step', value: (u, v) => (v === null ? '' : dated ? dateOf(start, v) : v) },
+        ...columns.map((c, i) => ({ label: labelOf(start, c), stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
     }, this.data, el);
   }
   push(step, values) {
+    if (this.range && (step < this.range[0] || step > this.range[1])) return;
     this.data[0].push(step);
     this.index.forEach((k, i) => this.data[i + 1].push(values[k]));
   }
@@ -65,8 +98,13 @@ export function colour(t) {
 }
 
 export class RegionMap {
-  constructor(el, regions, columns, maps) {
-    this.regions = regions.filter((r) => r.x !== null && r.y !== null);
+  // The regions drawn as the report draws them: their shapes (or schematic cells) when the
+  // scenario gives a map, circles at their points otherwise.
+  constructor(el, start) {
+    const { columns, maps } = start;
+    const shapes = start.shapes || null;
+    const all = start.regions || [];
+    this.regions = shapes ? all : all.filter((r) => r.x !== null && r.y !== null);
     this.columns = columns;
     this.fraction = Object.fromEntries((maps || []).map((m) => [m.family, m.fraction]));
     const families = (maps || []).map((m) => m.family).filter((f) =>
@@ -75,67 +113,64 @@ export class RegionMap {
     this.family = families[0];
     if (!families.length) { el.hidden = true; return; }
     const ns = 'http://www.w3.org/2000/svg';
-    const W = 460, H = 420, P = 50;
-    const xs = this.regions.map((r) => r.x), ys = this.regions.map((r) => r.y);
-    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-    const span = Math.max(x1 - x0, y1 - y0, 1e-9), k = (Math.min(W, H) - 2 * P) / span;
-    const pmax = Math.max(...this.regions.map((r) => r.population), 1);
+    const [W, H] = shapes ? shapes.size : [460, 420];
+    const make = (tag, attrs) => {
+      const e = document.createElementNS(ns, tag);
+      for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+      return e;
+    };
     const select = document.createElement('select');
     select.id = 'map-family';
     for (const f of families) select.append(new Option(this.fraction[f] ? f : `${f} (share)`, f));
     select.onchange = () => { this.family = select.value; this.draw(this.last); };
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-    svg.setAttribute('width', W);
-    svg.setAttribute('height', H);
-    this.circles = this.regions.map((r) => {
-      const c = document.createElementNS(ns, 'circle');
-      c.setAttribute('cx', P + (r.x - x0) * k);
-      c.setAttribute('cy', P + (y1 - r.y) * k);
-      c.setAttribute('r', 5 + 28 * Math.sqrt(r.population / pmax));
-      c.setAttribute('stroke', '#333');
-      c.setAttribute('fill', colour(0));
-      c.setAttribute('data-region', r.name);
-      const t = document.createElementNS(ns, 'title');
-      c.append(t);
-      const label = document.createElementNS(ns, 'text');
-      label.setAttribute('x', P + (r.x - x0) * k);
-      label.setAttribute('y', P + (y1 - r.y) * k + 4);
-      label.setAttribute('text-anchor', 'middle');
-      label.setAttribute('font-size', '10');
+    const svg = make('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, 'font-family': 'sans-serif' });
+    let at;
+    if (shapes) {
+      svg.append(make('rect', { width: W, height: H, fill: '#f4f7fa' }),
+        make('path', { d: shapes.background, fill: '#e4e4e0', stroke: '#b8b8b0', 'stroke-width': 0.6 }));
+      this.marks = this.regions.map((r, k) => make('path', {
+        d: shapes.regions[k], class: 'region', 'fill-rule': 'evenodd', stroke: '#555', 'stroke-width': 0.7, 'data-region': r.name,
+      }));
+      at = (k) => shapes.labels[k];
+    } else {
+      const P = 50;
+      const xs = this.regions.map((r) => r.x), ys = this.regions.map((r) => r.y);
+      const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      const span = Math.max(x1 - x0, y1 - y0, 1e-9), k = (Math.min(W, H) - 2 * P) / span;
+      const pmax = Math.max(...this.regions.map((r) => r.population), 1);
+      at = (i) => [P + (this.regions[i].x - x0) * k, P + (y1 - this.regions[i].y) * k];
+      this.marks = this.regions.map((r, i) => make('circle', {
+        cx: at(i)[0], cy: at(i)[1], r: 5 + 28 * Math.sqrt(r.population / pmax), stroke: '#333', class: 'region', 'data-region': r.name,
+      }));
+    }
+    this.regions.forEach((r, i) => {
+      const m = this.marks[i];
+      m.setAttribute('fill', colour(0));
+      m.append(make('title', {}));
       // A white halo keeps the name readable on the darkest fill.
-      label.setAttribute('paint-order', 'stroke');
-      label.setAttribute('stroke', 'white');
-      label.setAttribute('stroke-width', '2.5');
-      label.setAttribute('class', 'region-label');
-      label.textContent = r.name;
-      svg.append(c, label);
-      return c;
+      const label = make('text', {
+        x: at(i)[0], y: at(i)[1] + 3, 'text-anchor': 'middle', 'font-size': 10, 'paint-order': 'stroke', stroke: 'white', 'stroke-width': 2.5, class: 'region-label',
+      });
+      label.textContent = r.label || r.name;
+      svg.append(m);
+      this.labelsLayer = this.labelsLayer || [];
+      this.labelsLayer.push(label);
     });
+    svg.append(...this.labelsLayer);
     // The colour legend: ten boxes from 0 to the scale's maximum (1 for fractions; for shares
     // of a region's people, the largest share seen so far, so the colours use the whole range).
     for (let i = 0; i < 10; i++) {
-      const b = document.createElementNS(ns, 'rect');
-      b.setAttribute('x', W - 130 + 12 * i);
-      b.setAttribute('y', 14);
-      b.setAttribute('width', 12);
-      b.setAttribute('height', 12);
-      b.setAttribute('fill', colour(i / 9));
-      svg.append(b);
+      svg.append(make('rect', { x: W - 130 + 12 * i, y: 14, width: 12, height: 12, fill: colour(i / 9) }));
     }
-    const lo = document.createElementNS(ns, 'text');
-    lo.setAttribute('x', W - 134);
-    lo.setAttribute('y', 24);
-    lo.setAttribute('text-anchor', 'end');
-    lo.setAttribute('font-size', '11');
+    const lo = make('text', { x: W - 134, y: 24, 'text-anchor': 'end', 'font-size': 11 });
     lo.textContent = '0';
-    this.legendMax = document.createElementNS(ns, 'text');
-    this.legendMax.setAttribute('x', W - 10);
-    this.legendMax.setAttribute('y', 40);
-    this.legendMax.setAttribute('text-anchor', 'end');
-    this.legendMax.setAttribute('font-size', '11');
-    this.legendMax.setAttribute('class', 'legend-max');
+    this.legendMax = make('text', { x: W - 10, y: 40, 'text-anchor': 'end', 'font-size': 11, class: 'legend-max' });
     svg.append(lo, this.legendMax);
+    if (shapes && shapes.note) {
+      const note = make('text', { x: 10, y: H - 8, 'font-size': 10, fill: '#555', class: 'map-note' });
+      note.textContent = shapes.note;
+      svg.append(note);
+    }
     this.peak = {};
     el.append(select, svg);
   }
@@ -153,9 +188,9 @@ export class RegionMap {
     this.legendMax.textContent = `${Math.round(max * 1000) / 1000}`;
     this.regions.forEach((r, i) => {
       const shown = shares[i];
-      this.circles[i].setAttribute('fill', colour(shown / max));
-      this.circles[i].setAttribute('data-value', shown);
-      this.circles[i].firstChild.textContent = `${r.name}: ${Math.round(shown * 1000) / 1000}`;
+      this.marks[i].setAttribute('fill', colour(shown / max));
+      this.marks[i].setAttribute('data-value', shown);
+      this.marks[i].firstChild.textContent = `${r.label || r.name}: ${Math.round(shown * 1000) / 1000}`;
     });
   }
 }

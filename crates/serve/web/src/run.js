@@ -1,8 +1,12 @@
-// The live run page: status, speed, map, charts, event log, lattice; pause, resume, stop.
+// The live run page: status, speed, map, charts, event log, lattice; pause, resume, stop; the
+// pace of the run; the decisive days once it has ended; a replay of a finished run.
 
 import { api, post } from './api.js';
 import { h, toast, fmt } from './dom.js';
-import { chartGroups, LiveChart, RegionMap } from './charts.js';
+import { chartGroups, dateOf, LiveChart, RegionMap } from './charts.js';
+
+// Paces offered, in simulated days a second (0: as fast as the machine runs it).
+const PACES = [0, 365, 90, 30, 7, 1];
 
 export async function runPage(view, id) {
   const info = await api(`/api/runs/${encodeURIComponent(id)}`);
@@ -25,15 +29,30 @@ export async function runPage(view, id) {
     resume: h('button', { id: 'resume', onclick: steer('resume') }, 'Resume'),
     stop: h('button', { id: 'stop', onclick: steer('stop') }, 'Stop'),
   };
+  // How fast the run goes: only the waits between steps change, never the results.
+  const pace = h('select', { id: 'pace', title: 'how fast the run goes (its results do not change)' });
+  // On a dated run the paces are simulated days a second; otherwise steps a second.
+  let stepDays = 1, dated = true;
+  const fillPaces = () => {
+    pace.replaceChildren(...PACES.map((d) => new Option(d === 0 ? 'full speed' : `${d} ${dated ? 'days' : 'steps'}/s`,
+      String(d === 0 ? 0 : Math.max(1, Math.round(dated ? d / stepDays : d))))));
+  };
+  fillPaces();
+  pace.onchange = async () => {
+    try { await post(`/api/runs/${id}/speed`, { steps_per_second: Number(pace.value) }); } catch (e) { toast(e.message); }
+  };
+  const title = h('h1', {}, `${info.scenario} — run ${id}`);
+  const decisive = h('div', { id: 'decisive', class: 'card', hidden: true });
   const mapBox = h('div', { id: 'map', class: 'card' }, h('h3', {}, 'Regions'));
   const charts = h('div', { class: 'grid', id: 'charts' });
   const latticeBox = h('div', { class: 'card', hidden: true }, h('h3', {}, 'Lattice'), h('canvas', { id: 'lattice' }));
   view.replaceChildren(
-    h('h1', {}, `${info.scenario} — run ${id}`),
+    title,
     // Controls first, so that changing numbers never move them under the pointer.
-    h('p', { class: 'controls' }, buttons.pause, buttons.resume, buttons.stop),
+    h('p', { class: 'controls' }, buttons.pause, buttons.resume, buttons.stop, h('label', {}, 'pace ', pace)),
     h('div', { class: 'status-line' }, phase, catching, when, speed, headline),
     end,
+    decisive,
     h('div', { class: 'grid' }, mapBox, latticeBox, h('div', { class: 'card' }, h('h3', {}, 'Events'), log)),
     charts);
 
@@ -47,6 +66,8 @@ export async function runPage(view, id) {
   setPhase(info.phase);
 
   let start = null, lines = [], map = null, last = null, samples = [];
+  // Every step received, for the decisive days' chart drawn at the end.
+  const steps = [];
   let dirty = false;
   // Everything that touches the page happens once per frame, however many steps arrived:
   // the page stays responsive at thousands of steps per second.
@@ -78,19 +99,24 @@ export async function runPage(view, id) {
   const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
   source.addEventListener('start', (e) => {
     start = JSON.parse(e.data);
-    const index = (c) => start.columns.indexOf(c);
-    for (const [elId, title, cols] of chartGroups(start.columns, start.groups)) {
+    stepDays = start.step_days || 1;
+    dated = Boolean(start.start);
+    fillPaces();
+    pace.value = String(start.pace || 0);
+    if (start.replay) title.textContent = `${start.scenario} — replay of ${start.replay}`;
+    for (const [elId, chartTitle, unit, cols] of chartGroups(start)) {
       const el = h('div', { class: 'card chart', id: elId });
       charts.append(el);
-      lines.push(new LiveChart(el, title, cols, index));
+      lines.push(new LiveChart(el, start, chartTitle, unit, cols));
     }
-    map = new RegionMap(mapBox, start.regions, start.columns, start.maps);
+    map = new RegionMap(mapBox, start);
     if (!map.families.length) mapBox.hidden = true;
     if (start.lattice) latticeBox.hidden = false;
   });
   source.addEventListener('step', (e) => {
     const s = JSON.parse(e.data);
     last = s;
+    steps.push(s);
     lines.forEach((c) => c.push(s.step, s.values));
     samples.push({ t: s.t, step: s.step });
     while (samples.length > 2 && samples[samples.length - 1].t - samples[0].t > 1) samples.shift();
@@ -102,14 +128,41 @@ export async function runPage(view, id) {
     later();
   });
   source.addEventListener('state', (e) => setPhase(JSON.parse(e.data).phase));
+  source.addEventListener('pace', (e) => {
+    const v = String(JSON.parse(e.data).steps_per_second);
+    if (![...pace.options].some((o) => o.value === v)) pace.append(new Option(`${v} steps/s`, v));
+    pace.value = v;
+  });
   source.addEventListener('end', (e) => {
     const d = JSON.parse(e.data);
     setPhase(d.phase);
+    // A finished run can be watched again from its folder, at any pace.
+    const replay = async () => {
+      try {
+        const r = await post('/api/folders/replay', { folder: d.folder });
+        location.hash = `#/run/${r.id}`;
+      } catch (err) { toast(err.message); }
+    };
     end.replaceChildren(h('p', { class: d.phase === 'finished' ? 'ok' : 'problem', id: 'end-sentence' }, d.sentence),
-      d.report ? h('p', {}, h('a', { id: 'report-link', href: d.report, target: '_blank' }, 'Open the report')) : null);
+      h('p', {}, d.report ? h('a', { id: 'report-link', href: d.report, target: '_blank' }, 'Open the report') : null, ' ',
+        d.phase === 'finished' && d.folder ? h('button', { id: 'replay', onclick: replay }, 'Replay') : null));
+    if (d.decisive && start) showDecisive(d.decisive);
     source.close();
     later();
   });
+  // The decisive days (from the final offensive or outside attack to the end; else around the
+  // largest change), zoomed: on the whole run's axis they are its last few pixels.
+  const showDecisive = ([a, b]) => {
+    const [, chartTitle, unit, cols] = chartGroups(start)[0];
+    const when = (s) => dateOf(start, s) || `step ${s}`;
+    decisive.hidden = false;
+    decisive.replaceChildren(h('h3', {}, `The decisive days: ${when(a)} to ${when(b)}`));
+    const el = h('div', { class: 'chart', id: 'chart-decisive' });
+    decisive.append(el);
+    const c = new LiveChart(el, start, `${chartTitle}, ${when(a)} to ${when(b)}`, unit, cols, [a, b]);
+    steps.forEach((s) => c.push(s.step, s.values));
+    lines.push(c);
+  };
   source.onerror = () => {
     if (!['finished', 'stopped', 'failed'].includes(phase.textContent)) toast('lost the connection to the run; reload to reconnect');
     source.close();

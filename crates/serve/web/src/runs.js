@@ -41,6 +41,15 @@ export async function runsPage(view) {
       toast(e.message);
     }
   };
+  // A finished run watched again from its folder, at any pace (nothing is simulated again).
+  const replay = (path) => async () => {
+    try {
+      const { id } = await post('/api/folders/replay', { folder: path });
+      location.hash = `#/run/${id}`;
+    } catch (e) {
+      toast(e.message);
+    }
+  };
   view.replaceChildren(
     h('h1', {}, 'Runs'),
     live.length ? h('div', {}, h('h2', {}, 'Started here'), h('table', { id: 'live-runs' },
@@ -57,7 +66,8 @@ export async function runsPage(view) {
         h('td', { class: 'seed' }, f.seed ?? ''), h('td', { class: 'scale' }, f.scale ?? ''),
         h('td', { class: 'overrides' }, (f.overrides || []).join(' ')), h('td', {}, f.status || ''),
         h('td', {}, f.summary || ''),
-        h('td', {}, f.report ? h('a', { href: `/files/${f.path}/report.html`, target: '_blank', class: 'report' }, 'report')
-          : f.kind === 'run' && f.status === 'incomplete' ? h('button', { class: 'resume-folder', onclick: resume(f.path) }, 'resume') : ''))))),
+        h('td', {}, f.report ? h('a', { href: `/files/${f.path}/report.html`, target: '_blank', class: 'report' }, 'report') : null,
+          f.kind === 'run' && f.status === 'complete' ? h('button', { class: 'replay-folder', onclick: replay(f.path) }, 'replay') : null,
+          f.kind === 'run' && f.status === 'incomplete' ? h('button', { class: 'resume-folder', onclick: resume(f.path) }, 'resume') : null))))),
     comparison);
 }
