@@ -17,7 +17,8 @@ pub const MAX_POINTS: usize = 5000;
 const W: f64 = 760.0;
 const H: f64 = 340.0;
 const LEFT: f64 = 70.0;
-const RIGHT: f64 = 180.0;
+/// The legend's column: room for "Young Communist League (a)" at 11 px.
+const RIGHT: f64 = 200.0;
 const TOP: f64 = 44.0;
 const BOTTOM: f64 = 44.0;
 
@@ -308,13 +309,13 @@ impl LineChart {
             } else if i < fit {
                 let _ = writeln!(
                     s,
-                    r#"<line x1="{x1}" y1="{ly}" x2="{x2}" y2="{ly}" stroke="{colour}" stroke-width="3"{dash}/><text x="{tx}" y="{ty}">{n}<title>{full}</title></text>"#,
+                    r#"<line x1="{x1}" y1="{ly}" x2="{x2}" y2="{ly}" stroke="{colour}" stroke-width="3"{dash}/><text x="{tx}" y="{ty}" font-size="11">{n}<title>{full}</title></text>"#,
                     x1 = W - RIGHT + 10.0,
                     x2 = W - RIGHT + 30.0,
                     tx = W - RIGHT + 36.0,
                     ty = ly + 4.0,
                     // Cut to the legend's width; the whole name shows on hover.
-                    n = escape(&truncate(&line.name, 23)),
+                    n = escape(&fit_text(&line.name, RIGHT - 36.0 - 4.0, 11.0)),
                     full = escape(&line.name)
                 );
             }
@@ -324,14 +325,41 @@ impl LineChart {
     }
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
+/// About how wide `s` is in pixels in a sans-serif font of `font_px` (DejaVu Sans, the widest
+/// common default, so that the estimate errs on the wide side): narrow, wide and capital
+/// letters apart, everything else as an average lower-case letter.
+pub fn text_width(s: &str, font_px: f64) -> f64 {
+    let em: f64 = s
+        .chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | 'I' => 0.3,
+            ' ' | 'f' | 't' | 'r' | '(' | ')' | '-' => 0.4,
+            'm' | 'w' | 'M' | 'W' | '—' | '%' => 0.95,
+            c if c.is_uppercase() => 0.72,
+            c if c.is_ascii_digit() => 0.64,
+            _ => 0.62,
+        })
+        .sum();
+    em * font_px
+}
+
+/// `s`, cut with an ellipsis to at most `max_px` wide at `font_px` (see [`text_width`]).
+fn fit_text(s: &str, max_px: f64, font_px: f64) -> String {
+    if text_width(s, font_px) <= max_px {
+        return s.to_string();
     }
+    let mut t = String::new();
+    for c in s.chars() {
+        let mut next = t.clone();
+        next.push(c);
+        next.push('…');
+        if text_width(&next, font_px) > max_px {
+            break;
+        }
+        t.push(c);
+    }
+    t.push('…');
+    t
 }
 
 fn header(title: &str) -> String {
@@ -466,7 +494,7 @@ pub fn bars(title: &str, items: &[(String, f64)]) -> String {
             r##"<text x="{tx}" y="{ty:.1}" text-anchor="end">{l}</text><rect class="bar" x="{left}" y="{y:.1}" width="{w:.1}" height="16" fill="#0072B2"/><text x="{vx:.1}" y="{ty:.1}">{n}</text>"##,
             tx = left - 6.0,
             ty = y + 12.0,
-            l = escape(&truncate(label, 30)),
+            l = escape(&fit_text(label, left - 12.0, 12.0)),
             w = pw * v.max(0.0) / max,
             vx = left + pw * v.max(0.0) / max + 4.0,
             n = escape(&number((v * 1000.0).round() / 1000.0))
@@ -512,6 +540,20 @@ mod tests {
         );
         assert_eq!(number(12345.0), "12\u{2009}345");
         assert_eq!(number(0.25), "0.25");
+    }
+
+    #[test]
+    fn legend_text_is_cut_to_fit_its_column() {
+        assert_eq!(fit_text("organized", 160.0, 11.0), "organized");
+        let long = "Association for the Restoration of the Fatherland (a)";
+        let cut = fit_text(long, 160.0, 11.0);
+        assert!(
+            cut.ends_with('…') && text_width(&cut, 11.0) <= 160.0,
+            "{cut}"
+        );
+        assert!(long.starts_with(cut.trim_end_matches('…')));
+        // Wide letters take more room than narrow ones.
+        assert!(text_width("MMMM", 12.0) > text_width("iiii", 12.0) * 2.0);
     }
 
     #[test]
@@ -574,6 +616,6 @@ mod tests {
             .collect();
         assert_eq!(styles.len(), 15, "{styles:?}");
         // And every line is in the legend.
-        assert_eq!(svg.matches("<text x=\"616\"").count(), 15);
+        assert_eq!(svg.matches("<text x=\"596\"").count(), 15);
     }
 }

@@ -1,5 +1,7 @@
-// The run report in headless Chromium: its maps are maps (shapes, a legend whose maximum is
-// the data's, region labels that do not overlap) and no text of any map runs off its picture.
+// The reports in headless Chromium: a run report's maps are maps (shapes, a legend whose
+// maximum is the data's, region labels that do not overlap); no text of any picture (chart,
+// map, timeline) of a run, ensemble or comparison report runs off its picture; experiment
+// reports open with the outcome counted.
 
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
@@ -16,6 +18,26 @@ const check = (name) => console.log(`ok - ${name}`);
 const stdout = execFileSync(bin, ['run', 'korea-1936-1945', '--scale', '0.01', '-q', '--out', out], { encoding: 'utf8' });
 const folder = stdout.split('\n').find((l) => l.startsWith('results: ')).slice('results: '.length);
 const report = join(folder.startsWith('/') ? '' : process.cwd(), folder, 'report.html');
+
+const results = (args) => {
+  const o = execFileSync(bin, [args[0], '-q', '--out', out, ...args.slice(1)], { encoding: 'utf8' });
+  const f = o.split('\n').find((l) => l.startsWith('results: ')).slice('results: '.length);
+  return join(f.startsWith('/') ? '' : process.cwd(), f, 'report.html');
+};
+// The texts of every picture on the page that run off it (clipped when it is drawn).
+const outsideTexts = (page) => page.evaluate(() => {
+  const out = [];
+  document.querySelectorAll('svg').forEach((svg, k) => {
+    const box = svg.getBoundingClientRect();
+    for (const t of svg.querySelectorAll('text')) {
+      const b = t.getBoundingClientRect();
+      if (b.width > 0 && (b.left < box.left - 0.5 || b.right > box.right + 0.5 || b.top < box.top - 0.5 || b.bottom > box.bottom + 0.5)) {
+        out.push(`${svg.querySelector('title')?.textContent || `picture ${k}`}: "${t.textContent}"`);
+      }
+    }
+  });
+  return out;
+});
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ['--no-sandbox'] });
 try {
@@ -110,8 +132,37 @@ try {
   }
   check(`every map's text lies inside it, its labels do not overlap, its legend ends at the data's maximum (${found.length} maps)`);
   await page.locator('svg:has(path.region)').first().screenshot({ path: join(shots, 'report-map.png') });
+  const pictures = await page.locator('svg').count();
+  assert.deepEqual(await outsideTexts(page), [], 'run report: text outside its picture');
+  check(`no text of the run report's ${pictures} pictures runs off its picture`);
+  // One unit to a chart, written above its value axis.
+  const units = await page.$$eval('svg text.unit', (ts) => ts.map((t) => t.textContent));
+  assert.ok(units.includes('yen') && units.includes('kg of grain') && units.includes('fraction'), `units: ${units}`);
+  // Display names in the legends, not column names.
+  const legend = await page.$$eval('svg text', (ts) => ts.map((t) => t.textContent));
+  assert.ok(legend.some((t) => t.startsWith('Young Communist League')), 'a kind shown by its label');
+  assert.ok(!legend.some((t) => t.startsWith('kind.')), 'no raw column name in a legend');
+  check('charts name their unit and show display names');
+  // The event timeline's axis is in dates.
+  const timeline = await page.$$eval('svg', (ss) => ss.filter((s) => s.querySelector('title')?.textContent === 'Event timeline')
+    .flatMap((s) => [...s.querySelectorAll('text')].map((t) => t.textContent)));
+  assert.ok(timeline.includes('date') && timeline.some((t) => /^\d{4}-\d\d-\d\d$/.test(t)), `timeline axis: ${timeline.slice(-8)}`);
+  check('the event timeline is dated');
   assert.deepEqual(errors, []);
   check('the report has no script errors');
+
+  // Experiment reports: the outcome counted first (with intervals), and no clipped text.
+  const ensemble = results(['ensemble', 'two-valleys', '-n', '6', '--seed', '1']);
+  await page.goto(`file://${ensemble}`);
+  assert.match(await page.textContent('p.lead'), /^The ruling system collapsed in \d+ of 6 runs \(95 % interval \d+ to \d+ %\)/);
+  assert.deepEqual(await outsideTexts(page), [], 'ensemble report: text outside its picture');
+  const comparison = results(['compare', 'korea-1936-1945', '--scale', '0.01', '-n', '2', '--seed', '1',
+    '--vs', '--set', 'resistance.organizations=false']);
+  await page.goto(`file://${comparison}`);
+  assert.match(await page.textContent('p.lead'), /^The ruling system collapsed in \d of 2 runs of arm a .* and in \d of 2 runs of arm b \(.*organizations=false\)/);
+  assert.deepEqual(await outsideTexts(page), [], 'comparison report: text outside its picture');
+  assert.deepEqual(errors, []);
+  check('ensemble and comparison reports open with the outcome counted, and no text is clipped');
 } finally {
   await browser.close();
 }
