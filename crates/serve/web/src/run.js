@@ -44,6 +44,21 @@ export async function runPage(view, id) {
   const title = h('h1', {}, `${info.scenario} — run ${id}`);
   const decisive = h('div', { id: 'decisive', class: 'card', hidden: true });
   const mapBox = h('div', { id: 'map', class: 'card' }, h('h3', {}, 'Regions'));
+  // The map's time slider: it follows the newest step until moved; moved back, the map shows
+  // that step (day by day through the decisive days), and back at the right end it follows again.
+  const slider = h('input', { type: 'range', id: 'map-time', min: 0, max: 0, value: 0, step: 1, title: 'the map at another step' });
+  const sliderDate = h('span', { id: 'map-time-label', class: 'muted' }, '');
+  let following = true;
+  const showAt = (k) => {
+    const s = steps[k];
+    if (!s || !map) return;
+    map.draw(s.values);
+    sliderDate.textContent = s.date || `step ${s.step}`;
+  };
+  slider.oninput = () => {
+    following = Number(slider.value) >= steps.length - 1;
+    showAt(Number(slider.value));
+  };
   const charts = h('div', { class: 'grid', id: 'charts' });
   const latticeBox = h('div', { class: 'card', hidden: true }, h('h3', {}, 'Lattice'), h('canvas', { id: 'lattice' }));
   view.replaceChildren(
@@ -82,7 +97,9 @@ export async function runPage(view, id) {
     }
     if (lattice) { drawLattice(document.getElementById('lattice'), lattice); lattice = null; }
     lines.forEach((c) => c.draw());
-    if (map && last) map.draw(last.values);
+    slider.max = Math.max(0, steps.length - 1);
+    if (following) slider.value = slider.max;
+    if (map && last) showAt(following ? steps.length - 1 : Number(slider.value));
     if (last) {
       catching.textContent = last.step < behind ? `catching up: step ${last.step} of ${behind}` : '';
       when.textContent = last.date || `step ${last.step}`;
@@ -110,6 +127,7 @@ export async function runPage(view, id) {
       lines.push(new LiveChart(el, start, chartTitle, unit, cols));
     }
     map = new RegionMap(mapBox, start);
+    mapBox.append(h('p', { class: 'slider' }, slider, ' ', sliderDate));
     if (!map.families.length) mapBox.hidden = true;
     if (start.lattice) latticeBox.hidden = false;
   });
