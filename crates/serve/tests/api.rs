@@ -129,14 +129,7 @@ fn scenarios_validation_and_a_whole_run() {
     assert!(json(&body)["error"].as_str().unwrap().contains("invalid"));
 
     // A run, streamed to the end.
-    let (status, body) = request(
-        &addr,
-        "POST",
-        "/api/runs",
-        br#"{"scenario":"two-valleys","sets":["scale=0.25"]}"#,
-    );
-    assert_eq!(status, 202, "{body}");
-    let id = json(&body)["id"].as_str().unwrap().to_string();
+    let id = post_run(&addr, r#"{"scenario":"two-valleys","sets":["scale=0.25"]}"#);
     let (status, events) = request(&addr, "GET", &format!("/api/runs/{id}/events"), b"");
     assert_eq!(status, 200);
     assert!(events.contains("event: start"));
@@ -152,14 +145,10 @@ fn scenarios_validation_and_a_whole_run() {
         .lines()
         .next()
         .unwrap();
-    let start_msg = events
-        .split("event: start\ndata: ")
-        .nth(1)
+    let columns = first_message(&events, "start")["columns"]
+        .as_array()
         .unwrap()
-        .lines()
-        .next()
-        .unwrap();
-    let columns = json(start_msg)["columns"].as_array().unwrap().len();
+        .len();
     assert_eq!(
         json(first_step)["values"].as_array().unwrap().len(),
         columns
@@ -700,6 +689,22 @@ fn a_run_paused_while_queued_starts_paused() {
     request(&addr, "POST", &format!("/api/runs/{id}/stop"), b"");
 }
 
+/// Starts a run (`body`: the request); its id.
+fn post_run(addr: &str, body: &str) -> String {
+    let (status, answer) = request(addr, "POST", "/api/runs", body.as_bytes());
+    assert_eq!(status, 202, "{answer}");
+    json(&answer)["id"].as_str().unwrap().to_string()
+}
+
+/// The first message of `kind` in an event stream, as JSON.
+fn first_message(events: &str, kind: &str) -> serde_json::Value {
+    let data = events
+        .split(&format!("event: {kind}\ndata: "))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {kind} message"));
+    json(data.lines().next().unwrap())
+}
+
 /// The step messages of an event stream, as JSON.
 fn step_messages(events: &str) -> Vec<serde_json::Value> {
     events
@@ -713,26 +718,12 @@ fn step_messages(events: &str) -> Vec<serde_json::Value> {
 fn a_finished_folder_replays_as_it_ran_at_the_pace_asked_for() {
     let runs = tempfile::tempdir().unwrap();
     let addr = start(runs.path(), 2, 2);
-    let (status, body) = request(
-        &addr,
-        "POST",
-        "/api/runs",
-        br#"{"scenario":"two-valleys","sets":["scale=0.25"]}"#,
-    );
-    assert_eq!(status, 202, "{body}");
-    let id = json(&body)["id"].as_str().unwrap().to_string();
+    let id = post_run(&addr, r#"{"scenario":"two-valleys","sets":["scale=0.25"]}"#);
     let (_, live) = request(&addr, "GET", &format!("/api/runs/{id}/events"), b"");
     let (_, body) = request(&addr, "GET", &format!("/api/runs/{id}"), b"");
     let folder = json(&body)["folder"].as_str().unwrap().to_string();
     // The live run's end names its decisive days (the final offensive to the end).
-    let end = json(
-        live.split("event: end\ndata: ")
-            .nth(1)
-            .unwrap()
-            .lines()
-            .next()
-            .unwrap(),
-    );
+    let end = first_message(&live, "end");
     assert!(end["decisive"][0].as_f64().unwrap() < end["decisive"][1].as_f64().unwrap());
 
     // The replay: the same steps and values, read back from the folder's series.
@@ -741,15 +732,7 @@ fn a_finished_folder_replays_as_it_ran_at_the_pace_asked_for() {
     assert_eq!(status, 202, "{body}");
     let replay_id = json(&body)["id"].as_str().unwrap().to_string();
     let (_, replayed) = request(&addr, "GET", &format!("/api/runs/{replay_id}/events"), b"");
-    let start_msg = json(
-        replayed
-            .split("event: start\ndata: ")
-            .nth(1)
-            .unwrap()
-            .lines()
-            .next()
-            .unwrap(),
-    );
+    let start_msg = first_message(&replayed, "start");
     assert_eq!(start_msg["replay"], folder.as_str());
     assert_eq!(start_msg["regions"][0]["label"], "North valley");
     let (a, b) = (step_messages(&live), step_messages(&replayed));

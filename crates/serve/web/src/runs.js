@@ -31,25 +31,19 @@ export async function runsPage(view) {
     if (picked.size > 2) { toast('select two runs to compare'); }
     compare.disabled = picked.size !== 2;
   };
-  // An interrupted run (stopped here, by a server shut down, or a CLI run) finished from its
-  // newest checkpoint, then watched live.
-  const resume = (path) => async () => {
+  // A folder run again as a live run, then watched: an interrupted one (stopped here, by a
+  // server shut down, or a CLI run) finished from its newest checkpoint (`resume`), or a
+  // finished one played again at any pace, nothing simulated again (`replay`).
+  const open = (action, path) => async () => {
     try {
-      const { id } = await post('/api/folders/resume', { folder: path });
+      const { id } = await post(`/api/folders/${action}`, { folder: path });
       location.hash = `#/run/${id}`;
     } catch (e) {
       toast(e.message);
     }
   };
-  // A finished run watched again from its folder, at any pace (nothing is simulated again).
-  const replay = (path) => async () => {
-    try {
-      const { id } = await post('/api/folders/replay', { folder: path });
-      location.hash = `#/run/${id}`;
-    } catch (e) {
-      toast(e.message);
-    }
-  };
+  const resume = (path) => open('resume', path);
+  const replay = (path) => open('replay', path);
   view.replaceChildren(
     h('h1', {}, 'Runs'),
     live.length ? h('div', {}, h('h2', {}, 'Started here'), h('table', { id: 'live-runs' },
