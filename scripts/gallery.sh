@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates docs/gallery/*.png: a run report, an ensemble report, a comparison report and
-# the dashboard, as headless Chromium shows them (Debian's `chromium`).
+# the dashboard (its scenarios, and the run replayed), as headless Chromium shows them
+# (Debian's `chromium`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -32,4 +33,10 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 shot "$url" dashboard.png 900
+# The run replayed from its folder in the dashboard: its map, charts and decisive days.
+rel=${run#runs/}
+id=$(curl -sf -X POST -H 'content-type: application/json' -d "{\"folder\":\"$rel\"}" \
+  "${url}api/folders/replay" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+"$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1500 \
+  --virtual-time-budget=15000 --screenshot="$out/dashboard-run.png" "${url}#/run/$id" 2> /dev/null
 echo "gallery: $(ls "$out"/*.png | wc -l) pictures in docs/gallery/"
