@@ -153,6 +153,11 @@ try {
     }
   }
   assert.ok(await page.locator('.chart canvas').count() >= 3);
+  // Any per-region series can be mapped, not only the model's map families.
+  const families = await page.$$eval('#map-family option', (os) => os.map((o) => o.value));
+  assert.ok(families.includes('control') && families.includes('member') && families.includes('fighter'), `${families}`);
+  await page.selectOption('#map-family', 'member');
+  await page.waitForSelector('#map .region[data-value]');
   // Charts of a dated run have a date axis; legends show display names, not column names.
   assert.equal(await page.locator('#chart-headline .u-legend .u-series').first().locator('.u-label').textContent(), 'date');
   assert.ok(await page.locator('#chart-kinds .u-legend .u-label', { hasText: 'Young Communist League' }).count() === 1);

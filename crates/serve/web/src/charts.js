@@ -66,7 +66,14 @@ export class LiveChart {
         { label: unit, size: 72, values: (u, vals) => vals.map(compact) },
       ],
       series: [{ label: dated ? 'date' : 'step', value: (u, v) => (v === null ? '' : dated ? dateOf(start, v) : v) },
-        ...columns.map((c, i) => ({ label: labelOf(start, c), stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
+        // Beyond eight lines the colours come round with dotted, then dash-dot strokes, as in
+        // the report: ten organization kinds are ten distinct lines.
+        ...columns.map((c, i) => ({
+          label: labelOf(start, c),
+          stroke: COLOURS[i % COLOURS.length],
+          width: 1.5,
+          dash: [[], [1.5, 2.5], [8, 3, 2, 3]][Math.floor(i / COLOURS.length) % 3],
+        }))],
     }, this.data, el);
   }
   push(step, values) {
@@ -107,7 +114,17 @@ export class RegionMap {
     this.regions = shapes ? all : all.filter((r) => r.x !== null && r.y !== null);
     this.columns = columns;
     this.fraction = Object.fromEntries((maps || []).map((m) => [m.family, m.fraction]));
-    const families = (maps || []).map((m) => m.family).filter((f) =>
+    // Any per-region series can be mapped: the model's map families first, then every other
+    // family with a column for each region (`member.<region>`), shown as shares of the
+    // region's people unless its chart group says it is a fraction.
+    const declared = (maps || []).map((m) => m.family);
+    const others = [...new Set(columns.filter((c) => c.includes('.')).map((c) => c.slice(0, c.indexOf('.'))))]
+      .filter((f) => !declared.includes(f));
+    for (const f of others) {
+      const g = (start.groups || []).find((x) => x.columns.includes(f));
+      this.fraction[f] = Boolean(g && g.unit === 'fraction');
+    }
+    const families = [...declared, ...others].filter((f) =>
       this.regions.length > 1 && this.regions.every((r) => columns.includes(`${f}.${r.name}`)));
     this.families = families;
     this.family = families[0];
