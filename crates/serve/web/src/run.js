@@ -108,7 +108,9 @@ export async function runPage(view, id) {
     // Speed: simulated days per second over the last second of stepping.
     if (samples.length > 1) {
       const a = samples[0], b = samples[samples.length - 1];
-      if (b.t > a.t) speed.textContent = `${fmt(((b.step - a.step) * start.step_days) / (b.t - a.t))} simulated days/s`;
+      // A replay simulates nothing: its speed is how fast the recorded days are shown.
+      const what = start.replay ? 'days/s replayed' : 'simulated days/s';
+      if (b.t > a.t) speed.textContent = `${fmt(Math.round(((b.step - a.step) * start.step_days) / (b.t - a.t)))} ${what}`;
     }
   };
   const later = () => { if (!dirty) { dirty = true; requestAnimationFrame(redraw); } };
