@@ -130,6 +130,30 @@ pub fn map_families(
         .collect()
 }
 
+/// Every other family with a column for each region (`member.<region>`), in column order:
+/// those the model declares no map for.
+pub fn other_families(columns: &[String], regions: &[String], meta: &ModelMeta) -> Vec<String> {
+    if regions.is_empty() {
+        return vec![];
+    }
+    let mut out: Vec<String> = Vec::new();
+    for c in columns {
+        let Some((family, _)) = c.split_once('.') else {
+            continue;
+        };
+        if out.iter().any(|f| f == family) || meta.maps.iter().any(|m| m.family == family) {
+            continue;
+        }
+        if regions
+            .iter()
+            .all(|r| columns.iter().any(|c| *c == format!("{family}.{r}")))
+        {
+            out.push(family.to_string());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +224,15 @@ mod tests {
             ]
         );
         assert!(map_families(&cols, &s(&["n", "x"]), &maps).is_empty());
+        // Every other complete family can be mapped too (kinds are national, not by region).
+        let more = ModelMeta {
+            maps: maps.to_vec(),
+            ..meta
+        };
+        let cols2 = [cols.clone(), s(&["member.n", "member.s", "cadre.n"])].concat();
+        assert_eq!(
+            other_families(&cols2, &s(&["n", "s"]), &more),
+            s(&["member"])
+        );
     }
 }

@@ -68,7 +68,7 @@ pub fn svg(id: &str, title: &str, places: &[Place], frames: &[Frame], max: f64) 
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12" role="img">
 <title>{t}</title>
 <rect width="100%" height="100%" fill="white"/>
-<text x="16" y="24" font-size="15">{t}</text>
+<text class="map-title" x="16" y="24" font-size="15">{t}</text>
 <text id="{id}-when" x="16" y="44">{when}</text>
 "#,
         t = escape(title),
@@ -225,7 +225,7 @@ pub fn svg_shapes(
 <defs><clipPath id="{id}-view"><rect x="0" y="0" width="{W}" height="{H}"/></clipPath></defs>
 <rect width="100%" height="100%" fill="#f4f7fa"/>
 <path d="{bg}" fill="#e4e4e0" stroke="#b8b8b0" stroke-width="0.6" clip-path="url(#{id}-view)"/>
-<text x="16" y="24" font-size="15">{t}</text>
+<text class="map-title" x="16" y="24" font-size="15">{t}</text>
 <text id="{id}-when" x="16" y="44">{when}</text>
 "##,
         t = escape(title),
@@ -264,14 +264,36 @@ pub fn svg_shapes(
 /// The frames and names as JSON for the slider script (`<` and `&` escaped so that the text
 /// can sit inside a `<script>` element).
 pub fn data_json(places: &[Place], frames: &[Frame], max: f64) -> String {
-    let json = serde_json::json!({
+    json_of(places, frames, max, None, |v| serde_json::json!(v))
+}
+
+/// [`data_json`] for one series of the map whose menu picks any per-region series: with its
+/// title, and values to six decimals (shares of a region's people, or fractions: a millionth
+/// is far below a colour step), so that thirty series fit in a report.
+pub fn menu_json(places: &[Place], frames: &[Frame], max: f64, title: &str) -> String {
+    json_of(places, frames, max, Some(title), |v| {
+        serde_json::json!((v * 1e6).round() / 1e6)
+    })
+}
+
+fn json_of(
+    places: &[Place],
+    frames: &[Frame],
+    max: f64,
+    title: Option<&str>,
+    value: impl Fn(f64) -> serde_json::Value,
+) -> String {
+    let mut json = serde_json::json!({
         "regions": places.iter().map(|p| &p.name).collect::<Vec<_>>(),
         "max": max,
         "frames": frames.iter().map(|f| serde_json::json!({
             "label": f.label,
-            "values": f.values.iter().map(|v| if v.is_finite() { serde_json::json!(v) } else { serde_json::Value::Null }).collect::<Vec<_>>(),
+            "values": f.values.iter().map(|&v| if v.is_finite() { value(v) } else { serde_json::Value::Null }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
+    if let Some(t) = title {
+        json["title"] = serde_json::json!(t);
+    }
     json.to_string()
         .replace('<', "\\u003c")
         .replace('&', "\\u0026")

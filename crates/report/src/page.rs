@@ -37,6 +37,17 @@ document.querySelectorAll('input[data-map]').forEach(function (input) {
   var id = input.getAttribute('data-map');
   var data = JSON.parse(document.getElementById(id + '-data').textContent);
   var when = document.getElementById(id + '-when');
+  // A map with a menu: the series chosen replaces the data, its title and its legend's maximum.
+  var menu = document.querySelector('select[data-map="' + id + '"]');
+  if (menu) {
+    menu.addEventListener('change', function () {
+      data = JSON.parse(document.getElementById(menu.value).textContent);
+      var svg = document.getElementById(id + '-r0').ownerSVGElement;
+      svg.querySelector('text.map-title').textContent = data.title;
+      svg.querySelector('text.legend-max').textContent = String(Math.round(data.max * 1000) / 1000);
+      show(+input.value);
+    });
+  }
   function show(k) {
     var f = data.frames[k];
     data.regions.forEach(function (name, r) {
@@ -104,6 +115,35 @@ impl Page {
             max = frames.saturating_sub(1)
         );
         self.charts.push((stem.to_string(), svg));
+    }
+
+    /// A map whose menu picks the series it shows: `entries` are (menu text, data JSON of
+    /// [`crate::map::menu_json`]), the first drawn in `svg`.
+    pub fn map_menu(&mut self, id: &str, svg: String, entries: &[(String, String)], frames: usize) {
+        let Some((_, first)) = entries.first() else {
+            return;
+        };
+        let mut menu = format!(r#"<select data-map="{id}" aria-label="series">"#);
+        let mut data = String::new();
+        for (k, (text, json)) in entries.iter().enumerate() {
+            // The first series' data is the map's own (`{id}-data`).
+            let key = if k == 0 {
+                format!("{id}-data")
+            } else {
+                format!("{id}-data-{k}")
+            };
+            let _ = write!(menu, r#"<option value="{key}">{}</option>"#, escape(text));
+            if k > 0 {
+                let _ = write!(
+                    data,
+                    r#"<script type="application/json" id="{key}">{json}</script>"#
+                );
+            }
+        }
+        menu.push_str("</select>");
+        self.html(&menu);
+        self.map(id, id, svg, first, frames);
+        self.html(&data);
     }
 
     /// A table of text cells (escaped here).

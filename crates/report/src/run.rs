@@ -280,46 +280,138 @@ pub fn add_maps(
     };
     page.text("muted", &format!("{how} {note}"));
     for (family, fraction) in families {
-        let frames: Vec<Frame> = map::frame_indices_with(rows, focus)
-            .into_iter()
-            .map(|row| Frame {
-                label: label(row),
-                values: places
-                    .iter()
-                    .map(|p| {
-                        let v = value(&format!("{family}.{}", p.name), row);
-                        if fraction {
-                            v
-                        } else {
-                            v / p.population.max(1.0)
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
-        let max = if fraction {
-            1.0
+        let shown = if fraction {
+            Shown::Fraction
         } else {
-            frames
-                .iter()
-                .flat_map(|f| f.values.iter().copied())
-                .filter(|v| v.is_finite())
-                .fold(1e-9, f64::max)
+            Shown::ShareOfPeople
         };
+        let (frames, max) = family_frames(&family, shown, places, rows, label, value, focus);
         let title = if fraction {
             family.clone()
         } else {
             format!("{family} (share of the region's people)")
         };
         let id = format!("map-{family}");
-        let svg = match geography {
-            Some(g) if g.shapes.len() == places.len() => {
-                map::svg_shapes(&id, &title, places, g, &frames, max)
-            }
-            _ => map::svg(&id, &title, places, &frames, max),
-        };
+        let svg = map_svg(&id, &title, places, geography, &frames, max);
         let data = map::data_json(places, &frames, max);
         page.map(&id, &id, svg, &data, frames.len());
+    }
+}
+
+/// How a family's values are coloured on a map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shown {
+    /// Already fractions (control): scale 0 to 1.
+    Fraction,
+    /// Counts of persons: shares of each region's people, scale 0 to the largest reached.
+    ShareOfPeople,
+    /// Other counts (committees): as they are, scale 0 to the largest reached.
+    Counted,
+}
+
+/// A family's map frames at the rows the slider steps through, and the colour scale's maximum.
+fn family_frames(
+    family: &str,
+    shown: Shown,
+    places: &[Place],
+    rows: usize,
+    label: &dyn Fn(usize) -> String,
+    value: &dyn Fn(&str, usize) -> f64,
+    focus: Option<(usize, usize)>,
+) -> (Vec<Frame>, f64) {
+    let frames: Vec<Frame> = map::frame_indices_with(rows, focus)
+        .into_iter()
+        .map(|row| Frame {
+            label: label(row),
+            values: places
+                .iter()
+                .map(|p| {
+                    let v = value(&format!("{family}.{}", p.name), row);
+                    match shown {
+                        Shown::ShareOfPeople => v / p.population.max(1.0),
+                        Shown::Fraction | Shown::Counted => v,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let max = if shown == Shown::Fraction {
+        1.0
+    } else {
+        frames
+            .iter()
+            .flat_map(|f| f.values.iter().copied())
+            .filter(|v| v.is_finite())
+            .fold(1e-9, f64::max)
+    };
+    (frames, max)
+}
+
+/// One more map whose menu picks any other per-region series of the run (members, fighters,
+/// arrested … by region), so that every such series can be seen as a map, not only the
+/// model's map families.
+#[allow(clippy::too_many_arguments)]
+fn add_menu_map(
+    page: &mut Page,
+    meta: &ModelMeta,
+    names: &[String],
+    places: &[Place],
+    rows: usize,
+    label: &dyn Fn(usize) -> String,
+    value: &dyn Fn(&str, usize) -> f64,
+    geography: Option<&Geography>,
+    focus: Option<(usize, usize)>,
+) {
+    let regions: Vec<String> = places.iter().map(|p| p.name.clone()).collect();
+    let families = crate::groups::other_families(names, &regions, meta);
+    if families.is_empty() || rows == 0 {
+        return;
+    }
+    page.heading("Any series by region");
+    page.text(
+        "muted",
+        "Choose a series in the menu: counts of persons are shown as shares of each region's people.",
+    );
+    let id = "map-any";
+    let mut entries = Vec::new();
+    let mut first = None;
+    for family in &families {
+        let name = meta.labels.get(family).unwrap_or(family);
+        let (shown, title) = match meta.unit_of(family).unwrap_or("persons") {
+            "fraction" => (Shown::Fraction, name.clone()),
+            "persons" => (
+                Shown::ShareOfPeople,
+                format!("{name} (share of the region's people)"),
+            ),
+            unit => (Shown::Counted, format!("{name} ({unit})")),
+        };
+        let (frames, max) = family_frames(family, shown, places, rows, label, value, focus);
+        entries.push((title.clone(), map::menu_json(places, &frames, max, &title)));
+        if first.is_none() {
+            first = Some((title, frames, max));
+        }
+    }
+    let Some((title, frames, max)) = first else {
+        return;
+    };
+    let svg = map_svg(id, &title, places, geography, &frames, max);
+    page.map_menu(id, svg, &entries, frames.len());
+}
+
+/// A map's picture: the regions' shapes where the run has a geography, else circles.
+fn map_svg(
+    id: &str,
+    title: &str,
+    places: &[Place],
+    geography: Option<&Geography>,
+    frames: &[Frame],
+    max: f64,
+) -> String {
+    match geography {
+        Some(g) if g.shapes.len() == places.len() => {
+            map::svg_shapes(id, title, places, g, frames, max)
+        }
+        _ => map::svg(id, title, places, frames, max),
     }
 }
 
@@ -471,6 +563,19 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         page.chart(&stem, svg);
     }
     maps(&mut page, Maps::Rest);
+    if !places.is_empty() {
+        add_menu_map(
+            &mut page,
+            &meta,
+            &series.names,
+            &places,
+            series.steps.len(),
+            &label,
+            &value,
+            geo.as_ref(),
+            focus,
+        );
+    }
 
     if let Ok(events) = Table::read(&dir.join(layout::table(layout::EVENTS, "csv"))) {
         let last = series.steps.last().copied().unwrap_or(0.0);

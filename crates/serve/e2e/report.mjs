@@ -132,6 +132,22 @@ try {
   }
   check(`every map's text lies inside it, its labels do not overlap, its legend ends at the data's maximum (${found.length} maps)`);
   await page.locator('svg:has(path.region)').first().screenshot({ path: join(shots, 'report-map.png') });
+  // Any other per-region series can be chosen in the menu of one more map: its title and
+  // legend follow the series chosen.
+  const menu = page.locator('select[data-map="map-any"]');
+  const choices = await menu.locator('option').allTextContents();
+  assert.ok(choices.some((c) => /^member/.test(c)) && choices.some((c) => /^committees \(count\)$/.test(c)), `${choices}`);
+  const key = await menu.locator('option').nth(3).getAttribute('value');
+  await menu.selectOption(key);
+  const chosen = await page.evaluate((k) => {
+    const data = JSON.parse(document.getElementById(k).textContent);
+    const svg = document.getElementById('map-any-r0').ownerSVGElement;
+    return { title: data.title, shownTitle: svg.querySelector('text.map-title').textContent, max: data.max,
+      legend: svg.querySelector('text.legend-max').textContent, fill: document.getElementById('map-any-r0').getAttribute('fill') };
+  }, key);
+  assert.equal(chosen.shownTitle, chosen.title);
+  assert.equal(Number(chosen.legend), Math.round(chosen.max * 1000) / 1000);
+  check(`one more map shows any of ${choices.length} other per-region series, chosen in its menu`);
   const pictures = await page.locator('svg').count();
   assert.deepEqual(await outsideTexts(page), [], 'run report: text outside its picture');
   check(`no text of the run report's ${pictures} pictures runs off its picture`);
