@@ -10,7 +10,7 @@ use mobilize_output::experiment::ExperimentManifest;
 use crate::data::Table;
 use crate::groups::{groups, label};
 use crate::page::Page;
-use crate::run::{add_maps, geography, meta, places, regions, Maps};
+use crate::run::{add_maps, geography, meta, places, regions, MapData, Maps};
 use crate::svg::{heat_map, number, Line, LineChart};
 use crate::ReportError;
 
@@ -396,18 +396,22 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                         .and_then(|v| v.get(row))
                         .map_or(f64::NAN, |r| r.2)
                 };
+                let geo = geography(&first_run);
+                let data = MapData {
+                    meta: &meta,
+                    names: &order,
+                    places: &places,
+                    rows,
+                    label: &label,
+                    value: &value,
+                    geography: geo.as_ref(),
+                    focus: None,
+                };
                 add_maps(
                     &mut page,
-                    &meta,
-                    &order,
-                    &places,
-                    rows,
-                    &label,
-                    &value,
+                    &data,
                     "Colours show the median over replicates.",
-                    geography(&first_run).as_ref(),
                     Maps::All,
-                    None,
                 );
             }
         }

@@ -237,21 +237,38 @@ pub enum Maps {
     Rest,
 }
 
-/// Adds a map per family to `page`, from `value(column, row)` over `rows` rows.
-#[allow(clippy::too_many_arguments)]
-pub fn add_maps(
-    page: &mut Page,
-    meta: &ModelMeta,
-    names: &[String],
-    places: &[Place],
-    rows: usize,
-    label: &dyn Fn(usize) -> String,
-    value: &dyn Fn(&str, usize) -> f64,
-    note: &str,
-    geography: Option<&Geography>,
-    which: Maps,
-    focus: Option<(usize, usize)>,
-) {
+/// What a page's maps are drawn from: the run's (or median's) series and its regions.
+pub struct MapData<'a> {
+    /// The model's description (map families, labels, units).
+    pub meta: &'a ModelMeta,
+    /// The series' columns.
+    pub names: &'a [String],
+    /// The regions on the map.
+    pub places: &'a [Place],
+    /// Rows of the series.
+    pub rows: usize,
+    /// The date (or step) of a row, as the slider shows it.
+    pub label: &'a dyn Fn(usize) -> String,
+    /// The value of a column at a row.
+    pub value: &'a dyn Fn(&str, usize) -> f64,
+    /// The regions' shapes, if the run has a map.
+    pub geography: Option<&'a Geography>,
+    /// The decisive period's rows, which the slider steps through one by one.
+    pub focus: Option<(usize, usize)>,
+}
+
+/// Adds a map per family of the model's to `page`; `note` follows the explanation.
+pub fn add_maps(page: &mut Page, d: &MapData<'_>, note: &str, which: Maps) {
+    let MapData {
+        meta,
+        names,
+        places,
+        rows,
+        label,
+        value,
+        geography,
+        focus,
+    } = *d;
     let regions: Vec<String> = places.iter().map(|p| p.name.clone()).collect();
     let mut families = map_families(names, &regions, &meta.maps);
     match which {
@@ -350,18 +367,17 @@ fn family_frames(
 /// One more map whose menu picks any other per-region series of the run (members, fighters,
 /// arrested … by region), so that every such series can be seen as a map, not only the
 /// model's map families.
-#[allow(clippy::too_many_arguments)]
-fn add_menu_map(
-    page: &mut Page,
-    meta: &ModelMeta,
-    names: &[String],
-    places: &[Place],
-    rows: usize,
-    label: &dyn Fn(usize) -> String,
-    value: &dyn Fn(&str, usize) -> f64,
-    geography: Option<&Geography>,
-    focus: Option<(usize, usize)>,
-) {
+fn add_menu_map(page: &mut Page, d: &MapData<'_>) {
+    let MapData {
+        meta,
+        names,
+        places,
+        rows,
+        label,
+        value,
+        geography,
+        focus,
+    } = *d;
     let regions: Vec<String> = places.iter().map(|p| p.name.clone()).collect();
     let families = crate::groups::other_families(names, &regions, meta);
     if families.is_empty() || rows == 0 {
@@ -521,20 +537,18 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     let geo = geography(dir);
     let key_group = groups(&series.names, &meta).into_iter().next();
     let focus = climax(&m.figures, &series.steps, series.headline());
+    let data = MapData {
+        meta: &meta,
+        names: &series.names,
+        places: &places,
+        rows: series.steps.len(),
+        label: &label,
+        value: &value,
+        geography: geo.as_ref(),
+        focus,
+    };
     let maps = |page: &mut Page, which: Maps| {
-        add_maps(
-            page,
-            &meta,
-            &series.names,
-            &places,
-            series.steps.len(),
-            &label,
-            &value,
-            "",
-            geo.as_ref(),
-            which,
-            focus,
-        );
+        add_maps(page, &data, "", which);
     };
     // The story first: the key chart and the map, then the rest; the run's details at the end.
     let mut rest = charts.into_iter();
@@ -564,17 +578,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     }
     maps(&mut page, Maps::Rest);
     if !places.is_empty() {
-        add_menu_map(
-            &mut page,
-            &meta,
-            &series.names,
-            &places,
-            series.steps.len(),
-            &label,
-            &value,
-            geo.as_ref(),
-            focus,
-        );
+        add_menu_map(&mut page, &data);
     }
 
     if let Ok(events) = Table::read(&dir.join(layout::table(layout::EVENTS, "csv"))) {
