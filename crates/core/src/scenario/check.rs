@@ -104,15 +104,15 @@ impl<'a> Check<'a> {
     /// visible characters, since it is printed in legends, on maps and in terminals.
     pub fn label(&mut self, path: &str, label: Option<&str>) {
         let Some(l) = label else { return };
-        let printable = super::problem::printable(l);
         if l.trim().is_empty()
             || l.chars().count() > 80
-            || printable != l
+            || super::problem::printable(l) != l
             || l.contains(['\n', '\t'])
         {
             self.bad(
                 path,
-                format!("`{printable}` cannot be a label"),
+                // Escaped, so that a tab or a newline is seen as what it is.
+                format!("`{}` cannot be a label", l.escape_debug()),
                 Some("allowed: 1 to 80 visible characters (spaces inside are fine)".into()),
             );
         }
