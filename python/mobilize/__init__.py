@@ -6,7 +6,7 @@ The simulator is Rust; this package drives it from Python::
     import mobilize
     s = mobilize.Scenario.load("korea-1936-1945").set("scale", 0.01)
     run = mobilize.run(s, seed=1)
-    run.figures["collapse_step"]
+    run.figures.get("collapse_step")
     polars.DataFrame(run.series)        # or pyarrow.table(run.series): no copy
 
 Scenarios are validated exactly as ``mobilize validate`` does (``ScenarioError.problems``

@@ -179,7 +179,7 @@ fn compare_with_identical_arms_reports_exactly_zero() {
 }
 
 #[test]
-fn compare_finds_the_organizations_shorten_the_collapse() {
+fn compare_finds_the_organizations_raise_the_rising() {
     let dir = tempfile::tempdir().unwrap();
     let args = [
         "compare",
@@ -195,17 +195,14 @@ fn compare_finds_the_organizations_shorten_the_collapse() {
     let out = results(&stdout, dir.path());
     let rows = csv_rows(&out.join("comparison.csv"));
     let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
-    let days = rows
-        .iter()
-        .find(|r| r[0] == "days_offensive_to_collapse")
-        .unwrap();
-    // Without organizations the collapse takes longer, in every pair: the interval excludes 0.
-    let low: f64 = days[col("ci_low")].parse().unwrap();
-    assert!(low > 0.0, "{days:?}");
+    let peak = rows.iter().find(|r| r[0] == "peak_risen").unwrap();
+    // Without organizations fewer rise, in every pair: the interval excludes 0.
+    let high: f64 = peak[col("ci_high")].parse().unwrap();
+    assert!(high < 0.0, "{peak:?}");
     assert!(stdout.contains("paired differences"));
     // The report opens with the outcome counted by arm, before the experiment's details.
     let report = fs::read_to_string(out.join("report.html")).unwrap();
-    let lead = report.find("<p class=\"lead\">Runs ended by: ended 6 of arm a (the scenario as it is); ended 6 of arm b (resistance.organizations=false).</p>");
+    let lead = report.find("<p class=\"lead\">Runs ended by: time limit 6 of arm a (the scenario as it is); time limit 6 of arm b (resistance.organizations=false).</p>");
     let details = report.find("Experiment details");
     assert!(lead.is_some() && lead < details, "{lead:?} {details:?}");
 }

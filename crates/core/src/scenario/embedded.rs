@@ -37,6 +37,10 @@ pub const ALL: &[(&str, &str)] = &[
         include_str!("../../../../scenarios/korea-1945-mainstream.toml"),
     ),
     (
+        "korea-1919",
+        include_str!("../../../../scenarios/korea-1919.toml"),
+    ),
+    (
         "two-valleys",
         include_str!("../../../../scenarios/two-valleys.toml"),
     ),

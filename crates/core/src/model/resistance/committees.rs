@@ -5,9 +5,11 @@
 //! remainder, at least one per populated region); person i of a region belongs to unit
 //! ⌊k · n_r / P_r⌋ of it, k being i's place in the region, so a unit is a block of people
 //! who live near each other (the network's villages and districts are blocks too). A unit
-//! has a committee while at least `quorum` of its people are risen. The risen of each unit
-//! are counted as people change state, so the count costs nothing per day. Nothing in the
-//! model acts on the committees: they measure how far the self-organization reached.
+//! forms a committee the first time at least `quorum` of its people are out at once, and
+//! keeps it when the crowds go home (the CPKI's branches outlived the demonstrations of
+//! August 1945). The risen of each unit are counted as people change state, so the count
+//! costs nothing per day. Nothing in the model acts on the committees: they measure how far
+//! the self-organization reached.
 
 use super::people::State;
 use super::Resistance;
@@ -127,18 +129,23 @@ impl Resistance {
                 *n = n.saturating_sub(1);
             }
         }
+        if let Some(c) = unit {
+            let q = self.params.committees.quorum;
+            let size = self.counties.size[c];
+            let risen = self.county_risen.get(c).copied().unwrap_or(0);
+            if to == State::Risen && size > 0 && f64::from(risen) >= q * f64::from(size) {
+                if let Some(f) = self.county_formed.get_mut(c) {
+                    *f = true;
+                }
+            }
+        }
     }
 
     /// Units of region `r` that have a committee now.
     pub(super) fn committees_in(&self, r: usize) -> u32 {
-        let q = self.params.committees.quorum;
         self.counties
             .of_region(r)
-            .filter(|&c| {
-                let size = self.counties.size[c];
-                let risen = self.county_risen.get(c).copied().unwrap_or(0);
-                size > 0 && f64::from(risen) >= q * f64::from(size)
-            })
+            .filter(|&c| self.county_formed.get(c).copied().unwrap_or(false))
             .count() as u32
     }
 }

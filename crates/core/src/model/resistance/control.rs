@@ -1,8 +1,9 @@
 //! Control, liberation and collapse (step 7 of the day).
 //!
 //! Each home region's control moves toward the ruling side's share of the effective strength
-//! there, G / (G + A + U) (see [`super::forces`]; U = unarmed risen × unarmed_weight: crowds
-//! that fight no battle still take a region out of the ruling side's hands by their numbers),
+//! there, G / (G + A + U) (see [`super::forces`]; U = unarmed risen × unarmed_weight, 0 by
+//! default: crowds act on control through the forces, which may stop obeying, `policing.rs`;
+//! G counts only the forces that still obey),
 //! by `adjust` of the gap per day: with no rebels it recovers toward 1. Below `liberation` the region is liberated and its remaining garrison
 //! and police lay down their arms; above `recapture` it is lost again. The ruling system
 //! collapses when liberated regions hold `collapse_share` of the home population, or when the
@@ -67,6 +68,9 @@ impl Resistance {
             }
             if !g.liberated && g.control < k.liberation {
                 g.liberated = true;
+                // No ruling force left to fear: thresholds fall, the region is scanned again.
+                self.rescan.push(r as u16);
+                let g = &mut self.regions[r];
                 let laid_down = g.garrison + g.police;
                 g.garrison = 0.0;
                 g.police = 0.0;

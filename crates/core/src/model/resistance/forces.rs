@@ -198,6 +198,12 @@ impl Resistance {
             return;
         }
         self.regions[r].killed[killed::CROWDS] += dead as f64;
+        // The dead frighten the living: each counts `killing_fear` arrests.
+        let g = &mut self.regions[r];
+        if g.population > 0 {
+            let per = self.params.repression.fear_gain * self.params.policing.killing_fear;
+            g.fear = (g.fear + per * dead as f64 * 1000.0 / f64::from(g.population)).min(1.0);
+        }
         log.push(LogEntry {
             step,
             kind: "suppression".into(),

@@ -70,7 +70,7 @@ impl Resistance {
         if self.kind_members.len() != shape.kinds {
             return bad("the number of organization kinds differs");
         }
-        if self.county_risen.len() != shape.counties {
+        if self.county_risen.len() != shape.counties || self.county_formed.len() != shape.counties {
             return bad("the number of local units differs");
         }
         if self.risen_weight.len() != self.strength.len()
@@ -132,7 +132,7 @@ impl Resistance {
                     "region {r} lists someone or something that does not exist"
                 ));
             }
-            let quantities = [g.garrison, g.police, g.materials, g.hiding_rate]
+            let quantities = [g.garrison, g.police, g.materials, g.hiding_rate, g.defected]
                 .into_iter()
                 .chain(g.pool)
                 .chain(g.killed);

@@ -7,10 +7,13 @@
 //! 2. **contributions**, flows to bases, strategic materials ([`contributions`]);
 //! 3. **bases and training** ([`training`]);
 //! 4. **repression**: releases, drafts into hiding, detection, arrests, betrayal ([`repression`]);
-//! 5. **forces and combat**: movement by the operations plan, raids, Lanchester battles ([`forces`]);
-//! 6. **uprising** by thresholds on ties, and rallying of people in hiding ([`uprising`]);
-//! 7. **control, liberation and collapse** ([`control`]);
-//! 8. **observation** (the engine's stage 3, [`Model::observe`]).
+//! 5. **forces and combat**: movement by the operations plan, raids, Lanchester battles, fire
+//!    on crowds ([`forces`]);
+//! 6. **policing of crowds**: arrests out of crowds, dispersal, defection ([`policing`]);
+//! 7. **demobilization**: people out in the rising go home ([`demobilization`]);
+//! 8. **uprising** by thresholds on ties, and rallying of people in hiding ([`uprising`]);
+//! 9. **control, liberation and collapse** ([`control`]);
+//! 10. **observation** (the engine's stage 3, [`Model::series`]).
 //!
 //! The daily work is proportional to what changes: contacts, detections, trainees and
 //! casualties are Poisson counts drawn per region and then picked from per-region lists;
@@ -22,6 +25,7 @@
 mod committees;
 mod contributions;
 mod control;
+mod demobilization;
 mod events;
 mod forces;
 mod integrity;
@@ -31,6 +35,7 @@ mod organizations;
 mod outreach;
 pub mod params;
 pub mod people;
+mod policing;
 mod regions;
 mod repression;
 #[cfg(test)]
@@ -55,6 +60,16 @@ pub use forces::{Column, Side};
 pub use organizations::Cells;
 pub use people::{Persons, State, STATES};
 pub use regions::{RegionState, Timed, RESOURCES};
+
+/// The resistance model's own random purposes (numbers after the core's and civil
+/// violence's; part of the output format like theirs).
+pub mod purpose {
+    use crate::rng::Purpose;
+    /// Going home from the rising (agent = region).
+    pub const DEMOBILIZATION: Purpose = Purpose(27);
+    /// Arrests and dispersal of crowds (agent = region).
+    pub const POLICING: Purpose = Purpose(28);
+}
 
 /// Persons in the smallest home region from which shares agree with those of the whole
 /// population within sampling noise. Measured on `korea-1936-1945` (5 seeds per scale): the
@@ -221,6 +236,10 @@ impl ModelDef for Def {
         labels.insert("collapsed".into(), "collapsed (0 or 1)".into());
         labels.insert("main_force".into(), "main force".into());
         labels.insert("external_force".into(), "outside army".into());
+        labels.insert("defected".into(), "stopped obeying".into());
+        labels.insert("went_home".into(), "gone home".into());
+        labels.insert("ever_risen".into(), "out at least once".into());
+        labels.insert("crowd_arrests".into(), "arrested out of crowds".into());
         labels.extend(
             attributes
                 .clone()
@@ -281,7 +300,20 @@ impl ModelDef for Def {
                     "Forces",
                     "persons",
                     "forces",
-                    &["main_force", "external_force", "garrison", "police"],
+                    &[
+                        "main_force",
+                        "external_force",
+                        "garrison",
+                        "police",
+                        "defected",
+                    ],
+                ),
+                // Cumulative counts: how the rising ebbs and how crowds are policed.
+                ChartGroup::new(
+                    "Out at least once, gone home, and arrested out of crowds, since the start",
+                    "persons",
+                    "ebb",
+                    &["ever_risen", "went_home", "crowd_arrests"],
                 ),
                 ChartGroup {
                     title: "Killed since the start, by side and cause".into(),
@@ -353,6 +385,8 @@ pub struct Resistance {
     counties: committees::Counties,
     /// Risen people in each local unit.
     county_risen: Vec<u32>,
+    /// Local units that have formed a committee (kept once formed).
+    county_formed: Vec<bool>,
     /// Armed columns in the field.
     pub columns: Vec<Column>,
     /// (release step, person) of everyone in jail.
@@ -373,9 +407,13 @@ pub struct Resistance {
     /// Persons who rose this step; their ties are counted next step.
     frontier: Vec<u32>,
     /// On weighted ties only: each person's summed weight of risen ties (the count is in
-    /// `risen_ties`), and the summed weight of all their ties (fixed by the network).
+    /// `risen_ties`), and the summed weight of their ties who may rise (fixed by the network
+    /// and `who_rises`).
     risen_weight: Vec<f32>,
     strength: Vec<f32>,
+    /// Each person's ties who may rise (`who_rises`), saturating at u16::MAX: the reference
+    /// group of the threshold share. Empty when everyone may rise (then it is the degree).
+    eligible_ties: Vec<u16>,
     /// Regions whose thresholds fell or that opened: scanned once for people now over them.
     rescan: Vec<u16>,
     /// Whether an armed force stood in each region last step.
@@ -389,6 +427,8 @@ pub struct Resistance {
     moments: Vec<(String, [f64; 6])>,
     cells_founded: u64,
     arrests: u64,
+    /// Prisoners let go before their term to make room for new arrests (full jails).
+    released_early: u64,
     peak_organized: u64,
     peak_fighters: u64,
     peak_risen: u64,
@@ -400,6 +440,7 @@ crate::model::state::saved_state!(Resistance {
     regions: Vec<RegionState>,
     cells: Cells,
     county_risen: Vec<u32>,
+    county_formed: Vec<bool>,
     columns: Vec<Column>,
     jail: BinaryHeap<Reverse<(u32, u32)>>,
     kind_members: Vec<u64>,
@@ -417,6 +458,7 @@ crate::model::state::saved_state!(Resistance {
     moments: Vec<(String, [f64; 6])>,
     cells_founded: u64,
     arrests: u64,
+    released_early: u64,
     peak_organized: u64,
     peak_fighters: u64,
     peak_risen: u64,
@@ -446,6 +488,7 @@ impl Resistance {
         let counties = committees::Counties::new(scenario, world, params.committees.counties);
         Resistance {
             county_risen: vec![0; counties.len()],
+            county_formed: vec![false; counties.len()],
             counties,
             persons: Persons::new(
                 &world.people.occupation,
@@ -477,12 +520,11 @@ impl Resistance {
                 Vec::new()
             },
             strength: if world.network.is_weighted() {
-                (0..world.people.len() as u32)
-                    .map(|i| world.network.strength(i) as f32)
-                    .collect()
+                uprising::eligible_strength(world, &params.who_rises)
             } else {
                 Vec::new()
             },
+            eligible_ties: uprising::eligible_ties(world, &params.who_rises),
             rescan: Vec::new(),
             armed_last: vec![false; n_regions],
             fronts: Vec::new(),
@@ -490,6 +532,7 @@ impl Resistance {
             moments: Vec::new(),
             cells_founded: 0,
             arrests: 0,
+            released_early: 0,
             peak_organized: 0,
             peak_fighters: 0,
             peak_risen: 0,
@@ -563,6 +606,8 @@ impl Model for Resistance {
         self.training(step, world, log);
         self.repression(step, world, log);
         self.forces(step, world, log);
+        self.policing(step, world, log);
+        self.demobilization(step, world, log);
         self.uprising(step, world, log);
         self.control(step, log);
         self.track_peaks();

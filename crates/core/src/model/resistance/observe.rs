@@ -90,6 +90,17 @@ impl Resistance {
         }
         out.put("garrison", g.iter().map(|r| r.garrison).sum());
         out.put("police", g.iter().map(|r| r.police).sum());
+        // Troops and police who stopped obeying (persons, cumulative), goings home from the
+        // rising and arrests out of crowds (cumulative counts).
+        out.put("defected", g.iter().map(|r| r.defected).sum());
+        out.put("went_home", g.iter().map(|r| r.went_home as f64).sum());
+        out.put(
+            "crowd_arrests",
+            g.iter().map(|r| r.crowd_arrests as f64).sum(),
+        );
+        out.put("ever_risen", g.iter().map(|r| r.ever_risen as f64).sum());
+        out.per_region("defected", g.iter().map(|r| r.defected));
+        out.per_region("went_home", g.iter().map(|r| r.went_home as f64));
         let home: Vec<_> = g.iter().filter(|r| !r.abroad).collect();
         let (people, liberated) = self.home_and_liberated();
         let people = people.max(1.0);
@@ -218,6 +229,24 @@ impl Resistance {
         figures.push(("arrests".into(), self.arrests as f64));
         figures.push(("cells_founded".into(), self.cells_founded as f64));
         figures.push(("ruling_losses".into(), self.ruling_losses.round()));
+        let total = |f: fn(&super::regions::RegionState) -> f64| -> f64 {
+            self.regions.iter().map(f).sum()
+        };
+        figures.push(("released_early".into(), self.released_early as f64));
+        figures.push(("defected".into(), total(|g| g.defected).round()));
+        figures.push(("went_home".into(), total(|g| g.went_home as f64)));
+        figures.push(("crowd_arrests".into(), total(|g| g.crowd_arrests as f64)));
+        let risen_now = total(|g| g.count[State::Risen as usize] as f64);
+        figures.push(("risen_at_end".into(), risen_now));
+        figures.push(("ever_risen".into(), total(|g| g.ever_risen as f64)));
+        // The ruling system held: no collapse, and a rising that came has subsided to a tenth
+        // of its peak or less (a run that ends with its rising still at full strength is
+        // undecided, not held).
+        let held = self.collapse.is_none()
+            && self.peak_risen > 0
+            && risen_now <= 0.1 * self.peak_risen as f64;
+        figures.push(("held".into(), f64::from(u8::from(held))));
+        let defected = total(|g| g.defected);
         let (home, free) = self.home_and_liberated();
         let home = home.max(1.0);
         figures.push(("liberated_share".into(), free / home));
@@ -302,13 +331,31 @@ impl Resistance {
                 100.0 * free / home
             ),
             (None, None) => format!(
-                "No final offensive {}; at most {} people were organized, {} arrested in all.",
+                "No collapse {}; at most {} people were organized, {} arrested in all.",
                 by(last_step),
                 self.peak_organized,
                 self.arrests
             ),
         };
-        let sentence = sentence + &deaths;
+        let rising = if held {
+            format!(
+                " The ruling system held: the rising peaked at {} and subsided ({risen_now:.0} still out at the end).",
+                self.peak_risen
+            )
+        } else if self.collapse.is_none() && self.peak_risen > 0 {
+            format!(
+                " The rising peaked at {}; {risen_now:.0} were still out at the end.",
+                self.peak_risen
+            )
+        } else {
+            String::new()
+        };
+        let obeying = if defected >= 0.5 {
+            format!(" {defected:.0} troops and police stopped obeying.")
+        } else {
+            String::new()
+        };
+        let sentence = sentence + &rising + &obeying + &deaths;
         Outcome {
             last_step,
             reason,

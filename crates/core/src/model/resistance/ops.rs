@@ -4,7 +4,7 @@
 //! strengths and casualties of combat. The processes call down into these; none of them
 //! changes a count or a list itself, so the invariants the tests check are kept here.
 
-use super::people::{State, CADRE_LISTED, HIDE_LISTED, HIDING, LISTED};
+use super::people::{State, CADRE_LISTED, COUNTED, HIDE_LISTED, HIDING, LISTED, PRIOR_SHIFT};
 use super::{Resistance, Side};
 use crate::rng::Stream;
 use crate::world::World;
@@ -70,8 +70,43 @@ impl Resistance {
             State::Fighter => r.fighters.push(i),
             _ => {}
         }
+        if to == State::Risen && *flags & super::people::WENT_HOME == 0 {
+            r.ever_risen += 1;
+        }
+        if to == State::Risen {
+            // Remember where they came from: going home returns them there.
+            let prior = (from as u8).min(State::Cadre as u8);
+            *flags = (*flags & !(3 << PRIOR_SHIFT)) | (prior << PRIOR_SHIFT);
+        }
+        let uncount = from == State::Risen && *flags & COUNTED != 0;
+        if uncount {
+            *flags &= !COUNTED;
+        }
         self.persons.hot[iu].state = to as u8;
+        if uncount {
+            // No longer out: their ties stop counting them at once.
+            let weights = world.network.weights_of(i);
+            for (k, &t) in world.network.neighbours(i).iter().enumerate() {
+                let c = &mut self.persons.hot[t as usize].risen_ties;
+                *c = c.saturating_sub(1);
+                if let Some(w) = weights {
+                    let rw = &mut self.risen_weight[t as usize];
+                    *rw = (*rw - w[k]).max(0.0);
+                }
+            }
+        }
         self.count_committee(i, from, to, world);
+    }
+
+    /// Draws a risen person of region `r` and takes them off its list of risen (the caller
+    /// moves them to another state at once), or `None` if nobody is out there.
+    pub(super) fn take_risen(&mut self, r: usize, s: &mut Stream) -> Option<u32> {
+        let list = &mut self.regions[r].risen;
+        if list.is_empty() {
+            return None;
+        }
+        let j = s.below(list.len() as u32) as usize;
+        Some(list.swap_remove(j))
     }
 
     /// Sends person `i` into hiding in the mountains.
@@ -235,8 +270,9 @@ pub(super) struct Strengths {
     /// Everyone on the rebel side who carries arms and fights battles: the columns, the
     /// region's fighters (once it has risen) and the risen whom the materials arm.
     pub armed: f64,
-    /// The unarmed risen, weighted by `unarmed_weight`: they fight no battle, but a ruling
-    /// side that must hold them down controls the region less.
+    /// The unarmed risen, weighted by `unarmed_weight` (0 by default): they fight no battle;
+    /// where the weight is above 0, a ruling side that must hold them down controls the
+    /// region less by their numbers alone.
     pub crowds: f64,
 }
 

@@ -138,8 +138,8 @@ param_group! {
             "Fighters trained at bases [E].";
         armed_weight: f64 = 0.3, [0, 10], "effective fighters per person",
             "Risen people armed from the strategic materials where they are: at a base, or handed out by a main-force column [E].";
-        unarmed_weight: f64 = 0.03, [0, 10], "effective fighters per person, in control only",
-            "Risen people without arms fight no battle, but a ruling side must hold them down: in the control rule each counts as this share of an effective fighter (about 33 unarmed risers per soldier) [E, U].";
+        unarmed_weight: f64 = 0.0, [0, 10], "effective fighters per person, in control only",
+            "Whether unarmed risers take a region out of the ruling side's hands by their numbers alone, each counting as this share of an effective fighter in the control rule. 0 by default: crowds act on control through the forces, which arrest, disperse and fire on them and may stop obeying (`[resistance.loyalty]`). At 0.03 (one soldier per 33 risers, the earlier default) the 1919 call to rise, run with the same parameters (`korea-1919`), topples the colonial state in 11 days, which the record contradicts [E, U].";
         suppression: f64 = 0.002, [0, 1], "unarmed risers killed per effective ruling fighter per day",
             "The ruling side fires on unarmed crowds. In the March First Movement of 1919, 0.8-2 million people demonstrated, mostly in March and April, and 798 (Japanese count) to 7,509 (Park Eun-sik's) were killed; against 20,000-40,000 gendarmes, police and troops [U] over 60 days that is 0.0003-0.006 killed per member of the ruling forces per day [E, range from the record].";
         garrison_weight: f64 = 0.6, [0, 10], "effective fighters per person",
@@ -174,6 +174,52 @@ param_group! {
             "Members' thresholds are this much lower: 'organized people first' (cadres and fighters rise at once) [E].";
         armed_bonus: f64 = 0.15, [0, 1], "fraction of ties",
             "Thresholds are lower where an armed force stands [E].";
+    }
+}
+
+param_group! {
+    /// Demobilization: people out in the rising go home again (the rising can ebb).
+    DemobilizationParams / RawDemobilizationParams {
+        fatigue: f64 = 0.02, [0, 1], "per day",
+            "Chance a day that a person out in the rising goes home of their own accord: work, family and hunger call them back. 0.02 keeps the average person out about 50 days if nothing else acts; the March First Movement of 1919 had most of its demonstrations in March and April, about 60 days (docs/data/korea.md) [E, U].";
+        fear_exit: f64 = 0.5, [0, 10], "per day per unit of fear",
+            "Extra chance a day of going home, times the region's fear (0..1): arrests and fire on crowds send people home [E, U].";
+        unsupported_exit: f64 = 0.2, [0, 10], "per day",
+            "Extra chance a day of going home for a person whose risen ties have fallen below their threshold: the rule that brought them out no longer holds, and they leave within days as their ties do [E, U].";
+        weariness: f64 = 0.1, [0, 1], "fraction of ties",
+            "Threshold added for a person who has been out and gone home: to rise again they need more of their ties out than the first time [E, U].";
+    }
+}
+
+param_group! {
+    /// Policing of crowds: arrests of people out in the streets, dispersal, jail space.
+    PolicingParams / RawPolicingParams {
+        crowd_arrest: f64 = 0.03, [0, 100], "persons arrested per police officer per day",
+            "In the March First Movement of 1919, 46,948 were arrested in about 60 days by 20,000-40,000 gendarmes, police and troops (docs/data/korea.md): 0.02-0.04 a day per member of the ruling forces [E, range from the record].";
+        crowd_jail_min: f64 = 10.0, [0, 100000], "days",
+            "Shortest detention of a person arrested in a crowd; most of 1919's arrested were flogged or fined and let go within weeks [E].";
+        crowd_jail_max: f64 = 180.0, [0, 100000], "days",
+            "Longest detention drawn for a person arrested in a crowd [E].";
+        dispersal: f64 = 0.5, [0, 1000], "persons sent home per effective ruling fighter per day",
+            "Troops and police break up crowds without killing: each effective member of the ruling forces sends about one person home every other day [E, U].";
+        jail_capacity: f64 = 1e9, [0, 1e10], "persons (before scaling)",
+            "Jail space for the people this model arrests, in all regions together. No arrest is made once it is full (those who would have been taken go free). The default is no limit; a scenario gives its country's figure [E].";
+        killing_fear: f64 = 1.0, [0, 100], "times the fear of an arrest",
+            "A person killed in a crowd frightens the region this many times as much as an arrest (`fear_gain`) [E].";
+    }
+}
+
+param_group! {
+    /// Loyalty of the ruling side's forces, and defection.
+    LoyaltyParams / RawLoyaltyParams {
+        garrison: f64 = 1.0, [0, 1], "fraction",
+            "Loyalty of the garrison: the share of it that never stops obeying. An occupier's army far from home has nowhere to defect to: 1 by default [E].";
+        police: f64 = 1.0, [0, 1], "fraction",
+            "Loyalty of the police: a police drawn from the country's own people may waver. 1 by default; a scenario gives its country's figure [E].";
+        defection: f64 = 0.005, [0, 1], "per day",
+            "Largest share a day of the disloyal part of a force (1 − loyalty) that stops obeying, when facing crowds of its own people far larger than itself; scaled by the crowd's pressure. The March First Movement of 1919 (two months of crowds of up to a million) records no mass defection: at 0.005 a day, under a fifth of the disloyal part would have gone [E, U].";
+        crowd_ratio: f64 = 10.0, [0.001, 100000], "unarmed risers per member of the forces",
+            "Crowds this many times larger than the forces in a region press them half as hard as an overwhelming crowd: pressure = U / (U + crowd_ratio × forces) [E, U].";
     }
 }
 
@@ -237,10 +283,69 @@ pub struct RawResistance {
     pub uprising: Option<RawUprisingParams>,
     /// `[resistance.control]`.
     pub control: Option<RawControlParams>,
+    /// `[resistance.demobilization]`.
+    pub demobilization: Option<RawDemobilizationParams>,
+    /// `[resistance.policing]`.
+    pub policing: Option<RawPolicingParams>,
+    /// `[resistance.loyalty]`.
+    pub loyalty: Option<RawLoyaltyParams>,
+    /// `[resistance.who_rises]`: who may rise.
+    pub who_rises: Option<RawWhoRises>,
     /// `[resistance.committees]`.
     pub committees: Option<RawCommitteeParams>,
     /// `[[resistance.kinds]]`.
     pub kinds: Option<Vec<RawKind>>,
+}
+
+/// `[resistance.who_rises]`: the people who may rise, by attribute.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RawWhoRises {
+    /// Age bands that may rise (youth and adult if absent).
+    pub ages: Option<Vec<String>>,
+    /// Sexes that may rise (all if absent).
+    pub sexes: Option<Vec<String>>,
+    /// Occupations that may rise (all if absent).
+    pub occupations: Option<Vec<String>>,
+}
+
+impl RawWhoRises {
+    fn decode(n: Node<'_, '_>, path: &str, p: &mut Problems, s: &mut Spans) -> Option<Self> {
+        let mut f = Fields::open(n, path, p)?;
+        let t = RawWhoRises {
+            ages: get_at(&mut f, "ages", p, s),
+            sexes: get_at(&mut f, "sexes", p, s),
+            occupations: get_at(&mut f, "occupations", p, s),
+        };
+        f.finish(p);
+        Some(t)
+    }
+}
+
+/// Who may rise: eligibility by age band, sex and occupation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WhoRises {
+    /// Indexed like [`crate::population::AGE_BANDS`].
+    pub ages: [bool; 3],
+    /// Indexed like [`crate::population::SEXES`].
+    pub sexes: [bool; 2],
+    /// Indexed like [`crate::population::OCCUPATIONS`].
+    pub occupations: [bool; 4],
+}
+
+impl WhoRises {
+    /// Whether everyone may rise.
+    pub fn admits_all(&self) -> bool {
+        self.ages
+            .iter()
+            .chain(&self.sexes)
+            .chain(&self.occupations)
+            .all(|&a| a)
+    }
+
+    /// Whether a person with these attribute codes may rise.
+    pub fn admits(&self, age: u8, sex: u8, occupation: u8) -> bool {
+        self.ages[age as usize] && self.sexes[sex as usize] && self.occupations[occupation as usize]
+    }
 }
 
 /// `[[resistance.kinds]]`: an organization kind with its eligibility rule.
@@ -299,6 +404,16 @@ impl RawResistance {
             combat: table(&mut f, "combat", p, s, RawCombatParams::decode),
             uprising: table(&mut f, "uprising", p, s, RawUprisingParams::decode),
             control: table(&mut f, "control", p, s, RawControlParams::decode),
+            demobilization: table(
+                &mut f,
+                "demobilization",
+                p,
+                s,
+                RawDemobilizationParams::decode,
+            ),
+            policing: table(&mut f, "policing", p, s, RawPolicingParams::decode),
+            loyalty: table(&mut f, "loyalty", p, s, RawLoyaltyParams::decode),
+            who_rises: table(&mut f, "who_rises", p, s, RawWhoRises::decode),
             committees: table(&mut f, "committees", p, s, RawCommitteeParams::decode),
             kinds: array(&mut f, "kinds", p, s, RawKind::decode),
         };
@@ -399,6 +514,14 @@ pub struct ResistanceParams {
     pub uprising: UprisingParams,
     /// Control and collapse.
     pub control: ControlParams,
+    /// Going home from the rising.
+    pub demobilization: DemobilizationParams,
+    /// Policing of crowds and jail space (`jail_capacity` after scaling).
+    pub policing: PolicingParams,
+    /// Defection of the ruling side's forces.
+    pub loyalty: LoyaltyParams,
+    /// Who may rise.
+    pub who_rises: WhoRises,
     /// Local committees (counted).
     pub committees: CommitteeParams,
     /// Organization kinds, in the scenario's order.
@@ -415,6 +538,9 @@ pub fn parameter_tables() -> Vec<(&'static str, &'static [crate::scenario::param
         ("resistance.repression", RepressionParams::PARAMS),
         ("resistance.combat", CombatParams::PARAMS),
         ("resistance.uprising", UprisingParams::PARAMS),
+        ("resistance.demobilization", DemobilizationParams::PARAMS),
+        ("resistance.policing", PolicingParams::PARAMS),
+        ("resistance.loyalty", LoyaltyParams::PARAMS),
         ("resistance.control", ControlParams::PARAMS),
         ("resistance.committees", CommitteeParams::PARAMS),
     ]

@@ -73,6 +73,14 @@ pub const LISTED: u8 = 2;
 pub const CADRE_LISTED: u8 = 8;
 /// Flag: has an entry in its region's hiding list.
 pub const HIDE_LISTED: u8 = 4;
+/// Flag: risen, and counted by their ties (`risen_ties`): set when the ties learn of the
+/// rising (the step after), cleared when the person stops being out (home, jail, death).
+pub const COUNTED: u8 = 16;
+/// Flag: has been out in the rising and gone home (`weariness` raises their threshold).
+pub const WENT_HOME: u8 = 32;
+/// Bits 6–7: the state a risen person had before rising (unreached, sympathizer, member or
+/// cadre), to which they return when they go home.
+pub const PRIOR_SHIFT: u8 = 6;
 
 /// The hot part of a person's state, packed in 8 bytes so that one cache line fetch gives
 /// everything a contact or a threshold check reads.
@@ -81,7 +89,8 @@ pub const HIDE_LISTED: u8 = 4;
 pub struct Hot {
     /// [`State`] as a byte.
     pub state: u8,
-    /// [`HIDING`], [`LISTED`], [`CADRE_LISTED`], [`HIDE_LISTED`].
+    /// [`HIDING`], [`LISTED`], [`CADRE_LISTED`], [`HIDE_LISTED`], [`COUNTED`],
+    /// [`WENT_HOME`], and the state before rising in the two bits from [`PRIOR_SHIFT`].
     pub flags: u8,
     /// Grievance, 0..=255 for 0..1.
     pub grievance: u8,
@@ -89,7 +98,7 @@ pub struct Hot {
     pub risk: u8,
     /// Region number (a copy of the population's column, kept here for locality).
     pub region: u16,
-    /// Ties that have risen (saturating).
+    /// Ties out in the rising now, as this person knows it (counted ties: see [`COUNTED`]).
     pub risen_ties: u16,
 }
 
@@ -143,6 +152,18 @@ impl Persons {
     #[inline]
     pub fn risk(&self, i: u32) -> f64 {
         f64::from(self.hot[i as usize].risk) / 255.0
+    }
+
+    /// The state `i` had before rising (meaningful while risen).
+    #[inline]
+    pub fn prior(&self, i: u32) -> State {
+        State::from_u8(self.hot[i as usize].flags >> PRIOR_SHIFT)
+    }
+
+    /// Whether `i` has been out and gone home.
+    #[inline]
+    pub fn went_home(&self, i: u32) -> bool {
+        self.hot[i as usize].flags & WENT_HOME != 0
     }
 
     /// Whether `i` hides in the mountains.

@@ -125,6 +125,16 @@ pub struct RegionState {
     pub mountain: f64,
     /// Young men may go into hiding at this rate per day (conscription).
     pub hiding_rate: f64,
+    /// Troops and police who have stopped obeying here since the start (persons).
+    pub defected: f64,
+    /// Goings home from the rising here since the start (persons; one person may count
+    /// more than once).
+    pub went_home: u64,
+    /// People arrested out of crowds here since the start.
+    pub crowd_arrests: u64,
+    /// People who have been out in the rising at least once (a rising after going home is not
+    /// counted again): the participants, as a record counts them.
+    pub ever_risen: u64,
 }
 
 impl RegionState {
@@ -169,6 +179,10 @@ impl RegionState {
             abroad: region.abroad,
             mountain: region.field("mountain_share"),
             hiding_rate: 0.0,
+            defected: 0.0,
+            went_home: 0,
+            crowd_arrests: 0,
+            ever_risen: 0,
         }
     }
 

@@ -173,8 +173,9 @@ impl Resistance {
                     continue;
                 }
                 let region = world.people.region[i as usize] as usize;
-                if s.bernoulli(p.arrest) {
-                    self.arrest(i, step, world);
+                // With no jail space at all the police take nobody: the member escapes as if
+                // not caught.
+                if s.bernoulli(p.arrest) && self.arrest(i, step, world) {
                     if s.bernoulli(p.betray) {
                         let ties = world.network.neighbours(i);
                         if !ties.is_empty() {
@@ -193,10 +194,37 @@ impl Resistance {
         n
     }
 
-    /// Arrests person `i`: jail, fear in the region, grievance among their ties.
-    pub(super) fn arrest(&mut self, i: u32, step: u32, world: &World) {
+    /// Arrests person `i` for a term of the Peace Preservation Law (`jail_min`..`jail_max`).
+    /// When the jails are full the prisoner due out soonest is let go early to make room (the
+    /// police keep breaking cells; terms shorten): prisoners never exceed the jail space.
+    /// `false` (nobody arrested) only when there is no jail space at all.
+    pub(super) fn arrest(&mut self, i: u32, step: u32, world: &World) -> bool {
         let p = &self.params.repression;
-        let (lo, hi, gain, backlash) = (p.jail_min, p.jail_max, p.fear_gain, p.backlash);
+        let (lo, hi) = (p.jail_min, p.jail_max);
+        if self.jail_room() < 1.0 && !self.release_early(world) {
+            return false;
+        }
+        self.arrest_for(i, step, lo, hi, world);
+        true
+    }
+
+    /// Lets the prisoner due out soonest go now; `false` if the jails are empty.
+    fn release_early(&mut self, world: &World) -> bool {
+        while let Some(Reverse((_, j))) = self.jail.pop() {
+            if self.persons.state(j) == State::Arrested {
+                self.set_state(j, State::Sympathizer, world);
+                self.released_early += 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Arrests person `i` for a term drawn between `lo` and `hi` days: jail, fear in the
+    /// region, grievance among their ties. The caller has checked the jail space.
+    pub(super) fn arrest_for(&mut self, i: u32, step: u32, lo: f64, hi: f64, world: &World) {
+        let p = &self.params.repression;
+        let (gain, backlash) = (p.fear_gain, p.backlash);
         self.leave_cell(i);
         self.set_state(i, State::Arrested, world);
         let mut js = Stream::new(self.seed, Purpose::JAIL, step, i);

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::forces::lanchester;
-use super::people::{State, HIDING, NO_CELL};
+use super::people::{State, COUNTED, HIDING, NO_CELL};
 use super::Resistance;
 use crate::model::Model;
 use crate::network::Network;
@@ -109,6 +109,42 @@ fn check_invariants(m: &Resistance, w: &World) {
         );
         assert!(g.killed.iter().all(|&k| k >= 0.0), "deaths never negative");
     }
+    // Each person's count of ties out is exactly the number of their ties who are risen and
+    // whom the ties have learnt of (counted); the risen lists are exact.
+    for i in 0..w.people.len() as u32 {
+        let h = &m.persons.hot[i as usize];
+        let out = w
+            .network
+            .neighbours(i)
+            .iter()
+            .filter(|&&t| {
+                let ht = &m.persons.hot[t as usize];
+                ht.state == State::Risen as u8 && ht.flags & COUNTED != 0
+            })
+            .count();
+        assert_eq!(usize::from(h.risen_ties), out, "ties out of person {i}");
+        if h.flags & COUNTED != 0 {
+            assert_eq!(h.state, State::Risen as u8, "only the risen are counted");
+        }
+    }
+    for (r, g) in m.regions.iter().enumerate() {
+        assert_eq!(
+            g.risen.len() as u64,
+            g.count[State::Risen as usize],
+            "the risen list of region {r} is exact"
+        );
+        assert!(g.risen.iter().all(|&i| m.persons.state(i) == State::Risen));
+    }
+    let jailed: u64 = m
+        .regions
+        .iter()
+        .map(|g| g.count[State::Arrested as usize])
+        .sum();
+    assert!(
+        jailed as f64 <= m.params.policing.jail_capacity.max(0.0),
+        "arrested ({jailed}) never above the jail space ({})",
+        m.params.policing.jail_capacity
+    );
     let carried: f64 = m.columns.iter().map(|k| k.arms).sum();
     assert!(carried >= 0.0, "columns never carry negative arms");
     for (k, &n) in m.kind_members.iter().enumerate() {
@@ -464,8 +500,10 @@ fn a_surrender_stops_the_fighting_except_on_its_fronts() {
 /// Region `a` with its six people in a ring, the call to rise heard there, thresholds that
 /// an armed force's presence alone brings to zero, and a garrison of 20 (no police).
 fn armed_presence_world() -> (Scenario, World) {
+    // The bonus is armed_bonus × A / (A + G): a column of 50 against a garrison of 20
+    // (12 effective) gives 0.4 × 0.81 = 0.32, over the threshold.
     let s = scenario(
-        "[resistance.uprising]\nthreshold_base = 0.3\nrisk_weight = 0.0\ngrievance_weight = 0.0\narmed_bonus = 0.3\n\
+        "[resistance.uprising]\nthreshold_base = 0.3\nrisk_weight = 0.0\ngrievance_weight = 0.0\narmed_bonus = 0.4\n\
          [resistance.combat]\nfire = 0.05\nsuppression = 0.0\n",
     );
     let ring: Vec<(u32, u32)> = (0..6).map(|i| (i, (i + 1) % 6)).collect();
@@ -604,8 +642,9 @@ fn the_columns_carry_the_bases_arms_to_the_risen() {
 }
 
 /// Local units are shared by population (here 6 and 4 people, 5 units: 3 and 2), every person
-/// belongs to one unit of their region, and a unit has a committee once `quorum` of its people
-/// have risen; a death takes the person out of the count.
+/// belongs to one unit of their region, and a unit forms a committee once `quorum` of its
+/// people are out at once, and keeps it when they go home or die; a death takes the person
+/// out of the count that forms the next.
 #[test]
 fn committees_form_where_a_quorum_of_a_unit_has_risen() {
     let s = scenario("[resistance.committees]\ncounties = 5\nquorum = 0.5\n");
@@ -625,7 +664,9 @@ fn committees_form_where_a_quorum_of_a_unit_has_risen() {
     m.set_state(3, State::Risen, &w);
     assert_eq!(m.committees_in(0), 2);
     m.set_state(0, State::Dead, &w);
-    assert_eq!(m.committees_in(0), 1, "the dead are not counted");
+    assert_eq!(m.committees_in(0), 2, "a committee outlives the crowd");
+    m.set_state(4, State::Risen, &w);
+    assert_eq!(m.committees_in(0), 3);
     assert_eq!(m.committees_in(1), 0);
 }
 
@@ -733,6 +774,308 @@ fn control_recovers_without_rebels_and_falls_to_liberation_against_them() {
         "region a holds 60 % of the home population"
     );
     check_invariants(&m, &w);
+}
+
+/// Region `a` with 300 adults on a ring where each is tied to the four nearest on each side,
+/// the call to rise heard, everyone out and counted by their ties; region `b` empty of forces.
+/// `extra` sets parameters (the scenario's `[resistance.*]` tables).
+fn crowd_world(extra: &str) -> (Resistance, World) {
+    let text = format!(
+        r#"
+name = "crowd"
+model = "resistance"
+[time]
+steps = 120
+[population.shares]
+age = {{ adult = 1.0 }}
+occupation = {{ peasant = 1.0 }}
+[[regions]]
+name = "a"
+population = 300
+neighbours = ["b"]
+police = 0
+[[regions]]
+name = "b"
+population = 4
+[resistance]
+initial_cadres = 0
+[[resistance.kinds]]
+name = "union"
+[resistance.uprising]
+threshold_base = 0.5
+risk_weight = 0.0
+grievance_weight = 0.0
+[resistance.control]
+collapse_share = 0.5
+{extra}
+"#
+    );
+    let s = Scenario::load(&Source::text("crowd.toml", &text), &[]).unwrap();
+    let mut edges = Vec::new();
+    for i in 0..300u32 {
+        for k in 1..=4 {
+            edges.push((i, (i + k) % 300));
+        }
+    }
+    let w = world(&s, &edges);
+    let mut m = Resistance::new(&s, &w);
+    m.open_region(0);
+    for i in 0..300 {
+        m.set_state(i, State::Risen, &w);
+        m.frontier.push(i);
+    }
+    let mut log = Vec::new();
+    m.uprising(0, &w, &mut log);
+    (m, w)
+}
+
+/// Runs `m` for `days` whole days (every process, in the day's order); returns the risen in
+/// region `a` each day.
+fn run_days(m: &mut Resistance, w: &World, days: u32) -> Vec<u64> {
+    let mut log = Vec::new();
+    let mut risen = Vec::new();
+    for step in 1..=days {
+        m.step(step, w, &mut log);
+        check_invariants(m, w);
+        risen.push(m.regions[0].count[State::Risen as usize]);
+    }
+    risen
+}
+
+/// Forces that hold the crowds down but cannot topple them: 100 troops and 100 police (100
+/// effective) against 300 risers weighing 0.5 each in control (150): control goes to 0.4,
+/// above `liberation`, so nothing collapses whatever the crowds do.
+const STANDOFF: &str = "[resistance.combat]\nunarmed_weight = 0.5\nsuppression = 0.0\n";
+
+/// A rising facing loyal forces that arrest and disperse shrinks and ends, and the ruling
+/// system holds; the same rising with no policing and nobody tiring stays out to the end.
+#[test]
+fn a_rising_facing_loyal_forces_that_arrest_and_disperse_ebbs_without_a_collapse() {
+    let policed = format!(
+        "{STANDOFF}[resistance.policing]\ncrowd_arrest = 0.05\ndispersal = 0.05\n\
+         [resistance.demobilization]\nfatigue = 0.01\n"
+    );
+    let (mut m, w) = crowd_world(&policed);
+    m.regions[0].garrison = 100.0;
+    m.regions[0].police = 100.0;
+    assert_eq!(
+        m.regions[0].count[State::Risen as usize],
+        300,
+        "everyone is out"
+    );
+    let risen = run_days(&mut m, &w, 120);
+    assert_eq!(*risen.last().unwrap(), 0, "it ends: {risen:?}");
+    assert!(m.collapse.is_none(), "and the ruling system holds");
+    assert!(
+        m.regions[0].crowd_arrests > 0,
+        "the police arrested people out of crowds"
+    );
+    assert!(m.regions[0].went_home > 0, "and people went home");
+    assert_eq!(m.regions[0].defected, 0.0, "loyal forces never defect");
+
+    let still = format!(
+        "{STANDOFF}[resistance.policing]\ncrowd_arrest = 0.0\ndispersal = 0.0\n\
+         [resistance.demobilization]\nfatigue = 0.0\nfear_exit = 0.0\nunsupported_exit = 0.0\n"
+    );
+    let (mut m, w) = crowd_world(&still);
+    m.regions[0].garrison = 100.0;
+    m.regions[0].police = 100.0;
+    let risen = run_days(&mut m, &w, 120);
+    assert_eq!(
+        *risen.last().unwrap(),
+        300,
+        "without the causes nobody goes home"
+    );
+    assert!(m.collapse.is_none());
+}
+
+/// The same standoff with forces of low loyalty: facing crowds three times their size they
+/// stop obeying, the ruling side's share of the strength falls below `liberation`, and the
+/// ruling system collapses; nobody of the ruling side was killed.
+#[test]
+fn the_same_rising_facing_forces_that_defect_ends_in_a_collapse() {
+    let setup = format!(
+        "{STANDOFF}[resistance.policing]\ncrowd_arrest = 0.0\ndispersal = 0.0\n\
+         [resistance.demobilization]\nfatigue = 0.0\nfear_exit = 0.0\n\
+         [resistance.loyalty]\ndefection = 0.2\ncrowd_ratio = 1.0\n"
+    );
+    let run = |loyalty: f64| {
+        let (mut m, w) = crowd_world(&setup);
+        m.regions[0].garrison = 100.0;
+        m.regions[0].police = 100.0;
+        m.params.loyalty.garrison = loyalty;
+        m.params.loyalty.police = loyalty;
+        run_days(&mut m, &w, 60);
+        m
+    };
+    let loyal = run(1.0);
+    assert!(loyal.collapse.is_none(), "loyal forces hold");
+    assert_eq!(loyal.regions[0].garrison + loyal.regions[0].police, 200.0);
+    let wavering = run(0.2);
+    let (day, _) = wavering
+        .collapse()
+        .expect("forces that defect let the state fall");
+    assert!(day > 1, "not at once: on day {day}");
+    assert!(
+        wavering.regions[0].defected > 100.0,
+        "{}",
+        wavering.regions[0].defected
+    );
+    assert_eq!(wavering.ruling_losses, 0.0, "fallen without a battle");
+}
+
+/// Children are not among those who rise by default: in a region of children and adults
+/// where an armed force brings every threshold to zero, only the adults rise. With
+/// `who_rises.ages` naming children too, everyone does.
+#[test]
+fn children_below_the_eligible_age_never_rise() {
+    let build = |extra: &str| {
+        let text = format!(
+            r#"
+name = "ages"
+model = "resistance"
+[time]
+steps = 10
+[population.shares]
+age = {{ child = 0.5, adult = 0.5 }}
+[[regions]]
+name = "a"
+population = 400
+[resistance]
+initial_cadres = 0
+[[resistance.kinds]]
+name = "union"
+[resistance.uprising]
+threshold_base = 0.0
+risk_weight = 0.0
+grievance_weight = 0.0
+{extra}
+"#
+        );
+        let s = Scenario::load(&Source::text("ages.toml", &text), &[]).unwrap();
+        let ring: Vec<(u32, u32)> = (0..400).map(|i| (i, (i + 1) % 400)).collect();
+        let w = world(&s, &ring);
+        let mut m = Resistance::new(&s, &w);
+        m.open_region(0);
+        let mut log = Vec::new();
+        m.uprising(1, &w, &mut log);
+        check_invariants(&m, &w);
+        let children_risen = (0..400u32)
+            .filter(|&i| w.people.age[i as usize] == 0 && m.persons.state(i) == State::Risen)
+            .count();
+        let adults = (0..400usize).filter(|&i| w.people.age[i] == 2).count();
+        (
+            children_risen,
+            m.regions[0].count[State::Risen as usize],
+            adults,
+        )
+    };
+    let (children, risen, adults) = build("");
+    assert_eq!(children, 0, "no child rises");
+    assert_eq!(risen as usize, adults, "every adult does");
+    assert!(adults > 100 && adults < 300);
+    let (children, risen, _) =
+        build("[resistance.who_rises]\nages = [\"child\", \"youth\", \"adult\"]\n");
+    assert!(children > 100, "named, children rise too");
+    assert_eq!(risen, 400);
+}
+
+/// A person who has been out and gone home needs `weariness` more of their ties out to
+/// rise again.
+#[test]
+fn people_who_went_home_need_more_of_their_ties_to_rise_again() {
+    let (s, w) = armed_presence_world();
+    let mut m = Resistance::new(&s, &w);
+    m.params.demobilization.weariness = 0.6;
+    m.open_region(0);
+    m.set_state(0, State::Risen, &w);
+    m.regions[0].risen.retain(|&i| i != 0);
+    m.go_home(0, &w);
+    assert!(m.persons.went_home(0));
+    assert_eq!(
+        m.persons.state(0),
+        State::Unreached,
+        "home to where they came from"
+    );
+    // One of person 0's two ties (1 and 5) out is a share of 0.5: enough at θ = 0.3, not at
+    // 0.3 + 0.6 = 0.9.
+    m.set_state(1, State::Risen, &w);
+    m.frontier.push(1);
+    let mut log = Vec::new();
+    m.uprising(1, &w, &mut log);
+    assert_eq!(
+        m.persons.state(0),
+        State::Unreached,
+        "one tie out of two: 0.5 < 0.9"
+    );
+    assert_eq!(
+        m.persons.state(2),
+        State::Risen,
+        "a person who never went home rises at 0.5"
+    );
+    check_invariants(&m, &w);
+}
+
+/// The main force acts by its size: a column of 300 against a garrison of 200 (120
+/// effective) raises the region and breaks the garrison, one of 75 does neither as well.
+#[test]
+fn the_main_force_acts_by_its_size() {
+    let (s, w) = armed_presence_world();
+    let run = |strength: f64| {
+        let mut m = Resistance::new(&s, &w);
+        m.params.uprising.armed_bonus = 0.5;
+        m.regions[0].police = 0.0;
+        m.regions[0].garrison = 200.0;
+        m.open_region(0);
+        m.columns
+            .push(super::Column::new(super::Side::Main, 0, strength, true));
+        let mut log = Vec::new();
+        for step in 1..=3 {
+            day(&mut m, step, &w, &mut log);
+        }
+        check_invariants(&m, &w);
+        let g = &m.regions[0];
+        (g.garrison, g.control, g.count[State::Risen as usize])
+    };
+    let (garrison_small, control_small, risen_small) = run(75.0);
+    let (garrison_large, control_large, risen_large) = run(300.0);
+    assert!(
+        garrison_large < garrison_small,
+        "{garrison_large} vs {garrison_small}"
+    );
+    assert!(
+        control_large < control_small,
+        "{control_large} vs {control_small}"
+    );
+    // 0.5 × 75 / (75 + 120) = 0.19 < 0.3; 0.5 × 300 / 420 = 0.36 ≥ 0.3.
+    assert_eq!(risen_small, 0, "a small column raises nobody");
+    assert_eq!(risen_large, 6, "a large one raises everyone");
+}
+
+/// Jail space bounds prisoners: with room for two, a detected cell of five is broken (all
+/// five arrested) but the jails hold two, the others let go early as room is needed; with
+/// no room at all, nobody is taken.
+#[test]
+fn full_jails_let_the_earliest_due_go_and_never_hold_more_than_their_space() {
+    let run = |capacity: u32| {
+        let s = scenario(&format!(
+            "[resistance.policing]\njail_capacity = {capacity}\n[resistance.repression]\narrest = 1.0\nbetray = 0.0\nhide = 0.0\n"
+        ));
+        let w = world(&s, &[]);
+        let mut m = Resistance::new(&s, &w);
+        let c = cell_of(&mut m, &w, &[0, 1, 2, 3, 4], 1);
+        let mut st = Stream::new(1, Purpose::REPRESSION, 1, 0);
+        m.break_cells(vec![c], 1, &mut st, &w);
+        check_invariants(&m, &w);
+        (
+            m.regions[0].count[State::Arrested as usize],
+            m.arrests,
+            m.released_early,
+        )
+    };
+    assert_eq!(run(2), (2, 5, 3));
+    assert_eq!(run(0), (0, 0, 0));
+    assert_eq!(run(100), (5, 5, 0));
 }
 
 proptest! {

@@ -1,20 +1,25 @@
-//! The uprising (step 6 of the day): Granovetter's threshold rule on the social network,
+//! The uprising (step 8 of the day): Granovetter's threshold rule on the social network,
 //! in regions the call to rise has reached.
 //!
-//! Person i rises when the share of their ties that have risen reaches
+//! Person i rises when the share of their ties now out in the rising reaches
 //!   θ_i = threshold_base + risk_weight·(risk_i − ½) − grievance_weight·grievance_i
-//!         − bonus(state) − armed_bonus·[armed force in the region] + appeal shift,
+//!         − bonus(state) − armed_bonus·a_r + weariness·[has gone home before] + appeal shift,
 //! with bonus = sympathizer_bonus for sympathizers, member_bonus for members, and cadres
-//! rising at once ("organized people first"). Updates are synchronous like the `threshold`
-//! model: people who rise at step t are counted by their ties at t + 1. Only the ties of new
-//! risers are visited (event-driven); a region is scanned whole only when its thresholds fall
-//! (it opens, an armed force arrives, an appeal lands), a handful of times per run.
+//! rising at once ("organized people first"); a_r is the armed rebels' share of the armed
+//! strength in the region, A / (A + G) (1 where no ruling force is left and in a liberated
+//! region, 0 where no armed rebel stands), so a larger column emboldens more. Only the people `who_rises` admits rise
+//! (children do not, by default). Updates are synchronous like the `threshold` model: people
+//! who rise at step t are counted by their ties at t + 1; people who stop being out (home,
+//! jail, death) are uncounted at once (`ops.rs`). Only the ties of new risers are visited
+//! (event-driven); a region is scanned whole only when its thresholds fall (it opens, an armed
+//! force arrives, an appeal lands), a handful of times per run.
 //! On weighted ties the share is by weight: risen ties' weights over all ties' weights.
 //! People hiding in the mountains are off the network; they come down and rise when an armed
 //! force stands in their region (`rally` per day).
 
 use super::forces::Side;
-use super::people::State;
+use super::params::WhoRises;
+use super::people::{State, COUNTED};
 use super::Resistance;
 use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
@@ -28,6 +33,53 @@ enum Need {
     Share(f64),
 }
 
+/// Each person's number of ties whom `who` lets rise, or nothing when it lets everyone rise
+/// (the degree is then the count).
+pub(super) fn eligible_ties(world: &World, who: &WhoRises) -> Vec<u16> {
+    use rayon::prelude::*;
+    if who.admits_all() {
+        return Vec::new();
+    }
+    let p = &world.people;
+    let may = |t: u32| {
+        let t = t as usize;
+        who.admits(p.age[t], p.sex[t], p.occupation[t])
+    };
+    (0..p.len() as u32)
+        .into_par_iter()
+        .map(|i| {
+            let n = world
+                .network
+                .neighbours(i)
+                .iter()
+                .filter(|&&t| may(t))
+                .count();
+            n.min(usize::from(u16::MAX)) as u16
+        })
+        .collect()
+}
+
+/// Each person's summed weight of ties whom `who` lets rise (weighted networks).
+pub(super) fn eligible_strength(world: &World, who: &WhoRises) -> Vec<f32> {
+    use rayon::prelude::*;
+    let p = &world.people;
+    (0..p.len() as u32)
+        .into_par_iter()
+        .map(|i| {
+            let ties = world.network.neighbours(i);
+            let weights = world.network.weights_of(i);
+            let mut sum = 0.0f64;
+            for (k, &t) in ties.iter().enumerate() {
+                let tu = t as usize;
+                if who.admits(p.age[tu], p.sex[tu], p.occupation[tu]) {
+                    sum += weights.map_or(1.0, |w| f64::from(w[k]));
+                }
+            }
+            sum as f32
+        })
+        .collect()
+}
+
 impl Resistance {
     /// Whether an armed force of the resistance stands in region `r` at `step`.
     fn armed(&self, r: usize, step: u32) -> bool {
@@ -36,13 +88,41 @@ impl Resistance {
         }) || (self.regions[r].open && self.regions[r].count[State::Fighter as usize] > 0)
     }
 
-    /// Whether `i` rises now: the share of their ties that have risen (by weight, on weighted
+    /// The armed rebels' share of the armed strength in region `r` at `step`, A / (A + G):
+    /// 0 where no armed rebel stands, 1 where they stand and no ruling force is left. It
+    /// scales `armed_bonus`, so the size of a column matters to those who watch it.
+    pub(super) fn armed_presence(&self, r: usize, step: u32) -> f64 {
+        // A liberated region is held by the people: no ruling force is left to fear.
+        if self.regions[r].liberated {
+            return 1.0;
+        }
+        if !self.armed(r, step) {
+            return 0.0;
+        }
+        let s = self.strengths(r, step);
+        if s.armed + s.ruling <= 0.0 {
+            1.0
+        } else {
+            s.armed / (s.armed + s.ruling)
+        }
+    }
+
+    /// Whether `i` rises now: the share of their ties that are out (by weight, on weighted
     /// ties) has reached their threshold.
-    fn rises(&self, i: u32, step: u32, armed: bool, world: &World) -> bool {
-        match self.need(i, step, armed, world) {
-            None => false,
-            Some(Need::Ties(need)) => u32::from(self.persons.hot[i as usize].risen_ties) >= need,
-            Some(Need::Share(theta)) => {
+    fn rises(&self, i: u32, step: u32, armed: f64, world: &World) -> bool {
+        let state = self.persons.state(i);
+        if state == State::Risen {
+            return false;
+        }
+        self.need(i, state, step, armed, world)
+            .is_some_and(|need| self.meets(i, need))
+    }
+
+    /// Whether `i`'s ties out now meet `need`.
+    fn meets(&self, i: u32, need: Need) -> bool {
+        match need {
+            Need::Ties(need) => u32::from(self.persons.hot[i as usize].risen_ties) >= need,
+            Need::Share(theta) => {
                 let strength = f64::from(self.strength[i as usize]);
                 // The tolerance keeps 0.5 × 120 at 60 in floating point.
                 f64::from(self.risen_weight[i as usize]) >= theta * strength - 1e-6
@@ -50,10 +130,30 @@ impl Resistance {
         }
     }
 
-    /// What `i` needs to rise, or `None` if `i` cannot rise now.
-    fn need(&self, i: u32, step: u32, armed: bool, world: &World) -> Option<Need> {
-        let state = self.persons.state(i);
+    /// Whether a risen person `i` would no longer rise by the rule that brought them out:
+    /// their ties out have fallen below their threshold as it is today (judged with the state
+    /// they rose from).
+    pub(super) fn unsupported(&self, i: u32, step: u32, world: &World) -> bool {
+        let r = world.people.region[i as usize] as usize;
+        let armed = self.armed_presence(r, step);
+        match self.need(i, self.persons.prior(i), step, armed, world) {
+            None => true,
+            Some(need) => !self.meets(i, need),
+        }
+    }
+
+    /// What `i`, in `state`, needs to rise, or `None` if `i` cannot rise now.
+    fn need(&self, i: u32, state: State, step: u32, armed: f64, world: &World) -> Option<Need> {
         let u = &self.params.uprising;
+        let iu = i as usize;
+        let p = &world.people;
+        if !self
+            .params
+            .who_rises
+            .admits(p.age[iu], p.sex[iu], p.occupation[iu])
+        {
+            return None;
+        }
         let bonus = match state {
             State::Unreached => 0.0,
             State::Sympathizer => u.sympathizer_bonus,
@@ -69,9 +169,18 @@ impl Resistance {
         if !g.open {
             return None;
         }
-        let theta = self.persons.threshold(i, u) - bonus - if armed { u.armed_bonus } else { 0.0 }
+        let weary = if self.persons.went_home(i) {
+            self.params.demobilization.weariness
+        } else {
+            0.0
+        };
+        let theta = self.persons.threshold(i, u) - bonus - u.armed_bonus * armed
+            + weary
             + g.appeal.at(step, 0.0);
-        let degree = world.network.degree(i);
+        let degree = match self.eligible_ties.get(i as usize) {
+            Some(&d) => u32::from(d),
+            None => world.network.degree(i),
+        };
         if theta <= 0.0 {
             return Some(Need::Ties(0));
         }
@@ -98,6 +207,7 @@ impl Resistance {
         }
         self.armed_last = armed.clone();
         self.rally(step, &armed, world, log);
+        let presence: Vec<f64> = (0..n).map(|r| self.armed_presence(r, step)).collect();
 
         let before: u64 = self
             .regions
@@ -106,6 +216,12 @@ impl Resistance {
             .sum();
         let current = std::mem::take(&mut self.frontier);
         for &p in &current {
+            // Out of the rising before their ties learnt of it, or counted already.
+            let h = &mut self.persons.hot[p as usize];
+            if h.state != State::Risen as u8 || h.flags & COUNTED != 0 {
+                continue;
+            }
+            h.flags |= COUNTED;
             let weights = world.network.weights_of(p);
             for (k, &t) in world.network.neighbours(p).iter().enumerate() {
                 let c = &mut self.persons.hot[t as usize].risen_ties;
@@ -114,7 +230,7 @@ impl Resistance {
                     self.risen_weight[t as usize] += w[k];
                 }
                 let r = world.people.region[t as usize] as usize;
-                if self.rises(t, step, armed[r], world) {
+                if self.rises(t, step, presence[r], world) {
                     self.rise(t, world);
                 }
             }
@@ -127,7 +243,7 @@ impl Resistance {
                 continue;
             }
             for i in world.people.of_region(r) {
-                if self.rises(i, step, armed[r as usize], world) {
+                if self.rises(i, step, presence[r as usize], world) {
                     self.rise(i, world);
                 }
             }

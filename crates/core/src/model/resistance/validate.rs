@@ -64,6 +64,21 @@ pub(crate) fn validate(c: &mut Check<'_>, r: &mut RawResistance) -> Option<Resis
         "resistance.committees",
         &mut ranges,
     );
+    let demobilization = DemobilizationParams::resolve(
+        r.demobilization.get_or_insert_with(Default::default),
+        "resistance.demobilization",
+        &mut ranges,
+    );
+    let mut policing = PolicingParams::resolve(
+        r.policing.get_or_insert_with(Default::default),
+        "resistance.policing",
+        &mut ranges,
+    );
+    let loyalty = LoyaltyParams::resolve(
+        r.loyalty.get_or_insert_with(Default::default),
+        "resistance.loyalty",
+        &mut ranges,
+    );
     for (path, message, help) in ranges {
         c.bad(&path, message, Some(help));
     }
@@ -77,6 +92,18 @@ pub(crate) fn validate(c: &mut Check<'_>, r: &mut RawResistance) -> Option<Resis
             Some("jail terms are drawn between jail_min and jail_max".into()),
         );
     }
+    if policing.crowd_jail_min > policing.crowd_jail_max {
+        c.bad(
+            "resistance.policing.crowd_jail_max",
+            format!(
+                "crowd_jail_max ({}) is below crowd_jail_min ({})",
+                policing.crowd_jail_max, policing.crowd_jail_min
+            ),
+            Some("detentions are drawn between crowd_jail_min and crowd_jail_max".into()),
+        );
+    }
+    policing.jail_capacity *= scale;
+    let who_rises = who_rises(c, r);
     if control.recapture < control.liberation {
         c.bad(
             "resistance.control.recapture",
@@ -165,9 +192,38 @@ pub(crate) fn validate(c: &mut Check<'_>, r: &mut RawResistance) -> Option<Resis
         combat,
         uprising,
         control,
+        demobilization,
+        policing,
+        loyalty,
+        who_rises,
         committees,
         kinds,
     })
+}
+
+/// `[resistance.who_rises]`: by default youths and adults of every sex and occupation
+/// (children do not rise).
+fn who_rises(c: &mut Check<'_>, r: &mut RawResistance) -> WhoRises {
+    let path = "resistance.who_rises";
+    let raw = r.who_rises.get_or_insert_with(Default::default);
+    raw.ages
+        .get_or_insert_with(|| vec!["youth".to_string(), "adult".to_string()]);
+    let w = WhoRises {
+        ages: categories_of(c, path, "ages", &mut raw.ages, &AGE_BANDS),
+        sexes: categories_of(c, path, "sexes", &mut raw.sexes, &SEXES),
+        occupations: categories_of(c, path, "occupations", &mut raw.occupations, &OCCUPATIONS),
+    };
+    if !w.ages.iter().any(|&a| a)
+        || !w.sexes.iter().any(|&a| a)
+        || !w.occupations.iter().any(|&a| a)
+    {
+        c.bad(
+            path,
+            "no one may rise",
+            Some("ages, sexes and occupations must each name at least one category".into()),
+        );
+    }
+    w
 }
 
 /// `report_dates`: dates within the run, on a dated scenario; at most 16.

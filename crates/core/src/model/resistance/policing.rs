@@ -1,0 +1,109 @@
+//! Policing of crowds (step 6 of the day): besides detecting cells (`repression.rs`) and
+//! firing on crowds (`forces.rs`), the police arrest people out in the streets and troops and
+//! police disperse crowds without killing; and forces ordered against crowds of their own
+//! people may stop obeying (defection).
+//!
+//! In a home region with U unarmed risen, police P and garrison T (persons), per day:
+//! - **arrests**: crowd_arrest · P persons, at most the unarmed risen and the jail space left
+//!   (`jail_capacity`, all regions together); each is detained for a term drawn between
+//!   `crowd_jail_min` and `crowd_jail_max` days, adds to the region's fear and to their ties'
+//!   grievance like any arrest;
+//! - **dispersal**: dispersal · (T · garrison_weight + P · police_weight) persons sent home;
+//! - **defection**: of each force f, a share defection · (1 − loyalty_f) · U / (U +
+//!   crowd_ratio · (T + P)) a day stops obeying: it leaves the ruling side's strength and
+//!   fights no more (`defected`, counted per region). Loyalty is scenario data per force
+//!   (`[resistance.loyalty]`): an occupier's army of loyalty 1 never defects; a police drawn
+//!   from the country's own people may, the more so the larger the crowds it faces.
+
+use super::people::State;
+use super::Resistance;
+use crate::observe::LogEntry;
+use crate::rng::Stream;
+use crate::world::World;
+
+impl Resistance {
+    /// Persons the jails can still take (all regions together).
+    pub(super) fn jail_room(&self) -> f64 {
+        let jailed: u64 = self
+            .regions
+            .iter()
+            .map(|g| g.count[State::Arrested as usize])
+            .sum();
+        self.params.policing.jail_capacity - jailed as f64
+    }
+
+    /// Step 6.
+    pub(super) fn policing(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
+        let p = self.params.policing.clone();
+        let c = self.params.combat.clone();
+        for r in 0..self.regions.len() {
+            if self.regions[r].abroad || self.regions[r].risen.is_empty() {
+                continue;
+            }
+            let armed = self.armed_share(r);
+            let g = &self.regions[r];
+            let unarmed = g.risen.len() as f64 * (1.0 - armed);
+            let ruling = g.garrison * c.garrison_weight + g.police * c.police_weight;
+            if unarmed < 1.0 || g.garrison + g.police <= 0.0 {
+                continue;
+            }
+            let mut s = Stream::new(self.seed, super::purpose::POLICING, step, r as u32);
+            let room = self.jail_room().max(0.0);
+            let wanted = Self::whole(p.crowd_arrest * g.police * self.dt, s.uniform());
+            let arrests = (wanted as f64).min(unarmed.floor()).min(room.floor()) as u64;
+            for _ in 0..arrests {
+                let Some(i) = self.take_risen(r, &mut s) else {
+                    break;
+                };
+                self.arrest_for(i, step, p.crowd_jail_min, p.crowd_jail_max, world);
+                self.regions[r].crowd_arrests += 1;
+            }
+            let left = (unarmed - arrests as f64).max(0.0);
+            let dispersed =
+                (Self::whole(p.dispersal * ruling * self.dt, s.uniform()) as f64).min(left) as u64;
+            for _ in 0..dispersed {
+                let Some(i) = self.take_risen(r, &mut s) else {
+                    break;
+                };
+                self.go_home(i, world);
+            }
+            let defected = self.defection(r, unarmed);
+            if arrests + dispersed > 0 || defected >= 0.5 {
+                log.push(LogEntry {
+                    step,
+                    kind: "crowd_policing".into(),
+                    region: Some(r as u16),
+                    count: arrests,
+                    detail: format!(
+                        "police arrest {arrests} and disperse {dispersed} of the crowds in {}{}",
+                        self.names[r],
+                        if defected >= 0.5 {
+                            format!("; {defected:.0} troops and police stop obeying")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                });
+            }
+        }
+    }
+
+    /// The forces of region `r`, facing `unarmed` risers, lose the share that stops obeying;
+    /// returns the persons who defected.
+    fn defection(&mut self, r: usize, unarmed: f64) -> f64 {
+        let l = &self.params.loyalty;
+        let g = &mut self.regions[r];
+        let forces = g.garrison + g.police;
+        if forces <= 0.0 || l.defection <= 0.0 {
+            return 0.0;
+        }
+        let pressure = unarmed / (unarmed + l.crowd_ratio * forces);
+        let share = |loyalty: f64| (l.defection * (1.0 - loyalty) * pressure * self.dt).min(1.0);
+        let from_garrison = g.garrison * share(l.garrison);
+        let from_police = g.police * share(l.police);
+        g.garrison -= from_garrison;
+        g.police -= from_police;
+        g.defected += from_garrison + from_police;
+        from_garrison + from_police
+    }
+}
