@@ -200,6 +200,11 @@ fn compare_finds_the_organizations_raise_the_rising() {
     let high: f64 = peak[col("ci_high")].parse().unwrap();
     assert!(high < 0.0, "{peak:?}");
     assert!(stdout.contains("paired differences"));
+    // A key outcome no run reached is said, with its interval, not left out.
+    assert!(
+        stdout.contains("The ruling system collapsed in 0 of 6 runs of arm a (the scenario as it is) (95 % interval 0 to 39 %)"),
+        "{stdout}"
+    );
     // The report opens with the outcome counted by arm, before the experiment's details.
     let report = fs::read_to_string(out.join("report.html")).unwrap();
     let lead = report.find("<p class=\"lead\">Runs ended by: time limit 6 of arm a (the scenario as it is); time limit 6 of arm b (resistance.organizations=false).</p>");

@@ -111,10 +111,12 @@ fn outcome_lead(
     // collapsed in 20 of 20 runs of arm a (…; 95 % interval 84 to 100 %) and in 0 of 20 …".
     let mut told: Vec<Vec<usize>> = Vec::new();
     for o in &meta.outcomes {
-        let Some(col) = summary.index(&o.figure) else {
-            continue;
+        // A figure no run reported has no column: it happened in none of them, which is
+        // worth saying as much as any other count.
+        let counts = match summary.index(&o.figure) {
+            Some(col) => reported(col),
+            None => vec![0; groups.len()],
         };
-        let counts = reported(col);
         let parts: Vec<String> = groups
             .iter()
             .zip(&counts)
