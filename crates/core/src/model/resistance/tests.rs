@@ -1081,8 +1081,8 @@ fn full_jails_let_the_earliest_due_go_and_never_hold_more_than_their_space() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
-    /// Whole runs of the teaching scenario with random seeds and parameters: every invariant
-    /// holds at every step.
+    /// Whole runs of the teaching scenario with random seeds and parameters (small jails,
+    /// heavy crowd policing, wavering forces among them): every invariant holds at every step.
     #[test]
     fn invariants_hold_at_every_step(
         seed in 0u64..1000,
@@ -1090,6 +1090,13 @@ proptest! {
         join in 0.0f64..1.0,
         betray in 0.0f64..1.0,
         fire in 0.0f64..0.5,
+        jail in 0u32..200,
+        crowd_arrest in 0.0f64..1.0,
+        dispersal in 0.0f64..2.0,
+        fatigue in 0.0f64..0.2,
+        defection in 0.0f64..0.5,
+        police_loyalty in 0.0f64..1.0,
+        unarmed_weight in 0.0f64..0.1,
     ) {
         let text = crate::scenario::embedded::source("two-valleys").unwrap();
         let sets = [
@@ -1098,6 +1105,13 @@ proptest! {
             format!("resistance.outreach.join={join}"),
             format!("resistance.repression.betray={betray}"),
             format!("resistance.combat.fire={fire}"),
+            format!("resistance.policing.jail_capacity={jail}"),
+            format!("resistance.policing.crowd_arrest={crowd_arrest}"),
+            format!("resistance.policing.dispersal={dispersal}"),
+            format!("resistance.demobilization.fatigue={fatigue}"),
+            format!("resistance.loyalty.defection={defection}"),
+            format!("resistance.loyalty.police={police_loyalty}"),
+            format!("resistance.combat.unarmed_weight={unarmed_weight}"),
         ];
         let overrides: Vec<_> = sets.iter().map(|a| crate::scenario::Override::parse(a).unwrap()).collect();
         let s = Scenario::load(&text, &overrides).unwrap();
