@@ -71,7 +71,7 @@ def main() -> int:
         rows = sorted(csv.DictReader(f), key=lambda r: int(r["point"]))
     y, censored = [], 0
     for r in rows:
-        if r[OUTPUT]:
+        if r.get(OUTPUT):
             y.append(float(r[OUTPUT]))
         else:
             # No collapse by the end: the days to the end are a lower bound (right-censored).

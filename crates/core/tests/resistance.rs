@@ -160,15 +160,15 @@ fn figures_are_taken_at_the_report_dates() {
 
 /// Criterion: the same scenario at 1/20 (the smallest scale whose regions all have at least
 /// `MIN_REGION_PERSONS`) and 1/10 gives the same shares. The tolerance is measured, not
-/// chosen: over 5 seeds the organized share on the eve of the offensive is 5.65–6.11 % at 1/20
-/// and 5.70–5.82 % at 1/10, a seed-to-seed s.d. of about 3 % of the share; two single runs
+/// chosen: over 5 seeds the organized share on the eve of the offensive is 5.7–6.2 % at 1/20
+/// and 5.6–5.7 % at 1/10, a seed-to-seed s.d. of about 3 % of the share; two single runs
 /// then differ by at most about 10 % (3 s.d. of their difference). The risen share is taken at
-/// a matched moment, the third day of the offensive (3 seeds: 8.5–8.9 % at both scales). What
-/// follows varies far more from seed to seed: the liberated share on 31 August is 0.19–0.51 at
-/// 1/20 and 0.23–0.51 at 1/10 (3 seeds each, means 0.35 and 0.33; some seeds collapse about
-/// three weeks after the offensive, most do not), a s.d. of about 0.13 a run, so means over 3
-/// seeds are compared within 0.2 (about 2 s.d. of their difference). At 1/100 the organized
-/// share is 21 % higher (6.8–7.3 %), which is why `mobilize run` warns below that size.
+/// a matched moment, the third day of the offensive (3 seeds: 5.0–5.5 % at both scales). What
+/// follows varies far more from seed to seed: the liberated share on 31 August is 0.08–0.26 at
+/// 1/20 and 0.08–0.23 at 1/10 (3 seeds each, means 0.14 and 0.15; none collapses), a s.d. of
+/// about 0.08 a run, so means over 3
+/// seeds are compared within 0.2 (about 3 s.d. of their difference). At 1/100 the organized
+/// share is 26 % higher (6.9–7.6 %), which is why `mobilize run` warns below that size.
 #[test]
 fn shares_agree_between_scale_one_twentieth_and_one_tenth() {
     let shares = |scale: f64, seed: u64| {
@@ -405,10 +405,10 @@ fn the_resolved_resistance_scenario_is_a_fixed_point_and_reruns_identically() {
 
 /// The March First Movement of 1919, run with the parameters the model uses for 1945: the
 /// record says the rising was contained (no collapse) after two months, with 553–7,509 killed.
-/// The model meets these patterns (3 seeds at 1/10: 730–980 killed at full scale, held, a
-/// rising that is over by April). It misses two others, which the docs report and this test
-/// does not hide: 410,000 took part at full scale against the record's 0.8–2 million, and
-/// 9,500 were arrested against 46,948.
+/// The model meets these patterns (5 seeds at 1/10: 1,420–1,700 killed at full scale, held, a
+/// rising below a tenth of its peak by 10 April). It misses participation, which the docs report
+/// and this test does not hide: 3.1–3.4 million took part at full scale against the record's
+/// 0.8–2 million (arrests, 17,000–17,700 against 46,948, are within a factor of three).
 #[test]
 fn the_1919_rising_is_contained_without_a_collapse_and_kills_as_the_record_does() {
     for seed in 1..=2 {

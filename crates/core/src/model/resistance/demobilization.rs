@@ -32,6 +32,7 @@ impl Resistance {
                 continue;
             }
             let p_max = 1.0 - (-h_max * self.dt).exp();
+            let armed = self.armed_presence(r, step);
             let mut s = Stream::new(self.seed, super::purpose::DEMOBILIZATION, step, r as u32);
             let candidates = s.poisson(out as f64 * p_max).min(out as u64);
             let mut went = 0;
@@ -42,7 +43,7 @@ impl Resistance {
                 }
                 let j = s.below(list.len() as u32) as usize;
                 let i = list[j];
-                let h = if d.unsupported_exit > 0.0 && self.unsupported(i, step, world) {
+                let h = if d.unsupported_exit > 0.0 && self.unsupported(i, step, armed, world) {
                     h_max
                 } else {
                     base

@@ -73,9 +73,9 @@ pub mod purpose {
 
 /// Persons in the smallest home region from which shares agree with those of the whole
 /// population within sampling noise. Measured on `korea-1936-1945` (5 seeds per scale): the
-/// organized share on the eve of the offensive is 5.8 % at scale 1/10 and 5.9 % at 1/20 (the
-/// smallest region then has 40,695 persons), but 6.3 % at 1/30 and 1/50 and 7.0 % at 1/100;
-/// the arrested share likewise (2.2, 2.3, 2.3–2.5, 2.6 %).
+/// organized share on the eve of the offensive is 5.7 % at scale 1/10 and 5.9 % at 1/20 (the
+/// smallest region then has 40,695 persons), but 6.3 % at 1/30, 6.4 % at 1/50 and 7.1 % at
+/// 1/100.
 pub const MIN_REGION_PERSONS: u32 = 40_000;
 
 /// The resistance model, as the rest of the system knows it.
@@ -191,7 +191,7 @@ impl ModelDef for Def {
             format!(
                 "the smallest home region has {smallest} persons: below {MIN_REGION_PERSONS}, shares are biased \
                  by the regions' small size (in korea-1936-1945 the organized share on the eve of \
-                 the offensive is 9 % higher at scale 1/30 and 21 % higher at 1/100 than at 1/10); \
+                 the offensive is 11 % higher at scale 1/30 and 26 % higher at 1/100 than at 1/10); \
                  use the results to explore, and raise `scale` to conclude"
             )
         })
@@ -414,6 +414,8 @@ pub struct Resistance {
     /// Each person's ties who may rise (`who_rises`), saturating at u16::MAX: the reference
     /// group of the threshold share. Empty when everyone may rise (then it is the degree).
     eligible_ties: Vec<u16>,
+    /// One bit a person: `who_rises` admits them. Empty when everyone may rise.
+    rise_ok: Vec<u64>,
     /// Regions whose thresholds fell or that opened: scanned once for people now over them.
     rescan: Vec<u16>,
     /// Whether an armed force stood in each region last step.
@@ -525,6 +527,7 @@ impl Resistance {
                 Vec::new()
             },
             eligible_ties: uprising::eligible_ties(world, &params.who_rises),
+            rise_ok: uprising::rise_bits(world, &params.who_rises),
             rescan: Vec::new(),
             armed_last: vec![false; n_regions],
             fronts: Vec::new(),

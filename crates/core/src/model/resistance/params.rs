@@ -139,7 +139,7 @@ param_group! {
         armed_weight: f64 = 0.3, [0, 10], "effective fighters per person",
             "Risen people armed from the strategic materials where they are: at a base, or handed out by a main-force column [E].";
         unarmed_weight: f64 = 0.0, [0, 10], "effective fighters per person, in control only",
-            "Whether unarmed risers take a region out of the ruling side's hands by their numbers alone, each counting as this share of an effective fighter in the control rule. 0 by default: crowds act on control through the forces, which arrest, disperse and fire on them and may stop obeying (`[resistance.loyalty]`). At 0.03 (one soldier per 33 risers, the earlier default) the 1919 call to rise, run with the same parameters (`korea-1919`), topples the colonial state in 11 days, which the record contradicts [E, U].";
+            "Whether unarmed risers take a region out of the ruling side's hands by their numbers alone, each counting as this share of an effective fighter in the control rule. 0 by default: crowds act on control through the forces, which arrest, disperse and fire on them and may stop obeying (`[resistance.loyalty]`). At 0.03 (one soldier per 33 risers, the earlier default) the 1919 call to rise, run with the same parameters (`korea-1919`), topples the colonial state 15 to 18 days after the call (3 seeds), which the record contradicts [E, U].";
         suppression: f64 = 0.002, [0, 1], "unarmed risers killed per effective ruling fighter per day",
             "The ruling side fires on unarmed crowds. In the March First Movement of 1919, 0.8-2 million people demonstrated, mostly in March and April, and 798 (Japanese count) to 7,509 (Park Eun-sik's) were killed; against 20,000-40,000 gendarmes, police and troops [U] over 60 days that is 0.0003-0.006 killed per member of the ruling forces per day [E, range from the record].";
         garrison_weight: f64 = 0.6, [0, 10], "effective fighters per person",
@@ -174,6 +174,8 @@ param_group! {
             "Members' thresholds are this much lower: 'organized people first' (cadres and fighters rise at once) [E].";
         armed_bonus: f64 = 0.15, [0, 1], "fraction of ties",
             "Thresholds are lower where an armed force stands [E].";
+        fear_weight: f64 = 0.2, [0, 1], "fraction of ties per unit of fear",
+            "Thresholds are higher where the region is afraid (fear 0..1, from arrests and fire on crowds): the fear that sends people home also keeps them there, so a person sent home by fear does not come back the next day while the fear lasts [E, U].";
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Person i rises when the share of their ties now out in the rising reaches
 //!   θ_i = threshold_base + risk_weight·(risk_i − ½) − grievance_weight·grievance_i
-//!         − bonus(state) − armed_bonus·a_r + weariness·[has gone home before] + appeal shift,
+//!         − bonus(state) − armed_bonus·a_r + fear_weight·fear_r
+//!         + weariness·[has gone home before] + appeal shift,
 //! with bonus = sympathizer_bonus for sympathizers, member_bonus for members, and cadres
 //! rising at once ("organized people first"); a_r is the armed rebels' share of the armed
 //! strength in the region, A / (A + G) (1 where no ruling force is left and in a liberated
@@ -59,6 +60,29 @@ pub(super) fn eligible_ties(world: &World, who: &WhoRises) -> Vec<u16> {
         .collect()
 }
 
+/// One bit a person: whether `who` lets them rise; nothing when it lets everyone rise.
+pub(super) fn rise_bits(world: &World, who: &WhoRises) -> Vec<u64> {
+    use rayon::prelude::*;
+    if who.admits_all() {
+        return Vec::new();
+    }
+    let p = &world.people;
+    let n = p.len();
+    (0..n.div_ceil(64))
+        .into_par_iter()
+        .map(|w| {
+            let mut bits = 0u64;
+            for b in 0..64 {
+                let i = w * 64 + b;
+                if i < n && who.admits(p.age[i], p.sex[i], p.occupation[i]) {
+                    bits |= 1 << b;
+                }
+            }
+            bits
+        })
+        .collect()
+}
+
 /// Each person's summed weight of ties whom `who` lets rise (weighted networks).
 pub(super) fn eligible_strength(world: &World, who: &WhoRises) -> Vec<f32> {
     use rayon::prelude::*;
@@ -107,6 +131,13 @@ impl Resistance {
         }
     }
 
+    /// Whether `who_rises` admits person `i` (one bit a person, read in place of three
+    /// attribute columns).
+    #[inline]
+    fn may_rise(&self, i: u32) -> bool {
+        self.rise_ok.is_empty() || self.rise_ok[(i / 64) as usize] >> (i % 64) & 1 == 1
+    }
+
     /// Whether `i` rises now: the share of their ties that are out (by weight, on weighted
     /// ties) has reached their threshold.
     fn rises(&self, i: u32, step: u32, armed: f64, world: &World) -> bool {
@@ -132,10 +163,8 @@ impl Resistance {
 
     /// Whether a risen person `i` would no longer rise by the rule that brought them out:
     /// their ties out have fallen below their threshold as it is today (judged with the state
-    /// they rose from).
-    pub(super) fn unsupported(&self, i: u32, step: u32, world: &World) -> bool {
-        let r = world.people.region[i as usize] as usize;
-        let armed = self.armed_presence(r, step);
+    /// they rose from), `armed` being the armed presence in their region.
+    pub(super) fn unsupported(&self, i: u32, step: u32, armed: f64, world: &World) -> bool {
         match self.need(i, self.persons.prior(i), step, armed, world) {
             None => true,
             Some(need) => !self.meets(i, need),
@@ -146,26 +175,25 @@ impl Resistance {
     fn need(&self, i: u32, state: State, step: u32, armed: f64, world: &World) -> Option<Need> {
         let u = &self.params.uprising;
         let iu = i as usize;
-        let p = &world.people;
-        if !self
-            .params
-            .who_rises
-            .admits(p.age[iu], p.sex[iu], p.occupation[iu])
-        {
-            return None;
-        }
+        // Cheap rejections first: the state and flags are in the person's hot record.
         let bonus = match state {
             State::Unreached => 0.0,
             State::Sympathizer => u.sympathizer_bonus,
             State::Member => u.member_bonus,
-            State::Cadre => return Some(Need::Ties(0)),
+            State::Cadre => -1.0,
             _ => return None,
         };
-        if self.persons.hiding(i) {
+        if !self.may_rise(i) {
             return None;
         }
-        let r = world.people.region[i as usize] as usize;
-        let g = &self.regions[r];
+        if state == State::Cadre {
+            return Some(Need::Ties(0));
+        }
+        let h = &self.persons.hot[iu];
+        if h.flags & super::people::HIDING != 0 {
+            return None;
+        }
+        let g = &self.regions[h.region as usize];
         if !g.open {
             return None;
         }
@@ -175,6 +203,7 @@ impl Resistance {
             0.0
         };
         let theta = self.persons.threshold(i, u) - bonus - u.armed_bonus * armed
+            + u.fear_weight * g.fear
             + weary
             + g.appeal.at(step, 0.0);
         let degree = match self.eligible_ties.get(i as usize) {
