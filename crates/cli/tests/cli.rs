@@ -180,7 +180,7 @@ fn a_scenario_too_big_for_memory_is_refused_before_anything_is_allocated() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.contains("needs about 14.") && err.contains("lower `scale`"),
+        err.contains("needs about 15.0 GB") && err.contains("lower `scale`"),
         "{err}"
     );
     let o = mobilize(

@@ -197,10 +197,11 @@ impl ModelDef for Def {
         })
     }
 
-    /// An 8-byte hot record and a cell number per person, and the per-region lists (about
-    /// 4 bytes a person): measured at 1.65 GB with the network at full scale.
+    /// An 8-byte hot record and a cell number per person, the per-region lists (about 4
+    /// bytes a person), and where `who_rises` leaves anyone out each person's count of ties
+    /// who may rise (2 bytes) and a bit: measured at 1.69 GB with the network at full scale.
     fn memory(&self, scenario: &Scenario) -> u64 {
-        16 * u64::from(scenario.population())
+        18 * u64::from(scenario.population())
     }
 
     fn meta(&self, scenario: &Scenario) -> ModelMeta {
