@@ -187,7 +187,7 @@ impl Resistance {
     ) {
         let c = &self.params.combat;
         let g = &self.regions[r];
-        let ruling = g.garrison * c.garrison_weight + g.police * c.police_weight;
+        let ruling = g.ruling_strength(c);
         let unarmed = g.count[State::Risen as usize] as f64 * (1.0 - armed);
         if ruling <= 0.0 || unarmed <= 0.0 || c.suppression <= 0.0 {
             return;
@@ -251,9 +251,7 @@ impl Resistance {
     /// toward the nearest one; the march takes `travel_days`.
     fn march(&mut self, step: u32, log: &mut Vec<LogEntry>) {
         let c = &self.params.combat;
-        let ruling = |g: &super::regions::RegionState| {
-            g.garrison * c.garrison_weight + g.police * c.police_weight
-        };
+        let ruling = |g: &super::regions::RegionState| g.ruling_strength(c);
         let travel = (c.travel_days / self.dt).ceil() as u32;
         for k in 0..self.columns.len() {
             let col = &self.columns[k];

@@ -195,7 +195,7 @@ impl Resistance {
         let c = &self.params.combat;
         let armed = self.armed_share(r);
         let g = &self.regions[r];
-        let ruling = g.garrison * c.garrison_weight + g.police * c.police_weight;
+        let ruling = g.ruling_strength(c);
         let columns: f64 = self
             .columns
             .iter()

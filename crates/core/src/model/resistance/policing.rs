@@ -43,7 +43,7 @@ impl Resistance {
             let armed = self.armed_share(r);
             let g = &self.regions[r];
             let unarmed = g.risen.len() as f64 * (1.0 - armed);
-            let ruling = g.garrison * c.garrison_weight + g.police * c.police_weight;
+            let ruling = g.ruling_strength(&c);
             if unarmed < 1.0 || g.garrison + g.police <= 0.0 {
                 continue;
             }

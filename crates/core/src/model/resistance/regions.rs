@@ -193,6 +193,12 @@ impl RegionState {
             + self.count[State::Fighter as usize]
     }
 
+    /// The ruling side's effective strength here: garrison · garrison_weight + police ·
+    /// police_weight (effective fighters; only the forces that still obey are counted).
+    pub fn ruling_strength(&self, c: &super::params::CombatParams) -> f64 {
+        self.garrison * c.garrison_weight + self.police * c.police_weight
+    }
+
     /// Police per 1,000 persons.
     pub fn police_density(&self) -> f64 {
         if self.population == 0 {
