@@ -749,18 +749,41 @@ fn a_finished_folder_replays_as_it_ran_at_the_pace_asked_for() {
     assert_eq!(logs(&a), logs(&b));
     assert!(replayed.contains("\"phase\":\"finished\""));
 
-    // At 20 steps a second a replay of 760 steps is still under way after half a second;
-    // at full speed again it ends.
-    let (_, body) = request(&addr, "POST", "/api/folders/replay", ask.as_bytes());
-    let slow = json(&body)["id"].as_str().unwrap().to_string();
-    let speed = format!("/api/runs/{slow}/speed");
-    let (status, body) = request(&addr, "POST", &speed, br#"{"steps_per_second":20}"#);
-    assert_eq!(status, 200, "{body}");
-    std::thread::sleep(Duration::from_millis(500));
-    let (_, body) = request(&addr, "GET", &format!("/api/runs/{slow}"), b"");
-    let at = json(&body)["step"].as_u64().unwrap();
-    assert!(at < 700, "step {at} after half a second at 20 steps/s");
-    assert_eq!(json(&body)["phase"], "running");
+    // At 20 steps a second a replay advances about 10 steps in half a second; at full speed
+    // again it ends. The replay starts at full speed, so on a busy machine it may be near its
+    // end before the pace arrives: the advance is measured from the step reached once the pace
+    // is set, and a replay that had (nearly) ended by then is tried again.
+    let step_of = |id: &str| {
+        let (_, body) = request(&addr, "GET", &format!("/api/runs/{id}"), b"");
+        let v = json(&body);
+        (
+            v["step"].as_u64().unwrap(),
+            v["phase"].as_str().unwrap().to_string(),
+        )
+    };
+    let mut paced = None;
+    for _ in 0..5 {
+        let (_, body) = request(&addr, "POST", "/api/folders/replay", ask.as_bytes());
+        let slow = json(&body)["id"].as_str().unwrap().to_string();
+        let speed = format!("/api/runs/{slow}/speed");
+        let (status, body) = request(&addr, "POST", &speed, br#"{"steps_per_second":20}"#);
+        assert_eq!(status, 200, "{body}");
+        let (from, phase) = step_of(&slow);
+        if phase != "running" || from > 700 {
+            continue;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let (to, phase) = step_of(&slow);
+        assert!(
+            to - from <= 20,
+            "{} steps in half a second at 20 steps/s",
+            to - from
+        );
+        assert_eq!(phase, "running");
+        paced = Some((slow, speed));
+        break;
+    }
+    let (slow, speed) = paced.expect("a replay still under way once its pace was set");
     let (status, _) = request(&addr, "POST", &speed, br#"{"steps_per_second":0}"#);
     assert_eq!(status, 200);
     wait_until_over(&addr, &slow);
