@@ -36,6 +36,20 @@ def test_a_run_paused_and_continued_is_the_run_that_never_paused(valleys):
     assert columns(sim.events) == columns(whole.events)
 
 
+def test_a_run_stepped_day_by_day_is_the_run_and_is_not_told_again(valleys):
+    whole = mobilize.run(valleys, seed=3, threads=1)
+    sim = mobilize.Sim(valleys, seed=3, threads=1)
+    day = 0
+    while not sim.done:
+        sim.run(until=day)
+        assert sim.step == day or sim.done
+        day += 1
+    assert sim.series.num_rows == whole.series.num_rows  # every step once, never replayed
+    assert columns(sim.series) == columns(whole.series)
+    assert columns(sim.events) == columns(whole.events)
+    assert sim.figures == whole.figures
+
+
 def test_an_intervention_between_steps_acts_and_a_change_to_the_world_is_refused(valleys):
     base = mobilize.Sim(valleys, seed=3, threads=1).run()
     sim = mobilize.Sim(valleys, seed=3, threads=1).run(until="1938-04-01")

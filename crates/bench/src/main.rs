@@ -261,7 +261,7 @@ fn cascade(persons: u64) {
     let setup = t.elapsed().as_secs_f64();
     let mut rec = Recorder::default();
     let t = Instant::now();
-    let outcome = sim.run(&mut [&mut rec]);
+    let outcome = sim.run(&mut [&mut rec]).unwrap();
     let secs = t.elapsed().as_secs_f64();
     let active = rec.column("active").unwrap_or_default();
     let final_active = active.last().copied().unwrap_or(0.0) as u64;
@@ -307,7 +307,7 @@ fn civil_violence(name: &str, size: u32, steps: u32, mode: &str, extra: &[String
     let mut sim = Sim::new(s);
     let mut rec = Recorder::default();
     let t = Instant::now();
-    let outcome = sim.run(&mut [&mut rec]);
+    let outcome = sim.run(&mut [&mut rec]).unwrap();
     let secs = t.elapsed().as_secs_f64();
     // Agents acting per step: citizens (free or jailed) and cops, as Mesa counts them.
     let agents: f64 = ["active", "quiet", "jailed", "cops"]
@@ -360,7 +360,7 @@ fn resistance(scale: f64, seed: u64) {
     let mut sim = Sim::new(s);
     let setup = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let outcome = sim.run(&mut []);
+    let outcome = sim.run(&mut []).unwrap();
     let secs = t.elapsed().as_secs_f64();
     let persons = sim.world().people.len() as f64;
     println!("persons: {persons}");
@@ -402,7 +402,7 @@ fn export(persons: u64, dir: &std::path::Path) {
     std::fs::write(dir.join("thresholds.txt"), text).expect("write thresholds");
     let mut rec = Recorder::default();
     let t = Instant::now();
-    let outcome = sim.run(&mut [&mut rec]);
+    let outcome = sim.run(&mut [&mut rec]).unwrap();
     let secs = t.elapsed().as_secs_f64();
     // Initial actors: those counted at step 0 (the same random choice the model made).
     let initial = initial_actors(&sim, persons);

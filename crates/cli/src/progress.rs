@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use mobilize_core::observe::{Observer, Outcome, RunInfo, StepRecord};
+use mobilize_core::observe::{Flow, Observer, ObserverError, Outcome, RunInfo, StepRecord, GO_ON};
 
 /// How progress is shown.
 pub enum Progress {
@@ -52,7 +52,7 @@ impl Progress {
 }
 
 impl Observer for Progress {
-    fn start(&mut self, info: &RunInfo<'_>) {
+    fn start(&mut self, info: &RunInfo<'_>) -> Result<(), ObserverError> {
         match self {
             Progress::Bar(bar) => bar.set_length(u64::from(info.max_step)),
             Progress::Lines { max, headline, .. } => {
@@ -61,9 +61,10 @@ impl Observer for Progress {
             }
             Progress::Quiet => {}
         }
+        Ok(())
     }
 
-    fn step(&mut self, record: &StepRecord<'_>) {
+    fn step(&mut self, record: &StepRecord<'_>) -> Flow {
         match self {
             Progress::Bar(bar) => {
                 bar.set_position(u64::from(record.step));
@@ -92,11 +93,13 @@ impl Observer for Progress {
             }
             Progress::Quiet => {}
         }
+        GO_ON
     }
 
-    fn finish(&mut self, _outcome: &Outcome) {
+    fn finish(&mut self, _outcome: &Outcome) -> Result<(), ObserverError> {
         if let Progress::Bar(bar) = self {
             bar.finish_and_clear();
         }
+        Ok(())
     }
 }

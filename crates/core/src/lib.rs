@@ -14,7 +14,7 @@
 //! use mobilize_core::{engine::Sim, observe::Recorder, scenario::{embedded, Scenario}};
 //! let scenario = Scenario::load(&embedded::source("granovetter-uniform").unwrap(), &[])?;
 //! let mut recorder = Recorder::default();
-//! let outcome = Sim::new(scenario).run(&mut [&mut recorder]);
+//! let outcome = Sim::new(scenario).run(&mut [&mut recorder]).unwrap();
 //! // Thresholds 0, 1, ..., 99: one more person acts at each step, the last at step 100.
 //! assert_eq!(outcome.figures[0], ("final_active".to_string(), 100.0));
 //! assert_eq!(outcome.figures[2], ("last_change_step".to_string(), 100.0));

@@ -23,7 +23,7 @@ fn ring(n: u32, k: u32, a: u32, rewire: f64, seed: u64) -> Vec<f64> {
     );
     let scenario = Scenario::load(&Source::text("ring.toml", &text), &[]).unwrap();
     let mut rec = Recorder::default();
-    Sim::new(scenario).run(&mut [&mut rec]);
+    Sim::new(scenario).run(&mut [&mut rec]).unwrap();
     rec.column("active").unwrap()
 }
 

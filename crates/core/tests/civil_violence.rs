@@ -10,7 +10,7 @@ fn run(name: &str, seed: u64, sets: &[&str]) -> (Recorder, Outcome) {
     let overrides: Vec<Override> = all.iter().map(|a| Override::parse(a).unwrap()).collect();
     let s = Scenario::load(&embedded::source(name).unwrap(), &overrides).unwrap();
     let mut rec = Recorder::default();
-    let outcome = Sim::new(s).run(&mut [&mut rec]);
+    let outcome = Sim::new(s).run(&mut [&mut rec]).unwrap();
     (rec, outcome)
 }
 

@@ -9,7 +9,7 @@ fn run(name: &str, sets: &[&str]) -> (Recorder, mobilize_core::observe::Outcome)
     let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
     let scenario = Scenario::load(&embedded::source(name).unwrap(), &overrides).unwrap();
     let mut rec = Recorder::default();
-    let outcome = Sim::new(scenario).run(&mut [&mut rec]);
+    let outcome = Sim::new(scenario).run(&mut [&mut rec]).unwrap();
     (rec, outcome)
 }
 

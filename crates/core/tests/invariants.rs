@@ -70,7 +70,7 @@ proptest! {
         let s = scenario(&network_text(n1, n2, mean, sd, kind, seed, initial));
         let persons = f64::from(s.population());
         let mut rec = Recorder::default();
-        Sim::new(s).run(&mut [&mut rec]);
+        Sim::new(s).run(&mut [&mut rec]).unwrap();
         let active = rec.column("active").unwrap();
         let new = rec.column("new_active").unwrap();
         let a = rec.column("active.a").unwrap();
@@ -113,9 +113,9 @@ rounding = "round"
 "#);
         let complete = format!("kind = \"erdos_renyi\"\nmean_degree = {}", n - 1);
         let mut crowd = Recorder::default();
-        Sim::new(scenario(&text("crowd", "kind = \"none\""))).run(&mut [&mut crowd]);
+        Sim::new(scenario(&text("crowd", "kind = \"none\""))).run(&mut [&mut crowd]).unwrap();
         let mut net = Recorder::default();
-        Sim::new(scenario(&text("network", &complete))).run(&mut [&mut net]);
+        Sim::new(scenario(&text("network", &complete))).run(&mut [&mut net]).unwrap();
         prop_assert_eq!(crowd.column("active"), net.column("active"));
     }
 }
@@ -132,7 +132,7 @@ fn results_do_not_depend_on_thread_count() {
             .unwrap()
             .install(|| {
                 let mut rec = Recorder::default();
-                Sim::new(scenario(&text)).run(&mut [&mut rec]);
+                Sim::new(scenario(&text)).run(&mut [&mut rec]).unwrap();
                 rec
             })
     };
@@ -165,7 +165,8 @@ fn seed_matters_and_nothing_else_varies() {
             seed,
             5,
         )))
-        .run(&mut [&mut rec]);
+        .run(&mut [&mut rec])
+        .unwrap();
         rec
     };
     assert_eq!(run(1), run(1));

@@ -13,7 +13,7 @@ fn load(name: &str, sets: &[String]) -> Scenario {
 
 fn run(name: &str, sets: &[String]) -> (Recorder, Outcome) {
     let mut rec = Recorder::default();
-    let outcome = Sim::new(load(name, sets)).run(&mut [&mut rec]);
+    let outcome = Sim::new(load(name, sets)).run(&mut [&mut rec]).unwrap();
     (rec, outcome)
 }
 
@@ -398,8 +398,8 @@ fn the_resolved_resistance_scenario_is_a_fixed_point_and_reruns_identically() {
     assert_eq!(again.resolved_toml(), text);
     let mut a = Recorder::default();
     let mut b = Recorder::default();
-    Sim::new(s).run(&mut [&mut a]);
-    Sim::new(again).run(&mut [&mut b]);
+    Sim::new(s).run(&mut [&mut a]).unwrap();
+    Sim::new(again).run(&mut [&mut b]).unwrap();
     assert_eq!(a, b);
 }
 

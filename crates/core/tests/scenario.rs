@@ -197,7 +197,9 @@ fn every_series_is_charted_with_its_unit() {
             stop: Some(&stop),
             ..RunControl::default()
         };
-        Sim::new(scenario).run_with(&mut [&mut rec], control);
+        Sim::new(scenario)
+            .run_with(&mut [&mut rec], control)
+            .unwrap();
         assert!(!rec.columns.is_empty(), "{name}: no columns");
         assert!(
             !meta.headline_unit.is_empty(),

@@ -59,7 +59,7 @@ fn run(dir: &Path, unit: &str, theta: f64, rioters: &[String]) -> Vec<f64> {
     };
     let scenario = Scenario::load(&source, &[]).unwrap();
     let mut rec = Recorder::default();
-    Sim::new(scenario).run(&mut [&mut rec]);
+    Sim::new(scenario).run(&mut [&mut rec]).unwrap();
     rec.column("active").unwrap()
 }
 
@@ -116,7 +116,7 @@ fn the_same_weights_on_every_tie_change_nothing_in_shares() {
         };
         let scenario = Scenario::load(&source, &[]).unwrap();
         let mut rec = Recorder::default();
-        Sim::new(scenario).run(&mut [&mut rec]);
+        Sim::new(scenario).run(&mut [&mut rec]).unwrap();
         rec.column("active").unwrap()
     };
     let heavy = go("heavy.csv");
@@ -141,7 +141,7 @@ fn weighted_cascades_are_the_same_on_any_thread_count() {
             .unwrap()
             .install(|| {
                 let mut rec = Recorder::default();
-                Sim::new(scenario).run(&mut [&mut rec]);
+                Sim::new(scenario).run(&mut [&mut rec]).unwrap();
                 rec.column("active").unwrap()
             })
     };

@@ -46,6 +46,9 @@ pub enum ExperimentError {
     /// A file could not be written or read.
     #[error(transparent)]
     Output(#[from] mobilize_output::OutputError),
+    /// An observer given to the run (a progress display, a live stream) failed.
+    #[error("the run stopped: {0}")]
+    Observer(mobilize_core::observe::ObserverError),
     /// The report could not be built.
     #[error(transparent)]
     Report(#[from] mobilize_report::ReportError),

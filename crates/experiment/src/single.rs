@@ -315,15 +315,30 @@ pub fn execute(
             on_checkpoint: (req.checkpoint_every > 0).then_some(&mut write_checkpoint as _),
             stop: req.stop,
             live_lattice: req.live_lattice,
+            keep_history: false,
         };
         sim.run_with(&mut observers, control)
     };
     let run_s = t_run.elapsed().as_secs_f64();
-    let closed = series
-        .close()
-        .and(events.close())
-        .and(chart.close())
-        .and(lattice.close());
+    let closed = series.close().and(events.close());
+    let fail = |manifest: &mut Manifest, e: &dyn std::fmt::Display| {
+        manifest.status = Status::Failed;
+        manifest.exit_code = Some(1);
+        manifest.error = Some(e.to_string());
+        // Best effort: the folder stays hidden (`.partial`) and says why.
+        let _ = manifest.write(&dir);
+    };
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            // An observer failed (a file that cannot be written): the run stopped there.
+            fail(&mut manifest, &e);
+            return Err(match e.downcast::<OutputError>() {
+                Ok(e) => ExperimentError::Output(e),
+                Err(e) => ExperimentError::Observer(e),
+            });
+        }
+    };
 
     manifest.ties = ties;
     manifest.finished_at = Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string());
@@ -345,20 +360,11 @@ pub fn execute(
         run_s,
         total_s: t0.elapsed().as_secs_f64(),
     };
-    let fail = |manifest: &mut Manifest, e: &dyn std::fmt::Display| {
-        manifest.status = Status::Failed;
-        manifest.exit_code = Some(1);
-        manifest.error = Some(e.to_string());
-        // Best effort: the folder stays hidden (`.partial`) and says why.
-        let _ = manifest.write(&dir);
-    };
-    let pictures = match closed.and_then(|p| checkpoint_error.map_or(Ok(p), Err)) {
-        Ok(p) => p,
-        Err(e) => {
-            fail(&mut manifest, &e);
-            return Err(e.into());
-        }
-    };
+    if let Err(e) = closed.and_then(|()| checkpoint_error.map_or(Ok(()), Err)) {
+        fail(&mut manifest, &e);
+        return Err(e.into());
+    }
+    let pictures = lattice.into_files();
     if !pictures.is_empty() {
         manifest.files.extend(pictures);
         manifest.files.push(layout::LATTICE_LEGEND.into());

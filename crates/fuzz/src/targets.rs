@@ -263,7 +263,7 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
                 checkpoint_every: 5,
                 on_checkpoint: Some(&mut keep),
                 ..Default::default()
-            });
+            }).unwrap();
             let c = saved.first().expect("a checkpoint").clone();
             mobilize_output::checkpoint::write(&dir, &c, "granovetter-uniform", "0.1.0", "fuzz", "c.bin").expect("written");
             let bytes = std::fs::read(dir.join("c.bin")).expect("read");
@@ -352,7 +352,8 @@ fn saved_runs() -> &'static [Saved] {
                         on_checkpoint: Some(&mut keep),
                         ..Default::default()
                     },
-                );
+                )
+                .unwrap();
                 Saved {
                     world: scenario.clone(),
                     scenario,
@@ -387,7 +388,7 @@ pub fn state(bytes: &[u8]) -> String {
     c.model = payload.to_vec();
     match mobilize_core::engine::Sim::resume(&run.world, run.scenario.clone(), c) {
         Ok(mut sim) => {
-            sim.run(&mut []);
+            sim.run(&mut []).unwrap();
             format!("ok {k}")
         }
         Err(e) => format!("{k} {}", signature(&e.0)),

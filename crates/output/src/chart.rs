@@ -8,10 +8,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use mobilize_core::observe::{Observer, Outcome, RunInfo, StepRecord};
+use mobilize_core::observe::{Flow, Observer, ObserverError, Outcome, RunInfo, StepRecord, GO_ON};
 
 use crate::run_folder::write_atomic;
-use crate::OutputError;
 
 /// Most points drawn per line; longer series are thinned evenly (the last step always kept).
 const MAX_POINTS: usize = 2000;
@@ -34,7 +33,6 @@ pub struct ChartWriter {
     columns: Vec<usize>,
     steps: Vec<u32>,
     values: Vec<Vec<f64>>,
-    result: Result<(), OutputError>,
 }
 
 impl ChartWriter {
@@ -47,13 +45,7 @@ impl ChartWriter {
             columns: Vec::new(),
             steps: Vec::new(),
             values: Vec::new(),
-            result: Ok(()),
         }
-    }
-
-    /// The outcome of writing the file (after the run finished).
-    pub fn close(self) -> Result<(), OutputError> {
-        self.result
     }
 
     /// The SVG text for the collected series.
@@ -154,7 +146,7 @@ impl ChartWriter {
 }
 
 impl Observer for ChartWriter {
-    fn start(&mut self, info: &RunInfo<'_>) {
+    fn start(&mut self, info: &RunInfo<'_>) -> Result<(), ObserverError> {
         self.title = info.scenario.name.clone();
         if let Some(first) = info.columns.first() {
             let prefix = format!("{first}.");
@@ -173,18 +165,21 @@ impl Observer for ChartWriter {
                 .map(|&i| info.columns[i].clone())
                 .collect();
         }
+        Ok(())
     }
 
-    fn step(&mut self, record: &StepRecord<'_>) {
+    fn step(&mut self, record: &StepRecord<'_>) -> Flow {
         self.steps.push(record.step);
         self.values
             .push(self.columns.iter().map(|&i| record.values[i]).collect());
+        GO_ON
     }
 
-    fn finish(&mut self, _outcome: &Outcome) {
+    fn finish(&mut self, _outcome: &Outcome) -> Result<(), ObserverError> {
         if !self.names.is_empty() {
-            self.result = write_atomic(&self.path, self.svg().as_bytes());
+            write_atomic(&self.path, self.svg().as_bytes()).map_err(ObserverError::new)?;
         }
+        Ok(())
     }
 }
 

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use mobilize_core::observe::{LatticeImage, Observer, StepRecord};
+use mobilize_core::observe::{Flow, LatticeImage, Observer, ObserverError, StepRecord, GO_ON};
 
 use crate::OutputError;
 
@@ -13,7 +13,6 @@ use crate::OutputError;
 pub struct LatticeWriter {
     folder: PathBuf,
     written: Vec<String>,
-    result: Result<(), OutputError>,
     /// Steps whose pictures are files (the scenario's `snapshots`).
     snapshots: Vec<u32>,
 }
@@ -24,7 +23,6 @@ impl LatticeWriter {
         LatticeWriter {
             folder: folder.to_path_buf(),
             written: Vec::new(),
-            result: Ok(()),
             snapshots: Vec::new(),
         }
     }
@@ -34,9 +32,9 @@ impl LatticeWriter {
         &self.written
     }
 
-    /// The first error met, if any.
-    pub fn close(self) -> Result<Vec<String>, OutputError> {
-        self.result.map(|()| self.written)
+    /// The file names written (errors were returned to the engine as they happened).
+    pub fn into_files(self) -> Vec<String> {
+        self.written
     }
 
     fn write(&mut self, step: u32, image: &LatticeImage) -> Result<(), OutputError> {
@@ -89,17 +87,19 @@ impl LatticeWriter {
 }
 
 impl Observer for LatticeWriter {
-    fn start(&mut self, info: &mobilize_core::observe::RunInfo<'_>) {
+    fn start(&mut self, info: &mobilize_core::observe::RunInfo<'_>) -> Result<(), ObserverError> {
         self.snapshots = info.meta.snapshots.clone();
+        Ok(())
     }
 
-    fn step(&mut self, record: &StepRecord<'_>) {
+    fn step(&mut self, record: &StepRecord<'_>) -> Flow {
         // Pictures drawn for a live display at other steps are not files.
         if !self.snapshots.contains(&record.step) {
-            return;
+            return GO_ON;
         }
-        if let (Some(image), Ok(())) = (record.lattice, &self.result) {
-            self.result = self.write(record.step, image);
+        if let Some(image) = record.lattice {
+            self.write(record.step, image).map_err(ObserverError::new)?;
         }
+        GO_ON
     }
 }

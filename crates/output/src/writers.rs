@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use mobilize_core::observe::{LogEntry, Observer, RunInfo, StepRecord};
+use mobilize_core::observe::{Flow, LogEntry, Observer, ObserverError, RunInfo, StepRecord, GO_ON};
 
 use crate::table::{number, Column, ParquetTable};
 use crate::OutputError;
@@ -12,93 +12,75 @@ use crate::OutputError;
 /// Rows per Parquet row group: large enough for fast scans, small enough to bound memory.
 const ROW_GROUP: usize = 65_536;
 
-/// Streams rows to a CSV file and a Parquet file side by side, keeping the first error.
+/// Streams rows to a CSV file and a Parquet file side by side. The files are created when the
+/// run starts; the first error is returned to the engine, which stops the run.
 struct TwinTable {
     csv_path: PathBuf,
     csv: Option<csv::Writer<BufWriter<File>>>,
     parquet: Option<ParquetTable>,
     buffer: Vec<Column>,
-    error: Option<OutputError>,
 }
 
 impl TwinTable {
     fn new(folder: &Path, stem: &str) -> TwinTable {
-        let csv_path = folder.join(crate::layout::table(stem, "csv"));
-        let (csv, error) = match File::create(&csv_path) {
-            Ok(f) => (Some(csv::Writer::from_writer(BufWriter::new(f))), None),
-            Err(e) => (None, Some(OutputError::io("cannot create", &csv_path, e))),
-        };
         TwinTable {
-            csv_path,
-            csv,
+            csv_path: folder.join(crate::layout::table(stem, "csv")),
+            csv: None,
             parquet: None,
             buffer: Vec::new(),
-            error,
         }
     }
 
-    fn keep<T>(&mut self, r: Result<T, OutputError>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.error.get_or_insert(e);
-                None
-            }
-        }
-    }
-
-    fn csv_error(&mut self, e: csv::Error) {
+    fn csv_error(&self, e: csv::Error) -> OutputError {
         let io = std::io::Error::other(e.to_string());
-        let path = self.csv_path.clone();
-        self.error
-            .get_or_insert(OutputError::io("cannot write", &path, io));
+        OutputError::io("cannot write", &self.csv_path, io)
     }
 
-    fn start(&mut self, folder: &Path, stem: &str, schema: Vec<(String, Column)>) {
-        if let Some(csv) = &mut self.csv {
-            if let Err(e) = csv.write_record(schema.iter().map(|(n, _)| n.as_str())) {
-                self.csv_error(e);
-            }
-        }
+    fn start(
+        &mut self,
+        folder: &Path,
+        stem: &str,
+        schema: Vec<(String, Column)>,
+    ) -> Result<(), OutputError> {
+        let file = File::create(&self.csv_path)
+            .map_err(|e| OutputError::io("cannot create", &self.csv_path, e))?;
+        let mut csv = csv::Writer::from_writer(BufWriter::new(file));
+        csv.write_record(schema.iter().map(|(n, _)| n.as_str()))
+            .map_err(|e| self.csv_error(e))?;
+        self.csv = Some(csv);
         self.buffer = schema.iter().map(|(_, c)| c.empty_like()).collect();
         let path = folder.join(crate::layout::table(stem, "parquet"));
-        let table = ParquetTable::create(&path, &schema);
-        self.parquet = self.keep(table);
+        self.parquet = Some(ParquetTable::create(&path, &schema)?);
+        Ok(())
     }
 
-    fn row(&mut self, csv_fields: &[String]) {
-        if self.error.is_some() {
-            return;
-        }
+    /// Writes one CSV row (the Parquet row is already in `buffer`).
+    fn row(&mut self, csv_fields: &[String]) -> Result<(), OutputError> {
         if let Some(csv) = &mut self.csv {
             if let Err(e) = csv.write_record(csv_fields) {
-                self.csv_error(e);
+                return Err(self.csv_error(e));
             }
         }
         if self.buffer.first().is_some_and(|c| c.len() >= ROW_GROUP) {
-            self.flush();
+            self.flush()?;
         }
+        Ok(())
     }
 
-    fn flush(&mut self) {
+    fn flush(&mut self) -> Result<(), OutputError> {
         if self.buffer.first().is_none_or(|c| c.is_empty()) {
-            return;
+            return Ok(());
         }
         let group: Vec<Column> = self.buffer.iter().map(Column::empty_like).collect();
         let full = std::mem::replace(&mut self.buffer, group);
-        if let Some(mut p) = self.parquet.take() {
-            let r = p.write(&full);
-            if self.keep(r).is_some() {
-                self.parquet = Some(p);
-            }
+        match &mut self.parquet {
+            Some(p) => p.write(&full),
+            None => Ok(()),
         }
     }
 
     fn close(mut self) -> Result<(), OutputError> {
-        self.flush();
-        if let Some(e) = self.error {
-            return Err(e);
-        }
+        self.flush()?;
         if let Some(csv) = self.csv {
             let path = self.csv_path.clone();
             csv.into_inner()
@@ -133,14 +115,14 @@ impl SeriesWriter {
         }
     }
 
-    /// Finishes both files; returns the first error met.
+    /// Finishes both files.
     pub fn close(self) -> Result<(), OutputError> {
         self.table.close()
     }
 }
 
 impl Observer for SeriesWriter {
-    fn start(&mut self, info: &RunInfo<'_>) {
+    fn start(&mut self, info: &RunInfo<'_>) -> Result<(), ObserverError> {
         self.dated = info.scenario.time.start.is_some();
         let mut schema = vec![("step".to_string(), Column::Int32(vec![]))];
         if self.dated {
@@ -151,10 +133,12 @@ impl Observer for SeriesWriter {
                 .iter()
                 .map(|c| (c.clone(), Column::Double(vec![]))),
         );
-        self.table.start(&self.folder, "series", schema);
+        self.table
+            .start(&self.folder, "series", schema)
+            .map_err(ObserverError::new)
     }
 
-    fn step(&mut self, record: &StepRecord<'_>) {
+    fn step(&mut self, record: &StepRecord<'_>) -> Flow {
         let mut fields = Vec::with_capacity(record.values.len() + 2);
         fields.push(record.step.to_string());
         let mut cols = self.table.buffer.iter_mut();
@@ -174,7 +158,8 @@ impl Observer for SeriesWriter {
                 v.push(x);
             }
         }
-        self.table.row(&fields);
+        self.table.row(&fields).map_err(ObserverError::new)?;
+        GO_ON
     }
 }
 
@@ -199,14 +184,14 @@ impl LogWriter {
         }
     }
 
-    /// Finishes both files; returns the first error met.
+    /// Finishes both files.
     pub fn close(self) -> Result<(), OutputError> {
         self.table.close()
     }
 }
 
 impl Observer for LogWriter {
-    fn start(&mut self, info: &RunInfo<'_>) {
+    fn start(&mut self, info: &RunInfo<'_>) -> Result<(), ObserverError> {
         self.regions = info
             .scenario
             .regions
@@ -223,10 +208,12 @@ impl Observer for LogWriter {
             ("count".to_string(), Column::Int64(vec![])),
             ("detail".to_string(), Column::Text(vec![])),
         ];
-        self.table.start(&self.folder, "events", schema);
+        self.table
+            .start(&self.folder, "events", schema)
+            .map_err(ObserverError::new)
     }
 
-    fn log(&mut self, e: &LogEntry) {
+    fn log(&mut self, e: &LogEntry) -> Result<(), ObserverError> {
         let date = self.start.map(|d| {
             d.plus_days((f64::from(e.step) * self.step_days).floor() as i64)
                 .to_string()
@@ -250,6 +237,6 @@ impl Observer for LogWriter {
             c.push(e.count as i64);
             t.push(Some(e.detail.clone()));
         }
-        self.table.row(&fields);
+        self.table.row(&fields).map_err(ObserverError::new)
     }
 }

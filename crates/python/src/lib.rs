@@ -30,10 +30,35 @@ thread_local! {
     /// fifth of its time.
     static POOL: std::cell::RefCell<Option<(usize, std::sync::Arc<rayon::ThreadPool>)>> =
         const { std::cell::RefCell::new(None) };
+    /// The one-thread pool of this calling thread, which is the calling thread itself: work
+    /// installed in it runs where it is called, with no hand-over to another thread (which
+    /// cost 80 µs a call: a `Sim` stepped day by day spent more time handing over than
+    /// computing). Kept apart, and for the thread's life, because a thread may belong to one
+    /// such pool only.
+    static SELF_POOL: std::cell::OnceCell<std::sync::Arc<rayon::ThreadPool>> =
+        const { std::cell::OnceCell::new() };
 }
 
 /// A pool of `threads` worker threads for the calling thread (the same one each time).
 fn pool(threads: usize) -> Result<std::sync::Arc<rayon::ThreadPool>, String> {
+    if threads == 1 {
+        let made = SELF_POOL.with(|cell| {
+            if let Some(p) = cell.get() {
+                return Ok(p.clone());
+            }
+            let p = std::sync::Arc::new(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .use_current_thread()
+                    .build()?,
+            );
+            Ok::<_, rayon::ThreadPoolBuildError>(cell.get_or_init(|| p).clone())
+        });
+        // A thread already in a pool of its own making (it cannot be): an ordinary pool.
+        if let Ok(p) = made {
+            return Ok(p);
+        }
+    }
     POOL.with(|cell| {
         let mut slot = cell.borrow_mut();
         if let Some((n, p)) = slot.as_ref() {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use mobilize_core::observe::{LogEntry, Observer, RunInfo, StepRecord};
+use mobilize_core::observe::{Flow, LogEntry, Observer, ObserverError, RunInfo, StepRecord, GO_ON};
 use mobilize_experiment::single::{execute, RunRequest};
 use mobilize_output::RunFolder;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -26,7 +26,7 @@ pyo3::create_exception!(
 pub(crate) const MAX_THREADS: usize = 1024;
 
 /// Collects the series and the event log as columns, as the run folder's writers do.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Memory {
     names: Vec<String>,
     dated: bool,
@@ -45,7 +45,7 @@ pub(crate) struct Memory {
 }
 
 impl Observer for Memory {
-    fn start(&mut self, info: &RunInfo<'_>) {
+    fn start(&mut self, info: &RunInfo<'_>) -> Result<(), ObserverError> {
         self.names = info.columns.to_vec();
         self.values = vec![Vec::new(); info.columns.len()];
         self.dated = info.scenario.time.start.is_some();
@@ -57,9 +57,10 @@ impl Observer for Memory {
             .iter()
             .map(|r| r.name.clone())
             .collect();
+        Ok(())
     }
 
-    fn step(&mut self, record: &StepRecord<'_>) {
+    fn step(&mut self, record: &StepRecord<'_>) -> Flow {
         self.steps.push(record.step as i32);
         if self.dated {
             self.dates.push(record.date.map(|d| d.to_string()));
@@ -67,9 +68,10 @@ impl Observer for Memory {
         for (col, &x) in self.values.iter_mut().zip(record.values) {
             col.push(x);
         }
+        GO_ON
     }
 
-    fn log(&mut self, e: &LogEntry) {
+    fn log(&mut self, e: &LogEntry) -> Result<(), ObserverError> {
         self.ev_step.push(e.step as i32);
         self.ev_date.push(self.start.map(|d| {
             d.plus_days((f64::from(e.step) * self.step_days).floor() as i64)
@@ -80,17 +82,15 @@ impl Observer for Memory {
             .push(e.region.map(|r| self.regions[r as usize].clone()));
         self.ev_count.push(e.count as i64);
         self.ev_detail.push(Some(e.detail.clone()));
+        Ok(())
     }
 }
 
 impl Memory {
-    /// The last value of each series.
-    pub(crate) fn last_values(&self) -> Vec<(String, f64)> {
-        self.names
-            .iter()
-            .zip(&self.values)
-            .filter_map(|(n, v)| v.last().map(|&x| (n.clone(), x)))
-            .collect()
+    /// The last value of series `name`, if it exists and has a value.
+    pub(crate) fn last_value(&self, name: &str) -> Option<f64> {
+        let k = self.names.iter().position(|n| n == name)?;
+        self.values[k].last().copied()
     }
 
     /// The series and the event log, with the columns of `series.*` and `events.*`.

@@ -2,20 +2,18 @@
 //! change its parameters (an intervention written in Python, at chosen steps), save it,
 //! resume it, branch it.
 //!
-//! Between segments the run rests as a checkpoint in memory, the one `--checkpoint-every`
-//! writes, and continues from it as `mobilize resume` does (in the same world, which is not
-//! built again): so a run paused and continued, with no change, gives exactly the series of
-//! one that never paused, and a changed parameter takes effect as `mobilize run --from`
-//! would make it.
+//! Between segments the engine simply waits ([`Engine::step_with`] is called again when the
+//! run goes on): a run paused and continued, with no change, gives exactly the series of one
+//! that never paused, at the cost of one that never paused; a changed parameter takes effect
+//! as `mobilize run --from` would make it (the model is built for the changed scenario and its
+//! state carried over, [`Engine::set_scenario`]).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use mobilize_core::engine::{Checkpoint, RunControl, Sim as Engine};
-use mobilize_core::observe::{Observer, Outcome, StepRecord, StopReason};
+use mobilize_core::engine::{RunControl, Sim as Engine};
+use mobilize_core::observe::{Observer, ObserverError, Outcome};
 use mobilize_core::scenario::{Scenario as Core, Source};
-use mobilize_core::world::World;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -24,36 +22,74 @@ use crate::run::{Memory, MAX_THREADS};
 use crate::scenario::Scenario;
 use crate::table::Table;
 
-/// Sets `stop` once step `at` has been recorded, so the run pauses at its end.
-struct StopAt<'a> {
-    at: u32,
-    stop: &'a AtomicBool,
-}
-
-impl Observer for StopAt<'_> {
-    fn step(&mut self, record: &StepRecord<'_>) {
-        if record.step >= self.at {
-            self.stop.store(true, Ordering::SeqCst);
-        }
-    }
-}
-
 struct State {
     /// The scenario as the user has it (overrides included), and validated.
     user: Scenario,
     core: Core,
     /// The scenario that made the world (fixed for the run).
     world_core: Core,
-    world: Option<World>,
-    /// Where the run rests, once started and not finished.
-    checkpoint: Option<Checkpoint>,
+    /// The run, once started (its world is built then) and until it ends.
+    engine: Option<Engine>,
+    /// What the run told its observer so far.
+    memory: Memory,
     outcome: Option<Outcome>,
-    series: Option<Py<Table>>,
-    events: Option<Py<Table>>,
-    /// The last value of each series, by name.
-    last: Vec<(String, f64)>,
+    /// The tables of `memory`, made when first asked for after a segment.
+    tables: Option<(Py<Table>, Py<Table>)>,
+    /// The last step computed.
     step: Option<u32>,
     threads: usize,
+}
+
+impl State {
+    fn tables(&mut self, py: Python<'_>) -> PyResult<(Py<Table>, Py<Table>)> {
+        if self.step.is_none() {
+            return Err(PyRuntimeError::new_err("the run has not started"));
+        }
+        if self.tables.is_none() {
+            let (series, events) = self.memory.clone().tables();
+            self.tables = Some((Py::new(py, series)?, Py::new(py, events)?));
+        }
+        let (a, b) = self.tables.as_ref().expect("just made");
+        Ok((a.clone_ref(py), b.clone_ref(py)))
+    }
+
+    /// Carries a changed scenario into the run (if it has started).
+    fn change(&mut self, user: Scenario, core: Core) -> PyResult<()> {
+        if let Some(engine) = &mut self.engine {
+            engine
+                .set_scenario(core.clone())
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        }
+        self.user = user;
+        self.core = core;
+        Ok(())
+    }
+}
+
+/// Steps `engine` until step `target` is computed (or the run is over before); the outcome
+/// when the run is over at the step reached.
+fn advance(
+    engine: &mut Engine,
+    memory: &mut Memory,
+    target: u32,
+) -> Result<Option<Outcome>, ObserverError> {
+    let mut control = RunControl {
+        keep_history: true,
+        ..RunControl::default()
+    };
+    let observers: &mut [&mut dyn Observer] = &mut [memory];
+    loop {
+        if engine.step_reached().is_some_and(|now| now >= target) {
+            // Reached: the run may be over at this very step (its last, or its end).
+            return match engine.over(&control) {
+                Some(reason) => engine.finish(observers, reason).map(Some),
+                None => Ok(None),
+            };
+        }
+        if let Some(reason) = engine.step_with(observers, &mut control)? {
+            return engine.finish(observers, reason).map(Some);
+        }
+    }
 }
 
 /// A run to be carried out step by step.
@@ -133,12 +169,10 @@ impl Sim {
             user,
             world_core: core.clone(),
             core,
-            world: None,
-            checkpoint: None,
+            engine: None,
+            memory: Memory::default(),
             outcome: None,
-            series: None,
-            events: None,
-            last: Vec::new(),
+            tables: None,
             step: None,
             threads,
         }))
@@ -165,49 +199,30 @@ impl Sim {
             if s.step.is_some_and(|now| target <= now) {
                 return Ok(slf.clone());
             }
-            let core = s.core.clone();
-            let world = s.world.take();
-            let checkpoint = s.checkpoint.take();
+            // The scenario is copied only to build the run (its world), not at every call.
+            let engine = s.engine.take();
+            let core = engine.is_none().then(|| s.core.clone());
+            let mut memory = std::mem::take(&mut s.memory);
             let threads = s.threads;
-            let result = py.detach(move || -> Result<_, String> {
-                let mut engine = match (checkpoint, world) {
-                    (Some(c), Some(w)) => {
-                        Engine::resume_in(w, core, c).map_err(|e| e.to_string())?
-                    }
-                    _ => Engine::new(core),
+            let result = py.detach(move || {
+                let mut engine = match (engine, core) {
+                    (Some(engine), _) => engine,
+                    (None, Some(core)) => Engine::new(core),
+                    (None, None) => unreachable!("a scenario is copied when there is no run"),
                 };
-                let pool = crate::pool(threads)?;
-                let stop = AtomicBool::new(false);
-                let mut saved: Option<Checkpoint> = None;
-                let mut memory = Memory::default();
-                let mut stopper = StopAt {
-                    at: target,
-                    stop: &stop,
-                };
-                let mut keep = |c: &Checkpoint| saved = Some(c.clone());
-                let outcome = pool.install(|| {
-                    engine.run_with(
-                        &mut [&mut memory, &mut stopper],
-                        RunControl {
-                            checkpoint_every: 0,
-                            on_checkpoint: Some(&mut keep),
-                            stop: Some(&stop),
-                            live_lattice: false,
-                        },
-                    )
+                let outcome = crate::pool(threads).and_then(|pool| {
+                    pool.install(|| advance(&mut engine, &mut memory, target))
+                        .map_err(|e| e.to_string())
                 });
-                Ok((outcome, saved, memory, engine.into_world()))
+                (engine, memory, outcome)
             });
-            let (outcome, saved, memory, world) = result.map_err(PyRuntimeError::new_err)?;
-            s.step = Some(outcome.last_step);
-            s.world = Some(world);
-            s.last = memory.last_values();
-            let (series, events) = memory.tables();
-            s.series = Some(Py::new(py, series)?);
-            s.events = Some(Py::new(py, events)?);
-            match (outcome.reason, saved) {
-                (StopReason::Interrupted, Some(c)) => s.checkpoint = Some(c),
-                _ => s.outcome = Some(outcome),
+            let (engine, memory, outcome) = result;
+            s.step = engine.step_reached();
+            s.memory = memory;
+            s.tables = None;
+            match outcome.map_err(PyRuntimeError::new_err)? {
+                Some(o) => s.outcome = Some(o),
+                None => s.engine = Some(engine),
             }
         }
         Ok(slf)
@@ -234,9 +249,7 @@ impl Sim {
                 core.time.steps
             )));
         }
-        s.user = user;
-        s.core = core;
-        Ok(())
+        s.change(user, core)
     }
 
     /// Adds an event to the timeline (`sim.add_event("appeal", share=0.2)`): at the next step
@@ -292,9 +305,7 @@ impl Sim {
                 differ.join(", ")
             )));
         }
-        s.user = user;
-        s.core = core;
-        Ok(())
+        s.change(user, core)
     }
 
     /// A copy of this run from where it is, with `overrides` (`{"path": value}`) applied to
@@ -303,16 +314,24 @@ impl Sim {
     fn branch(&self, py: Python<'_>, overrides: Option<Bound<'_, PyDict>>) -> PyResult<Sim> {
         let copy = {
             let s = self.state.try_lock().map_err(|_| busy())?;
+            // The copy's observer has seen what this run's has: it is not told again.
+            let engine = match &s.engine {
+                Some(e) => {
+                    let world = e.world().clone();
+                    let copy = Engine::resume_in(world, s.core.clone(), e.checkpoint())
+                        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+                    Some(copy.already_told())
+                }
+                None => None,
+            };
             Sim::from_state(State {
                 user: s.user.clone(),
                 core: s.core.clone(),
                 world_core: s.world_core.clone(),
-                world: s.world.clone(),
-                checkpoint: s.checkpoint.clone(),
+                engine,
+                memory: s.memory.clone(),
                 outcome: s.outcome.clone(),
-                series: s.series.as_ref().map(|t| t.clone_ref(py)),
-                events: s.events.as_ref().map(|t| t.clone_ref(py)),
-                last: s.last.clone(),
+                tables: None,
                 step: s.step,
                 threads: s.threads,
             })
@@ -330,7 +349,7 @@ impl Sim {
     /// branches from it, `Sim.resume(PATH)` continues it).
     fn checkpoint(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let s = self.state.try_lock().map_err(|_| busy())?;
-        let Some(c) = &s.checkpoint else {
+        let Some(c) = s.engine.as_ref().map(Engine::checkpoint) else {
             return Err(PyRuntimeError::new_err(
                 "nothing to save: run the Sim to a step first (a finished run has its results)",
             ));
@@ -348,7 +367,7 @@ impl Sim {
         let p = crate::provenance();
         let name = s.core.name.clone();
         py.detach(|| {
-            mobilize_output::checkpoint::write(&folder, c, &name, &p.version, &p.git_commit, &file)
+            mobilize_output::checkpoint::write(&folder, &c, &name, &p.version, &p.git_commit, &file)
         })
         .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
@@ -371,17 +390,17 @@ impl Sim {
         let threads =
             threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let step = c.step;
-        let world = py.detach(|| World::of(&world_core));
+        let engine = py
+            .detach(|| Engine::resume(&world_core, core.clone(), c))
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         Ok(Sim::from_state(State {
             user,
             core,
             world_core,
-            world: Some(world),
-            checkpoint: Some(c),
+            engine: Some(engine),
+            memory: Memory::default(),
             outcome: None,
-            series: None,
-            events: None,
-            last: Vec::new(),
+            tables: None,
             step: Some(step),
             threads: threads.clamp(1, MAX_THREADS),
         }))
@@ -402,29 +421,25 @@ impl Sim {
     /// The series so far (as `Run.series`).
     #[getter]
     fn series(&self, py: Python<'_>) -> PyResult<Option<Py<Table>>> {
-        let s = self.state.try_lock().map_err(|_| busy())?;
-        Ok(s.series.as_ref().map(|t| t.clone_ref(py)))
+        let mut s = self.state.try_lock().map_err(|_| busy())?;
+        Ok(s.tables(py).ok().map(|t| t.0))
     }
 
     /// The event log so far (as `Run.events`).
     #[getter]
     fn events(&self, py: Python<'_>) -> PyResult<Option<Py<Table>>> {
-        let s = self.state.try_lock().map_err(|_| busy())?;
-        Ok(s.events.as_ref().map(|t| t.clone_ref(py)))
+        let mut s = self.state.try_lock().map_err(|_| busy())?;
+        Ok(s.tables(py).ok().map(|t| t.1))
     }
 
     /// The latest value of series `name` (`sim["risen"]`).
     fn __getitem__(&self, name: &str) -> PyResult<f64> {
         let s = self.state.try_lock().map_err(|_| busy())?;
-        s.last
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|&(_, v)| v)
-            .ok_or_else(|| {
-                pyo3::exceptions::PyKeyError::new_err(format!(
-                    "no series `{name}` (yet): run the Sim first, and see `series.column_names`"
-                ))
-            })
+        s.memory.last_value(name).ok_or_else(|| {
+            pyo3::exceptions::PyKeyError::new_err(format!(
+                "no series `{name}` (yet): run the Sim first, and see `series.column_names`"
+            ))
+        })
     }
 
     /// The headline figures, once the run has ended.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use base64::Engine as _;
-use mobilize_core::observe::{LogEntry, Observer, RunInfo, StepRecord};
+use mobilize_core::observe::{Flow, LogEntry, Observer, ObserverError, RunInfo, StepRecord, GO_ON};
 use serde::Serialize;
 use serde_json::json;
 
@@ -271,7 +271,7 @@ impl Streamer {
 }
 
 impl Observer for Streamer {
-    fn start(&mut self, info: &RunInfo<'_>) {
+    fn start(&mut self, info: &RunInfo<'_>) -> Result<(), ObserverError> {
         let s = info.scenario;
         self.regions = s.regions.iter().map(|r| r.name.clone()).collect();
         let message = start_message(
@@ -285,18 +285,20 @@ impl Observer for Streamer {
         );
         self.run.push("start", &message);
         self.run.publish();
+        Ok(())
     }
 
-    fn log(&mut self, e: &LogEntry) {
+    fn log(&mut self, e: &LogEntry) -> Result<(), ObserverError> {
         self.logs.push(json!({
             "kind": e.kind,
             "region": e.region.and_then(|r| self.regions.get(r as usize)),
             "count": e.count,
             "detail": e.detail,
         }));
+        Ok(())
     }
 
-    fn step(&mut self, record: &StepRecord<'_>) {
+    fn step(&mut self, record: &StepRecord<'_>) -> Flow {
         let lattice = record.lattice.map(|l| {
             json!({
                 "width": l.width,
@@ -331,6 +333,7 @@ impl Observer for Streamer {
             self.last_wake = Instant::now();
         }
         self.run.between_steps(&mut self.due);
+        GO_ON
     }
 }
 

@@ -16,7 +16,9 @@ fn load(text: &str, sets: &[&str]) -> Result<Scenario, ScenarioError> {
 
 fn run(text: &str, sets: &[&str]) -> Recorder {
     let mut rec = Recorder::default();
-    Sim::new(load(text, sets).unwrap()).run(&mut [&mut rec]);
+    Sim::new(load(text, sets).unwrap())
+        .run(&mut [&mut rec])
+        .unwrap();
     rec
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use clap::Args;
-use mobilize_core::observe::{Observer, StepRecord};
+use mobilize_core::observe::{Flow, Observer, StepRecord, GO_ON};
 use mobilize_core::scenario::{Override, Scenario, Source};
 use mobilize_experiment::{execute_run, Finished, RunRequest, Start, StartHow};
 use mobilize_output::{checkpoint, RunFolder};
@@ -266,9 +266,10 @@ impl CrashAt {
 }
 
 impl Observer for CrashAt {
-    fn step(&mut self, record: &StepRecord<'_>) {
+    fn step(&mut self, record: &StepRecord<'_>) -> Flow {
         if self.0 == Some(record.step) {
             std::process::abort();
         }
+        GO_ON
     }
 }

@@ -12,7 +12,11 @@
 //! The run ends after `time.steps` steps, or earlier when the model has settled (nothing can
 //! change without outside input) and no event is pending, when the model says its own end
 //! has come ([`Model::finished`], e.g. the collapse of the ruling system), or when it is
-//! stopped from outside ([`RunControl::stop`]).
+//! stopped from outside ([`RunControl::stop`], or an observer's `Break`).
+//!
+//! The caller owns the loop: [`Sim::step_with`] computes one step (the first call, step 0) and
+//! says when the run is over; [`Sim::run_with`] is the loop written once for callers that do
+//! not pause. An observer that fails ends the run with its error ([`ObserverError`]).
 //!
 //! A run resumed from a checkpoint first tells its observers everything they were told before
 //! the checkpoint, in the same order, then goes on: observers that write files write the same
@@ -26,7 +30,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::state::StateError;
 use crate::model::Model;
 use crate::observe::{
-    LatticeImage, LogEntry, Observer, Outcome, RunInfo, Series, StepRecord, StopReason,
+    LatticeImage, LogEntry, Observer, ObserverError, Outcome, RunInfo, Series, StepRecord,
+    StopReason,
 };
 use crate::scenario::Scenario;
 pub use crate::world::World;
@@ -84,21 +89,58 @@ pub struct RunControl<'a> {
     /// Draw the lattice for the observers at every step (a live display), not only at the
     /// scenario's snapshot steps.
     pub live_lattice: bool,
+    /// Keep what the observers were told even without `on_checkpoint`, so that
+    /// [`Sim::checkpoint`] can be asked for at any step (a paused Python `Sim` saves itself).
+    pub keep_history: bool,
+}
+
+impl RunControl<'_> {
+    fn stop_asked(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+    }
 }
 
 /// Where a resumed run picks up.
 struct ResumeAt {
     step: u32,
     history: History,
+    /// The observers were told the history already (a branch made in memory): do not tell
+    /// them again.
+    told: bool,
+}
+
+/// Where a started run stands between two calls of [`Sim::step_with`].
+struct Cursor {
+    regions: Vec<String>,
+    columns: Vec<String>,
+    legend: Option<&'static [(u8, &'static str, [u8; 3])]>,
+    /// The last step computed and observed.
+    step: u32,
+    /// The first timeline event not yet applied.
+    next_event: usize,
+    /// Kept when `recording`, for checkpoints.
+    history: History,
+    recording: bool,
+    /// An observer answered `Break`: stop at the end of this step.
+    break_asked: bool,
+    values: Vec<f64>,
+    log: Vec<LogEntry>,
 }
 
 /// A simulation: a scenario, its world and a model's state.
+///
+/// A run is a loop of [`Sim::step_with`] (the first call starts the observers and computes
+/// step 0, or retells a resumed run's history; each later call computes one more step) until
+/// it answers why the run is over, then [`Sim::finish`]; [`Sim::run_with`] is that loop. A
+/// caller that steps a run itself (a notebook, a calibration, a live display) pauses between
+/// steps at no cost and may change the scenario by value in between ([`Sim::set_scenario`]).
 pub struct Sim {
     scenario: Scenario,
     world_scenario: String,
     world: World,
     model: Box<dyn Model>,
     resume: Option<ResumeAt>,
+    cursor: Option<Cursor>,
 }
 
 impl Sim {
@@ -112,6 +154,7 @@ impl Sim {
             world,
             model,
             resume: None,
+            cursor: None,
         }
     }
 
@@ -126,9 +169,8 @@ impl Sim {
         Sim::resume_in(World::of(world_scenario), scenario, checkpoint)
     }
 
-    /// [`Sim::resume`] in a world already built (the one a paused run leaves with
-    /// [`Sim::into_world`]), which must be the checkpoint's: a run paused and continued in
-    /// memory does not build its world again.
+    /// [`Sim::resume`] in a world already built, which must be the checkpoint's (a copy of a
+    /// paused run's, [`Sim::world`]): a run continued in memory does not build its world again.
     pub fn resume_in(
         world: World,
         scenario: Scenario,
@@ -151,8 +193,19 @@ impl Sim {
             resume: Some(ResumeAt {
                 step: checkpoint.step,
                 history: checkpoint.history,
+                told: false,
             }),
+            cursor: None,
         })
+    }
+
+    /// A resumed run whose observers were started and told its history already (copies of
+    /// the observers of the run it was copied from): they are neither started nor told again.
+    pub fn already_told(mut self) -> Sim {
+        if let Some(r) = &mut self.resume {
+            r.told = true;
+        }
+        self
     }
 
     /// The world, once the run is over (to continue from one of its checkpoints with
@@ -176,8 +229,60 @@ impl Sim {
         self.resume.as_ref().map(|r| r.step)
     }
 
+    /// The last step computed and observed (`None` before the first [`Sim::step_with`]).
+    pub fn step_reached(&self) -> Option<u32> {
+        self.cursor.as_ref().map(|c| c.step)
+    }
+
+    /// The run as it stands: the state after the last step computed, with what the observers
+    /// were told (kept when the run was stepped with `keep_history` or checkpoints).
+    ///
+    /// # Panics
+    /// Before the first step (there is no state to save yet).
+    pub fn checkpoint(&self) -> Checkpoint {
+        let c = self
+            .cursor
+            .as_ref()
+            .expect("a run is saved after its first step");
+        Checkpoint {
+            world_scenario: self.world_scenario.clone(),
+            scenario: self.scenario.resolved_toml(),
+            step: c.step,
+            model: self.model.save(),
+            history: c.history.clone(),
+        }
+    }
+
+    /// Goes on under `scenario` from the state reached: the model is built for it and the
+    /// changing state carried over, as a branch from a checkpoint does (rates, events and the
+    /// number of steps may change; the caller has checked that the world does not). Events of
+    /// the new timeline at steps already computed do not fire.
+    pub fn set_scenario(&mut self, scenario: Scenario) -> Result<(), StateError> {
+        let saved = self.model.save();
+        let mut model = scenario.model.build(&scenario, &self.world);
+        model.restore(&saved)?;
+        if let Some(c) = &mut self.cursor {
+            let regions: Vec<String> = scenario.regions.iter().map(|r| r.name.clone()).collect();
+            let mut columns = Vec::new();
+            model.series(&mut Series::naming(&regions, &mut columns, &mut Vec::new()));
+            if columns != c.columns {
+                return Err(StateError(
+                    "the changed scenario gives the run other series".into(),
+                ));
+            }
+            c.next_event = scenario
+                .events
+                .iter()
+                .take_while(|e| e.step <= c.step)
+                .count();
+        }
+        self.model = model;
+        self.scenario = scenario;
+        Ok(())
+    }
+
     /// Runs to the end, reporting to every observer.
-    pub fn run(&mut self, observers: &mut [&mut dyn Observer]) -> Outcome {
+    pub fn run(&mut self, observers: &mut [&mut dyn Observer]) -> Result<Outcome, ObserverError> {
         self.run_with(observers, RunControl::default())
     }
 
@@ -187,7 +292,74 @@ impl Sim {
         &mut self,
         observers: &mut [&mut dyn Observer],
         mut control: RunControl<'_>,
-    ) -> Outcome {
+    ) -> Result<Outcome, ObserverError> {
+        let reason = loop {
+            if let Some(reason) = self.step_with(observers, &mut control)? {
+                break reason;
+            }
+        };
+        self.finish(observers, reason)
+    }
+
+    /// Why the run is over after the step last computed, if it is; `None` before the first
+    /// step and while it goes on.
+    pub fn over(&self, control: &RunControl<'_>) -> Option<StopReason> {
+        let c = self.cursor.as_ref()?;
+        if c.step == self.scenario.time.steps {
+            Some(StopReason::TimeLimit)
+        } else if self.model.finished() {
+            Some(StopReason::Ended)
+        } else if c.next_event == self.scenario.events.len() && self.model.settled() {
+            Some(StopReason::Equilibrium)
+        } else if c.break_asked || control.stop_asked() {
+            Some(StopReason::Interrupted)
+        } else {
+            None
+        }
+    }
+
+    /// One step: the first call starts the observers and computes step 0 (or, for a resumed
+    /// run, tells them what they saw before the checkpoint); each later call computes the next
+    /// step. Returns why the run is over instead when it is (nothing is then computed; call
+    /// [`Sim::finish`]). The same observers, in the same order, are to be given at every call.
+    pub fn step_with(
+        &mut self,
+        observers: &mut [&mut dyn Observer],
+        control: &mut RunControl<'_>,
+    ) -> Result<Option<StopReason>, ObserverError> {
+        if self.cursor.is_none() {
+            self.begin(observers, control)?;
+            return Ok(None);
+        }
+        if let Some(reason) = self.over(control) {
+            return Ok(Some(reason));
+        }
+        let c = self.cursor.as_mut().expect("started");
+        c.step += 1;
+        self.compute(observers, control)?;
+        Ok(None)
+    }
+
+    /// Ends the run: the model's outcome, told to every observer.
+    pub fn finish(
+        &mut self,
+        observers: &mut [&mut dyn Observer],
+        reason: StopReason,
+    ) -> Result<Outcome, ObserverError> {
+        let step = self.cursor.as_ref().map_or(0, |c| c.step);
+        let outcome = self.model.outcome(step, reason, &self.world);
+        for o in observers.iter_mut() {
+            o.finish(&outcome)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Starts the observers; computes step 0 or retells a resumed run's history.
+    fn begin(
+        &mut self,
+        observers: &mut [&mut dyn Observer],
+        control: &mut RunControl<'_>,
+    ) -> Result<(), ObserverError> {
         let regions: Vec<String> = self
             .scenario
             .regions
@@ -197,7 +369,6 @@ impl Sim {
         let mut columns = Vec::new();
         self.model
             .series(&mut Series::naming(&regions, &mut columns, &mut Vec::new()));
-        let time = self.scenario.time.clone();
         let meta = self.scenario.model.meta(&self.scenario);
         let info = RunInfo {
             scenario: &self.scenario,
@@ -205,23 +376,38 @@ impl Sim {
             columns: &columns,
             persons: self.world.people.len() as u32,
             ties: self.world.network.ties(),
-            max_step: time.steps,
+            max_step: self.scenario.time.steps,
         };
-        for o in observers.iter_mut() {
-            o.start(&info);
+        // Observers copied from a run's own were started and told its past with it.
+        if !self.resume.as_ref().is_some_and(|r| r.told) {
+            for o in observers.iter_mut() {
+                o.start(&info)?;
+            }
         }
-        let recording = control.checkpoint_every > 0 || control.on_checkpoint.is_some();
-        let events = &self.scenario.events;
-        let legend = self.model.lattice().map(|l| l.legend);
-        let mut history = History::default();
-        let mut step = 0;
-        let mut next_event = 0;
-        let mut resumed = false;
-        if let Some(r) = self.resume.take() {
+        let recording =
+            control.keep_history || control.checkpoint_every > 0 || control.on_checkpoint.is_some();
+        let mut cursor = Cursor {
+            values: Vec::with_capacity(columns.len()),
+            legend: self.model.lattice().map(|l| l.legend),
+            regions,
+            columns,
+            step: 0,
+            next_event: 0,
+            history: History::default(),
+            recording,
+            break_asked: false,
+            log: Vec::new(),
+        };
+        let Some(r) = self.resume.take() else {
+            self.cursor = Some(cursor);
+            return self.compute(observers, control);
+        };
+        if !r.told {
             // Tell the observers again what they were told before the checkpoint.
+            let time = &self.scenario.time;
             for (k, (row, log)) in r.history.rows.iter().zip(&r.history.logs).enumerate() {
                 let picture = r.history.pictures.iter().find(|p| p.0 as usize == k);
-                let image = picture.zip(legend).map(|(p, legend)| LatticeImage {
+                let image = picture.zip(cursor.legend).map(|(p, legend)| LatticeImage {
                     width: p.1,
                     height: p.2,
                     cells: p.3.clone(),
@@ -235,107 +421,109 @@ impl Sim {
                 };
                 for o in observers.iter_mut() {
                     for entry in log {
-                        o.log(entry);
+                        o.log(entry)?;
                     }
-                    o.step(&record);
+                    cursor.break_asked |= o.step(&record)?.is_break();
                 }
             }
-            step = r.step;
-            next_event = events.iter().take_while(|e| e.step <= step).count();
-            if recording {
-                history = r.history;
-            }
-            resumed = true;
         }
-        let mut log: Vec<LogEntry> = Vec::new();
-        let mut values = Vec::with_capacity(columns.len());
-        let reason = loop {
-            if !resumed {
-                // 1. timeline
-                while next_event < events.len() && events[next_event].step == step {
-                    self.model
-                        .apply(&events[next_event], next_event, &self.world, &mut log);
-                    next_event += 1;
-                }
-                // 2. update
-                if step > 0 {
-                    self.model.step(step, &self.world, &mut log);
-                } else {
-                    self.model.start(&self.world, &mut log);
-                }
-                // 3. observation
-                values.clear();
-                self.model
-                    .series(&mut Series::values(&regions, &mut values));
-                // A model whose columns change from step to step is a bug.
-                assert_eq!(
-                    values.len(),
-                    columns.len(),
-                    "a model's values match its columns"
-                );
-                let snapshot = self.model.snapshot_steps().contains(&step);
-                let picture = if snapshot || control.live_lattice {
-                    self.model.lattice()
-                } else {
-                    None
-                };
-                let record = StepRecord {
-                    step,
-                    date: time.date_of(step),
-                    values: &values,
-                    lattice: picture.as_ref(),
-                };
-                for o in observers.iter_mut() {
-                    for entry in &log {
-                        o.log(entry);
-                    }
-                    o.step(&record);
-                }
-                if recording {
-                    history.rows.push(values.clone());
-                    history.logs.push(std::mem::take(&mut log));
-                    if let Some(p) = picture.filter(|_| snapshot) {
-                        history.pictures.push((step, p.width, p.height, p.cells));
-                    }
-                }
-                log.clear();
-                // 4. checkpoint
-                let stopping = control.stop.is_some_and(|s| s.load(Ordering::Relaxed));
-                let due = control.checkpoint_every > 0 && step % control.checkpoint_every == 0;
-                if (due || stopping) && step < time.steps {
-                    if let Some(write) = control.on_checkpoint.as_mut() {
-                        // The history is lent to the checkpoint and taken back, not copied.
-                        let checkpoint = Checkpoint {
-                            world_scenario: self.world_scenario.clone(),
-                            scenario: self.scenario.resolved_toml(),
-                            step,
-                            model: self.model.save(),
-                            history: std::mem::take(&mut history),
-                        };
-                        write(&checkpoint);
-                        history = checkpoint.history;
-                    }
-                }
-            }
-            resumed = false;
-            if step == time.steps {
-                break StopReason::TimeLimit;
-            }
-            if self.model.finished() {
-                break StopReason::Ended;
-            }
-            if next_event == events.len() && self.model.settled() {
-                break StopReason::Equilibrium;
-            }
-            if control.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
-                break StopReason::Interrupted;
-            }
-            step += 1;
+        cursor.step = r.step;
+        cursor.next_event = self
+            .scenario
+            .events
+            .iter()
+            .take_while(|e| e.step <= r.step)
+            .count();
+        if recording {
+            cursor.history = r.history;
+        }
+        self.cursor = Some(cursor);
+        Ok(())
+    }
+
+    /// Computes the cursor's step: timeline, update, observation, checkpoint.
+    fn compute(
+        &mut self,
+        observers: &mut [&mut dyn Observer],
+        control: &mut RunControl<'_>,
+    ) -> Result<(), ObserverError> {
+        let Sim {
+            scenario,
+            world_scenario,
+            world,
+            model,
+            cursor,
+            ..
+        } = self;
+        let c = cursor.as_mut().expect("started");
+        let step = c.step;
+        let events = &scenario.events;
+        // 1. timeline
+        while c.next_event < events.len() && events[c.next_event].step == step {
+            model.apply(&events[c.next_event], c.next_event, world, &mut c.log);
+            c.next_event += 1;
+        }
+        // 2. update
+        if step > 0 {
+            model.step(step, world, &mut c.log);
+        } else {
+            model.start(world, &mut c.log);
+        }
+        // 3. observation
+        c.values.clear();
+        model.series(&mut Series::values(&c.regions, &mut c.values));
+        // A model whose columns change from step to step is a bug.
+        assert_eq!(
+            c.values.len(),
+            c.columns.len(),
+            "a model's values match its columns"
+        );
+        let snapshot = model.snapshot_steps().contains(&step);
+        let picture = if snapshot || control.live_lattice {
+            model.lattice()
+        } else {
+            None
         };
-        let outcome = self.model.outcome(step, reason, &self.world);
+        let record = StepRecord {
+            step,
+            date: scenario.time.date_of(step),
+            values: &c.values,
+            lattice: picture.as_ref(),
+        };
         for o in observers.iter_mut() {
-            o.finish(&outcome);
+            for entry in &c.log {
+                o.log(entry)?;
+            }
+            c.break_asked |= o.step(&record)?.is_break();
         }
-        outcome
+        if c.recording {
+            c.history.rows.push(c.values.clone());
+            c.history.logs.push(std::mem::take(&mut c.log));
+            if let Some(p) = picture.filter(|_| snapshot) {
+                c.history.pictures.push((step, p.width, p.height, p.cells));
+            }
+        }
+        c.log.clear();
+        // 4. checkpoint
+        let stopping = c.break_asked || control.stop_asked();
+        let due = control.checkpoint_every > 0 && step % control.checkpoint_every == 0;
+        if (due || stopping) && step < scenario.time.steps {
+            if let Some(write) = control.on_checkpoint.as_mut() {
+                // The history is lent to the checkpoint and taken back, not copied.
+                let checkpoint = Checkpoint {
+                    world_scenario: world_scenario.clone(),
+                    scenario: scenario.resolved_toml(),
+                    step,
+                    model: model.save(),
+                    history: std::mem::take(&mut c.history),
+                };
+                write(&checkpoint);
+                c.history = checkpoint.history;
+            }
+        }
+        Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -146,7 +146,8 @@ pub enum StopReason {
     TimeLimit,
     /// The model reached its own end (e.g. the ruling system collapsed).
     Ended,
-    /// Stopped from outside (Ctrl-C, SIGTERM) before its end; resumable from a checkpoint.
+    /// Stopped from outside (Ctrl-C, SIGTERM, an observer's `Break`) before its end;
+    /// resumable from a checkpoint.
     Interrupted,
 }
 
@@ -175,16 +176,58 @@ pub struct Outcome {
     pub sentence: String,
 }
 
+/// Why an observer could not take what the engine told it (a file that cannot be written, a
+/// display that went away). The engine stops the run at once and hands the error to its
+/// caller; the observer's own error type is kept inside, for the caller to look at.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ObserverError(pub Box<dyn std::error::Error + Send + Sync + 'static>);
+
+impl ObserverError {
+    /// Wraps any error.
+    pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> ObserverError {
+        ObserverError(Box::new(e))
+    }
+
+    /// The observer's own error, if it is an `E`.
+    pub fn downcast<E: std::error::Error + 'static>(self) -> Result<E, ObserverError> {
+        match self.0.downcast::<E>() {
+            Ok(e) => Ok(*e),
+            Err(other) => Err(ObserverError(other)),
+        }
+    }
+}
+
+/// What an observer answers to a step: go on, or stop the run at the end of this step (it is
+/// then stopped as from outside, [`StopReason::Interrupted`], and resumable from a checkpoint);
+/// or an error, which ends the run at once.
+pub type Flow = Result<std::ops::ControlFlow<()>, ObserverError>;
+
+/// "Go on", the answer of an observer that never stops a run.
+pub const GO_ON: Flow = Ok(std::ops::ControlFlow::Continue(()));
+
 /// Receives a run's aggregates as they are produced.
+///
+/// Every method may fail; the engine then stops the run and returns the error. An observer
+/// may also ask the run to stop after a step ([`Flow`]): this is how a caller runs "until"
+/// something happens without a flag of its own.
 pub trait Observer {
     /// Called once before step 0.
-    fn start(&mut self, _info: &RunInfo<'_>) {}
+    fn start(&mut self, _info: &RunInfo<'_>) -> Result<(), ObserverError> {
+        Ok(())
+    }
     /// Called after each step, starting with step 0.
-    fn step(&mut self, _record: &StepRecord<'_>) {}
+    fn step(&mut self, _record: &StepRecord<'_>) -> Flow {
+        GO_ON
+    }
     /// Called for each event-log entry, before the step's record.
-    fn log(&mut self, _entry: &LogEntry) {}
+    fn log(&mut self, _entry: &LogEntry) -> Result<(), ObserverError> {
+        Ok(())
+    }
     /// Called once at the end.
-    fn finish(&mut self, _outcome: &Outcome) {}
+    fn finish(&mut self, _outcome: &Outcome) -> Result<(), ObserverError> {
+        Ok(())
+    }
 }
 
 /// Keeps everything in memory: for tests, small runs and summaries.
@@ -211,17 +254,21 @@ impl Recorder {
 }
 
 impl Observer for Recorder {
-    fn start(&mut self, info: &RunInfo<'_>) {
+    fn start(&mut self, info: &RunInfo<'_>) -> Result<(), ObserverError> {
         self.columns = info.columns.to_vec();
+        Ok(())
     }
-    fn step(&mut self, record: &StepRecord<'_>) {
+    fn step(&mut self, record: &StepRecord<'_>) -> Flow {
         self.steps.push(record.step);
         self.rows.push(record.values.to_vec());
+        GO_ON
     }
-    fn log(&mut self, entry: &LogEntry) {
+    fn log(&mut self, entry: &LogEntry) -> Result<(), ObserverError> {
         self.log.push(entry.clone());
+        Ok(())
     }
-    fn finish(&mut self, outcome: &Outcome) {
+    fn finish(&mut self, outcome: &Outcome) -> Result<(), ObserverError> {
         self.outcome = Some(outcome.clone());
+        Ok(())
     }
 }
