@@ -37,12 +37,34 @@ pub struct Experiment {
     pub replicates: u32,
     /// Base seed from which replicate seeds derive.
     pub base_seed: u64,
+    /// Each point's scenario, once validated ([`Experiment::load_run`]).
+    validated: std::sync::OnceLock<Vec<Scenario>>,
 }
 
 /// Most runs of one experiment.
 pub const MAX_RUNS: usize = 10_000_000;
 
 impl Experiment {
+    /// An experiment from its parts (one read back from its manifest).
+    pub fn new(
+        kind: Kind,
+        sources: Vec<Source>,
+        points: Vec<Point>,
+        varied: Vec<String>,
+        replicates: u32,
+        base_seed: u64,
+    ) -> Experiment {
+        Experiment {
+            kind,
+            sources,
+            points,
+            varied,
+            replicates,
+            base_seed,
+            validated: std::sync::OnceLock::new(),
+        }
+    }
+
     /// Replicates of one scenario with common overrides.
     pub fn ensemble(source: Source, sets: Vec<String>, replicates: u32, base_seed: u64) -> Self {
         Experiment {
@@ -58,6 +80,7 @@ impl Experiment {
             varied: vec![],
             replicates,
             base_seed,
+            validated: std::sync::OnceLock::new(),
         }
     }
 
@@ -104,6 +127,7 @@ impl Experiment {
             varied: design.keys.clone(),
             replicates,
             base_seed,
+            validated: std::sync::OnceLock::new(),
         }
     }
 
@@ -133,6 +157,7 @@ impl Experiment {
             varied: vec!["arm".into()],
             replicates,
             base_seed,
+            validated: std::sync::OnceLock::new(),
         }
     }
 
@@ -161,10 +186,15 @@ impl Experiment {
         sets
     }
 
-    /// Loads the scenario of one run.
+    /// The scenario of one run: its point's, validated once for the whole experiment (with
+    /// the files it names read once), with the run's seed set by value.
     pub fn load_run(&self, spec: &RunSpec) -> Result<Scenario, ExperimentError> {
-        let point = &self.points[spec.point];
-        self.load(point, &self.run_sets(spec))
+        if self.validated.get().is_none() {
+            let points = self.validate()?;
+            let _ = self.validated.set(points);
+        }
+        let points = self.validated.get().expect("just set");
+        Ok(points[spec.point].with_seed(spec.seed))
     }
 
     /// Checks every point before anything runs, so that a bad row costs nothing; returns the

@@ -267,9 +267,9 @@ impl Experiment {
             }
         };
         Ok(Experiment {
-            plan: Plan {
+            plan: Plan::new(
                 kind,
-                sources: sources
+                sources
                     .into_iter()
                     .map(|(name, text, base_dir)| Source {
                         name,
@@ -277,7 +277,7 @@ impl Experiment {
                         base_dir,
                     })
                     .collect(),
-                points: points
+                points
                     .into_iter()
                     .map(|(label, source, sets, values, origin)| Point {
                         label,
@@ -290,7 +290,7 @@ impl Experiment {
                 varied,
                 replicates,
                 base_seed,
-            },
+            ),
         })
     }
 }

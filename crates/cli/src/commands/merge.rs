@@ -51,14 +51,14 @@ fn experiment_of(dir: &Path) -> Result<(Experiment, String), Failure> {
         };
         sources.push(s);
     }
-    let exp = Experiment {
-        kind: m.kind,
+    let exp = Experiment::new(
+        m.kind,
         sources,
-        points: m.points.clone(),
-        varied: m.varied.clone(),
-        replicates: m.replicates,
-        base_seed: m.base_seed,
-    };
+        m.points.clone(),
+        m.varied.clone(),
+        m.replicates,
+        m.base_seed,
+    );
     if exp.identity() != m.identity {
         return Err(fail(format!(
             "cannot rebuild the experiment of `{}`: its scenario ({}) is not the one it ran with \

@@ -173,6 +173,18 @@ impl Scenario {
         validate::load(source, overrides, models)
     }
 
+    /// The same scenario with another seed, changed by value: nothing is read or validated
+    /// again (a seed is valid whatever its value, and validation reads nothing from it), and
+    /// files the scenario named (a network, a threshold table) are shared, not read again. The
+    /// resolved scenario says the new seed, so it runs again as it is; it is the scenario that
+    /// `seed=N` on the command line gives.
+    pub fn with_seed(&self, seed: u64) -> Scenario {
+        let mut s = self.clone();
+        s.seed = seed;
+        s.resolved.seed = Some(seed);
+        s
+    }
+
     /// The model's validated parameters.
     ///
     /// # Panics
