@@ -1,5 +1,6 @@
 //! An experiment: design points × replicates, and the identity that names its folder.
 
+use mobilize_core::model::Models;
 use mobilize_core::scenario::{Override, Scenario, Source};
 
 use crate::design::Design;
@@ -37,6 +38,9 @@ pub struct Experiment {
     pub replicates: u32,
     /// Base seed from which replicate seeds derive.
     pub base_seed: u64,
+    /// The models its scenarios may name: the built-in ones unless a model from outside is
+    /// added ([`Experiment::with_models`]).
+    pub models: Models,
     /// Each point's scenario, once validated ([`Experiment::load_run`]).
     validated: std::sync::OnceLock<Vec<Scenario>>,
 }
@@ -61,8 +65,17 @@ impl Experiment {
             varied,
             replicates,
             base_seed,
+            models: Models::default(),
             validated: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The same experiment with its scenarios read by `models` (a model defined outside
+    /// mobilize's crates among them).
+    pub fn with_models(mut self, models: Models) -> Experiment {
+        self.models = models;
+        self.validated = std::sync::OnceLock::new();
+        self
     }
 
     /// Replicates of one scenario with common overrides.
@@ -80,6 +93,7 @@ impl Experiment {
             varied: vec![],
             replicates,
             base_seed,
+            models: Models::default(),
             validated: std::sync::OnceLock::new(),
         }
     }
@@ -127,6 +141,7 @@ impl Experiment {
             varied: design.keys.clone(),
             replicates,
             base_seed,
+            models: Models::default(),
             validated: std::sync::OnceLock::new(),
         }
     }
@@ -157,6 +172,7 @@ impl Experiment {
             varied: vec!["arm".into()],
             replicates,
             base_seed,
+            models: Models::default(),
             validated: std::sync::OnceLock::new(),
         }
     }
@@ -246,7 +262,7 @@ impl Experiment {
                 arg: e.arg.clone(),
                 reason: format!("{} (in {})", e.reason, point.origin),
             })?;
-        Scenario::load(&self.sources[point.source], &overrides).map_err(|e| {
+        Scenario::load_with(&self.sources[point.source], &overrides, &self.models).map_err(|e| {
             ExperimentError::Scenario {
                 context: point.origin.clone(),
                 error: Box::new(e),

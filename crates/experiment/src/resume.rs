@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use mobilize_core::engine::Checkpoint;
+use mobilize_core::model::Models;
 use mobilize_core::scenario::{Scenario, Source};
 use mobilize_output::{checkpoint, Manifest, RunFolder, Status};
 
@@ -97,15 +98,20 @@ pub struct Resumable {
     pub lock: Lock,
 }
 
-fn scenario_of(text: &str, what: &str) -> Result<Scenario, ExperimentError> {
-    Scenario::load(&Source::text(what, text), &[]).map_err(|e| {
+fn scenario_of(text: &str, what: &str, models: &Models) -> Result<Scenario, ExperimentError> {
+    Scenario::load_with(&Source::text(what, text), &[], models).map_err(|e| {
         ExperimentError::Checkpoint(format!("the checkpoint's {what} is not valid: {e}"))
     })
 }
 
 /// Opens the interrupted run in `dir` (its hidden folder or its final name): locks it, takes
-/// the newest checkpoint that reads, and checks that it is the run's own.
-pub fn open(dir: &Path, provenance: &Provenance) -> Result<Resumable, ExperimentError> {
+/// the newest checkpoint that reads, and checks that it is the run's own. Its scenarios are
+/// read by `models` (the built-in ones, and the run's own if it came from outside).
+pub fn open(
+    dir: &Path,
+    provenance: &Provenance,
+    models: &Models,
+) -> Result<Resumable, ExperimentError> {
     let refuse = |reason: String| ExperimentError::Checkpoint(reason);
     let given = dir;
     let dir = partial_dir(dir);
@@ -145,8 +151,8 @@ pub fn open(dir: &Path, provenance: &Provenance) -> Result<Resumable, Experiment
         }
     }
     let checkpoint = chosen.expect("a good checkpoint or an error above");
-    let world = scenario_of(&checkpoint.world_scenario, "world scenario")?;
-    let scenario = scenario_of(&checkpoint.scenario, "scenario")?;
+    let world = scenario_of(&checkpoint.world_scenario, "world scenario", models)?;
+    let scenario = scenario_of(&checkpoint.scenario, "scenario", models)?;
     // A checkpoint is a file anyone could have edited (and re-checksummed): it must be the
     // run's own, same seed and same scenario, or the finished manifest would state a seed or
     // scenario that did not produce its results.

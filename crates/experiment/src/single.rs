@@ -225,6 +225,8 @@ pub fn execute(
             .as_deref()
             .cloned()
             .or_else(|| previous.as_ref().and_then(|m| m.map.clone())),
+        description: req.scenario.description.clone(),
+        timeline: mobilize_output::TimelineMark::of(&req.scenario),
     };
     manifest.write(&dir)?;
 

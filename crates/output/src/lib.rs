@@ -24,7 +24,7 @@ mod writers;
 
 pub use chart::ChartWriter;
 pub use lattice::LatticeWriter;
-pub use manifest::{Manifest, RegionInfo, Status, Timings};
+pub use manifest::{Manifest, RegionInfo, Status, TimelineMark, Timings};
 pub use run_folder::{hex, write_atomic, RunFolder};
 pub use table::{number, read_double_columns, write_tables, Column, ParquetTable};
 pub use writers::{LogWriter, SeriesWriter};

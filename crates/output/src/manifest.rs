@@ -148,6 +148,40 @@ pub struct Manifest {
     /// cells), so that the report draws the map from the folder alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map: Option<mobilize_core::scenario::map::MapSpec>,
+    /// The scenario's description, which the report shows under its lead; kept here so that
+    /// the report needs no model to read the scenario (a model outside mobilize's own).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The scenario's timeline, which the report marks on its charts (likewise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<TimelineMark>,
+}
+
+/// A timeline event as outputs mark it: when, and what kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineMark {
+    /// Step at which it fires.
+    pub step: u32,
+    /// Its date (`YYYY-MM-DD`), for dated scenarios.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Its kind (`final_offensive`).
+    pub kind: String,
+}
+
+impl TimelineMark {
+    /// Every event of `scenario`, in timeline order.
+    pub fn of(scenario: &mobilize_core::scenario::Scenario) -> Vec<TimelineMark> {
+        scenario
+            .events
+            .iter()
+            .map(|e| TimelineMark {
+                step: e.step,
+                date: scenario.time.date_of(e.step).map(|d| d.to_string()),
+                kind: e.kind.to_string(),
+            })
+            .collect()
+    }
 }
 
 impl Manifest {

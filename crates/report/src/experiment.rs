@@ -356,10 +356,11 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     for line in outcome_lead(&summary, &m, &meta(&first_run)) {
         page.text("lead", &line);
     }
-    if let Ok(s) = crate::data::scenario(&first_run) {
-        if !s.description.is_empty() {
-            page.text("muted", &s.description);
-        }
+    if let Some(d) = mobilize_output::Manifest::read(&first_run)
+        .ok()
+        .and_then(|rm| crate::run::description(&first_run, &rm))
+    {
+        page.text("muted", &d);
     }
     match kind.as_str() {
         "compare" => compare(&mut page, dir, &m)?,

@@ -226,6 +226,28 @@ pub fn meta(dir: &Path) -> ModelMeta {
     scenario(dir).map_or_else(|_| ModelMeta::default(), |s| s.model.meta(&s))
 }
 
+/// The scenario's description: from the manifest, or, for folders written before manifests
+/// carried it, from the scenario (if the built-in models can read it).
+pub fn description(dir: &Path, m: &Manifest) -> Option<String> {
+    let d = if m.description.is_empty() && m.timeline.is_empty() {
+        scenario(dir).ok()?.description
+    } else {
+        m.description.clone()
+    };
+    (!d.is_empty()).then_some(d)
+}
+
+/// The scenario's timeline: from the manifest, or, for folders written before manifests
+/// carried it, from the scenario (if the built-in models can read it).
+pub fn timeline(dir: &Path, m: &Manifest) -> Vec<mobilize_output::TimelineMark> {
+    if !m.timeline.is_empty() || !m.description.is_empty() {
+        return m.timeline.clone();
+    }
+    scenario(dir)
+        .map(|s| mobilize_output::TimelineMark::of(&s))
+        .unwrap_or_default()
+}
+
 /// Which of a page's maps [`add_maps`] adds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Maps {
@@ -445,10 +467,8 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     if let Some(summary) = &m.summary {
         page.text("lead", summary);
     }
-    if let Ok(s) = scenario(dir) {
-        if !s.description.is_empty() {
-            page.text("muted", &s.description);
-        }
+    if let Some(d) = description(dir, &m) {
+        page.text("muted", &d);
     }
     for w in &m.warnings {
         page.text("warning", &format!("Warning: {w}"));
@@ -462,23 +482,16 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         "step"
     };
     // The timeline's events, marked on the charts (hover for what and when).
-    let marks: Vec<(f64, String)> = scenario(dir)
-        .map(|s| {
-            s.events
-                .iter()
-                .map(|e| {
-                    let when = s
-                        .time
-                        .date_of(e.step)
-                        .map_or_else(|| format!("step {}", e.step), |d| d.to_string());
-                    (
-                        f64::from(e.step),
-                        format!("{when}: {}", e.kind.replace('_', " ")),
-                    )
-                })
-                .collect()
+    let marks: Vec<(f64, String)> = timeline(dir, &m)
+        .into_iter()
+        .map(|e| {
+            let when = e.date.unwrap_or_else(|| format!("step {}", e.step));
+            (
+                f64::from(e.step),
+                format!("{when}: {}", e.kind.replace('_', " ")),
+            )
         })
-        .unwrap_or_default();
+        .collect();
     let regions = regions(dir);
     // A chart of group `g` over rows `a..=b` of the series.
     let chart_of = |g: &crate::groups::Group, title: String, a: usize, b: usize| {

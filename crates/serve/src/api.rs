@@ -244,11 +244,12 @@ async fn resume_run(
     let req: ResumeRequest = body(raw, s.config.body_limit)?;
     let dir = files::resolve_dir(&s.config.runs, &req.folder)?;
     let provenance = s.config.provenance.clone();
-    let resumable =
-        tokio::task::spawn_blocking(move || mobilize_experiment::resume::open(&dir, &provenance))
-            .await
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-            .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
+    let resumable = tokio::task::spawn_blocking(move || {
+        mobilize_experiment::resume::open(&dir, &provenance, &Default::default())
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
     launch(&s, Job::Resume(Box::new(resumable)))
 }
 

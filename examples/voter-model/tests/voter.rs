@@ -147,3 +147,115 @@ fn the_binary_writes_a_run_folder_with_a_report_and_a_map() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("voter.rate"));
 }
+
+/// Stops a run after step `0` by answering `Break`, as a signal would.
+struct BreakAt(u32);
+
+impl mobilize_core::observe::Observer for BreakAt {
+    fn step(
+        &mut self,
+        record: &mobilize_core::observe::StepRecord<'_>,
+    ) -> mobilize_core::observe::Flow {
+        if record.step >= self.0 {
+            Ok(std::ops::ControlFlow::Break(()))
+        } else {
+            mobilize_core::observe::GO_ON
+        }
+    }
+}
+
+#[test]
+fn the_model_is_swept_resumed_and_reported_as_a_built_in_one_is() {
+    use mobilize_experiment::design::Design;
+    use mobilize_experiment::{execute_run, resume, Experiment, ExperimentError, Options};
+    use mobilize_experiment::{Provenance, RunRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let models = Models::with(&VOTER);
+    let provenance = Provenance::this_build();
+    let description = "Voter model: two towns, 4,000 people";
+
+    // A sweep: two points, two replicates each, summarized and reported.
+    let design = Design {
+        keys: vec!["voter.rate".into()],
+        rows: vec![vec!["0.2".into()], vec!["0.8".into()]],
+        lines: vec![0, 0],
+        file: None,
+    };
+    let source = Source::text("<embedded:two-towns>", TWO_TOWNS);
+    let exp = Experiment::sweep(source, vec!["scale=0.1".into()], &design, 2, 5)
+        .with_models(models.clone());
+    let opts = Options {
+        out: dir.path().join("sweeps"),
+        threads: 1,
+        provenance: provenance.clone(),
+        command: vec![],
+        progress: None,
+        stop: None,
+    };
+    let done = mobilize_experiment::run(&exp, &opts).unwrap();
+    assert_eq!((done.total, done.skipped), (4, 0));
+    let summary = std::fs::read_to_string(done.dir.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 5, "{summary}");
+    let report = std::fs::read_to_string(done.dir.join("report.html")).unwrap();
+    assert!(
+        report.contains(description),
+        "the sweep's report describes it"
+    );
+    // The same experiment is not understood without its model.
+    let plain = Experiment::sweep(
+        Source::text("<embedded:two-towns>", TWO_TOWNS),
+        vec!["scale=0.1".into()],
+        &design,
+        2,
+        5,
+    );
+    assert!(plain.validate().is_err());
+
+    // A run stopped at step 50 by an observer, with checkpoints, then resumed.
+    let scenario = load(TWO_TOWNS, &["scale=0.1"]).unwrap();
+    let run_in = |name: &str| {
+        mobilize_output::RunFolder::create(
+            &dir.path().join(name),
+            &scenario.name,
+            &scenario.resolved_toml(),
+            std::time::SystemTime::now(),
+        )
+        .unwrap()
+    };
+    let fresh =
+        |s: &Scenario| RunRequest::fresh(s.clone(), "t.toml".into(), vec![], 1, &provenance);
+    let whole = execute_run(fresh(&scenario), run_in("whole"), &mut []).unwrap();
+    let mut req = fresh(&scenario);
+    req.checkpoint_every = 20;
+    req.report = true;
+    let err = execute_run(req, run_in("stopped"), &mut [&mut BreakAt(50)]).unwrap_err();
+    let ExperimentError::Interrupted {
+        dir: partial,
+        step: 50,
+        resumable: true,
+    } = err
+    else {
+        panic!("not interrupted at step 50: {err}");
+    };
+    let refused = resume::open(&partial, &provenance, &Models::default()).unwrap_err();
+    assert!(refused.to_string().contains("voter"), "{refused}");
+    let resumable = resume::open(&partial, &provenance, &models).unwrap();
+    let (req, folder, _lock) = resumable.into_request(1, &provenance, None).unwrap();
+    let finished = execute_run(req, folder, &mut []).unwrap();
+    let series = |d: &std::path::Path| std::fs::read(d.join("series.csv")).unwrap();
+    assert_eq!(
+        series(&finished.dir),
+        series(&whole.dir),
+        "resumed = never stopped"
+    );
+    // Its report: the description and the timeline's marks, from the manifest.
+    let report = std::fs::read_to_string(finished.dir.join("report.html")).unwrap();
+    assert!(
+        report.contains(description),
+        "the run's report describes it"
+    );
+    assert!(
+        report.contains("1946-03-21: convert"),
+        "the event is marked"
+    );
+}

@@ -25,7 +25,7 @@ pub struct ResumeArgs {
 /// Resumes the run and prints where its results are.
 pub fn run(args: ResumeArgs) -> Result<(), Failure> {
     let provenance = crate::provenance();
-    let resumable = resume::open(&args.dir, &provenance)?;
+    let resumable = resume::open(&args.dir, &provenance, &Default::default())?;
     for w in &resumable.warnings {
         eprintln!("warning: {w}");
     }
