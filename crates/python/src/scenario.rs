@@ -11,12 +11,27 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 /// A scenario: its text, where relative paths in it resolve, and the overrides applied to it
 /// (`path=value`, as `--set` takes them). Immutable: `set` returns a new one.
 #[pyclass(frozen, module = "mobilize")]
-#[derive(Clone)]
 pub struct Scenario {
     name: String,
     text: String,
     base_dir: Option<PathBuf>,
     sets: Vec<String>,
+    /// The scenario validated with its overrides, kept after the first time it is needed:
+    /// reading a property does not read and check the whole scenario again. (Never copied:
+    /// a copy is made to be changed.)
+    validated: std::sync::OnceLock<Core>,
+}
+
+impl Clone for Scenario {
+    fn clone(&self) -> Scenario {
+        Scenario {
+            name: self.name.clone(),
+            text: self.text.clone(),
+            base_dir: self.base_dir.clone(),
+            sets: self.sets.clone(),
+            validated: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl Scenario {
@@ -34,8 +49,13 @@ impl Scenario {
         self.sets.iter().chain(extra).cloned().collect()
     }
 
-    /// Validates with the overrides and `extra`.
+    /// Validates with the overrides and `extra` (once, when there is no `extra`).
     pub fn load_with(&self, py: Python<'_>, extra: &[String]) -> PyResult<Core> {
+        if extra.is_empty() {
+            if let Some(core) = self.validated.get() {
+                return Ok(core.clone());
+            }
+        }
         let sets = self.sets_with(extra);
         let overrides = sets
             .iter()
@@ -43,8 +63,13 @@ impl Scenario {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let source = self.source();
-        py.detach(|| Core::load(&source, &overrides))
-            .map_err(|e| super::problems::to_py(py, &e))
+        let core = py
+            .detach(|| Core::load(&source, &overrides))
+            .map_err(|e| super::problems::to_py(py, &e))?;
+        if extra.is_empty() {
+            let _ = self.validated.set(core.clone());
+        }
+        Ok(core)
     }
 
     /// Where the scenario came from, as manifests record it.
@@ -59,11 +84,13 @@ impl Scenario {
             text: s.text,
             base_dir: s.base_dir,
             sets: Vec::new(),
+            validated: std::sync::OnceLock::new(),
         }
     }
 
     /// A copy with `extra` overrides after its own.
     pub fn with_overrides_vec(mut self, extra: Vec<String>) -> Scenario {
+        self.validated = std::sync::OnceLock::new();
         self.sets.extend(extra);
         self
     }
@@ -85,6 +112,7 @@ impl Scenario {
             text: text.to_string(),
             base_dir: None,
             sets: Vec::new(),
+            validated: std::sync::OnceLock::new(),
         }
     }
 
@@ -194,6 +222,7 @@ impl Scenario {
             text,
             base_dir,
             sets: Vec::new(),
+            validated: std::sync::OnceLock::new(),
         }
     }
 
@@ -299,6 +328,7 @@ impl Scenario {
             text,
             base_dir,
             sets,
+            validated: std::sync::OnceLock::new(),
         }
     }
 }

@@ -18,10 +18,12 @@
 //! turn costs O(radius), not O(radius²). Movement probes random sites in vision before
 //! enumerating them (both modes).
 //!
-//! This file holds the faithful mode (agents in columns by agent number, the lattice's
-//! per-site counters in `lattice.rs`) and what both modes share: events, ramps, counts,
-//! observation and the outcome. `mode = "fast"` hands the agents to `fast::Sites`, which
-//! stores each on its site and activates them tile by tile.
+//! This file holds what both modes share: events, ramps, counts, observation and the
+//! outcome, and the choice between the two storages. The faithful mode (`faithful.rs`, its
+//! turns in `faithful/turns.rs`) keeps agents in columns by agent number, with the lattice's
+//! per-site counters in `lattice.rs`; `mode = "fast"` (`fast.rs`, `fast/turns.rs`) stores
+//! each agent on its site and activates them tile by tile. The rules an agent follows are
+//! written once, in `rules.rs`.
 
 mod events;
 mod faithful;

@@ -1,4 +1,4 @@
-//! Control, liberation and collapse (step 7 of the day).
+//! Control, liberation and collapse (step 9 of the day).
 //!
 //! Each home region's control moves toward the ruling side's share of the effective strength
 //! there, G / (G + A + U) (see [`super::forces`]; U = unarmed risen × unarmed_weight, 0 by

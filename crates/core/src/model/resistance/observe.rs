@@ -1,4 +1,4 @@
-//! Observation (step 8 of the day, the engine's stage 3): the per-step series and the summary
+//! Observation (step 10 of the day, the engine's stage 3): the per-step series and the summary
 //! of a run.
 
 use super::forces::Side;

@@ -1,8 +1,10 @@
 //! The operations that keep the model's counts and lists in step with its people: every change
 //! of a person's state (with the region's counts, the contributors by occupation, the organized
 //! by attribute and the per-region lists), hiding, draws from a region's lists, and the
-//! strengths and casualties of combat. The processes call down into these; none of them
-//! changes a count or a list itself, so the invariants the tests check are kept here.
+//! strengths and casualties of combat. The processes call down into these for every change of
+//! a person's state. Some processes still keep counts of their own (cells and members in
+//! `organizations.rs`, contacts in `outreach.rs`, arrests in `repression.rs`, ties out in
+//! `uprising.rs`); the invariants the tests check (`integrity.rs`) cover those too.
 
 use super::people::{State, CADRE_LISTED, COUNTED, HIDE_LISTED, HIDING, LISTED, PRIOR_SHIFT};
 use super::{Resistance, Side};
