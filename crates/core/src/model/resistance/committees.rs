@@ -118,11 +118,11 @@ impl Counties {
 impl Resistance {
     /// Keeps the risen count of `i`'s unit when `i` rises or stops being risen.
     pub(super) fn count_committee(&mut self, i: u32, from: State, to: State, world: &World) {
-        if self.counties.is_empty() || (from != State::Risen && to != State::Risen) {
+        if self.fixed.counties.is_empty() || (from != State::Risen && to != State::Risen) {
             return;
         }
-        let unit = self.counties.of(i, world);
-        if let Some(n) = unit.and_then(|c| self.county_risen.get_mut(c)) {
+        let unit = self.fixed.counties.of(i, world);
+        if let Some(n) = unit.and_then(|c| self.state.uprising.county_risen.get_mut(c)) {
             if to == State::Risen {
                 *n += 1;
             } else {
@@ -130,11 +130,17 @@ impl Resistance {
             }
         }
         if let Some(c) = unit {
-            let q = self.params.committees.quorum;
-            let size = self.counties.size[c];
-            let risen = self.county_risen.get(c).copied().unwrap_or(0);
+            let q = self.fixed.params.committees.quorum;
+            let size = self.fixed.counties.size[c];
+            let risen = self
+                .state
+                .uprising
+                .county_risen
+                .get(c)
+                .copied()
+                .unwrap_or(0);
             if to == State::Risen && size > 0 && f64::from(risen) >= q * f64::from(size) {
-                if let Some(f) = self.county_formed.get_mut(c) {
+                if let Some(f) = self.state.uprising.county_formed.get_mut(c) {
                     *f = true;
                 }
             }
@@ -143,9 +149,17 @@ impl Resistance {
 
     /// Units of region `r` that have a committee now.
     pub(super) fn committees_in(&self, r: usize) -> u32 {
-        self.counties
+        self.fixed
+            .counties
             .of_region(r)
-            .filter(|&c| self.county_formed.get(c).copied().unwrap_or(false))
+            .filter(|&c| {
+                self.state
+                    .uprising
+                    .county_formed
+                    .get(c)
+                    .copied()
+                    .unwrap_or(false)
+            })
             .count() as u32
     }
 }

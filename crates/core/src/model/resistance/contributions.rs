@@ -11,10 +11,10 @@ use super::Resistance;
 impl Resistance {
     /// Step 3.
     pub(super) fn contributions(&mut self, _step: u32) {
-        if !self.programme || !self.params.organizations {
+        if !self.state.course.programme || !self.fixed.params.organizations {
             return;
         }
-        let c = &self.params.contributions;
+        let c = &self.fixed.params.contributions;
         // rates[occupation][resource], per member per day.
         let rates = [
             [c.money_peasant, c.provisions_peasant, c.skill_peasant, 0.0],
@@ -22,10 +22,10 @@ impl Resistance {
             [0.0, 0.0, 0.0, c.wisdom_student],
             [c.money_other, c.provisions_other, 0.0, c.wisdom_other],
         ];
-        let dt = self.dt;
+        let dt = self.fixed.dt;
         let flow = 1.0 - (1.0 - c.flow_to_base).powf(dt);
-        for r in 0..self.regions.len() {
-            let g = &mut self.regions[r];
+        for r in 0..self.state.regions.len() {
+            let g = &mut self.state.regions[r];
             for (o, rate) in rates.iter().enumerate() {
                 let givers = g.by_occupation[0][o] as f64
                     + c.sympathizer_share * g.by_occupation[1][o] as f64;
@@ -39,14 +39,14 @@ impl Resistance {
                 for (k, m) in moved.iter().enumerate() {
                     g.pool[k] -= m;
                 }
-                let base = &mut self.regions[b as usize];
+                let base = &mut self.state.regions[b as usize];
                 for (k, m) in moved.iter().enumerate() {
                     base.pool[k] += m;
                 }
             }
         }
         // At bases: arms from money and skill; rations for the fighters.
-        for g in self.regions.iter_mut().filter(|g| g.base) {
+        for g in self.state.regions.iter_mut().filter(|g| g.base) {
             let by_money = g.pool[0] / c.money_per_arm;
             let by_skill = if c.skill_per_arm > 0.0 {
                 g.pool[2] / c.skill_per_arm

@@ -12,27 +12,43 @@
 use super::Resistance;
 use crate::observe::LogEntry;
 
+/// The story so far: what has been proclaimed, ordered and reached.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Course {
+    /// The programme has been proclaimed (contributions flow).
+    pub programme: bool,
+    /// Step of the final offensive order.
+    pub offensive: Option<u32>,
+    /// Step of the first attack on the ruling side: the final offensive or an outside army's.
+    pub attack: Option<u32>,
+    /// Step and cause of the collapse.
+    pub collapse: Option<(u32, String)>,
+    /// Share of the home population in liberated regions when the collapse came (so that two
+    /// runs are compared at the same moment, whatever each does after it).
+    pub liberated_at_collapse: Option<f64>,
+}
+
 impl Resistance {
     /// From the day after the ruling system collapses, its garrisons and police lay down
     /// their arms in every home region, except on a surrender's fronts, which fight on until
     /// their day comes. No battle is fought where no ruling force is left.
     pub(super) fn lay_down_arms(&mut self, step: u32, log: &mut Vec<LogEntry>) {
-        let Some((collapsed, _)) = self.collapse else {
+        let Some((collapsed, _)) = self.state.course.collapse else {
             return;
         };
         if step <= collapsed {
             return;
         }
-        let fronts = std::mem::take(&mut self.fronts);
-        let everywhere = !self.laid_down;
-        self.laid_down = true;
-        for r in 0..self.regions.len() {
+        let fronts = std::mem::take(&mut self.state.forces.fronts);
+        let everywhere = !self.state.forces.laid_down;
+        self.state.forces.laid_down = true;
+        for r in 0..self.state.regions.len() {
             let front = fronts.iter().find(|f| f.0 as usize == r);
             let lays_down = match front {
                 Some(&(_, until)) => step >= until,
                 None => everywhere,
             };
-            let g = &mut self.regions[r];
+            let g = &mut self.state.regions[r];
             let armed = g.garrison + g.police;
             if !lays_down || g.abroad || armed <= 0.0 {
                 continue;
@@ -46,31 +62,31 @@ impl Resistance {
                 count: armed.round() as u64,
                 detail: format!(
                     "{armed:.0} troops and police lay down their arms in {}",
-                    self.names[r]
+                    self.fixed.names[r]
                 ),
             });
         }
-        self.fronts = fronts.into_iter().filter(|f| step < f.1).collect();
+        self.state.forces.fronts = fronts.into_iter().filter(|f| step < f.1).collect();
     }
 
     /// Step 8.
     pub(super) fn control(&mut self, step: u32, log: &mut Vec<LogEntry>) {
-        let k = self.params.control.clone();
-        let rate = 1.0 - (1.0 - k.adjust).powf(self.dt);
-        for r in 0..self.regions.len() {
-            if self.regions[r].abroad {
+        let k = self.fixed.params.control.clone();
+        let rate = 1.0 - (1.0 - k.adjust).powf(self.fixed.dt);
+        for r in 0..self.state.regions.len() {
+            if self.state.regions[r].abroad {
                 continue;
             }
             let share = self.strengths(r, step).ruling_share();
-            let g = &mut self.regions[r];
+            let g = &mut self.state.regions[r];
             if let Some(target) = share {
                 g.control = (g.control + rate * (target - g.control)).clamp(0.0, 1.0);
             }
             if !g.liberated && g.control < k.liberation {
                 g.liberated = true;
                 // No ruling force left to fear: thresholds fall, the region is scanned again.
-                self.rescan.push(r as u16);
-                let g = &mut self.regions[r];
+                self.state.uprising.rescan.push(r as u16);
+                let g = &mut self.state.regions[r];
                 let laid_down = g.garrison + g.police;
                 g.garrison = 0.0;
                 g.police = 0.0;
@@ -81,7 +97,7 @@ impl Resistance {
                     count: laid_down.round() as u64,
                     detail: format!(
                         "{} liberated; {laid_down:.0} troops and police lay down arms",
-                        self.names[r]
+                        self.fixed.names[r]
                     ),
                 });
             } else if g.liberated && g.control > k.recapture {
@@ -91,28 +107,29 @@ impl Resistance {
                     kind: "recapture".into(),
                     region: Some(r as u16),
                     count: 0,
-                    detail: format!("{} retaken by the ruling side", self.names[r]),
+                    detail: format!("{} retaken by the ruling side", self.fixed.names[r]),
                 });
             }
         }
-        if self.collapse.is_none() {
+        if self.state.course.collapse.is_none() {
             let (home, free) = self.home_and_liberated();
             let capital = self
+                .fixed
                 .params
                 .capital
-                .is_some_and(|c| self.regions[c as usize].liberated);
+                .is_some_and(|c| self.state.regions[c as usize].liberated);
             if home > 0.0 && (free / home >= k.collapse_share || capital) {
                 let cause = if capital {
                     "capital liberated"
                 } else {
                     "liberated share reached"
                 };
-                self.collapse = Some((step, cause.to_string()));
-                self.liberated_at_collapse = Some(free / home);
+                self.state.course.collapse = Some((step, cause.to_string()));
+                self.state.course.liberated_at_collapse = Some(free / home);
                 log.push(LogEntry {
                     step,
                     kind: "collapse".into(),
-                    region: self.params.capital.filter(|_| capital),
+                    region: self.fixed.params.capital.filter(|_| capital),
                     count: free.round() as u64,
                     detail: format!(
                         "the ruling system collapses ({cause}: {:.0}% of the home population liberated)",

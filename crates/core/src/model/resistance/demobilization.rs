@@ -19,25 +19,30 @@ use crate::world::World;
 impl Resistance {
     /// Step 7.
     pub(super) fn demobilization(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
-        let d = self.params.demobilization.clone();
-        for r in 0..self.regions.len() {
-            let out = self.regions[r].risen.len();
+        let d = self.fixed.params.demobilization.clone();
+        for r in 0..self.state.regions.len() {
+            let out = self.state.regions[r].risen.len();
             if out == 0 {
                 continue;
             }
-            let fear = self.regions[r].fear;
+            let fear = self.state.regions[r].fear;
             let base = d.fatigue + d.fear_exit * fear;
             let h_max = base + d.unsupported_exit;
             if h_max <= 0.0 {
                 continue;
             }
-            let p_max = 1.0 - (-h_max * self.dt).exp();
+            let p_max = 1.0 - (-h_max * self.fixed.dt).exp();
             let armed = self.armed_presence(r, step);
-            let mut s = Stream::new(self.seed, super::purpose::DEMOBILIZATION, step, r as u32);
+            let mut s = Stream::new(
+                self.fixed.seed,
+                super::purpose::DEMOBILIZATION,
+                step,
+                r as u32,
+            );
             let candidates = s.poisson(out as f64 * p_max).min(out as u64);
             let mut went = 0;
             for _ in 0..candidates {
-                let list = &self.regions[r].risen;
+                let list = &self.state.regions[r].risen;
                 if list.is_empty() {
                     break;
                 }
@@ -49,7 +54,7 @@ impl Resistance {
                     base
                 };
                 if s.uniform() * h_max < h {
-                    self.regions[r].risen.swap_remove(j);
+                    self.state.regions[r].risen.swap_remove(j);
                     self.go_home(i, world);
                     went += 1;
                 }
@@ -60,7 +65,7 @@ impl Resistance {
                     kind: "demobilization".into(),
                     region: Some(r as u16),
                     count: went,
-                    detail: format!("{went} people out in {} go home", self.names[r]),
+                    detail: format!("{went} people out in {} go home", self.fixed.names[r]),
                 });
             }
         }
@@ -69,9 +74,9 @@ impl Resistance {
     /// Risen person `i`, already taken off their region's list of risen, goes home to the
     /// state they rose from.
     pub(super) fn go_home(&mut self, i: u32, world: &World) {
-        let prior = self.persons.prior(i);
+        let prior = self.state.persons.prior(i);
         self.set_state(i, prior, world);
-        self.persons.hot[i as usize].flags |= WENT_HOME;
-        self.regions[world.people.region[i as usize] as usize].went_home += 1;
+        self.state.persons.hot[i as usize].flags |= WENT_HOME;
+        self.state.regions[world.people.region[i as usize] as usize].went_home += 1;
     }
 }

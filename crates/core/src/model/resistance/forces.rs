@@ -24,6 +24,20 @@ use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
 use crate::world::World;
 
+/// The armed forces in the field, and where the ruling side still fights.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Forces {
+    /// Armed columns in the field.
+    pub columns: Vec<Column>,
+    /// Regions where the ruling side fights on after the collapse, and the step until which
+    /// it does (a surrender's fronts).
+    pub fronts: Vec<(u16, u32)>,
+    /// The ruling side's forces have laid down their arms (everywhere but the fronts).
+    pub laid_down: bool,
+    /// Whether an armed force stood in each region last step.
+    pub armed_last: Vec<bool>,
+}
+
 /// Whose column it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Side {
@@ -92,12 +106,12 @@ impl Resistance {
         self.raids(step, world, log);
         self.march(step, log);
         self.hand_out_arms(step, log);
-        for r in 0..self.regions.len() {
+        for r in 0..self.state.regions.len() {
             // Abroad, only punitive expeditions fight (a timeline event).
-            if self.regions[r].abroad {
+            if self.state.regions[r].abroad {
                 continue;
             }
-            let mut s = Stream::new(self.seed, Purpose::COMBAT, step, r as u32);
+            let mut s = Stream::new(self.fixed.seed, Purpose::COMBAT, step, r as u32);
             let armed = self.armed_share(r);
             let strengths = self.strengths(r, step);
             if strengths.ruling > 0.0 && strengths.armed > 0.0 {
@@ -105,7 +119,10 @@ impl Resistance {
             }
             self.suppress(r, step, armed, &mut s, world, log);
         }
-        self.columns.retain(|k| k.strength >= 0.5 || !k.ordered);
+        self.state
+            .forces
+            .columns
+            .retain(|k| k.strength >= 0.5 || !k.ordered);
     }
 
     /// A day of battle in region `r` between the ruling side and the armed rebels
@@ -121,19 +138,21 @@ impl Resistance {
         world: &World,
         log: &mut Vec<LogEntry>,
     ) {
-        let c = &self.params.combat;
+        let c = &self.fixed.params.combat;
         let (ruling, rebels) = (strengths.ruling, strengths.armed);
-        let (ruling_left, rebels_left) = lanchester(ruling, rebels, c.fire, self.dt);
+        let (ruling_left, rebels_left) = lanchester(ruling, rebels, c.fire, self.fixed.dt);
         let ruling_loss = 1.0 - ruling_left / ruling;
         let rebel_loss = 1.0 - rebels_left / rebels;
-        let g = &mut self.regions[r];
+        let g = &mut self.state.regions[r];
         let before = g.garrison + g.police;
         g.garrison *= 1.0 - ruling_loss;
         g.police *= 1.0 - ruling_loss;
         let ruling_killed = before - (g.garrison + g.police);
         g.killed[killed::RULING] += ruling_killed;
-        self.ruling_losses += ruling_killed;
+        self.state.tallies.ruling_losses += ruling_killed;
         for k in self
+            .state
+            .forces
             .columns
             .iter_mut()
             .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
@@ -144,9 +163,9 @@ impl Resistance {
                 Side::Main => killed::MAIN_FORCE,
                 Side::External => killed::OUTSIDE,
             };
-            self.regions[r].killed[category] += lost;
+            self.state.regions[r].killed[category] += lost;
         }
-        let g = &self.regions[r];
+        let g = &self.state.regions[r];
         let n_fighters = if g.open {
             g.count[State::Fighter as usize] as f64
         } else {
@@ -156,8 +175,8 @@ impl Resistance {
         let n_armed = g.count[State::Risen as usize] as f64 * armed;
         let fighters = self.casualties(r, State::Fighter, n_fighters * rebel_loss, s, world);
         let risen = self.casualties(r, State::Risen, n_armed * rebel_loss, s, world);
-        self.regions[r].killed[killed::FIGHTERS] += fighters as f64;
-        self.regions[r].killed[killed::RISEN] += risen as f64;
+        self.state.regions[r].killed[killed::FIGHTERS] += fighters as f64;
+        self.state.regions[r].killed[killed::RISEN] += risen as f64;
         let dead = fighters + risen;
         log.push(LogEntry {
             step,
@@ -166,7 +185,7 @@ impl Resistance {
             count: dead,
             detail: format!(
                 "battle in {}: ruling side lost {:.0}%, armed rebels {:.0}% ({dead} people killed)",
-                self.names[r],
+                self.fixed.names[r],
                 100.0 * ruling_loss,
                 100.0 * rebel_loss
             ),
@@ -185,23 +204,24 @@ impl Resistance {
         world: &World,
         log: &mut Vec<LogEntry>,
     ) {
-        let c = &self.params.combat;
-        let g = &self.regions[r];
+        let c = &self.fixed.params.combat;
+        let g = &self.state.regions[r];
         let ruling = g.ruling_strength(c);
         let unarmed = g.count[State::Risen as usize] as f64 * (1.0 - armed);
         if ruling <= 0.0 || unarmed <= 0.0 || c.suppression <= 0.0 {
             return;
         }
-        let shot = (c.suppression * ruling * self.dt).min(unarmed);
+        let shot = (c.suppression * ruling * self.fixed.dt).min(unarmed);
         let dead = self.casualties(r, State::Risen, shot, s, world);
         if dead == 0 {
             return;
         }
-        self.regions[r].killed[killed::CROWDS] += dead as f64;
+        self.state.regions[r].killed[killed::CROWDS] += dead as f64;
         // The dead frighten the living: each counts `killing_fear` arrests.
-        let g = &mut self.regions[r];
+        let g = &mut self.state.regions[r];
         if g.population > 0 {
-            let per = self.params.repression.fear_gain * self.params.policing.killing_fear;
+            let per =
+                self.fixed.params.repression.fear_gain * self.fixed.params.policing.killing_fear;
             g.fear = (g.fear + per * dead as f64 * 1000.0 / f64::from(g.population)).min(1.0);
         }
         log.push(LogEntry {
@@ -211,7 +231,7 @@ impl Resistance {
             count: dead,
             detail: format!(
                 "troops and police fire on crowds in {}: {dead} people killed",
-                self.names[r]
+                self.fixed.names[r]
             ),
         });
     }
@@ -219,20 +239,20 @@ impl Resistance {
     /// A main-force column standing in a region hands its arms to the unarmed risen there,
     /// as many as there are, and carries the rest on.
     fn hand_out_arms(&mut self, step: u32, log: &mut Vec<LogEntry>) {
-        for k in 0..self.columns.len() {
-            let col = &self.columns[k];
+        for k in 0..self.state.forces.columns.len() {
+            let col = &self.state.forces.columns[k];
             if col.side != Side::Main || !col.ordered || col.arrives > step || col.arms < 1.0 {
                 continue;
             }
             let r = col.region as usize;
-            let g = &self.regions[r];
+            let g = &self.state.regions[r];
             let unarmed = (g.count[State::Risen as usize] as f64 - g.materials).max(0.0);
             let given = col.arms.min(unarmed).floor();
             if given < 1.0 {
                 continue;
             }
-            self.columns[k].arms -= given;
-            self.regions[r].materials += given;
+            self.state.forces.columns[k].arms -= given;
+            self.state.regions[r].materials += given;
             log.push(LogEntry {
                 step,
                 kind: "arms".into(),
@@ -240,7 +260,7 @@ impl Resistance {
                 count: given as u64,
                 detail: format!(
                     "the main force hands out {given:.0} arms to the risen in {}",
-                    self.names[r]
+                    self.fixed.names[r]
                 ),
             });
         }
@@ -250,35 +270,35 @@ impl Resistance {
     /// marches to the neighbouring unliberated home region with the weakest ruling force, or
     /// toward the nearest one; the march takes `travel_days`.
     fn march(&mut self, step: u32, log: &mut Vec<LogEntry>) {
-        let c = &self.params.combat;
+        let c = &self.fixed.params.combat;
         let ruling = |g: &super::regions::RegionState| g.ruling_strength(c);
-        let travel = (c.travel_days / self.dt).ceil() as u32;
-        for k in 0..self.columns.len() {
-            let col = &self.columns[k];
+        let travel = (c.travel_days / self.fixed.dt).ceil() as u32;
+        for k in 0..self.state.forces.columns.len() {
+            let col = &self.state.forces.columns[k];
             if !col.ordered || col.arrives > step {
                 continue;
             }
-            let here = &self.regions[col.region as usize];
+            let here = &self.state.regions[col.region as usize];
             let done = here.liberated || here.abroad || ruling(here) < 0.5;
             if !done {
                 continue;
             }
             let target = |r: u16| {
-                let g = &self.regions[r as usize];
+                let g = &self.state.regions[r as usize];
                 !g.abroad && !g.liberated && g.population > 0
             };
-            let next = self.adjacency[col.region as usize]
+            let next = self.fixed.adjacency[col.region as usize]
                 .iter()
                 .copied()
                 .filter(|&r| target(r))
                 .min_by(|&a, &b| {
-                    ruling(&self.regions[a as usize])
-                        .total_cmp(&ruling(&self.regions[b as usize]))
+                    ruling(&self.state.regions[a as usize])
+                        .total_cmp(&ruling(&self.state.regions[b as usize]))
                         .then(a.cmp(&b))
                 })
                 .or_else(|| self.first_hop(col.region, &target));
             if let Some(to) = next {
-                let col = &mut self.columns[k];
+                let col = &mut self.state.forces.columns[k];
                 col.region = to;
                 col.arrives = step + travel;
                 let side = col.side;
@@ -286,7 +306,7 @@ impl Resistance {
                     step,
                     kind: "advance".into(),
                     region: Some(to),
-                    count: self.columns[k].strength.round() as u64,
+                    count: self.state.forces.columns[k].strength.round() as u64,
                     detail: format!(
                         "{} column advances into {}",
                         if side == Side::Main {
@@ -294,7 +314,7 @@ impl Resistance {
                         } else {
                             "outside"
                         },
-                        self.names[to as usize]
+                        self.fixed.names[to as usize]
                     ),
                 });
             }
@@ -303,12 +323,12 @@ impl Resistance {
 
     /// First step on a shortest path from `from` to a region satisfying `target`.
     fn first_hop(&self, from: u16, target: &dyn Fn(u16) -> bool) -> Option<u16> {
-        let n = self.regions.len();
+        let n = self.state.regions.len();
         let mut via: Vec<Option<u16>> = vec![None; n];
         let mut seen = vec![false; n];
         seen[from as usize] = true;
         let mut queue = std::collections::VecDeque::new();
-        for &j in &self.adjacency[from as usize] {
+        for &j in &self.fixed.adjacency[from as usize] {
             seen[j as usize] = true;
             via[j as usize] = Some(j);
             queue.push_back(j);
@@ -317,7 +337,7 @@ impl Resistance {
             if target(r) {
                 return via[r as usize];
             }
-            for &j in &self.adjacency[r as usize] {
+            for &j in &self.fixed.adjacency[r as usize] {
                 if !seen[j as usize] {
                     seen[j as usize] = true;
                     via[j as usize] = via[r as usize];
@@ -330,14 +350,14 @@ impl Resistance {
 
     /// Small units raid police posts; word of each raid spreads like an appeal.
     fn raids(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
-        let c = self.params.combat.clone();
-        for r in 0..self.regions.len() {
-            let inf = self.regions[r].infiltrators.at(step, 0.0);
+        let c = self.fixed.params.combat.clone();
+        for r in 0..self.state.regions.len() {
+            let inf = self.state.regions[r].infiltrators.at(step, 0.0);
             if inf <= 0.0 || c.raid_rate <= 0.0 {
                 continue;
             }
-            let mut s = Stream::new(self.seed, Purpose::RAIDS, step, r as u32);
-            let raids = s.poisson(inf * c.raid_rate * self.dt);
+            let mut s = Stream::new(self.fixed.seed, Purpose::RAIDS, step, r as u32);
+            let raids = s.poisson(inf * c.raid_rate * self.fixed.dt);
             if raids == 0 {
                 continue;
             }
@@ -355,7 +375,7 @@ impl Resistance {
                 kind: "raid".into(),
                 region: Some(r as u16),
                 count: raids,
-                detail: format!("{raids} raids by small units in {}", self.names[r]),
+                detail: format!("{raids} raids by small units in {}", self.fixed.names[r]),
             });
         }
     }

@@ -39,11 +39,11 @@ impl Resistance {
     /// The sizes the scenario fixes.
     pub(super) fn shape(&self) -> Shape {
         Shape {
-            persons: self.persons.hot.len(),
-            regions: self.regions.len(),
-            kinds: self.kind_members.len(),
-            counties: self.county_risen.len(),
-            region_of: self.persons.hot.iter().map(|h| h.region).collect(),
+            persons: self.state.persons.hot.len(),
+            regions: self.state.regions.len(),
+            kinds: self.state.cells.kind_members.len(),
+            counties: self.state.uprising.county_risen.len(),
+            region_of: self.state.persons.hot.iter().map(|h| h.region).collect(),
         }
     }
 
@@ -51,40 +51,47 @@ impl Resistance {
     pub(super) fn check_state(&self, shape: &Shape) -> Result<(), StateError> {
         let n = shape.persons;
         let person = |i: u32| (i as usize) < n;
-        if self.persons.hot.len() != n || self.persons.cell.len() != n {
+        if self.state.persons.hot.len() != n || self.state.persons.cell.len() != n {
             return bad(format!(
                 "{} people saved, {n} in the scenario",
-                self.persons.hot.len()
+                self.state.persons.hot.len()
             ));
         }
-        if self.regions.len() != shape.regions
-            || self.armed_last.len() != shape.regions
-            || self.cells.committee.len() != shape.regions
+        if self.state.regions.len() != shape.regions
+            || self.state.forces.armed_last.len() != shape.regions
+            || self.state.cells.committee.len() != shape.regions
         {
             return bad(format!(
                 "{} regions saved, {} in the scenario",
-                self.regions.len(),
+                self.state.regions.len(),
                 shape.regions
             ));
         }
-        if self.kind_members.len() != shape.kinds {
+        if self.state.cells.kind_members.len() != shape.kinds {
             return bad("the number of organization kinds differs");
         }
-        if self.county_risen.len() != shape.counties || self.county_formed.len() != shape.counties {
+        if self.state.uprising.county_risen.len() != shape.counties
+            || self.state.uprising.county_formed.len() != shape.counties
+        {
             return bad("the number of local units differs");
         }
-        if self.risen_weight.len() != self.strength.len()
-            || !self.risen_weight.iter().all(|&w| w.is_finite() && w >= 0.0)
+        if self.state.uprising.risen_weight.len() != self.fixed.strength.len()
+            || !self
+                .state
+                .uprising
+                .risen_weight
+                .iter()
+                .all(|&w| w.is_finite() && w >= 0.0)
         {
             return bad("the weights of risen ties do not fit the network");
         }
-        for (i, h) in self.persons.hot.iter().enumerate() {
+        for (i, h) in self.state.persons.hot.iter().enumerate() {
             if usize::from(h.state) >= STATES.len() || h.region != shape.region_of[i] {
                 return bad(format!("person {i} has an impossible state or region"));
             }
         }
-        let cells = self.cells.len();
-        let c = &self.cells;
+        let cells = self.state.cells.len();
+        let c = &self.state.cells;
         if [
             c.region.len(),
             c.parent.len(),
@@ -97,7 +104,7 @@ impl Resistance {
             return bad("the cell tables have different lengths");
         }
         let cell = |k: u32| k == NO_CELL || (k as usize) < cells;
-        if let Some(i) = self.persons.cell.iter().position(|&k| !cell(k)) {
+        if let Some(i) = self.state.persons.cell.iter().position(|&k| !cell(k)) {
             return bad(format!("person {i} names a cell that does not exist"));
         }
         for k in 0..cells {
@@ -116,7 +123,7 @@ impl Resistance {
         {
             return bad("a region's committee is not a cell");
         }
-        for (r, g) in self.regions.iter().enumerate() {
+        for (r, g) in self.state.regions.iter().enumerate() {
             let lists = [&g.members, &g.cadres, &g.hiders, &g.risen, &g.fighters];
             if !lists.iter().all(|l| l.iter().all(|&i| person(i)))
                 || !g.cells.iter().all(|&k| (k as usize) < cells)
@@ -154,7 +161,7 @@ impl Resistance {
                 return bad(format!("region {r} has an impossible quantity"));
             }
         }
-        for (k, col) in self.columns.iter().enumerate() {
+        for (k, col) in self.state.forces.columns.iter().enumerate() {
             if usize::from(col.region) >= shape.regions
                 || !amount(col.strength)
                 || !amount(col.arms)
@@ -162,10 +169,20 @@ impl Resistance {
                 return bad(format!("column {k} is impossible"));
             }
         }
-        if !self.jail.iter().all(|e| person(e.0 .1))
-            || !self.frontier.iter().all(|&i| person(i))
-            || !self.rescan.iter().all(|&r| usize::from(r) < shape.regions)
-            || !self.fronts.iter().all(|f| usize::from(f.0) < shape.regions)
+        if !self.state.jail.queue.iter().all(|e| person(e.0 .1))
+            || !self.state.uprising.frontier.iter().all(|&i| person(i))
+            || !self
+                .state
+                .uprising
+                .rescan
+                .iter()
+                .all(|&r| usize::from(r) < shape.regions)
+            || !self
+                .state
+                .forces
+                .fronts
+                .iter()
+                .all(|f| usize::from(f.0) < shape.regions)
         {
             return bad("a queue names someone or somewhere that does not exist");
         }

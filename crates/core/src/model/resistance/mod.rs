@@ -45,9 +45,6 @@ mod training;
 mod uprising;
 mod validate;
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use crate::model::{ChartGroup, MapFamily, Model, ModelDef, ModelMeta, Payload};
 use crate::observe::{LogEntry, Outcome, StopReason};
 use crate::scenario::{Check, Event, EventArgs, Scenario};
@@ -365,8 +362,16 @@ impl ModelDef for Def {
     }
 }
 
-/// The resistance model's state.
+/// The resistance model: what the scenario fixes, and what a run changes.
 pub struct Resistance {
+    /// Fixed for the run by the scenario and the world; never saved.
+    fixed: Fixed,
+    /// Everything a run changes; saved whole in a checkpoint.
+    pub state: RunState,
+}
+
+/// What the scenario and the world fix for a run: parameters and tables derived from them.
+struct Fixed {
     params: ResistanceParams,
     seed: u64,
     /// Days per step.
@@ -376,97 +381,40 @@ pub struct Resistance {
     names: Vec<String>,
     /// Neighbours of each region, both directions.
     adjacency: Vec<Vec<u16>>,
-    /// Per-person state.
-    pub persons: Persons,
-    /// Per-region state.
-    pub regions: Vec<RegionState>,
-    /// Organizations.
-    pub cells: Cells,
     /// The local units in which committees are counted.
     counties: committees::Counties,
-    /// Risen people in each local unit.
-    county_risen: Vec<u32>,
-    /// Local units that have formed a committee (kept once formed).
-    county_formed: Vec<bool>,
-    /// Armed columns in the field.
-    pub columns: Vec<Column>,
-    /// (release step, person) of everyone in jail.
-    jail: BinaryHeap<Reverse<(u32, u32)>>,
-    /// Persons naming a cell of each kind.
-    pub kind_members: Vec<u64>,
-    /// The programme has been proclaimed (contributions flow).
-    programme: bool,
-    /// Step of the final offensive order.
-    offensive: Option<u32>,
-    /// Step of the first attack on the ruling side: the final offensive or an outside army's.
-    attack: Option<u32>,
-    /// Step and cause of the collapse.
-    collapse: Option<(u32, String)>,
-    /// Share of the home population in liberated regions when the collapse came (so that two
-    /// runs are compared at the same moment, whatever each does after it).
-    liberated_at_collapse: Option<f64>,
-    /// Persons who rose this step; their ties are counted next step.
-    frontier: Vec<u32>,
-    /// On weighted ties only: each person's summed weight of risen ties (the count is in
-    /// `risen_ties`), and the summed weight of their ties who may rise (fixed by the network
-    /// and `who_rises`).
-    risen_weight: Vec<f32>,
+    /// On weighted ties only: the summed weight of each person's ties who may rise (fixed by
+    /// the network and `who_rises`).
     strength: Vec<f32>,
     /// Each person's ties who may rise (`who_rises`), saturating at u16::MAX: the reference
     /// group of the threshold share. Empty when everyone may rise (then it is the degree).
     eligible_ties: Vec<u16>,
     /// One bit a person: `who_rises` admits them. Empty when everyone may rise.
     rise_ok: Vec<u64>,
-    /// Regions whose thresholds fell or that opened: scanned once for people now over them.
-    rescan: Vec<u16>,
-    /// Whether an armed force stood in each region last step.
-    armed_last: Vec<bool>,
-    /// Regions where the ruling side fights on after the collapse, and the step until which
-    /// it does (a surrender's fronts).
-    fronts: Vec<(u16, u32)>,
-    /// The ruling side's forces have laid down their arms (everywhere but the fronts).
-    laid_down: bool,
-    /// Figures taken at the scenario's `report_dates` ([`observe::MOMENT`]), in date order.
-    moments: Vec<(String, [f64; 6])>,
-    cells_founded: u64,
-    arrests: u64,
-    /// Prisoners let go before their term to make room for new arrests (full jails).
-    released_early: u64,
-    peak_organized: u64,
-    peak_fighters: u64,
-    peak_risen: u64,
-    ruling_losses: f64,
 }
 
-crate::model::state::saved_state!(Resistance {
-    persons: Persons,
-    regions: Vec<RegionState>,
-    cells: Cells,
-    county_risen: Vec<u32>,
-    county_formed: Vec<bool>,
-    columns: Vec<Column>,
-    jail: BinaryHeap<Reverse<(u32, u32)>>,
-    kind_members: Vec<u64>,
-    programme: bool,
-    offensive: Option<u32>,
-    attack: Option<u32>,
-    collapse: Option<(u32, String)>,
-    liberated_at_collapse: Option<f64>,
-    frontier: Vec<u32>,
-    risen_weight: Vec<f32>,
-    rescan: Vec<u16>,
-    armed_last: Vec<bool>,
-    fronts: Vec<(u16, u32)>,
-    laid_down: bool,
-    moments: Vec<(String, [f64; 6])>,
-    cells_founded: u64,
-    arrests: u64,
-    released_early: u64,
-    peak_organized: u64,
-    peak_fighters: u64,
-    peak_risen: u64,
-    ruling_losses: f64,
-});
+/// What a run changes, in parts: a checkpoint saves this whole (derived from the types, so a
+/// field added to any part is saved with it), and a branch rebuilds [`Fixed`] from its own
+/// scenario.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct RunState {
+    /// Per-person state.
+    pub persons: Persons,
+    /// Per-region state.
+    pub regions: Vec<RegionState>,
+    /// Organizations: cells, their members, committees.
+    pub cells: Cells,
+    /// The uprising's bookkeeping: who rose last step, ties out, committees.
+    pub uprising: uprising::Uprising,
+    /// Armed columns and fronts.
+    pub forces: forces::Forces,
+    /// Who is in jail, until when.
+    pub jail: repression::Jail,
+    /// The story so far: programme, offensive, first attack, collapse.
+    pub course: control::Course,
+    /// Running figures for the outcome.
+    pub tallies: observe::Tallies,
+}
 
 impl Resistance {
     /// Initial state: every person unreached, the leadership's cadres placed.
@@ -489,14 +437,27 @@ impl Resistance {
         }
         let kinds = params.kinds.len();
         let counties = committees::Counties::new(scenario, world, params.committees.counties);
-        Resistance {
-            county_risen: vec![0; counties.len()],
-            county_formed: vec![false; counties.len()],
+        let fixed = Fixed {
+            strength: if world.network.is_weighted() {
+                uprising::eligible_strength(world, &params.who_rises)
+            } else {
+                Vec::new()
+            },
+            eligible_ties: uprising::eligible_ties(world, &params.who_rises),
+            rise_ok: uprising::rise_bits(world, &params.who_rises),
+            seed: scenario.seed,
+            dt: scenario.time.step_days,
+            time: scenario.time.clone(),
+            names: scenario.regions.iter().map(|g| g.name.clone()).collect(),
+            adjacency,
             counties,
+            params,
+        };
+        let state = RunState {
             persons: Persons::new(
                 &world.people.occupation,
                 &world.people.region,
-                &params.people,
+                &fixed.params.people,
                 scenario.seed,
             ),
             regions: scenario
@@ -506,69 +467,56 @@ impl Resistance {
                 .collect(),
             cells: Cells {
                 committee: vec![None; n_regions],
+                kind_members: vec![0; kinds],
                 ..Default::default()
             },
-            columns: Vec::new(),
-            jail: BinaryHeap::new(),
-            kind_members: vec![0; kinds],
-            programme: false,
-            offensive: None,
-            attack: None,
-            collapse: None,
-            liberated_at_collapse: None,
-            frontier: Vec::new(),
-            risen_weight: if world.network.is_weighted() {
-                vec![0.0; world.people.len()]
-            } else {
-                Vec::new()
+            uprising: uprising::Uprising {
+                frontier: Vec::new(),
+                risen_weight: if world.network.is_weighted() {
+                    vec![0.0; world.people.len()]
+                } else {
+                    Vec::new()
+                },
+                rescan: Vec::new(),
+                county_risen: vec![0; fixed.counties.len()],
+                county_formed: vec![false; fixed.counties.len()],
             },
-            strength: if world.network.is_weighted() {
-                uprising::eligible_strength(world, &params.who_rises)
-            } else {
-                Vec::new()
+            forces: forces::Forces {
+                columns: Vec::new(),
+                fronts: Vec::new(),
+                laid_down: false,
+                armed_last: vec![false; n_regions],
             },
-            eligible_ties: uprising::eligible_ties(world, &params.who_rises),
-            rise_ok: uprising::rise_bits(world, &params.who_rises),
-            rescan: Vec::new(),
-            armed_last: vec![false; n_regions],
-            fronts: Vec::new(),
-            laid_down: false,
-            moments: Vec::new(),
-            cells_founded: 0,
-            arrests: 0,
-            released_early: 0,
-            peak_organized: 0,
-            peak_fighters: 0,
-            peak_risen: 0,
-            ruling_losses: 0.0,
-            seed: scenario.seed,
-            dt: scenario.time.step_days,
-            time: scenario.time.clone(),
-            names: scenario.regions.iter().map(|g| g.name.clone()).collect(),
-            adjacency,
-            params,
-        }
+            jail: repression::Jail::default(),
+            course: control::Course::default(),
+            tallies: observe::Tallies::default(),
+        };
+        Resistance { fixed, state }
     }
 
     /// The parameters in force.
     pub fn params(&self) -> &ResistanceParams {
-        &self.params
+        &self.fixed.params
     }
 
     /// Step and cause of the collapse of the ruling system, if it has happened.
     pub fn collapse(&self) -> Option<(u32, &str)> {
-        self.collapse.as_ref().map(|(s, c)| (*s, c.as_str()))
+        self.state
+            .course
+            .collapse
+            .as_ref()
+            .map(|(s, c)| (*s, c.as_str()))
     }
 
     /// Step of the final offensive, if it has begun.
     pub fn offensive(&self) -> Option<u32> {
-        self.offensive
+        self.state.course.offensive
     }
 
     /// (home population, of which in liberated regions), in persons; areas abroad count
     /// for neither.
     pub(crate) fn home_and_liberated(&self) -> (f64, f64) {
-        let home = self.regions.iter().filter(|g| !g.abroad);
+        let home = self.state.regions.iter().filter(|g| !g.abroad);
         let people = |g: &RegionState| f64::from(g.population);
         // `+ 0.0`: an empty sum of floats is −0.0, which would print as "-0".
         (
@@ -580,12 +528,12 @@ impl Resistance {
 
 impl Model for Resistance {
     fn save(&self) -> Vec<u8> {
-        self.save_state()
+        postcard::to_stdvec(&self.state).expect("plain data always encodes")
     }
 
     fn restore(&mut self, bytes: &[u8]) -> Result<(), crate::model::state::StateError> {
         let shape = self.shape();
-        self.restore_state(bytes)?;
+        self.state = postcard::from_bytes(bytes)?;
         self.check_state(&shape)
     }
 
@@ -599,7 +547,7 @@ impl Model for Resistance {
     }
 
     fn step(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
-        if self.collapse.is_some() && self.params.stop_at_collapse {
+        if self.state.course.collapse.is_some() && self.fixed.params.stop_at_collapse {
             return;
         }
         // After a collapse, the ruling side's forces lay down their arms (control.rs).
@@ -627,7 +575,7 @@ impl Model for Resistance {
     }
 
     fn finished(&self) -> bool {
-        self.collapse.is_some() && self.params.stop_at_collapse
+        self.state.course.collapse.is_some() && self.fixed.params.stop_at_collapse
     }
 
     fn outcome(&self, last_step: u32, reason: StopReason, _world: &World) -> Outcome {

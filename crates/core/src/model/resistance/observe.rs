@@ -21,11 +21,30 @@ use super::Resistance;
 use crate::observe::{Outcome, Series, StopReason};
 use crate::population::{AGE_BANDS, OCCUPATIONS, SEXES};
 
+/// Running figures for the outcome, kept as the run goes.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Tallies {
+    /// Figures taken at the scenario's `report_dates` ([`MOMENT`]), in date order.
+    pub moments: Vec<(String, [f64; 6])>,
+    /// Cells ever founded.
+    pub cells_founded: u64,
+    /// Arrests by detection of cells.
+    pub arrests: u64,
+    /// Highest counts so far.
+    pub peak_organized: u64,
+    /// Highest count of fighters so far.
+    pub peak_fighters: u64,
+    /// Highest count of risen people so far.
+    pub peak_risen: u64,
+    /// The ruling side's losses in battle.
+    pub ruling_losses: f64,
+}
+
 impl Resistance {
     /// This step's series, each value with its column. The first is the headline
     /// (`organized`), followed by its parts per region, as the charts expect.
     pub(super) fn write_series(&self, out: &mut Series<'_>) {
-        let g = &self.regions;
+        let g = &self.state.regions;
         out.put("organized", g.iter().map(|r| r.organized() as f64).sum());
         out.per_region("organized", g.iter().map(|r| r.organized() as f64));
         for (s, name) in STATES.iter().enumerate() {
@@ -33,7 +52,7 @@ impl Resistance {
         }
         out.put("hiding", g.iter().map(|r| r.hiding as f64).sum());
         // Local committees, where units are counted (each region's count once).
-        if !self.counties.is_empty() {
+        if !self.fixed.counties.is_empty() {
             let by_region: Vec<f64> = (0..g.len())
                 .map(|r| f64::from(self.committees_in(r)))
                 .collect();
@@ -56,21 +75,26 @@ impl Resistance {
             let family = format!("organized_{name}");
             out.per_region(&family, g.iter().map(|r| r.organized_by[a] as f64));
         }
-        for (k, kind) in self.params.kinds.iter().enumerate() {
+        for (k, kind) in self.fixed.params.kinds.iter().enumerate() {
             out.put_named(
                 || format!("kind.{}", kind.name),
-                self.kind_members[k] as f64,
+                self.state.cells.kind_members[k] as f64,
             );
         }
         out.put(
             "cells",
-            self.cells.members.iter().filter(|m| !m.is_empty()).count() as f64,
+            self.state
+                .cells
+                .members
+                .iter()
+                .filter(|m| !m.is_empty())
+                .count() as f64,
         );
         for (k, name) in RESOURCES.iter().enumerate() {
             out.put(name, g.iter().map(|r| r.pool[k]).sum());
         }
         // Arms at the bases, in the regions' hands and carried by the columns.
-        let carried: f64 = self.columns.iter().map(|k| k.arms).sum();
+        let carried: f64 = self.state.forces.columns.iter().map(|k| k.arms).sum();
         out.put(
             "materials",
             g.iter().map(|r| r.materials).sum::<f64>() + carried,
@@ -81,6 +105,8 @@ impl Resistance {
             (Side::External, "external_force"),
         ] {
             let strength = self
+                .state
+                .forces
                 .columns
                 .iter()
                 .filter(|c| c.side == side)
@@ -119,7 +145,10 @@ impl Resistance {
         );
         out.put("liberated_share", liberated / people);
         out.put("fear", weighted(|r| r.fear));
-        out.put("collapsed", f64::from(u8::from(self.collapse.is_some())));
+        out.put(
+            "collapsed",
+            f64::from(u8::from(self.state.course.collapse.is_some())),
+        );
         // Deaths since the start (persons, cumulative): in all and by region, then by side
         // and cause (battles, punitive expeditions).
         out.put(
@@ -140,7 +169,7 @@ impl Resistance {
     /// Persons killed since the start, in all, by category ([`KILLED`]).
     pub(super) fn killed_totals(&self) -> [f64; KILLED.len()] {
         let mut t = [0.0; KILLED.len()];
-        for r in &self.regions {
+        for r in &self.state.regions {
             for (k, v) in r.killed.iter().enumerate() {
                 t[k] += v;
             }
@@ -152,18 +181,31 @@ impl Resistance {
     fn moment(&self) -> [f64; 6] {
         let (home, free) = self.home_and_liberated();
         let home = home.max(1.0);
-        let people: f64 = self.regions.iter().map(|g| f64::from(g.population)).sum();
+        let people: f64 = self
+            .state
+            .regions
+            .iter()
+            .map(|g| f64::from(g.population))
+            .sum();
         let people = people.max(1.0);
         let sum = |s: State| -> f64 {
-            self.regions
+            self.state
+                .regions
                 .iter()
                 .map(|g| g.count[s as usize] as f64)
                 .sum()
         };
-        let organized: f64 = self.regions.iter().map(|g| g.organized() as f64).sum();
-        let committees: u32 = (0..self.regions.len()).map(|r| self.committees_in(r)).sum();
+        let organized: f64 = self
+            .state
+            .regions
+            .iter()
+            .map(|g| g.organized() as f64)
+            .sum();
+        let committees: u32 = (0..self.state.regions.len())
+            .map(|r| self.committees_in(r))
+            .sum();
         [
-            f64::from(u8::from(self.collapse.is_some())),
+            f64::from(u8::from(self.state.course.collapse.is_some())),
             free / home,
             organized / people,
             sum(State::Risen) / people,
@@ -174,65 +216,82 @@ impl Resistance {
 
     /// Takes the figures of the report dates that fall on `step`.
     pub(super) fn take_moments(&mut self, step: u32) {
-        for k in 0..self.params.report_dates.len() {
-            let (date, at) = &self.params.report_dates[k];
-            if *at == step && !self.moments.iter().any(|(d, _)| d == date) {
+        for k in 0..self.fixed.params.report_dates.len() {
+            let (date, at) = &self.fixed.params.report_dates[k];
+            if *at == step && !self.state.tallies.moments.iter().any(|(d, _)| d == date) {
                 let m = self.moment();
-                self.moments.push((date.clone(), m));
+                self.state.tallies.moments.push((date.clone(), m));
             }
         }
     }
 
     /// Keeps the peaks for the summary.
     pub(super) fn track_peaks(&mut self) {
-        let sum = |s: State| -> u64 { self.regions.iter().map(|g| g.count[s as usize]).sum() };
-        let organized: u64 = self.regions.iter().map(|g| g.organized()).sum();
-        self.peak_organized = self.peak_organized.max(organized);
-        self.peak_fighters = self.peak_fighters.max(sum(State::Fighter));
-        self.peak_risen = self.peak_risen.max(sum(State::Risen));
+        let sum =
+            |s: State| -> u64 { self.state.regions.iter().map(|g| g.count[s as usize]).sum() };
+        let organized: u64 = self.state.regions.iter().map(|g| g.organized()).sum();
+        self.state.tallies.peak_organized = self.state.tallies.peak_organized.max(organized);
+        self.state.tallies.peak_fighters =
+            self.state.tallies.peak_fighters.max(sum(State::Fighter));
+        self.state.tallies.peak_risen = self.state.tallies.peak_risen.max(sum(State::Risen));
     }
 
     /// The run's headline figures and sentence.
     pub(super) fn summary(&self, last_step: u32, reason: StopReason) -> Outcome {
         let mut figures = Vec::new();
-        if let Some(o) = self.offensive {
+        if let Some(o) = self.state.course.offensive {
             figures.push(("offensive_step".to_string(), f64::from(o)));
         }
-        if let Some((c, _)) = &self.collapse {
+        if let Some((c, _)) = &self.state.course.collapse {
             figures.push(("collapse_step".to_string(), f64::from(*c)));
-            if let Some(o) = self.offensive {
+            if let Some(o) = self.state.course.offensive {
                 figures.push((
                     "days_offensive_to_collapse".to_string(),
-                    f64::from(c.saturating_sub(o)) * self.dt,
+                    f64::from(c.saturating_sub(o)) * self.fixed.dt,
                 ));
             }
         }
-        if let Some((c, cause)) = &self.collapse {
+        if let Some((c, cause)) = &self.state.course.collapse {
             // Produced by the model (liberation) or imposed by a timeline event (surrender).
             figures.push((
                 "collapse_imposed".to_string(),
                 f64::from(u8::from(cause == "surrender")),
             ));
-            if let Some(a) = self.attack {
+            if let Some(a) = self.state.course.attack {
                 figures.push((
                     "days_attack_to_collapse".to_string(),
-                    f64::from(c.saturating_sub(a)) * self.dt,
+                    f64::from(c.saturating_sub(a)) * self.fixed.dt,
                 ));
             }
         }
-        if let Some(a) = self.attack {
+        if let Some(a) = self.state.course.attack {
             figures.push(("attack_step".to_string(), f64::from(a)));
         }
-        figures.push(("peak_organized".into(), self.peak_organized as f64));
-        figures.push(("peak_fighters".into(), self.peak_fighters as f64));
-        figures.push(("peak_risen".into(), self.peak_risen as f64));
-        figures.push(("arrests".into(), self.arrests as f64));
-        figures.push(("cells_founded".into(), self.cells_founded as f64));
-        figures.push(("ruling_losses".into(), self.ruling_losses.round()));
+        figures.push((
+            "peak_organized".into(),
+            self.state.tallies.peak_organized as f64,
+        ));
+        figures.push((
+            "peak_fighters".into(),
+            self.state.tallies.peak_fighters as f64,
+        ));
+        figures.push(("peak_risen".into(), self.state.tallies.peak_risen as f64));
+        figures.push(("arrests".into(), self.state.tallies.arrests as f64));
+        figures.push((
+            "cells_founded".into(),
+            self.state.tallies.cells_founded as f64,
+        ));
+        figures.push((
+            "ruling_losses".into(),
+            self.state.tallies.ruling_losses.round(),
+        ));
         let total = |f: fn(&super::regions::RegionState) -> f64| -> f64 {
-            self.regions.iter().map(f).sum()
+            self.state.regions.iter().map(f).sum()
         };
-        figures.push(("released_early".into(), self.released_early as f64));
+        figures.push((
+            "released_early".into(),
+            self.state.jail.released_early as f64,
+        ));
         figures.push(("defected".into(), total(|g| g.defected).round()));
         figures.push(("went_home".into(), total(|g| g.went_home as f64)));
         figures.push(("crowd_arrests".into(), total(|g| g.crowd_arrests as f64)));
@@ -242,22 +301,29 @@ impl Resistance {
         // The ruling system held: no collapse, and a rising that came has subsided to a tenth
         // of its peak or less (a run that ends with its rising still at full strength is
         // undecided, not held).
-        let held = self.collapse.is_none()
-            && self.peak_risen > 0
-            && risen_now <= 0.1 * self.peak_risen as f64;
+        let held = self.state.course.collapse.is_none()
+            && self.state.tallies.peak_risen > 0
+            && risen_now <= 0.1 * self.state.tallies.peak_risen as f64;
         figures.push(("held".into(), f64::from(u8::from(held))));
         let defected = total(|g| g.defected);
         let (home, free) = self.home_and_liberated();
         let home = home.max(1.0);
         figures.push(("liberated_share".into(), free / home));
-        if let Some(l) = self.liberated_at_collapse {
+        if let Some(l) = self.state.course.liberated_at_collapse {
             figures.push(("liberated_share_at_collapse".into(), l));
         }
         // Figures at fixed dates. A run stopped at the collapse is frozen from then on: its
         // later dates take the state at the collapse.
-        for (date, at) in &self.params.report_dates {
-            let taken = self.moments.iter().find(|(d, _)| d == date).map(|m| m.1);
-            let stopped = self.collapse.is_some() && self.params.stop_at_collapse;
+        for (date, at) in &self.fixed.params.report_dates {
+            let taken = self
+                .state
+                .tallies
+                .moments
+                .iter()
+                .find(|(d, _)| d == date)
+                .map(|m| m.1);
+            let stopped =
+                self.state.course.collapse.is_some() && self.fixed.params.stop_at_collapse;
             let frozen = (*at > last_step && stopped).then(|| self.moment());
             if let Some(m) = taken.or(frozen) {
                 let tag = date.replace('-', "_");
@@ -287,65 +353,65 @@ impl Resistance {
             " Nobody was killed in battle.".to_string()
         };
         // On a dated scenario every moment is given as a date, with its step.
-        let at = |step: u32| match self.time.date_of(step) {
+        let at = |step: u32| match self.fixed.time.date_of(step) {
             Some(d) => format!("on {d} (step {step}"),
             None => format!("at step {step} ("),
         };
-        let by = |step: u32| match self.time.date_of(step) {
+        let by = |step: u32| match self.fixed.time.date_of(step) {
             Some(d) => format!("by {d} (step {step})"),
             None => format!("by step {step}"),
         };
-        let of = |step: u32| match self.time.date_of(step) {
+        let of = |step: u32| match self.fixed.time.date_of(step) {
             Some(d) => format!(" of {d}"),
             None => String::new(),
         };
         let sep = |step: u32| {
-            if self.time.date_of(step).is_some() {
+            if self.fixed.time.date_of(step).is_some() {
                 "; "
             } else {
                 ""
             }
         };
-        let sentence = match (&self.collapse, self.offensive) {
+        let sentence = match (&self.state.course.collapse, self.state.course.offensive) {
             (Some((c, cause)), Some(o)) => format!(
                 "The ruling system collapsed {}{}{cause}), {} days after the final offensive{}; at most {} people were organized and {} rose.",
                 at(*c),
                 sep(*c),
-                f64::from(c.saturating_sub(o)) * self.dt,
+                f64::from(c.saturating_sub(o)) * self.fixed.dt,
                 of(o),
-                self.peak_organized,
-                self.peak_risen
+                self.state.tallies.peak_organized,
+                self.state.tallies.peak_risen
             ),
             (Some((c, cause)), None) => format!(
                 "The ruling system collapsed {}{}{cause}); at most {} people were organized and {} rose.",
                 at(*c),
                 sep(*c),
-                self.peak_organized,
-                self.peak_risen
+                self.state.tallies.peak_organized,
+                self.state.tallies.peak_risen
             ),
             (None, Some(o)) => format!(
                 "No collapse {}, {} days after the final offensive{}; {:.0}% of the home population liberated.",
                 by(last_step),
-                f64::from(last_step.saturating_sub(o)) * self.dt,
+                f64::from(last_step.saturating_sub(o)) * self.fixed.dt,
                 of(o),
                 100.0 * free / home
             ),
             (None, None) => format!(
                 "No collapse {}; at most {} people were organized, {} arrested in all.",
                 by(last_step),
-                self.peak_organized,
-                self.arrests
+                self.state.tallies.peak_organized,
+                self.state.tallies.arrests
             ),
         };
         let rising = if held {
             format!(
                 " The ruling system held: the rising peaked at {} and subsided ({risen_now:.0} still out at the end).",
-                self.peak_risen
+                self.state.tallies.peak_risen
             )
-        } else if self.collapse.is_none() && self.peak_risen > 0 {
+        } else if self.state.course.collapse.is_none() && self.state.tallies.peak_risen > 0 {
             format!(
                 " The rising peaked at {}; {risen_now:.0} were still out at the end.",
-                self.peak_risen
+                self.state.tallies.peak_risen
             )
         } else {
             String::new()

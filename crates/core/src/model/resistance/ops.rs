@@ -14,14 +14,14 @@ use crate::world::World;
 impl Resistance {
     /// Moves person `i` to state `to`, keeping every count and list in step.
     pub(crate) fn set_state(&mut self, i: u32, to: State, world: &World) {
-        let from = self.persons.state(i);
+        let from = self.state.persons.state(i);
         if from == to {
             return;
         }
         let p = &world.people;
         let iu = i as usize;
         let occ = p.occupation[iu] as usize;
-        let r = &mut self.regions[p.region[iu] as usize];
+        let r = &mut self.state.regions[p.region[iu] as usize];
         r.count[from as usize] -= 1;
         r.count[to as usize] += 1;
         let contributing = |s: State| match s {
@@ -50,7 +50,7 @@ impl Resistance {
                 r.organized_by[a] += 1;
             }
         }
-        let flags = &mut self.persons.hot[iu].flags;
+        let flags = &mut self.state.persons.hot[iu].flags;
         if to == State::Member && *flags & LISTED == 0 {
             *flags |= LISTED;
             r.members.push(i);
@@ -84,15 +84,15 @@ impl Resistance {
         if uncount {
             *flags &= !COUNTED;
         }
-        self.persons.hot[iu].state = to as u8;
+        self.state.persons.hot[iu].state = to as u8;
         if uncount {
             // No longer out: their ties stop counting them at once.
             let weights = world.network.weights_of(i);
             for (k, &t) in world.network.neighbours(i).iter().enumerate() {
-                let c = &mut self.persons.hot[t as usize].risen_ties;
+                let c = &mut self.state.persons.hot[t as usize].risen_ties;
                 *c = c.saturating_sub(1);
                 if let Some(w) = weights {
-                    let rw = &mut self.risen_weight[t as usize];
+                    let rw = &mut self.state.uprising.risen_weight[t as usize];
                     *rw = (*rw - w[k]).max(0.0);
                 }
             }
@@ -103,7 +103,7 @@ impl Resistance {
     /// Draws a risen person of region `r` and takes them off its list of risen (the caller
     /// moves them to another state at once), or `None` if nobody is out there.
     pub(super) fn take_risen(&mut self, r: usize, s: &mut Stream) -> Option<u32> {
-        let list = &mut self.regions[r].risen;
+        let list = &mut self.state.regions[r].risen;
         if list.is_empty() {
             return None;
         }
@@ -114,15 +114,15 @@ impl Resistance {
     /// Sends person `i` into hiding in the mountains.
     pub(crate) fn hide(&mut self, i: u32, world: &World) {
         let iu = i as usize;
-        if self.persons.hot[iu].flags & HIDING != 0 {
+        if self.state.persons.hot[iu].flags & HIDING != 0 {
             return;
         }
-        let r = &mut self.regions[world.people.region[iu] as usize];
+        let r = &mut self.state.regions[world.people.region[iu] as usize];
         r.hiding += 1;
-        if self.persons.hot[iu].flags & HIDE_LISTED == 0 {
+        if self.state.persons.hot[iu].flags & HIDE_LISTED == 0 {
             r.hiders.push(i);
         }
-        self.persons.hot[iu].flags |= HIDING | HIDE_LISTED;
+        self.state.persons.hot[iu].flags |= HIDING | HIDE_LISTED;
     }
 
     /// Stochastic rounding: `x` persons become ⌊x⌋ or ⌈x⌉ with the right mean.
@@ -134,8 +134,8 @@ impl Resistance {
     /// The list of region `r` that holds people of `role` (member or cadre).
     pub(super) fn list(&self, r: usize, role: State) -> &Vec<u32> {
         match role {
-            State::Cadre => &self.regions[r].cadres,
-            _ => &self.regions[r].members,
+            State::Cadre => &self.state.regions[r].cadres,
+            _ => &self.state.regions[r].members,
         }
     }
 
@@ -143,19 +143,19 @@ impl Resistance {
     /// stale (it is then pruned).
     pub(super) fn pick(&mut self, r: usize, role: State, s: &mut Stream) -> Option<u32> {
         let (list, flag) = match role {
-            State::Cadre => (&mut self.regions[r].cadres, CADRE_LISTED),
-            _ => (&mut self.regions[r].members, LISTED),
+            State::Cadre => (&mut self.state.regions[r].cadres, CADRE_LISTED),
+            _ => (&mut self.state.regions[r].members, LISTED),
         };
         if list.is_empty() {
             return None;
         }
         let j = s.below(list.len() as u32) as usize;
         let who = list[j];
-        if self.persons.state(who) == role {
+        if self.state.persons.state(who) == role {
             return Some(who);
         }
         list.swap_remove(j);
-        self.persons.hot[who as usize].flags &= !flag;
+        self.state.persons.hot[who as usize].flags &= !flag;
         None
     }
 
@@ -163,7 +163,10 @@ impl Resistance {
     /// length), trying a bounded number of times; `None` if there is none.
     pub(super) fn draw_organizer(&mut self, r: usize, s: &mut Stream) -> Option<u32> {
         for _ in 0..64 {
-            let (m, c) = (self.regions[r].members.len(), self.regions[r].cadres.len());
+            let (m, c) = (
+                self.state.regions[r].members.len(),
+                self.state.regions[r].cadres.len(),
+            );
             if m + c == 0 {
                 return None;
             }
@@ -183,7 +186,7 @@ impl Resistance {
     /// unit per person. Arms are where they are stored (a base) or where a column has handed
     /// them out; they do not reach a region by themselves.
     pub(super) fn armed_share(&self, r: usize) -> f64 {
-        let g = &self.regions[r];
+        let g = &self.state.regions[r];
         let risen = g.count[State::Risen as usize];
         if risen == 0 {
             0.0
@@ -194,11 +197,13 @@ impl Resistance {
 
     /// Effective strengths in region `r` at `step` (see [`Strengths`]).
     pub(super) fn strengths(&self, r: usize, step: u32) -> Strengths {
-        let c = &self.params.combat;
+        let c = &self.fixed.params.combat;
         let armed = self.armed_share(r);
-        let g = &self.regions[r];
+        let g = &self.state.regions[r];
         let ruling = g.ruling_strength(c);
         let columns: f64 = self
+            .state
+            .forces
             .columns
             .iter()
             .filter(|k| k.region as usize == r && k.arrives <= step && k.ordered)
@@ -238,8 +243,8 @@ impl Resistance {
         let mut killed = 0;
         for _ in 0..k {
             let list = match state {
-                State::Fighter => &mut self.regions[r].fighters,
-                _ => &mut self.regions[r].risen,
+                State::Fighter => &mut self.state.regions[r].fighters,
+                _ => &mut self.state.regions[r].risen,
             };
             if list.is_empty() {
                 break;
@@ -255,10 +260,10 @@ impl Resistance {
 
     /// The call to rise reaches region `r`.
     pub(super) fn open_region(&mut self, r: u16) {
-        if !self.regions[r as usize].open {
-            self.regions[r as usize].open = true;
+        if !self.state.regions[r as usize].open {
+            self.state.regions[r as usize].open = true;
         }
-        self.rescan.push(r);
+        self.state.uprising.rescan.push(r);
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Cells {
     pub listed: Vec<bool>,
     /// First cell of each region, its committee.
     pub committee: Vec<Option<u32>>,
+    /// Persons naming a cell of each kind.
+    pub kind_members: Vec<u64>,
 }
 
 impl Cells {
@@ -49,11 +51,11 @@ impl Resistance {
         step: u32,
         log: &mut Vec<LogEntry>,
     ) -> u32 {
-        let id = self.cells.len() as u32;
-        let parent = match self.cells.committee[region as usize] {
+        let id = self.state.cells.len() as u32;
+        let parent = match self.state.cells.committee[region as usize] {
             Some(c) => c,
             None => {
-                self.cells.committee[region as usize] = Some(id);
+                self.state.cells.committee[region as usize] = Some(id);
                 if id == 0 {
                     NO_CELL
                 } else {
@@ -61,24 +63,27 @@ impl Resistance {
                 }
             }
         };
-        self.cells.kind.push(kind);
-        self.cells.region.push(region);
-        self.cells.parent.push(parent);
-        self.cells.members.push(Vec::new());
-        self.cells.listed.push(true);
-        let r = &mut self.regions[region as usize];
+        self.state.cells.kind.push(kind);
+        self.state.cells.region.push(region);
+        self.state.cells.parent.push(parent);
+        self.state.cells.members.push(Vec::new());
+        self.state.cells.listed.push(true);
+        let r = &mut self.state.regions[region as usize];
         r.cells.push(id);
         let first_of_kind = r.open_cell[kind as usize].is_none();
         r.open_cell[kind as usize] = Some(id);
-        self.cells_founded += 1;
+        self.state.tallies.cells_founded += 1;
         if first_of_kind && id != 0 {
-            let k = &self.params.kinds[kind as usize].name;
+            let k = &self.fixed.params.kinds[kind as usize].name;
             log.push(LogEntry {
                 step,
                 kind: "organization_founded".into(),
                 region: Some(region),
                 count: 1,
-                detail: format!("first cell of `{k}` in {}", self.names[region as usize]),
+                detail: format!(
+                    "first cell of `{k}` in {}",
+                    self.fixed.names[region as usize]
+                ),
             });
         }
         id
@@ -86,45 +91,45 @@ impl Resistance {
 
     /// Adds person `i` to `cell`.
     pub(super) fn join_cell(&mut self, i: u32, cell: u32) {
-        debug_assert_eq!(self.persons.cell[i as usize], NO_CELL);
-        let kind = self.cells.kind[cell as usize] as usize;
-        let exposure = self.params.kinds[kind].exposure;
-        let region = self.cells.region[cell as usize] as usize;
-        let members = &mut self.cells.members[cell as usize];
+        debug_assert_eq!(self.state.persons.cell[i as usize], NO_CELL);
+        let kind = self.state.cells.kind[cell as usize] as usize;
+        let exposure = self.fixed.params.kinds[kind].exposure;
+        let region = self.state.cells.region[cell as usize] as usize;
+        let members = &mut self.state.cells.members[cell as usize];
         members.push(i);
-        let r = &mut self.regions[region];
+        let r = &mut self.state.regions[region];
         if members.len() == 1 {
             r.exposure_cells += exposure;
-            if !self.cells.listed[cell as usize] {
-                self.cells.listed[cell as usize] = true;
+            if !self.state.cells.listed[cell as usize] {
+                self.state.cells.listed[cell as usize] = true;
                 r.cells.push(cell);
             }
         }
         r.exposure_members += exposure;
-        self.persons.cell[i as usize] = cell;
-        self.kind_members[kind] += 1;
+        self.state.persons.cell[i as usize] = cell;
+        self.state.cells.kind_members[kind] += 1;
     }
 
     /// Removes person `i` from their cell, if any.
     pub(super) fn leave_cell(&mut self, i: u32) {
-        let cell = self.persons.cell[i as usize];
+        let cell = self.state.persons.cell[i as usize];
         if cell == NO_CELL {
             return;
         }
-        let kind = self.cells.kind[cell as usize] as usize;
-        let exposure = self.params.kinds[kind].exposure;
-        let region = self.cells.region[cell as usize] as usize;
-        let members = &mut self.cells.members[cell as usize];
+        let kind = self.state.cells.kind[cell as usize] as usize;
+        let exposure = self.fixed.params.kinds[kind].exposure;
+        let region = self.state.cells.region[cell as usize] as usize;
+        let members = &mut self.state.cells.members[cell as usize];
         if let Some(pos) = members.iter().position(|&m| m == i) {
             members.swap_remove(pos);
         }
-        let r = &mut self.regions[region];
+        let r = &mut self.state.regions[region];
         r.exposure_members = (r.exposure_members - exposure).max(0.0);
         if members.is_empty() {
             r.exposure_cells = (r.exposure_cells - exposure).max(0.0);
         }
-        self.persons.cell[i as usize] = NO_CELL;
-        self.kind_members[kind] -= 1;
+        self.state.persons.cell[i as usize] = NO_CELL;
+        self.state.cells.kind_members[kind] -= 1;
     }
 
     /// The cell a new member of `kind` in `region` joins: `preferred` if it has room, else
@@ -137,17 +142,17 @@ impl Resistance {
         step: u32,
         log: &mut Vec<LogEntry>,
     ) -> u32 {
-        let size = self.params.kinds[kind as usize].cell_size as usize;
+        let size = self.fixed.params.kinds[kind as usize].cell_size as usize;
         if let Some(c) = preferred {
-            if self.cells.kind[c as usize] == kind
-                && self.cells.region[c as usize] == region
-                && self.cells.members[c as usize].len() < size
+            if self.state.cells.kind[c as usize] == kind
+                && self.state.cells.region[c as usize] == region
+                && self.state.cells.members[c as usize].len() < size
             {
                 return c;
             }
         }
-        if let Some(c) = self.regions[region as usize].open_cell[kind as usize] {
-            if self.cells.members[c as usize].len() < size {
+        if let Some(c) = self.state.regions[region as usize].open_cell[kind as usize] {
+            if self.state.cells.members[c as usize].len() < size {
                 return c;
             }
         }
@@ -173,11 +178,12 @@ impl Resistance {
         let open =
             |k: &super::params::Kind| !k.cadres_only && k.opens <= step && k.admits(age, sex, occ);
         if let Some(k) = recruiter_kind {
-            if open(&self.params.kinds[k as usize]) {
+            if open(&self.fixed.params.kinds[k as usize]) {
                 return Some(k);
             }
         }
         let total: f64 = self
+            .fixed
             .params
             .kinds
             .iter()
@@ -189,7 +195,7 @@ impl Resistance {
         }
         let mut x = u * total;
         let mut last = None;
-        for (n, k) in self.params.kinds.iter().enumerate() {
+        for (n, k) in self.fixed.params.kinds.iter().enumerate() {
             if open(k) && k.weight > 0.0 {
                 last = Some(n as u8);
                 if x < k.weight {

@@ -31,15 +31,15 @@ pub(super) struct Recruiter {
 impl Resistance {
     /// Step 2: organizers and infiltrators contact people.
     pub(super) fn outreach(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
-        if !self.params.organizations {
+        if !self.fixed.params.organizations {
             return;
         }
-        let o = self.params.outreach.clone();
-        for r in 0..self.regions.len() {
-            let region = &self.regions[r];
+        let o = self.fixed.params.outreach.clone();
+        for r in 0..self.state.regions.len() {
+            let region = &self.state.regions[r];
             let drive = region.drive.at(step, 1.0);
             let calm = 1.0 - region.fear;
-            let mut s = Stream::new(self.seed, Purpose::OUTREACH, step, r as u32);
+            let mut s = Stream::new(self.fixed.seed, Purpose::OUTREACH, step, r as u32);
             // Each list's length counts stale entries too; a draw that finds one is a contact
             // that does not happen (exact Poisson thinning).
             for (role, rate, skill) in [
@@ -47,7 +47,7 @@ impl Resistance {
                 (State::Cadre, o.cadre_contacts, o.cadre_skill),
             ] {
                 let listed = self.list(r, role).len() as f64;
-                let mut k = s.poisson(listed * rate * drive * calm * self.dt);
+                let mut k = s.poisson(listed * rate * drive * calm * self.fixed.dt);
                 while k > 0 {
                     let n = k.min(CHUNK as u64) as usize;
                     k -= n as u64;
@@ -55,10 +55,10 @@ impl Resistance {
                 }
             }
             // Small units sent into the region approach random people there.
-            let inf = self.regions[r].infiltrators.at(step, 0.0);
+            let inf = self.state.regions[r].infiltrators.at(step, 0.0);
             if inf > 0.0 {
-                let mut s = Stream::new(self.seed, Purpose::INFILTRATION, step, r as u32);
-                let lambda = inf * o.infiltrator_contacts * drive * calm * self.dt;
+                let mut s = Stream::new(self.fixed.seed, Purpose::INFILTRATION, step, r as u32);
+                let lambda = inf * o.infiltrator_contacts * drive * calm * self.fixed.dt;
                 let range = world.people.of_region(r as u16);
                 if range.is_empty() {
                     continue;
@@ -106,7 +106,7 @@ impl Resistance {
                     prefetch(list, ahead as usize);
                 }
                 let w = list[j as usize];
-                prefetch(&self.persons.hot, w as usize);
+                prefetch(&self.state.persons.hot, w as usize);
                 prefetch(&net.offsets, w as usize);
                 who.push(w);
             }
@@ -115,7 +115,7 @@ impl Resistance {
         let mut stale = Vec::new();
         let mut at: Vec<(u32, usize)> = Vec::with_capacity(n);
         for (m, &w) in who.iter().enumerate() {
-            let h = self.persons.hot[w as usize];
+            let h = self.state.persons.hot[w as usize];
             if State::from_u8(h.state) != role {
                 stale.push(index[m]);
                 continue;
@@ -137,7 +137,7 @@ impl Resistance {
             .iter()
             .map(|&(_, pos)| {
                 let t = net.targets[pos];
-                prefetch(&self.persons.hot, t as usize);
+                prefetch(&self.state.persons.hot, t as usize);
                 t
             })
             .collect();
@@ -159,20 +159,20 @@ impl Resistance {
         };
         for j in stale {
             let list = match role {
-                State::Cadre => &mut self.regions[r].cadres,
-                _ => &mut self.regions[r].members,
+                State::Cadre => &mut self.state.regions[r].cadres,
+                _ => &mut self.state.regions[r].members,
             };
             let gone = list.swap_remove(j as usize);
-            self.persons.hot[gone as usize].flags &= !flag;
+            self.state.persons.hot[gone as usize].flags &= !flag;
         }
     }
 
     /// The chance factor shared by persuasion and enrolment: grievance, risk and fear.
     pub(super) fn receptivity(&self, i: u32, _world: &World) -> f64 {
-        let h = self.persons.hot[i as usize];
-        let fear = self.regions[h.region as usize].fear;
+        let h = self.state.persons.hot[i as usize];
+        let fear = self.state.regions[h.region as usize].fear;
         let (g, r) = (f64::from(h.grievance) / 255.0, f64::from(h.risk) / 255.0);
-        g * (1.0 - self.params.outreach.risk_weight * r) * (1.0 - fear)
+        g * (1.0 - self.fixed.params.outreach.risk_weight * r) * (1.0 - fear)
     }
 
     /// One contact: an unreached person may become a sympathizer, a sympathizer may join.
@@ -185,8 +185,8 @@ impl Resistance {
         world: &World,
         log: &mut Vec<LogEntry>,
     ) {
-        let o = &self.params.outreach;
-        let state = self.persons.state(target);
+        let o = &self.fixed.params.outreach;
+        let state = self.state.persons.state(target);
         if state > State::Sympathizer {
             return;
         }
@@ -203,9 +203,9 @@ impl Resistance {
                     // Only now is the recruiter's cell looked up (a rare event).
                     let cell = recruiter
                         .who
-                        .map(|who| self.persons.cell[who as usize])
+                        .map(|who| self.state.persons.cell[who as usize])
                         .filter(|&c| c != super::people::NO_CELL);
-                    let rk = cell.map(|c| self.cells.kind[c as usize]);
+                    let rk = cell.map(|c| self.state.cells.kind[c as usize]);
                     if let Some(kind) = self.kind_for(target, rk, pick, step, world) {
                         let preferred = cell.filter(|_| rk == Some(kind));
                         self.enrol(target, kind, preferred, step, world, log);
@@ -218,9 +218,9 @@ impl Resistance {
 
     /// An appeal reaching person `i` (appeals and raids): unreached people may sympathize.
     pub(super) fn hear_appeal(&mut self, i: u32, s: &mut Stream, world: &World) {
-        if self.persons.state(i) == State::Unreached {
+        if self.state.persons.state(i) == State::Unreached {
             let q = self.receptivity(i, world);
-            if s.bernoulli(self.params.outreach.persuade * q) {
+            if s.bernoulli(self.fixed.params.outreach.persuade * q) {
                 self.set_state(i, State::Sympathizer, world);
             }
         }

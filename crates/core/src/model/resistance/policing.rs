@@ -25,42 +25,43 @@ impl Resistance {
     /// Persons the jails can still take (all regions together).
     pub(super) fn jail_room(&self) -> f64 {
         let jailed: u64 = self
+            .state
             .regions
             .iter()
             .map(|g| g.count[State::Arrested as usize])
             .sum();
-        self.params.policing.jail_capacity - jailed as f64
+        self.fixed.params.policing.jail_capacity - jailed as f64
     }
 
     /// Step 6.
     pub(super) fn policing(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
-        let p = self.params.policing.clone();
-        let c = self.params.combat.clone();
-        for r in 0..self.regions.len() {
-            if self.regions[r].abroad || self.regions[r].risen.is_empty() {
+        let p = self.fixed.params.policing.clone();
+        let c = self.fixed.params.combat.clone();
+        for r in 0..self.state.regions.len() {
+            if self.state.regions[r].abroad || self.state.regions[r].risen.is_empty() {
                 continue;
             }
             let armed = self.armed_share(r);
-            let g = &self.regions[r];
+            let g = &self.state.regions[r];
             let unarmed = g.risen.len() as f64 * (1.0 - armed);
             let ruling = g.ruling_strength(&c);
             if unarmed < 1.0 || g.garrison + g.police <= 0.0 {
                 continue;
             }
-            let mut s = Stream::new(self.seed, super::purpose::POLICING, step, r as u32);
+            let mut s = Stream::new(self.fixed.seed, super::purpose::POLICING, step, r as u32);
             let room = self.jail_room().max(0.0);
-            let wanted = Self::whole(p.crowd_arrest * g.police * self.dt, s.uniform());
+            let wanted = Self::whole(p.crowd_arrest * g.police * self.fixed.dt, s.uniform());
             let arrests = (wanted as f64).min(unarmed.floor()).min(room.floor()) as u64;
             for _ in 0..arrests {
                 let Some(i) = self.take_risen(r, &mut s) else {
                     break;
                 };
                 self.arrest_for(i, step, p.crowd_jail_min, p.crowd_jail_max, world);
-                self.regions[r].crowd_arrests += 1;
+                self.state.regions[r].crowd_arrests += 1;
             }
             let left = (unarmed - arrests as f64).max(0.0);
-            let dispersed =
-                (Self::whole(p.dispersal * ruling * self.dt, s.uniform()) as f64).min(left) as u64;
+            let dispersed = (Self::whole(p.dispersal * ruling * self.fixed.dt, s.uniform()) as f64)
+                .min(left) as u64;
             for _ in 0..dispersed {
                 let Some(i) = self.take_risen(r, &mut s) else {
                     break;
@@ -76,7 +77,7 @@ impl Resistance {
                     count: arrests,
                     detail: format!(
                         "police arrest {arrests} and disperse {dispersed} of the crowds in {}{}",
-                        self.names[r],
+                        self.fixed.names[r],
                         if defected >= 0.5 {
                             format!("; {defected:.0} troops and police stop obeying")
                         } else {
@@ -91,14 +92,15 @@ impl Resistance {
     /// The forces of region `r`, facing `unarmed` risers, lose the share that stops obeying;
     /// returns the persons who defected.
     fn defection(&mut self, r: usize, unarmed: f64) -> f64 {
-        let l = &self.params.loyalty;
-        let g = &mut self.regions[r];
+        let l = &self.fixed.params.loyalty;
+        let g = &mut self.state.regions[r];
         let forces = g.garrison + g.police;
         if forces <= 0.0 || l.defection <= 0.0 {
             return 0.0;
         }
         let pressure = unarmed / (unarmed + l.crowd_ratio * forces);
-        let share = |loyalty: f64| (l.defection * (1.0 - loyalty) * pressure * self.dt).min(1.0);
+        let share =
+            |loyalty: f64| (l.defection * (1.0 - loyalty) * pressure * self.fixed.dt).min(1.0);
         let from_garrison = g.garrison * share(l.garrison);
         let from_police = g.police * share(l.police);
         g.garrison -= from_garrison;

@@ -16,26 +16,35 @@ use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
 use crate::world::World;
 
+/// Everyone in jail, with the step each is due out.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Jail {
+    /// (release step, person), the earliest due first.
+    pub queue: std::collections::BinaryHeap<std::cmp::Reverse<(u32, u32)>>,
+    /// Prisoners let go before their term to make room for new arrests (full jails).
+    pub released_early: u64,
+}
+
 impl Resistance {
     /// Step 5.
     pub(super) fn repression(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         self.release(step, world);
         self.drafts(step, world);
-        let decay = (1.0 - self.params.repression.fear_decay).powf(self.dt);
-        for r in 0..self.regions.len() {
-            self.regions[r].fear *= decay;
+        let decay = (1.0 - self.fixed.params.repression.fear_decay).powf(self.fixed.dt);
+        for r in 0..self.state.regions.len() {
+            self.state.regions[r].fear *= decay;
             self.detect(r, step, world, log);
         }
     }
 
     /// Jail terms that end today.
     fn release(&mut self, step: u32, world: &World) {
-        while let Some(&Reverse((day, i))) = self.jail.peek() {
+        while let Some(&Reverse((day, i))) = self.state.jail.queue.peek() {
             if day > step {
                 break;
             }
-            self.jail.pop();
-            if self.persons.state(i) == State::Arrested {
+            self.state.jail.queue.pop();
+            if self.state.persons.state(i) == State::Arrested {
                 self.set_state(i, State::Sympathizer, world);
             }
         }
@@ -43,8 +52,8 @@ impl Resistance {
 
     /// Under conscription, young unorganized men hide in the mountains.
     fn drafts(&mut self, step: u32, world: &World) {
-        for r in 0..self.regions.len() {
-            let g = &self.regions[r];
+        for r in 0..self.state.regions.len() {
+            let g = &self.state.regions[r];
             if g.hiding_rate <= 0.0 || g.mountain <= 0.0 {
                 continue;
             }
@@ -53,13 +62,14 @@ impl Resistance {
                 continue;
             }
             // Young men are about a tenth of the people; draw among everyone and keep them.
-            let lambda = g.hiding_rate * g.mountain * f64::from(range.end - range.start) * self.dt;
-            let mut s = Stream::new(self.seed, Purpose::HIDING, step, r as u32);
+            let lambda =
+                g.hiding_rate * g.mountain * f64::from(range.end - range.start) * self.fixed.dt;
+            let mut s = Stream::new(self.fixed.seed, Purpose::HIDING, step, r as u32);
             for _ in 0..s.poisson(lambda) {
                 let i = range.start + s.below(range.end - range.start);
                 let young_man =
                     world.people.age[i as usize] == 1 && world.people.sex[i as usize] == 1;
-                if young_man && self.persons.state(i) <= State::Sympathizer {
+                if young_man && self.state.persons.state(i) <= State::Sympathizer {
                     self.hide(i, world);
                 }
             }
@@ -68,8 +78,8 @@ impl Resistance {
 
     /// Police work in region `r`.
     fn detect(&mut self, r: usize, step: u32, world: &World, log: &mut Vec<LogEntry>) {
-        let p = self.params.repression.clone();
-        let g = &self.regions[r];
+        let p = self.fixed.params.repression.clone();
+        let g = &self.state.regions[r];
         if g.exposure_cells <= 0.0 || g.police <= 0.0 {
             return;
         }
@@ -78,12 +88,13 @@ impl Resistance {
             * g.control
             * g.campaign.at(step, 1.0);
         let total = g.exposure_cells + g.exposure_members / p.exposure_size;
-        let mut s = Stream::new(self.seed, Purpose::REPRESSION, step, r as u32);
-        let k = s.poisson(pressure * total * self.dt);
+        let mut s = Stream::new(self.fixed.seed, Purpose::REPRESSION, step, r as u32);
+        let k = s.poisson(pressure * total * self.fixed.dt);
         if k == 0 {
             return;
         }
         let max_exposure = self
+            .fixed
             .params
             .kinds
             .iter()
@@ -95,9 +106,9 @@ impl Resistance {
                 queue.push(c);
             }
         }
-        let before = self.arrests;
+        let before = self.state.tallies.arrests;
         let detected = self.break_cells(queue, step, &mut s, world);
-        let arrested = self.arrests - before;
+        let arrested = self.state.tallies.arrests - before;
         if arrested > 0 {
             log.push(LogEntry {
                 step,
@@ -118,7 +129,7 @@ impl Resistance {
         s: &mut Stream,
     ) -> Option<u32> {
         for _ in 0..64 {
-            let g = &self.regions[r];
+            let g = &self.state.regions[r];
             let by_cells = s.uniform() * total < g.exposure_cells;
             let cell = if by_cells {
                 if g.cells.is_empty() {
@@ -126,22 +137,22 @@ impl Resistance {
                 }
                 let j = s.below(g.cells.len() as u32) as usize;
                 let c = g.cells[j];
-                if self.cells.members[c as usize].is_empty() {
-                    self.regions[r].cells.swap_remove(j);
-                    self.cells.listed[c as usize] = false;
+                if self.state.cells.members[c as usize].is_empty() {
+                    self.state.regions[r].cells.swap_remove(j);
+                    self.state.cells.listed[c as usize] = false;
                     continue;
                 }
                 c
             } else {
                 // A member drawn at random belongs to cell c with chance ∝ its size.
                 let i = self.draw_organizer(r, s)?;
-                let c = self.persons.cell[i as usize];
+                let c = self.state.persons.cell[i as usize];
                 if c == NO_CELL {
                     continue;
                 }
                 c
             };
-            let e = self.params.kinds[self.cells.kind[cell as usize] as usize].exposure;
+            let e = self.fixed.params.kinds[self.state.cells.kind[cell as usize] as usize].exposure;
             if s.uniform() * max_exposure < e {
                 return Some(cell);
             }
@@ -158,7 +169,7 @@ impl Resistance {
         s: &mut Stream,
         world: &World,
     ) -> u64 {
-        let p = self.params.repression.clone();
+        let p = self.fixed.params.repression.clone();
         let mut broken = Vec::new();
         let mut n = 0;
         while let Some(c) = queue.pop() {
@@ -167,9 +178,9 @@ impl Resistance {
             }
             broken.push(c);
             n += 1;
-            let members = self.cells.members[c as usize].clone();
+            let members = self.state.cells.members[c as usize].clone();
             for i in members {
-                if !self.persons.state(i).is_organizer() || self.persons.hiding(i) {
+                if !self.state.persons.state(i).is_organizer() || self.state.persons.hiding(i) {
                     continue;
                 }
                 let region = world.people.region[i as usize] as usize;
@@ -180,13 +191,16 @@ impl Resistance {
                         let ties = world.network.neighbours(i);
                         if !ties.is_empty() {
                             let t = ties[s.below(ties.len() as u32) as usize];
-                            let tc = self.persons.cell[t as usize];
-                            if tc != NO_CELL && tc != c && self.persons.state(t).is_organizer() {
+                            let tc = self.state.persons.cell[t as usize];
+                            if tc != NO_CELL
+                                && tc != c
+                                && self.state.persons.state(t).is_organizer()
+                            {
                                 queue.push(tc);
                             }
                         }
                     }
-                } else if s.bernoulli(p.hide * self.regions[region].mountain) {
+                } else if s.bernoulli(p.hide * self.state.regions[region].mountain) {
                     self.hide(i, world);
                 }
             }
@@ -199,7 +213,7 @@ impl Resistance {
     /// police keep breaking cells; terms shorten): prisoners never exceed the jail space.
     /// `false` (nobody arrested) only when there is no jail space at all.
     pub(super) fn arrest(&mut self, i: u32, step: u32, world: &World) -> bool {
-        let p = &self.params.repression;
+        let p = &self.fixed.params.repression;
         let (lo, hi) = (p.jail_min, p.jail_max);
         if self.jail_room() < 1.0 && !self.release_early(world) {
             return false;
@@ -210,10 +224,10 @@ impl Resistance {
 
     /// Lets the prisoner due out soonest go now; `false` if the jails are empty.
     fn release_early(&mut self, world: &World) -> bool {
-        while let Some(Reverse((_, j))) = self.jail.pop() {
-            if self.persons.state(j) == State::Arrested {
+        while let Some(Reverse((_, j))) = self.state.jail.queue.pop() {
+            if self.state.persons.state(j) == State::Arrested {
                 self.set_state(j, State::Sympathizer, world);
-                self.released_early += 1;
+                self.state.jail.released_early += 1;
                 return true;
             }
         }
@@ -223,22 +237,22 @@ impl Resistance {
     /// Arrests person `i` for a term drawn between `lo` and `hi` days: jail, fear in the
     /// region, grievance among their ties. The caller has checked the jail space.
     pub(super) fn arrest_for(&mut self, i: u32, step: u32, lo: f64, hi: f64, world: &World) {
-        let p = &self.params.repression;
+        let p = &self.fixed.params.repression;
         let (gain, backlash) = (p.fear_gain, p.backlash);
         self.leave_cell(i);
         self.set_state(i, State::Arrested, world);
-        let mut js = Stream::new(self.seed, Purpose::JAIL, step, i);
+        let mut js = Stream::new(self.fixed.seed, Purpose::JAIL, step, i);
         let days = lo + (hi - lo) * js.uniform();
-        let release = step + (days / self.dt).ceil().max(1.0) as u32;
-        self.jail.push(Reverse((release, i)));
-        self.arrests += 1;
-        let g = &mut self.regions[world.people.region[i as usize] as usize];
+        let release = step + (days / self.fixed.dt).ceil().max(1.0) as u32;
+        self.state.jail.queue.push(Reverse((release, i)));
+        self.state.tallies.arrests += 1;
+        let g = &mut self.state.regions[world.people.region[i as usize] as usize];
         if g.population > 0 {
             g.fear = (g.fear + gain * 1000.0 / f64::from(g.population)).min(1.0);
         }
         let add = super::people::to_byte(backlash);
         for &t in world.network.neighbours(i) {
-            let gr = &mut self.persons.hot[t as usize].grievance;
+            let gr = &mut self.state.persons.hot[t as usize].grievance;
             *gr = gr.saturating_add(add);
         }
     }
@@ -254,21 +268,21 @@ impl Resistance {
         world: &World,
         log: &mut Vec<LogEntry>,
     ) {
-        let targets: Vec<usize> = (0..self.regions.len())
-            .filter(|&r| self.regions[r].base && region.is_none_or(|x| x as usize == r))
+        let targets: Vec<usize> = (0..self.state.regions.len())
+            .filter(|&r| self.state.regions[r].base && region.is_none_or(|x| x as usize == r))
             .collect();
         if targets.is_empty() {
             return;
         }
         let each = strength / targets.len() as f64;
-        let c = self.params.combat.clone();
+        let c = self.fixed.params.combat.clone();
         for r in targets {
-            let fighters = self.regions[r].count[State::Fighter as usize] as f64;
+            let fighters = self.state.regions[r].count[State::Fighter as usize] as f64;
             let (troops_left, fighters_left) = super::forces::lanchester(
                 each * c.garrison_weight,
                 fighters * c.fighter_weight,
                 c.fire,
-                10.0 * self.dt,
+                10.0 * self.fixed.dt,
             );
             let lost = if c.fighter_weight > 0.0 {
                 fighters - fighters_left / c.fighter_weight
@@ -276,13 +290,13 @@ impl Resistance {
                 0.0
             };
             let mut s = Stream::new(
-                self.seed,
+                self.fixed.seed,
                 Purpose::COMBAT,
                 step,
-                (self.regions.len() + r) as u32,
+                (self.state.regions.len() + r) as u32,
             );
             let killed = self.casualties(r, State::Fighter, lost, &mut s, world);
-            let g = &mut self.regions[r];
+            let g = &mut self.state.regions[r];
             g.killed[super::regions::killed::FIGHTERS] += killed as f64;
             if c.garrison_weight > 0.0 {
                 g.killed[super::regions::killed::EXPEDITION_TROOPS] +=
@@ -290,7 +304,7 @@ impl Resistance {
             }
             let won = troops_left > fighters_left;
             if won {
-                self.regions[r].materials = 0.0;
+                self.state.regions[r].materials = 0.0;
             }
             log.push(LogEntry {
                 step,
@@ -300,7 +314,7 @@ impl Resistance {
                 detail: format!(
                     "{} troops against the base in {}: {killed} fighters killed{}",
                     each.round(),
-                    self.names[r],
+                    self.fixed.names[r],
                     if won { ", materials seized" } else { "" }
                 ),
             });

@@ -73,7 +73,7 @@ fn cell_of(m: &mut Resistance, w: &World, who: &[u32], kind: u8) -> u32 {
 }
 
 fn check_invariants(m: &Resistance, w: &World) {
-    for (r, g) in m.regions.iter().enumerate() {
+    for (r, g) in m.state.regions.iter().enumerate() {
         let range = w.people.of_region(r as u16);
         assert_eq!(
             g.count.iter().sum::<u64>(),
@@ -83,13 +83,13 @@ fn check_invariants(m: &Resistance, w: &World) {
         for s in 0..8u8 {
             let n = range
                 .clone()
-                .filter(|&i| m.persons.hot[i as usize].state == s)
+                .filter(|&i| m.state.persons.hot[i as usize].state == s)
                 .count() as u64;
             assert_eq!(g.count[s as usize], n, "count of state {s} in region {r}");
         }
         let hiding = range
             .clone()
-            .filter(|&i| m.persons.hot[i as usize].flags & HIDING != 0)
+            .filter(|&i| m.state.persons.hot[i as usize].flags & HIDING != 0)
             .count() as u64;
         assert_eq!(g.hiding, hiding, "hiding count in region {r}");
         assert!(
@@ -112,13 +112,13 @@ fn check_invariants(m: &Resistance, w: &World) {
     // Each person's count of ties out is exactly the number of their ties who are risen and
     // whom the ties have learnt of (counted); the risen lists are exact.
     for i in 0..w.people.len() as u32 {
-        let h = &m.persons.hot[i as usize];
+        let h = &m.state.persons.hot[i as usize];
         let out = w
             .network
             .neighbours(i)
             .iter()
             .filter(|&&t| {
-                let ht = &m.persons.hot[t as usize];
+                let ht = &m.state.persons.hot[t as usize];
                 ht.state == State::Risen as u8 && ht.flags & COUNTED != 0
             })
             .count();
@@ -127,42 +127,47 @@ fn check_invariants(m: &Resistance, w: &World) {
             assert_eq!(h.state, State::Risen as u8, "only the risen are counted");
         }
     }
-    for (r, g) in m.regions.iter().enumerate() {
+    for (r, g) in m.state.regions.iter().enumerate() {
         assert_eq!(
             g.risen.len() as u64,
             g.count[State::Risen as usize],
             "the risen list of region {r} is exact"
         );
-        assert!(g.risen.iter().all(|&i| m.persons.state(i) == State::Risen));
+        assert!(g
+            .risen
+            .iter()
+            .all(|&i| m.state.persons.state(i) == State::Risen));
     }
     let jailed: u64 = m
+        .state
         .regions
         .iter()
         .map(|g| g.count[State::Arrested as usize])
         .sum();
     assert!(
-        jailed as f64 <= m.params.policing.jail_capacity.max(0.0),
+        jailed as f64 <= m.fixed.params.policing.jail_capacity.max(0.0),
         "arrested ({jailed}) never above the jail space ({})",
-        m.params.policing.jail_capacity
+        m.fixed.params.policing.jail_capacity
     );
-    let carried: f64 = m.columns.iter().map(|k| k.arms).sum();
+    let carried: f64 = m.state.forces.columns.iter().map(|k| k.arms).sum();
     assert!(carried >= 0.0, "columns never carry negative arms");
-    for (k, &n) in m.kind_members.iter().enumerate() {
+    for (k, &n) in m.state.cells.kind_members.iter().enumerate() {
         let named = m
+            .state
             .persons
             .cell
             .iter()
-            .filter(|&&c| c != NO_CELL && m.cells.kind[c as usize] as usize == k)
+            .filter(|&&c| c != NO_CELL && m.state.cells.kind[c as usize] as usize == k)
             .count() as u64;
         assert_eq!(
             n, named,
             "members of kind {k} equal the people naming its cells"
         );
     }
-    for (c, members) in m.cells.members.iter().enumerate() {
+    for (c, members) in m.state.cells.members.iter().enumerate() {
         for &i in members {
             assert_eq!(
-                m.persons.cell[i as usize], c as u32,
+                m.state.persons.cell[i as usize], c as u32,
                 "cell lists agree with persons"
             );
         }
@@ -186,24 +191,25 @@ fn a_detected_cell_of_five_is_arrested_and_its_one_tie_out_exposes_one_more_cell
         "the cell and the one its betrayed tie belongs to"
     );
     for i in [0, 1, 2, 3, 4, 7, 8] {
-        assert_eq!(m.persons.state(i), State::Arrested, "person {i}");
-        assert_eq!(m.persons.cell[i as usize], NO_CELL);
+        assert_eq!(m.state.persons.state(i), State::Arrested, "person {i}");
+        assert_eq!(m.state.persons.cell[i as usize], NO_CELL);
     }
     assert_eq!(
-        m.persons.state(5),
+        m.state.persons.state(5),
         State::Unreached,
         "an unorganized tie is not arrested"
     );
     assert!(
-        m.cells.members[first as usize].is_empty() && m.cells.members[other as usize].is_empty()
+        m.state.cells.members[first as usize].is_empty()
+            && m.state.cells.members[other as usize].is_empty()
     );
     assert!(
-        m.regions[0].fear > 0.0 && m.regions[1].fear > 0.0,
+        m.state.regions[0].fear > 0.0 && m.state.regions[1].fear > 0.0,
         "arrests raise fear"
     );
-    let backlash = super::people::to_byte(m.params.repression.backlash);
+    let backlash = super::people::to_byte(m.fixed.params.repression.backlash);
     assert!(
-        m.persons.hot[5].grievance >= backlash,
+        m.state.persons.hot[5].grievance >= backlash,
         "backlash among the arrested's ties"
     );
     check_invariants(&m, &w);
@@ -218,8 +224,8 @@ fn without_betrayal_the_cell_structure_stops_the_cascade() {
     cell_of(&mut m, &w, &[7, 8], 1);
     let mut st = Stream::new(1, Purpose::REPRESSION, 1, 0);
     assert_eq!(m.break_cells(vec![first], 1, &mut st, &w), 1);
-    assert_eq!(m.persons.state(7), State::Member);
-    assert_eq!(m.persons.state(8), State::Member);
+    assert_eq!(m.state.persons.state(7), State::Member);
+    assert_eq!(m.state.persons.state(8), State::Member);
     check_invariants(&m, &w);
 }
 
@@ -233,10 +239,10 @@ fn exposed_members_who_escape_hide_in_the_mountains() {
     let mut st = Stream::new(1, Purpose::REPRESSION, 1, 0);
     m.break_cells(vec![c], 1, &mut st, &w);
     for i in 0..3 {
-        assert!(m.persons.hiding(i));
-        assert_eq!(m.persons.state(i), State::Member);
+        assert!(m.state.persons.hiding(i));
+        assert_eq!(m.state.persons.state(i), State::Member);
     }
-    assert_eq!(m.regions[0].hiding, 3);
+    assert_eq!(m.state.regions[0].hiding, 3);
     check_invariants(&m, &w);
 }
 
@@ -250,13 +256,13 @@ fn jail_terms_end_in_release_as_sympathizers() {
     let mut log: Vec<LogEntry> = Vec::new();
     m.repression(11, &w, &mut log);
     assert_eq!(
-        m.persons.state(0),
+        m.state.persons.state(0),
         State::Arrested,
         "still in jail after one day"
     );
     m.repression(12, &w, &mut log);
     assert_eq!(
-        m.persons.state(0),
+        m.state.persons.state(0),
         State::Sympathizer,
         "released after two days"
     );
@@ -269,8 +275,8 @@ fn a_contact_wins_over_and_enrols_into_the_recruiters_cell() {
     let s = scenario("[resistance.outreach]\npersuade = 1.0\njoin = 1.0\n");
     let w = world(&s, &[(0, 1)]);
     let mut m = Resistance::new(&s, &w);
-    m.persons.hot[1].grievance = 255;
-    m.persons.hot[1].risk = 0;
+    m.state.persons.hot[1].grievance = 255;
+    m.state.persons.hot[1].risk = 0;
     let c = cell_of(&mut m, &w, &[0], 1);
     let recruiter = super::outreach::Recruiter {
         skill: 1.0,
@@ -280,13 +286,17 @@ fn a_contact_wins_over_and_enrols_into_the_recruiters_cell() {
     let mut log = Vec::new();
     m.contact(1, recruiter, &mut st, 1, &w, &mut log);
     assert_eq!(
-        m.persons.state(1),
+        m.state.persons.state(1),
         State::Sympathizer,
         "first contact: sympathizer"
     );
     m.contact(1, recruiter, &mut st, 1, &w, &mut log);
-    assert_eq!(m.persons.state(1), State::Member, "second contact: member");
-    assert_eq!(m.persons.cell[1], c, "joins the recruiter's cell");
+    assert_eq!(
+        m.state.persons.state(1),
+        State::Member,
+        "second contact: member"
+    );
+    assert_eq!(m.state.persons.cell[1], c, "joins the recruiter's cell");
     check_invariants(&m, &w);
 }
 
@@ -304,12 +314,12 @@ fn full_cells_split_and_ineligible_recruits_join_another_kind() {
     for i in 0..6 {
         m.set_state(i, State::Sympathizer, &w);
         m.enrol(i, 1, None, 0, &w, &mut log);
-        cells.push(m.persons.cell[i as usize]);
+        cells.push(m.state.persons.cell[i as usize]);
     }
     assert!(cells[..5].iter().all(|&c| c == cells[0]));
     assert_ne!(cells[5], cells[0], "the sixth member starts a new cell");
     assert_eq!(
-        m.cells.parent[cells[5] as usize], cells[0],
+        m.state.cells.parent[cells[5] as usize], cells[0],
         "under the region's committee"
     );
     // A `party` recruiter's kind is closed to recruits (cadres only): another kind is drawn.
@@ -335,19 +345,19 @@ fn contributions_follow_occupation_and_never_go_negative() {
     let w = world(&s, &[]);
     let mut m = Resistance::new(&s, &w);
     cell_of(&mut m, &w, &[0, 1, 2, 3], 1);
-    m.programme = true;
+    m.state.course.programme = true;
     m.contributions(1);
     // Four peasant members at 0.5 kg a day.
     assert!(
-        (m.regions[0].pool[1] - 2.0).abs() < 1e-12,
+        (m.state.regions[0].pool[1] - 2.0).abs() < 1e-12,
         "{:?}",
-        m.regions[0].pool
+        m.state.regions[0].pool
     );
     // A base with a hungry fighter eats the store down to zero, not below.
-    m.regions[0].base = true;
+    m.state.regions[0].base = true;
     m.set_state(0, State::Fighter, &w);
     m.contributions(2);
-    assert_eq!(m.regions[0].pool[1], 0.0);
+    assert_eq!(m.state.regions[0].pool[1], 0.0);
     check_invariants(&m, &w);
 }
 
@@ -364,17 +374,21 @@ fn people_rise_when_the_share_of_risen_ties_reaches_their_threshold() {
     m.open_region(0);
     m.uprising(1, &w, &mut log);
     m.set_state(1, State::Risen, &w);
-    m.frontier.push(1);
+    m.state.uprising.frontier.push(1);
     m.uprising(2, &w, &mut log);
     assert_eq!(
-        m.persons.state(0),
+        m.state.persons.state(0),
         State::Unreached,
         "one of four ties is below 0.5"
     );
     m.set_state(2, State::Risen, &w);
-    m.frontier.push(2);
+    m.state.uprising.frontier.push(2);
     m.uprising(3, &w, &mut log);
-    assert_eq!(m.persons.state(0), State::Risen, "two of four reach 0.5");
+    assert_eq!(
+        m.state.persons.state(0),
+        State::Risen,
+        "two of four reach 0.5"
+    );
     check_invariants(&m, &w);
 }
 
@@ -400,11 +414,11 @@ fn on_weighted_ties_the_share_that_has_risen_is_by_weight() {
         m.uprising(1, &w, &mut log);
         for &i in risen {
             m.set_state(i, State::Risen, &w);
-            m.frontier.push(i);
+            m.state.uprising.frontier.push(i);
         }
         m.uprising(2, &w, &mut log);
         check_invariants(&m, &w);
-        m.persons.state(0)
+        m.state.persons.state(0)
     };
     assert_eq!(
         rise_and_count(&[2, 3]),
@@ -426,15 +440,15 @@ fn a_surrender_stops_the_fighting_except_on_its_fronts() {
     let mut log = Vec::new();
     m.start(&w, &mut log);
     for r in 0..2 {
-        m.regions[r].garrison = 500.0;
-        m.columns.push(super::Column::new(
+        m.state.regions[r].garrison = 500.0;
+        m.state.forces.columns.push(super::Column::new(
             super::Side::External,
             r as u16,
             2000.0,
             true,
         ));
     }
-    let killed = |m: &Resistance, r: usize| m.regions[r].killed;
+    let killed = |m: &Resistance, r: usize| m.state.regions[r].killed;
     use super::regions::killed::{OUTSIDE, RULING};
     m.forces(1, &w, &mut log);
     for r in 0..2 {
@@ -454,18 +468,18 @@ fn a_surrender_stops_the_fighting_except_on_its_fronts() {
     };
     m.apply(&event, 0, &w, &mut log);
     assert_eq!(
-        m.liberated_at_collapse,
+        m.state.course.liberated_at_collapse,
         Some(0.0),
         "the liberated share is taken at the collapse"
     );
     m.forces(2, &w, &mut log);
     m.lay_down_arms(3, &mut log);
     assert_eq!(
-        m.regions[1].garrison + m.regions[1].police,
+        m.state.regions[1].garrison + m.state.regions[1].police,
         0.0,
         "b lays down its arms"
     );
-    assert!(m.regions[0].garrison > 0.0, "the front fights on");
+    assert!(m.state.regions[0].garrison > 0.0, "the front fights on");
     let b_before = killed(&m, 1);
     let a_before = killed(&m, 0);
     m.forces(3, &w, &mut log);
@@ -479,10 +493,13 @@ fn a_surrender_stops_the_fighting_except_on_its_fronts() {
         "the front still fights"
     );
     m.lay_down_arms(4, &mut log);
-    assert!(m.regions[0].garrison > 0.0, "until its three days are up");
+    assert!(
+        m.state.regions[0].garrison > 0.0,
+        "until its three days are up"
+    );
     m.lay_down_arms(5, &mut log);
     assert_eq!(
-        m.regions[0].garrison + m.regions[0].police,
+        m.state.regions[0].garrison + m.state.regions[0].police,
         0.0,
         "then it lays down too"
     );
@@ -527,18 +544,20 @@ fn a_column_fights_the_garrison_shifts_control_and_raises_the_region() {
     let run = |column: bool| {
         let mut m = Resistance::new(&s, &w);
         let mut log = Vec::new();
-        m.regions[0].police = 0.0;
-        m.regions[0].garrison = 20.0;
+        m.state.regions[0].police = 0.0;
+        m.state.regions[0].garrison = 20.0;
         m.open_region(0);
         if column {
-            m.columns
+            m.state
+                .forces
+                .columns
                 .push(super::Column::new(super::Side::Main, 0, 50.0, true));
         }
         for step in 1..=3 {
             day(&mut m, step, &w, &mut log);
         }
         check_invariants(&m, &w);
-        let g = &m.regions[0];
+        let g = &m.state.regions[0];
         (
             g.garrison,
             g.control,
@@ -573,9 +592,9 @@ fn unarmed_crowds_fight_no_battle_but_are_fired_on_and_armed_risen_fight() {
     let (s, w) = armed_presence_world();
     let mut m = Resistance::new(&s, &w);
     let mut log = Vec::new();
-    m.regions[0].police = 0.0;
-    m.regions[0].garrison = 100.0;
-    m.params.combat.suppression = 0.02;
+    m.state.regions[0].police = 0.0;
+    m.state.regions[0].garrison = 100.0;
+    m.fixed.params.combat.suppression = 0.02;
     for i in 0..6 {
         m.set_state(i, State::Risen, &w);
     }
@@ -583,7 +602,7 @@ fn unarmed_crowds_fight_no_battle_but_are_fired_on_and_armed_risen_fight() {
     for step in 1..=2 {
         m.forces(step, &w, &mut log);
     }
-    let g = &m.regions[0];
+    let g = &m.state.regions[0];
     assert_eq!(g.killed[RULING], 0.0, "crowds do not fire back");
     assert_eq!(g.garrison, 100.0);
     assert!(
@@ -594,12 +613,12 @@ fn unarmed_crowds_fight_no_battle_but_are_fired_on_and_armed_risen_fight() {
     assert!((2.0..=4.0).contains(&g.killed[CROWDS]), "{:?}", g.killed);
     assert_eq!(g.killed[RISEN], 0.0, "no armed risen died");
     check_invariants(&m, &w);
-    let left = m.regions[0].count[State::Risen as usize];
+    let left = m.state.regions[0].count[State::Risen as usize];
     assert!(left > 0, "some are left to arm");
-    m.regions[0].materials = left as f64;
+    m.state.regions[0].materials = left as f64;
     m.forces(6, &w, &mut log);
     assert!(
-        m.regions[0].killed[RULING] > 0.0,
+        m.state.regions[0].killed[RULING] > 0.0,
         "armed, the risen fight a battle"
     );
     assert!(log.iter().any(|e| e.kind == "battle"));
@@ -613,10 +632,10 @@ fn the_columns_carry_the_bases_arms_to_the_risen() {
     let (s, w) = armed_presence_world();
     let mut m = Resistance::new(&s, &w);
     let mut log = Vec::new();
-    m.regions[1].abroad = true;
-    m.regions[1].materials = 10.0;
-    m.regions[0].police = 0.0;
-    m.regions[0].garrison = 0.0;
+    m.state.regions[1].abroad = true;
+    m.state.regions[1].materials = 10.0;
+    m.state.regions[0].police = 0.0;
+    m.state.regions[0].garrison = 0.0;
     let offensive = crate::scenario::Event {
         step: 1,
         kind: "final_offensive",
@@ -627,16 +646,16 @@ fn the_columns_carry_the_bases_arms_to_the_risen() {
     };
     m.apply(&offensive, 0, &w, &mut log);
     assert_eq!(
-        m.regions[1].materials, 0.0,
+        m.state.regions[1].materials, 0.0,
         "the store abroad is taken along"
     );
-    assert_eq!(m.columns[0].arms, 10.0);
+    assert_eq!(m.state.forces.columns[0].arms, 10.0);
     for i in 0..4 {
         m.set_state(i, State::Risen, &w);
     }
     m.forces(1, &w, &mut log);
-    assert_eq!(m.regions[0].materials, 4.0, "four risen armed");
-    assert_eq!(m.columns[0].arms, 6.0, "six carried on");
+    assert_eq!(m.state.regions[0].materials, 4.0, "four risen armed");
+    assert_eq!(m.state.forces.columns[0].arms, 6.0, "six carried on");
     assert!(log.iter().any(|e| e.kind == "arms"));
     check_invariants(&m, &w);
 }
@@ -650,12 +669,17 @@ fn committees_form_where_a_quorum_of_a_unit_has_risen() {
     let s = scenario("[resistance.committees]\ncounties = 5\nquorum = 0.5\n");
     let w = world(&s, &[]);
     let mut m = Resistance::new(&s, &w);
-    assert_eq!(m.counties.len(), 5);
+    assert_eq!(m.fixed.counties.len(), 5);
     assert_eq!(
-        (m.counties.of_region(0).len(), m.counties.of_region(1).len()),
+        (
+            m.fixed.counties.of_region(0).len(),
+            m.fixed.counties.of_region(1).len()
+        ),
         (3, 2)
     );
-    let units: Vec<usize> = (0..10).map(|i| m.counties.of(i, &w).unwrap()).collect();
+    let units: Vec<usize> = (0..10)
+        .map(|i| m.fixed.counties.of(i, &w).unwrap())
+        .collect();
     assert_eq!(units, vec![0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
     assert_eq!(m.committees_in(0), 0);
     m.set_state(0, State::Risen, &w);
@@ -681,7 +705,9 @@ fn a_restored_state_that_does_not_fit_the_scenario_is_refused() {
     m.start(&w, &mut log);
     let c = cell_of(&mut m, &w, &[0, 1], 1);
     m.set_state(2, State::Risen, &w);
-    m.columns
+    m.state
+        .forces
+        .columns
         .push(super::Column::new(super::Side::Main, 0, 5.0, true));
     let good = m.save();
     assert!(Resistance::new(&s, &w).restore(&good).is_ok());
@@ -689,45 +715,57 @@ fn a_restored_state_that_does_not_fit_the_scenario_is_refused() {
     let edits: Vec<(&str, Edit)> = vec![
         (
             "a person list",
-            Box::new(|m| m.regions[0].members.push(10_000)),
+            Box::new(|m| m.state.regions[0].members.push(10_000)),
         ),
         (
             "a cell member",
-            Box::new(move |m| m.cells.members[c as usize].push(99)),
+            Box::new(move |m| m.state.cells.members[c as usize].push(99)),
         ),
-        ("a person's cell", Box::new(|m| m.persons.cell[3] = 4_000)),
+        (
+            "a person's cell",
+            Box::new(|m| m.state.persons.cell[3] = 4_000),
+        ),
         (
             "a person's region",
-            Box::new(|m| m.persons.hot[0].region = 1),
+            Box::new(|m| m.state.persons.hot[0].region = 1),
         ),
-        ("a state byte", Box::new(|m| m.persons.hot[4].state = 200)),
-        ("a column's region", Box::new(|m| m.columns[0].region = 7)),
+        (
+            "a state byte",
+            Box::new(|m| m.state.persons.hot[4].state = 200),
+        ),
+        (
+            "a column's region",
+            Box::new(|m| m.state.forces.columns[0].region = 7),
+        ),
         (
             "a column's strength",
-            Box::new(|m| m.columns[0].strength = f64::NAN),
+            Box::new(|m| m.state.forces.columns[0].strength = f64::NAN),
         ),
         (
             "the jail",
-            Box::new(|m| m.jail.push(std::cmp::Reverse((5, 77)))),
+            Box::new(|m| m.state.jail.queue.push(std::cmp::Reverse((5, 77)))),
         ),
-        ("the frontier", Box::new(|m| m.frontier.push(123))),
-        ("control", Box::new(|m| m.regions[1].control = 2.0)),
+        (
+            "the frontier",
+            Box::new(|m| m.state.uprising.frontier.push(123)),
+        ),
+        ("control", Box::new(|m| m.state.regions[1].control = 2.0)),
         (
             "a garrison",
-            Box::new(|m| m.regions[1].garrison = f64::INFINITY),
+            Box::new(|m| m.state.regions[1].garrison = f64::INFINITY),
         ),
         (
             "the regions",
             Box::new(|m| {
-                let r = m.regions[0].clone();
-                m.regions.push(r);
+                let r = m.state.regions[0].clone();
+                m.state.regions.push(r);
             }),
         ),
         (
             "the people",
             Box::new(|m| {
-                m.persons.hot.pop();
-                m.persons.cell.pop();
+                m.state.persons.hot.pop();
+                m.state.persons.cell.pop();
             }),
         ),
     ];
@@ -752,23 +790,27 @@ fn control_recovers_without_rebels_and_falls_to_liberation_against_them() {
     let w = world(&s, &[]);
     let mut m = Resistance::new(&s, &w);
     let mut log = Vec::new();
-    m.regions[0].control = 0.5;
+    m.state.regions[0].control = 0.5;
     m.control(1, &mut log);
     assert!(
-        m.regions[0].control > 0.5,
+        m.state.regions[0].control > 0.5,
         "recovers toward 1 with no rebels"
     );
     // Six risen people against one soldier, with the risen made strong: the rebels win.
-    m.regions[0].police = 0.0;
-    m.regions[0].garrison = 1.0;
+    m.state.regions[0].police = 0.0;
+    m.state.regions[0].garrison = 1.0;
     for i in 0..6 {
         m.set_state(i, State::Risen, &w);
     }
-    m.params.combat.unarmed_weight = 10.0;
+    m.fixed.params.combat.unarmed_weight = 10.0;
     for step in 2..20 {
         m.control(step, &mut log);
     }
-    assert!(m.regions[0].liberated, "control {}", m.regions[0].control);
+    assert!(
+        m.state.regions[0].liberated,
+        "control {}",
+        m.state.regions[0].control
+    );
     assert!(
         m.collapse().is_some(),
         "region a holds 60 % of the home population"
@@ -822,7 +864,7 @@ collapse_share = 0.5
     m.open_region(0);
     for i in 0..300 {
         m.set_state(i, State::Risen, &w);
-        m.frontier.push(i);
+        m.state.uprising.frontier.push(i);
     }
     let mut log = Vec::new();
     m.uprising(0, &w, &mut log);
@@ -837,7 +879,7 @@ fn run_days(m: &mut Resistance, w: &World, days: u32) -> Vec<u64> {
     for step in 1..=days {
         m.step(step, w, &mut log);
         check_invariants(m, w);
-        risen.push(m.regions[0].count[State::Risen as usize]);
+        risen.push(m.state.regions[0].count[State::Risen as usize]);
     }
     risen
 }
@@ -856,37 +898,43 @@ fn a_rising_facing_loyal_forces_that_arrest_and_disperse_ebbs_without_a_collapse
          [resistance.demobilization]\nfatigue = 0.01\n"
     );
     let (mut m, w) = crowd_world(&policed);
-    m.regions[0].garrison = 100.0;
-    m.regions[0].police = 100.0;
+    m.state.regions[0].garrison = 100.0;
+    m.state.regions[0].police = 100.0;
     assert_eq!(
-        m.regions[0].count[State::Risen as usize],
+        m.state.regions[0].count[State::Risen as usize],
         300,
         "everyone is out"
     );
     let risen = run_days(&mut m, &w, 120);
     assert_eq!(*risen.last().unwrap(), 0, "it ends: {risen:?}");
-    assert!(m.collapse.is_none(), "and the ruling system holds");
     assert!(
-        m.regions[0].crowd_arrests > 0,
+        m.state.course.collapse.is_none(),
+        "and the ruling system holds"
+    );
+    assert!(
+        m.state.regions[0].crowd_arrests > 0,
         "the police arrested people out of crowds"
     );
-    assert!(m.regions[0].went_home > 0, "and people went home");
-    assert_eq!(m.regions[0].defected, 0.0, "loyal forces never defect");
+    assert!(m.state.regions[0].went_home > 0, "and people went home");
+    assert_eq!(
+        m.state.regions[0].defected, 0.0,
+        "loyal forces never defect"
+    );
 
     let still = format!(
         "{STANDOFF}[resistance.policing]\ncrowd_arrest = 0.0\ndispersal = 0.0\n\
          [resistance.demobilization]\nfatigue = 0.0\nfear_exit = 0.0\nunsupported_exit = 0.0\n"
     );
     let (mut m, w) = crowd_world(&still);
-    m.regions[0].garrison = 100.0;
-    m.regions[0].police = 100.0;
+    m.state.regions[0].garrison = 100.0;
+    m.state.regions[0].police = 100.0;
     let risen = run_days(&mut m, &w, 120);
     assert_eq!(
         *risen.last().unwrap(),
         300,
         "without the causes nobody goes home"
     );
-    assert!(m.collapse.is_none());
+    assert!(m.state.course.collapse.is_none());
 }
 
 /// The same standoff with forces of low loyalty: facing crowds three times their size they
@@ -901,27 +949,33 @@ fn the_same_rising_facing_forces_that_defect_ends_in_a_collapse() {
     );
     let run = |loyalty: f64| {
         let (mut m, w) = crowd_world(&setup);
-        m.regions[0].garrison = 100.0;
-        m.regions[0].police = 100.0;
-        m.params.loyalty.garrison = loyalty;
-        m.params.loyalty.police = loyalty;
+        m.state.regions[0].garrison = 100.0;
+        m.state.regions[0].police = 100.0;
+        m.fixed.params.loyalty.garrison = loyalty;
+        m.fixed.params.loyalty.police = loyalty;
         run_days(&mut m, &w, 60);
         m
     };
     let loyal = run(1.0);
-    assert!(loyal.collapse.is_none(), "loyal forces hold");
-    assert_eq!(loyal.regions[0].garrison + loyal.regions[0].police, 200.0);
+    assert!(loyal.state.course.collapse.is_none(), "loyal forces hold");
+    assert_eq!(
+        loyal.state.regions[0].garrison + loyal.state.regions[0].police,
+        200.0
+    );
     let wavering = run(0.2);
     let (day, _) = wavering
         .collapse()
         .expect("forces that defect let the state fall");
     assert!(day > 1, "not at once: on day {day}");
     assert!(
-        wavering.regions[0].defected > 100.0,
+        wavering.state.regions[0].defected > 100.0,
         "{}",
-        wavering.regions[0].defected
+        wavering.state.regions[0].defected
     );
-    assert_eq!(wavering.ruling_losses, 0.0, "fallen without a battle");
+    assert_eq!(
+        wavering.state.tallies.ruling_losses, 0.0,
+        "fallen without a battle"
+    );
 }
 
 /// Children are not among those who rise by default: in a region of children and adults
@@ -961,12 +1015,12 @@ grievance_weight = 0.0
         m.uprising(1, &w, &mut log);
         check_invariants(&m, &w);
         let children_risen = (0..400u32)
-            .filter(|&i| w.people.age[i as usize] == 0 && m.persons.state(i) == State::Risen)
+            .filter(|&i| w.people.age[i as usize] == 0 && m.state.persons.state(i) == State::Risen)
             .count();
         let adults = (0..400usize).filter(|&i| w.people.age[i] == 2).count();
         (
             children_risen,
-            m.regions[0].count[State::Risen as usize],
+            m.state.regions[0].count[State::Risen as usize],
             adults,
         )
     };
@@ -986,30 +1040,30 @@ grievance_weight = 0.0
 fn people_who_went_home_need_more_of_their_ties_to_rise_again() {
     let (s, w) = armed_presence_world();
     let mut m = Resistance::new(&s, &w);
-    m.params.demobilization.weariness = 0.6;
+    m.fixed.params.demobilization.weariness = 0.6;
     m.open_region(0);
     m.set_state(0, State::Risen, &w);
-    m.regions[0].risen.retain(|&i| i != 0);
+    m.state.regions[0].risen.retain(|&i| i != 0);
     m.go_home(0, &w);
-    assert!(m.persons.went_home(0));
+    assert!(m.state.persons.went_home(0));
     assert_eq!(
-        m.persons.state(0),
+        m.state.persons.state(0),
         State::Unreached,
         "home to where they came from"
     );
     // One of person 0's two ties (1 and 5) out is a share of 0.5: enough at θ = 0.3, not at
     // 0.3 + 0.6 = 0.9.
     m.set_state(1, State::Risen, &w);
-    m.frontier.push(1);
+    m.state.uprising.frontier.push(1);
     let mut log = Vec::new();
     m.uprising(1, &w, &mut log);
     assert_eq!(
-        m.persons.state(0),
+        m.state.persons.state(0),
         State::Unreached,
         "one tie out of two: 0.5 < 0.9"
     );
     assert_eq!(
-        m.persons.state(2),
+        m.state.persons.state(2),
         State::Risen,
         "a person who never went home rises at 0.5"
     );
@@ -1023,18 +1077,20 @@ fn the_main_force_acts_by_its_size() {
     let (s, w) = armed_presence_world();
     let run = |strength: f64| {
         let mut m = Resistance::new(&s, &w);
-        m.params.uprising.armed_bonus = 0.5;
-        m.regions[0].police = 0.0;
-        m.regions[0].garrison = 200.0;
+        m.fixed.params.uprising.armed_bonus = 0.5;
+        m.state.regions[0].police = 0.0;
+        m.state.regions[0].garrison = 200.0;
         m.open_region(0);
-        m.columns
+        m.state
+            .forces
+            .columns
             .push(super::Column::new(super::Side::Main, 0, strength, true));
         let mut log = Vec::new();
         for step in 1..=3 {
             day(&mut m, step, &w, &mut log);
         }
         check_invariants(&m, &w);
-        let g = &m.regions[0];
+        let g = &m.state.regions[0];
         (g.garrison, g.control, g.count[State::Risen as usize])
     };
     let (garrison_small, control_small, risen_small) = run(75.0);
@@ -1068,9 +1124,9 @@ fn full_jails_let_the_earliest_due_go_and_never_hold_more_than_their_space() {
         m.break_cells(vec![c], 1, &mut st, &w);
         check_invariants(&m, &w);
         (
-            m.regions[0].count[State::Arrested as usize],
-            m.arrests,
-            m.released_early,
+            m.state.regions[0].count[State::Arrested as usize],
+            m.state.tallies.arrests,
+            m.state.jail.released_early,
         )
     };
     assert_eq!(run(2), (2, 5, 3));

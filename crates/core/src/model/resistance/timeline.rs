@@ -14,12 +14,13 @@ impl Resistance {
     /// Step 0: the central leadership's cadres, in the leadership region, in cell 0; the
     /// main force's first fighters wait abroad as a column that does not move until ordered.
     pub(super) fn place_leadership(&mut self, world: &World, log: &mut Vec<LogEntry>) {
-        let r = self.params.leadership;
+        let r = self.fixed.params.leadership;
         let range = world.people.of_region(r);
-        let mut s = Stream::new(self.seed, Purpose::CADRES, 0, 0);
-        let want = Self::whole(self.params.initial_cadres, s.uniform());
+        let mut s = Stream::new(self.fixed.seed, Purpose::CADRES, 0, 0);
+        let want = Self::whole(self.fixed.params.initial_cadres, s.uniform());
         if !range.is_empty() && want > 0 {
             let kind = self
+                .fixed
                 .params
                 .kinds
                 .iter()
@@ -33,7 +34,9 @@ impl Resistance {
                 tries += 1;
                 let i = range.start + s.below(range.end - range.start);
                 // Cadres are adults or youths.
-                if world.people.age[i as usize] == 0 || self.persons.state(i) != State::Unreached {
+                if world.people.age[i as usize] == 0
+                    || self.state.persons.state(i) != State::Unreached
+                {
                     continue;
                 }
                 let cell = self.cell_for(kind, r, None, 0, log);
@@ -48,15 +51,15 @@ impl Resistance {
                 count: placed,
                 detail: format!(
                     "{placed} cadres of the central leadership in {}",
-                    self.names[r as usize]
+                    self.fixed.names[r as usize]
                 ),
             });
         }
-        if self.params.initial_fighters > 0.0 {
-            self.columns.push(Column::new(
+        if self.fixed.params.initial_fighters > 0.0 {
+            self.state.forces.columns.push(Column::new(
                 Side::Main,
                 r,
-                self.params.initial_fighters,
+                self.fixed.params.initial_fighters,
                 false,
             ));
         }
@@ -78,7 +81,7 @@ impl Resistance {
                 None => (0..n).collect(),
             }
         };
-        let n = self.regions.len();
+        let n = self.state.regions.len();
         let mut entry = |kind: &str, region: Option<u16>, count: u64, detail: String| {
             log.push(LogEntry {
                 step,
@@ -90,7 +93,7 @@ impl Resistance {
         };
         match crate::model::data::<Action>(&event.action) {
             Action::ProclaimProgramme => {
-                self.programme = true;
+                self.state.course.programme = true;
                 entry(
                     "programme",
                     None,
@@ -104,8 +107,9 @@ impl Resistance {
                 delta,
                 days,
             } => {
-                let mut s = Stream::new(self.seed, Purpose::EVENTS, step, index as u32);
+                let mut s = Stream::new(self.fixed.seed, Purpose::EVENTS, step, index as u32);
                 let before: u64 = self
+                    .state
                     .regions
                     .iter()
                     .map(|g| g.count[State::Sympathizer as usize])
@@ -123,14 +127,15 @@ impl Resistance {
                     }
                     reached += k;
                     if *delta != 0.0 {
-                        self.regions[r].appeal = Timed {
+                        self.state.regions[r].appeal = Timed {
                             value: *delta,
-                            until: until(*days, self.dt),
+                            until: until(*days, self.fixed.dt),
                         };
-                        self.rescan.push(r as u16);
+                        self.state.uprising.rescan.push(r as u16);
                     }
                 }
                 let after: u64 = self
+                    .state
                     .regions
                     .iter()
                     .map(|g| g.count[State::Sympathizer as usize])
@@ -162,9 +167,9 @@ impl Resistance {
                 for r in regions_of(*region, n) {
                     self.open_region(r as u16);
                     if *delta != 0.0 {
-                        self.regions[r].appeal = Timed {
+                        self.state.regions[r].appeal = Timed {
                             value: *delta,
-                            until: until(*days, self.dt),
+                            until: until(*days, self.fixed.dt),
                         };
                     }
                 }
@@ -176,9 +181,9 @@ impl Resistance {
                 days,
             } => {
                 for r in regions_of(*region, n) {
-                    self.regions[r].drive = Timed {
+                    self.state.regions[r].drive = Timed {
                         value: *factor,
-                        until: until(*days, self.dt),
+                        until: until(*days, self.fixed.dt),
                     };
                 }
                 entry(
@@ -194,9 +199,9 @@ impl Resistance {
                 days,
             } => {
                 for &r in regions {
-                    self.regions[r as usize].infiltrators = Timed {
+                    self.state.regions[r as usize].infiltrators = Timed {
                         value: *count,
-                        until: until(*days, self.dt),
+                        until: until(*days, self.fixed.dt),
                     };
                 }
                 entry(
@@ -207,19 +212,22 @@ impl Resistance {
                 );
             }
             Action::FinalOffensive { regions, strength } => {
-                self.offensive.get_or_insert(step);
-                self.attack.get_or_insert(step);
+                self.state.course.offensive.get_or_insert(step);
+                self.state.course.attack.get_or_insert(step);
                 // The main force waiting abroad joins the offensive.
                 let waiting: f64 = self
+                    .state
+                    .forces
                     .columns
                     .iter_mut()
                     .filter(|c| c.side == Side::Main && !c.ordered)
                     .map(|c| std::mem::take(&mut c.strength))
                     .sum();
-                self.columns.retain(|c| c.strength > 0.0);
+                self.state.forces.columns.retain(|c| c.strength > 0.0);
                 // Fighters trained at bases abroad march with it (the series keeps counting
                 // them as fighters of their home region; their losses are the columns').
                 let abroad: f64 = self
+                    .state
                     .regions
                     .iter()
                     .filter(|g| g.abroad)
@@ -230,7 +238,8 @@ impl Resistance {
                 // The strategic materials stored at the bases abroad go with the columns, to
                 // arm the risen where they arrive; none go if no column does.
                 let arms: f64 = if strength + waiting > 0.0 {
-                    self.regions
+                    self.state
+                        .regions
                         .iter_mut()
                         .filter(|g| g.abroad)
                         .map(|g| std::mem::take(&mut g.materials))
@@ -242,7 +251,7 @@ impl Resistance {
                 for &r in regions {
                     let mut column = Column::new(Side::Main, r, each, true);
                     column.arms = arms_each;
-                    self.columns.push(column);
+                    self.state.forces.columns.push(column);
                     self.open_region(r);
                 }
                 entry(
@@ -253,10 +262,12 @@ impl Resistance {
                 );
             }
             Action::ExternalAttack { regions, strength } => {
-                self.attack.get_or_insert(step);
+                self.state.course.attack.get_or_insert(step);
                 let each = strength / regions.len().max(1) as f64;
                 for &r in regions {
-                    self.columns
+                    self.state
+                        .forces
+                        .columns
                         .push(Column::new(Side::External, r, each, true));
                 }
                 entry(
@@ -272,9 +283,9 @@ impl Resistance {
                 days,
             } => {
                 for r in regions_of(*region, n) {
-                    self.regions[r].campaign = Timed {
+                    self.state.regions[r].campaign = Timed {
                         value: *factor,
-                        until: until(*days, self.dt),
+                        until: until(*days, self.fixed.dt),
                     };
                 }
                 entry(
@@ -288,7 +299,7 @@ impl Resistance {
                 self.expedition(*region, *strength, step, world, log);
             }
             Action::Conscription { rate } => {
-                for g in &mut self.regions {
+                for g in &mut self.state.regions {
                     g.hiding_rate = *rate;
                 }
                 entry(
@@ -299,12 +310,12 @@ impl Resistance {
                 );
             }
             Action::Surrender { fronts, days } => {
-                if self.collapse.is_none() {
-                    self.collapse = Some((step, "surrender".into()));
+                if self.state.course.collapse.is_none() {
+                    self.state.course.collapse = Some((step, "surrender".into()));
                     let (home, free) = self.home_and_liberated();
-                    self.liberated_at_collapse = Some(free / home.max(1.0));
-                    let until = step + (days / self.dt).ceil() as u32;
-                    self.fronts = fronts.iter().map(|&r| (r, until)).collect();
+                    self.state.course.liberated_at_collapse = Some(free / home.max(1.0));
+                    let until = step + (days / self.fixed.dt).ceil() as u32;
+                    self.state.forces.fronts = fronts.iter().map(|&r| (r, until)).collect();
                     entry("surrender", None, 0, "the ruling side surrenders".into());
                 }
             }

@@ -17,41 +17,41 @@ const RATION_DAYS: f64 = 30.0;
 impl Resistance {
     /// Step 4.
     pub(super) fn training(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
-        if !self.params.organizations {
+        if !self.fixed.params.organizations {
             return;
         }
         self.choose_bases(step, log);
-        let t = self.params.training.clone();
-        let c = self.params.contributions.clone();
-        for r in 0..self.regions.len() {
-            if !self.regions[r].base {
+        let t = self.fixed.params.training.clone();
+        let c = self.fixed.params.contributions.clone();
+        for r in 0..self.state.regions.len() {
+            if !self.state.regions[r].base {
                 continue;
             }
-            let g = &self.regions[r];
+            let g = &self.state.regions[r];
             let trainers = g.count[State::Cadre as usize] as f64;
             if trainers == 0.0 {
                 continue;
             }
             let drive = g.drive.at(step, 1.0);
-            let mut s = Stream::new(self.seed, Purpose::TRAINING, step, r as u32);
+            let mut s = Stream::new(self.fixed.seed, Purpose::TRAINING, step, r as u32);
             // Political training: member → cadre.
-            let mut cadres = s.poisson(trainers * t.political * drive * self.dt);
+            let mut cadres = s.poisson(trainers * t.political * drive * self.fixed.dt);
             if c.wisdom_per_cadre > 0.0 {
                 cadres = cadres.min((g.pool[3] / c.wisdom_per_cadre).floor() as u64);
             }
             let made = self.promote(r, cadres, State::Cadre, &mut s, world);
-            self.regions[r].pool[3] =
-                (self.regions[r].pool[3] - made as f64 * c.wisdom_per_cadre).max(0.0);
+            self.state.regions[r].pool[3] =
+                (self.state.regions[r].pool[3] - made as f64 * c.wisdom_per_cadre).max(0.0);
             // Military training: member → fighter.
-            let g = &self.regions[r];
-            let mut fighters = s.poisson(trainers * t.military * drive * self.dt);
+            let g = &self.state.regions[r];
+            let mut fighters = s.poisson(trainers * t.military * drive * self.fixed.dt);
             fighters = fighters.min(g.materials.floor() as u64);
             let ration = c.provisions_per_fighter * RATION_DAYS;
             if ration > 0.0 {
                 fighters = fighters.min((g.pool[1] / ration).floor() as u64);
             }
             let made = self.promote(r, fighters, State::Fighter, &mut s, world);
-            self.regions[r].materials -= made as f64;
+            self.state.regions[r].materials -= made as f64;
         }
     }
 
@@ -61,13 +61,13 @@ impl Resistance {
         let mut tries = 0;
         while made < k && tries < 4 * k + 8 {
             tries += 1;
-            if self.regions[r].members.is_empty() {
+            if self.state.regions[r].members.is_empty() {
                 break;
             }
             let Some(i) = self.pick(r, State::Member, s) else {
                 continue;
             };
-            if self.persons.hiding(i) {
+            if self.state.persons.hiding(i) {
                 continue;
             }
             if to == State::Fighter && world.people.age[i as usize] == 0 {
@@ -81,13 +81,14 @@ impl Resistance {
 
     /// Picks new bases and points every region's contributions at its nearest base.
     fn choose_bases(&mut self, step: u32, log: &mut Vec<LogEntry>) {
-        let t = &self.params.training;
-        let have = self.regions.iter().filter(|g| g.base).count() as u32;
+        let t = &self.fixed.params.training;
+        let have = self.state.regions.iter().filter(|g| g.base).count() as u32;
         if have >= t.max_bases {
             return;
         }
         let mut added = false;
         let mut candidates: Vec<(f64, usize)> = self
+            .state
             .regions
             .iter()
             .enumerate()
@@ -101,14 +102,14 @@ impl Resistance {
             .collect();
         candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         for (_, r) in candidates.into_iter().take((t.max_bases - have) as usize) {
-            self.regions[r].base = true;
+            self.state.regions[r].base = true;
             added = true;
             log.push(LogEntry {
                 step,
                 kind: "base_founded".into(),
                 region: Some(r as u16),
-                count: self.regions[r].organized(),
-                detail: format!("base chosen in {}", self.names[r]),
+                count: self.state.regions[r].organized(),
+                detail: format!("base chosen in {}", self.fixed.names[r]),
             });
         }
         if added {
@@ -118,15 +119,15 @@ impl Resistance {
 
     /// Nearest base of every region by neighbour steps (ties broken by region number).
     pub(super) fn route_to_bases(&mut self) {
-        let n = self.regions.len();
+        let n = self.state.regions.len();
         let mut nearest: Vec<Option<u16>> = vec![None; n];
         let mut queue: std::collections::VecDeque<usize> =
-            (0..n).filter(|&r| self.regions[r].base).collect();
+            (0..n).filter(|&r| self.state.regions[r].base).collect();
         for &b in &queue {
             nearest[b] = Some(b as u16);
         }
         while let Some(r) = queue.pop_front() {
-            for &j in &self.adjacency[r] {
+            for &j in &self.fixed.adjacency[r] {
                 if nearest[j as usize].is_none() {
                     nearest[j as usize] = nearest[r];
                     queue.push_back(j as usize);
@@ -134,8 +135,10 @@ impl Resistance {
             }
         }
         // Regions with no path to a base send to the first base (couriers across the border).
-        let first = (0..n).find(|&r| self.regions[r].base).map(|r| r as u16);
-        for (g, b) in self.regions.iter_mut().zip(nearest) {
+        let first = (0..n)
+            .find(|&r| self.state.regions[r].base)
+            .map(|r| r as u16);
+        for (g, b) in self.state.regions.iter_mut().zip(nearest) {
             g.nearest_base = b.or(first);
         }
     }

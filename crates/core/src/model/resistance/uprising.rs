@@ -26,6 +26,22 @@ use crate::observe::LogEntry;
 use crate::rng::{Purpose, Stream};
 use crate::world::World;
 
+/// The uprising's bookkeeping between steps.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Uprising {
+    /// Persons who rose this step; their ties are counted next step.
+    pub frontier: Vec<u32>,
+    /// On weighted ties only: each person's summed weight of risen ties (the count is in
+    /// `risen_ties`).
+    pub risen_weight: Vec<f32>,
+    /// Regions whose thresholds fell or that opened: scanned once for people now over them.
+    pub rescan: Vec<u16>,
+    /// Risen people in each local unit.
+    pub county_risen: Vec<u32>,
+    /// Local units that have formed a committee (kept once formed).
+    pub county_formed: Vec<bool>,
+}
+
 /// What a person needs to rise.
 enum Need {
     /// So many risen ties (unweighted ties).
@@ -107,9 +123,10 @@ pub(super) fn eligible_strength(world: &World, who: &WhoRises) -> Vec<f32> {
 impl Resistance {
     /// Whether an armed force of the resistance stands in region `r` at `step`.
     fn armed(&self, r: usize, step: u32) -> bool {
-        self.columns.iter().any(|c| {
+        self.state.forces.columns.iter().any(|c| {
             c.side == Side::Main && c.region as usize == r && c.arrives <= step && c.ordered
-        }) || (self.regions[r].open && self.regions[r].count[State::Fighter as usize] > 0)
+        }) || (self.state.regions[r].open
+            && self.state.regions[r].count[State::Fighter as usize] > 0)
     }
 
     /// The armed rebels' share of the armed strength in region `r` at `step`, A / (A + G):
@@ -117,7 +134,7 @@ impl Resistance {
     /// scales `armed_bonus`, so the size of a column matters to those who watch it.
     pub(super) fn armed_presence(&self, r: usize, step: u32) -> f64 {
         // A liberated region is held by the people: no ruling force is left to fear.
-        if self.regions[r].liberated {
+        if self.state.regions[r].liberated {
             return 1.0;
         }
         if !self.armed(r, step) {
@@ -135,13 +152,13 @@ impl Resistance {
     /// attribute columns).
     #[inline]
     fn may_rise(&self, i: u32) -> bool {
-        self.rise_ok.is_empty() || self.rise_ok[(i / 64) as usize] >> (i % 64) & 1 == 1
+        self.fixed.rise_ok.is_empty() || self.fixed.rise_ok[(i / 64) as usize] >> (i % 64) & 1 == 1
     }
 
     /// Whether `i` rises now: the share of their ties that are out (by weight, on weighted
     /// ties) has reached their threshold.
     fn rises(&self, i: u32, step: u32, armed: f64, world: &World) -> bool {
-        let state = self.persons.state(i);
+        let state = self.state.persons.state(i);
         if state == State::Risen {
             return false;
         }
@@ -152,11 +169,11 @@ impl Resistance {
     /// Whether `i`'s ties out now meet `need`.
     fn meets(&self, i: u32, need: Need) -> bool {
         match need {
-            Need::Ties(need) => u32::from(self.persons.hot[i as usize].risen_ties) >= need,
+            Need::Ties(need) => u32::from(self.state.persons.hot[i as usize].risen_ties) >= need,
             Need::Share(theta) => {
-                let strength = f64::from(self.strength[i as usize]);
+                let strength = f64::from(self.fixed.strength[i as usize]);
                 // The tolerance keeps 0.5 × 120 at 60 in floating point.
-                f64::from(self.risen_weight[i as usize]) >= theta * strength - 1e-6
+                f64::from(self.state.uprising.risen_weight[i as usize]) >= theta * strength - 1e-6
             }
         }
     }
@@ -165,7 +182,7 @@ impl Resistance {
     /// their ties out have fallen below their threshold as it is today (judged with the state
     /// they rose from), `armed` being the armed presence in their region.
     pub(super) fn unsupported(&self, i: u32, step: u32, armed: f64, world: &World) -> bool {
-        match self.need(i, self.persons.prior(i), step, armed, world) {
+        match self.need(i, self.state.persons.prior(i), step, armed, world) {
             None => true,
             Some(need) => !self.meets(i, need),
         }
@@ -173,7 +190,7 @@ impl Resistance {
 
     /// What `i`, in `state`, needs to rise, or `None` if `i` cannot rise now.
     fn need(&self, i: u32, state: State, step: u32, armed: f64, world: &World) -> Option<Need> {
-        let u = &self.params.uprising;
+        let u = &self.fixed.params.uprising;
         let iu = i as usize;
         // Cheap rejections first: the state and flags are in the person's hot record.
         let bonus = match state {
@@ -189,24 +206,24 @@ impl Resistance {
         if state == State::Cadre {
             return Some(Need::Ties(0));
         }
-        let h = &self.persons.hot[iu];
+        let h = &self.state.persons.hot[iu];
         if h.flags & super::people::HIDING != 0 {
             return None;
         }
-        let g = &self.regions[h.region as usize];
+        let g = &self.state.regions[h.region as usize];
         if !g.open {
             return None;
         }
-        let weary = if self.persons.went_home(i) {
-            self.params.demobilization.weariness
+        let weary = if self.state.persons.went_home(i) {
+            self.fixed.params.demobilization.weariness
         } else {
             0.0
         };
-        let theta = self.persons.threshold(i, u) - bonus - u.armed_bonus * armed
+        let theta = self.state.persons.threshold(i, u) - bonus - u.armed_bonus * armed
             + u.fear_weight * g.fear
             + weary
             + g.appeal.at(step, 0.0);
-        let degree = match self.eligible_ties.get(i as usize) {
+        let degree = match self.fixed.eligible_ties.get(i as usize) {
             Some(&d) => u32::from(d),
             None => world.network.degree(i),
         };
@@ -216,7 +233,7 @@ impl Resistance {
         if degree == 0 {
             return None;
         }
-        if !self.strength.is_empty() {
+        if !self.fixed.strength.is_empty() {
             return Some(Need::Share(theta));
         }
         Some(Need::Ties((theta * f64::from(degree)).ceil() as u32))
@@ -226,7 +243,7 @@ impl Resistance {
     pub(super) fn uprising(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         // The main force opens the regions where it stands; an arriving force lowers
         // thresholds, so those regions are scanned again.
-        let n = self.regions.len();
+        let n = self.state.regions.len();
         let armed: Vec<bool> = (0..n).map(|r| self.armed(r, step)).collect();
         for (r, &a) in armed.iter().enumerate() {
             let newly = a && !self.armed_before(r);
@@ -234,29 +251,30 @@ impl Resistance {
                 self.open_region(r as u16);
             }
         }
-        self.armed_last = armed.clone();
+        self.state.forces.armed_last = armed.clone();
         self.rally(step, &armed, world, log);
         let presence: Vec<f64> = (0..n).map(|r| self.armed_presence(r, step)).collect();
 
         let before: u64 = self
+            .state
             .regions
             .iter()
             .map(|g| g.count[State::Risen as usize])
             .sum();
-        let current = std::mem::take(&mut self.frontier);
+        let current = std::mem::take(&mut self.state.uprising.frontier);
         for &p in &current {
             // Out of the rising before their ties learnt of it, or counted already.
-            let h = &mut self.persons.hot[p as usize];
+            let h = &mut self.state.persons.hot[p as usize];
             if h.state != State::Risen as u8 || h.flags & COUNTED != 0 {
                 continue;
             }
             h.flags |= COUNTED;
             let weights = world.network.weights_of(p);
             for (k, &t) in world.network.neighbours(p).iter().enumerate() {
-                let c = &mut self.persons.hot[t as usize].risen_ties;
+                let c = &mut self.state.persons.hot[t as usize].risen_ties;
                 *c = c.saturating_add(1);
                 if let Some(w) = weights {
-                    self.risen_weight[t as usize] += w[k];
+                    self.state.uprising.risen_weight[t as usize] += w[k];
                 }
                 let r = world.people.region[t as usize] as usize;
                 if self.rises(t, step, presence[r], world) {
@@ -264,11 +282,11 @@ impl Resistance {
                 }
             }
         }
-        let mut rescan = std::mem::take(&mut self.rescan);
+        let mut rescan = std::mem::take(&mut self.state.uprising.rescan);
         rescan.sort_unstable();
         rescan.dedup();
         for r in rescan {
-            if !self.regions[r as usize].open {
+            if !self.state.regions[r as usize].open {
                 continue;
             }
             for i in world.people.of_region(r) {
@@ -278,6 +296,7 @@ impl Resistance {
             }
         }
         let after: u64 = self
+            .state
             .regions
             .iter()
             .map(|g| g.count[State::Risen as usize])
@@ -294,35 +313,40 @@ impl Resistance {
     }
 
     fn armed_before(&self, r: usize) -> bool {
-        self.armed_last.get(r).copied().unwrap_or(false)
+        self.state
+            .forces
+            .armed_last
+            .get(r)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Person `i` rises; their ties count it next step.
     fn rise(&mut self, i: u32, world: &World) {
         self.set_state(i, State::Risen, world);
-        self.frontier.push(i);
+        self.state.uprising.frontier.push(i);
     }
 
     /// People hiding in the mountains come down to an armed force in their region.
     fn rally(&mut self, step: u32, armed: &[bool], world: &World, log: &mut Vec<LogEntry>) {
-        let rate = self.params.combat.rally;
+        let rate = self.fixed.params.combat.rally;
         for (r, &armed) in armed.iter().enumerate() {
-            if !armed || self.regions[r].hiding == 0 || rate <= 0.0 {
+            if !armed || self.state.regions[r].hiding == 0 || rate <= 0.0 {
                 continue;
             }
-            let mut s = Stream::new(self.seed, Purpose::RALLY, step, r as u32);
-            let hiding = self.regions[r].hiding;
-            let k = s.poisson(hiding as f64 * rate * self.dt).min(hiding);
+            let mut s = Stream::new(self.fixed.seed, Purpose::RALLY, step, r as u32);
+            let hiding = self.state.regions[r].hiding;
+            let k = s.poisson(hiding as f64 * rate * self.fixed.dt).min(hiding);
             let mut rallied = 0;
             while rallied < k {
-                let list = &mut self.regions[r].hiders;
+                let list = &mut self.state.regions[r].hiders;
                 if list.is_empty() {
                     break;
                 }
                 let j = s.below(list.len() as u32) as usize;
                 let i = list.swap_remove(j);
-                self.persons.hot[i as usize].flags &= !super::people::HIDE_LISTED;
-                if !self.persons.hiding(i) {
+                self.state.persons.hot[i as usize].flags &= !super::people::HIDE_LISTED;
+                if !self.state.persons.hiding(i) {
                     continue;
                 }
                 self.rise(i, world);
@@ -336,7 +360,7 @@ impl Resistance {
                     count: rallied,
                     detail: format!(
                         "{rallied} people come down from the mountains in {}",
-                        self.names[r]
+                        self.fixed.names[r]
                     ),
                 });
             }
