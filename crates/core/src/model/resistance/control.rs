@@ -9,6 +9,8 @@
 //! collapses when liberated regions hold `collapse_share` of the home population, or when the
 //! capital is liberated.
 
+use super::forces::Forces;
+use super::regions::RegionState;
 use super::Resistance;
 use crate::observe::LogEntry;
 
@@ -28,48 +30,54 @@ pub struct Course {
     pub liberated_at_collapse: Option<f64>,
 }
 
-impl Resistance {
-    /// From the day after the ruling system collapses, its garrisons and police lay down
-    /// their arms in every home region, except on a surrender's fronts, which fight on until
-    /// their day comes. No battle is fought where no ruling force is left.
-    pub(super) fn lay_down_arms(&mut self, step: u32, log: &mut Vec<LogEntry>) {
-        let Some((collapsed, _)) = self.state.course.collapse else {
-            return;
-        };
-        if step <= collapsed {
-            return;
-        }
-        let fronts = std::mem::take(&mut self.state.forces.fronts);
-        let everywhere = !self.state.forces.laid_down;
-        self.state.forces.laid_down = true;
-        for r in 0..self.state.regions.len() {
-            let front = fronts.iter().find(|f| f.0 as usize == r);
-            let lays_down = match front {
-                Some(&(_, until)) => step >= until,
-                None => everywhere,
-            };
-            let g = &mut self.state.regions[r];
-            let armed = g.garrison + g.police;
-            if !lays_down || g.abroad || armed <= 0.0 {
-                continue;
-            }
-            g.garrison = 0.0;
-            g.police = 0.0;
-            log.push(LogEntry {
-                step,
-                kind: "lay_down_arms".into(),
-                region: Some(r as u16),
-                count: armed.round() as u64,
-                detail: format!(
-                    "{armed:.0} troops and police lay down their arms in {}",
-                    self.fixed.names[r]
-                ),
-            });
-        }
-        self.state.forces.fronts = fronts.into_iter().filter(|f| step < f.1).collect();
+/// From the day after the ruling system collapses, its garrisons and police lay down their
+/// arms in every home region, except on a surrender's fronts, which fight on until their day
+/// comes. No battle is fought where no ruling force is left.
+pub(super) fn lay_down_arms(
+    step: u32,
+    names: &[String],
+    course: &Course,
+    forces: &mut Forces,
+    regions: &mut [RegionState],
+    log: &mut Vec<LogEntry>,
+) {
+    let Some((collapsed, _)) = course.collapse else {
+        return;
+    };
+    if step <= collapsed {
+        return;
     }
+    let fronts = std::mem::take(&mut forces.fronts);
+    let everywhere = !forces.laid_down;
+    forces.laid_down = true;
+    for (r, g) in regions.iter_mut().enumerate() {
+        let front = fronts.iter().find(|f| f.0 as usize == r);
+        let lays_down = match front {
+            Some(&(_, until)) => step >= until,
+            None => everywhere,
+        };
+        let armed = g.garrison + g.police;
+        if !lays_down || g.abroad || armed <= 0.0 {
+            continue;
+        }
+        g.garrison = 0.0;
+        g.police = 0.0;
+        log.push(LogEntry {
+            step,
+            kind: "lay_down_arms".into(),
+            region: Some(r as u16),
+            count: armed.round() as u64,
+            detail: format!(
+                "{armed:.0} troops and police lay down their arms in {}",
+                names[r]
+            ),
+        });
+    }
+    forces.fronts = fronts.into_iter().filter(|f| step < f.1).collect();
+}
 
-    /// Step 8.
+impl Resistance {
+    /// Control, liberation and collapse, for the day `step`.
     pub(super) fn control(&mut self, step: u32, log: &mut Vec<LogEntry>) {
         let k = self.fixed.params.control.clone();
         let rate = 1.0 - (1.0 - k.adjust).powf(self.fixed.dt);

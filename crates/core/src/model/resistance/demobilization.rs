@@ -17,7 +17,7 @@ use crate::rng::Stream;
 use crate::world::World;
 
 impl Resistance {
-    /// Step 7.
+    /// Going home, the day's seventh process.
     pub(super) fn demobilization(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         let d = self.fixed.params.demobilization.clone();
         for r in 0..self.state.regions.len() {

@@ -100,8 +100,8 @@ pub fn lanchester(mut a: f64, mut b: f64, fire: f64, days: f64) -> (f64, f64) {
 }
 
 impl Resistance {
-    /// Step 5: raids, movement, then in each home region a battle between the armed sides
-    /// and the ruling side's fire on the unarmed crowds.
+    /// Forces and combat, the day's fifth process: raids, movement, then in each home region
+    /// a battle between the armed sides and the ruling side's fire on the unarmed crowds.
     pub(super) fn forces(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         self.raids(step, world, log);
         self.march(step, log);

@@ -539,7 +539,7 @@ impl Model for Resistance {
 
     fn start(&mut self, world: &World, log: &mut Vec<LogEntry>) {
         self.place_leadership(world, log);
-        self.track_peaks();
+        self.state.tallies.track_peaks(&self.state.regions);
     }
 
     fn apply(&mut self, event: &Event, index: usize, world: &World, log: &mut Vec<LogEntry>) {
@@ -551,10 +551,28 @@ impl Model for Resistance {
             return;
         }
         // After a collapse, the ruling side's forces lay down their arms (control.rs).
-        self.lay_down_arms(step, log);
-        // The order of the module documentation, written here and nowhere else.
+        let (f, s) = (&self.fixed, &mut self.state);
+        control::lay_down_arms(
+            step,
+            &f.names,
+            &s.course,
+            &mut s.forces,
+            &mut s.regions,
+            log,
+        );
+        // The order of the module documentation, written here and nowhere else. A process is
+        // a function of its parameters and of the parts of the state it touches (as
+        // `contributions`); those that change people's states are still methods on the
+        // whole model, which calls `ops.rs` for every such change.
         self.outreach(step, world, log);
-        self.contributions(step);
+        let (f, s) = (&self.fixed, &mut self.state);
+        contributions::contributions(
+            &f.params.contributions,
+            f.params.organizations,
+            f.dt,
+            &s.course,
+            &mut s.regions,
+        );
         self.training(step, world, log);
         self.repression(step, world, log);
         self.forces(step, world, log);
@@ -562,7 +580,7 @@ impl Model for Resistance {
         self.demobilization(step, world, log);
         self.uprising(step, world, log);
         self.control(step, log);
-        self.track_peaks();
+        self.state.tallies.track_peaks(&self.state.regions);
         self.take_moments(step);
     }
 

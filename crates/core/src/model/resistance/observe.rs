@@ -3,7 +3,7 @@
 
 use super::forces::Side;
 use super::people::{State, STATES};
-use super::regions::{killed, KILLED, RESOURCES};
+use super::regions::{killed, RegionState, KILLED, RESOURCES};
 
 /// The figures taken at each of the scenario's `report_dates`, as `<name>_on_<YYYY_MM_DD>`:
 /// whether the ruling system has collapsed (0/1), the home population's liberated share, the
@@ -38,6 +38,17 @@ pub struct Tallies {
     pub peak_risen: u64,
     /// The ruling side's losses in battle.
     pub ruling_losses: f64,
+}
+
+impl Tallies {
+    /// Keeps the peaks of the day's counts in `regions`, for the summary.
+    pub(super) fn track_peaks(&mut self, regions: &[RegionState]) {
+        let sum = |s: State| -> u64 { regions.iter().map(|g| g.count[s as usize]).sum() };
+        let organized: u64 = regions.iter().map(|g| g.organized()).sum();
+        self.peak_organized = self.peak_organized.max(organized);
+        self.peak_fighters = self.peak_fighters.max(sum(State::Fighter));
+        self.peak_risen = self.peak_risen.max(sum(State::Risen));
+    }
 }
 
 impl Resistance {
@@ -223,17 +234,6 @@ impl Resistance {
                 self.state.tallies.moments.push((date.clone(), m));
             }
         }
-    }
-
-    /// Keeps the peaks for the summary.
-    pub(super) fn track_peaks(&mut self) {
-        let sum =
-            |s: State| -> u64 { self.state.regions.iter().map(|g| g.count[s as usize]).sum() };
-        let organized: u64 = self.state.regions.iter().map(|g| g.organized()).sum();
-        self.state.tallies.peak_organized = self.state.tallies.peak_organized.max(organized);
-        self.state.tallies.peak_fighters =
-            self.state.tallies.peak_fighters.max(sum(State::Fighter));
-        self.state.tallies.peak_risen = self.state.tallies.peak_risen.max(sum(State::Risen));
     }
 
     /// The run's headline figures and sentence.

@@ -29,7 +29,7 @@ pub(super) struct Recruiter {
 }
 
 impl Resistance {
-    /// Step 2: organizers and infiltrators contact people.
+    /// The day's first process: organizers and infiltrators contact people.
     pub(super) fn outreach(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         if !self.fixed.params.organizations {
             return;

@@ -33,7 +33,7 @@ impl Resistance {
         self.fixed.params.policing.jail_capacity - jailed as f64
     }
 
-    /// Step 6.
+    /// Policing of crowds, the day's sixth process.
     pub(super) fn policing(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         let p = self.fixed.params.policing.clone();
         let c = self.fixed.params.combat.clone();

@@ -26,7 +26,7 @@ pub struct Jail {
 }
 
 impl Resistance {
-    /// Step 5.
+    /// Repression, the day's fourth process (see the order in `mod.rs`).
     pub(super) fn repression(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         self.release(step, world);
         self.drafts(step, world);

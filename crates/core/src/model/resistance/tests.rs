@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 use super::forces::lanchester;
 use super::people::{State, COUNTED, HIDING, NO_CELL};
-use super::Resistance;
+use super::{contributions, control, Resistance};
 use crate::model::Model;
 use crate::network::Network;
 use crate::observe::LogEntry;
@@ -346,7 +346,7 @@ fn contributions_follow_occupation_and_never_go_negative() {
     let mut m = Resistance::new(&s, &w);
     cell_of(&mut m, &w, &[0, 1, 2, 3], 1);
     m.state.course.programme = true;
-    m.contributions(1);
+    contribute(&mut m);
     // Four peasant members at 0.5 kg a day.
     assert!(
         (m.state.regions[0].pool[1] - 2.0).abs() < 1e-12,
@@ -356,7 +356,7 @@ fn contributions_follow_occupation_and_never_go_negative() {
     // A base with a hungry fighter eats the store down to zero, not below.
     m.state.regions[0].base = true;
     m.set_state(0, State::Fighter, &w);
-    m.contributions(2);
+    contribute(&mut m);
     assert_eq!(m.state.regions[0].pool[1], 0.0);
     check_invariants(&m, &w);
 }
@@ -473,7 +473,7 @@ fn a_surrender_stops_the_fighting_except_on_its_fronts() {
         "the liberated share is taken at the collapse"
     );
     m.forces(2, &w, &mut log);
-    m.lay_down_arms(3, &mut log);
+    lay_down(&mut m, 3, &mut log);
     assert_eq!(
         m.state.regions[1].garrison + m.state.regions[1].police,
         0.0,
@@ -492,12 +492,12 @@ fn a_surrender_stops_the_fighting_except_on_its_fronts() {
         killed(&m, 0)[RULING] > a_before[RULING],
         "the front still fights"
     );
-    m.lay_down_arms(4, &mut log);
+    lay_down(&mut m, 4, &mut log);
     assert!(
         m.state.regions[0].garrison > 0.0,
         "until its three days are up"
     );
-    m.lay_down_arms(5, &mut log);
+    lay_down(&mut m, 5, &mut log);
     assert_eq!(
         m.state.regions[0].garrison + m.state.regions[0].police,
         0.0,
@@ -1190,4 +1190,29 @@ proptest! {
             if m.finished() { break; }
         }
     }
+}
+
+/// One day's contributions of `m`, as its day runs them.
+fn contribute(m: &mut Resistance) {
+    let (f, s) = (&m.fixed, &mut m.state);
+    contributions::contributions(
+        &f.params.contributions,
+        f.params.organizations,
+        f.dt,
+        &s.course,
+        &mut s.regions,
+    );
+}
+
+/// The ruling side laying down its arms on day `step`, as `m`'s day runs it.
+fn lay_down(m: &mut Resistance, step: u32, log: &mut Vec<LogEntry>) {
+    let (f, s) = (&m.fixed, &mut m.state);
+    control::lay_down_arms(
+        step,
+        &f.names,
+        &s.course,
+        &mut s.forces,
+        &mut s.regions,
+        log,
+    );
 }

@@ -15,7 +15,7 @@ use crate::world::World;
 const RATION_DAYS: f64 = 30.0;
 
 impl Resistance {
-    /// Step 4.
+    /// Bases and training, the day's third process.
     pub(super) fn training(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         if !self.fixed.params.organizations {
             return;

@@ -239,7 +239,7 @@ impl Resistance {
         Some(Need::Ties((theta * f64::from(degree)).ceil() as u32))
     }
 
-    /// Step 7.
+    /// The uprising, the day's eighth process.
     pub(super) fn uprising(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         // The main force opens the regions where it stands; an arriving force lowers
         // thresholds, so those regions are scanned again.
