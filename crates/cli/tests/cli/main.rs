@@ -1,6 +1,8 @@
 //! The `mobilize` command, end to end: error messages (snapshots), run folders, determinism.
 
 mod common;
+mod experiments;
+mod reliability;
 
 use std::fs;
 use std::path::{Path, PathBuf};

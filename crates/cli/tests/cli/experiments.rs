@@ -1,13 +1,12 @@
 //! Ensembles, sweeps, comparisons and reports through the command line.
 
-mod common;
 
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// A small scenario runs in well under a second even unoptimized.
 const SMALL: [&str; 2] = ["--set", "scale=0.25"];

@@ -1,13 +1,12 @@
 //! Checkpoints, resume, branches, interruption and unwritable outputs, through the command line.
 
-mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// The one unfinished run folder under `out`.
 fn partial(out: &Path) -> PathBuf {

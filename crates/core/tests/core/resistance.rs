@@ -146,7 +146,7 @@ fn figures_are_taken_at_the_report_dates() {
     }
     let p = problems(&format!(
         "{}\n",
-        include_str!("../../../scenarios/korea-1936-1945.toml").replace(
+        include_str!("../../../../scenarios/korea-1936-1945.toml").replace(
             "report_dates = [\"1945-08-15\"",
             "report_dates = [\"1950-01-01\""
         )
@@ -366,7 +366,7 @@ fn events_and_parameters_are_checked_against_the_model() {
 /// The docs page lists every parameter of every group, with its default as in the code.
 #[test]
 fn the_docs_list_every_parameter_with_its_default() {
-    let docs = include_str!("../../../docs/models/resistance.md");
+    let docs = include_str!("../../../../docs/models/resistance.md");
     for (table, params) in resistance::parameter_tables() {
         let heading = format!("#### `[{table}]`");
         let start = docs

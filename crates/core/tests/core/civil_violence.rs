@@ -253,7 +253,7 @@ fn agree(scenario: &str, sets: &[&str], steps: &str, measures: &[&str]) {
 #[test]
 fn the_docs_list_every_parameter_with_its_default() {
     use mobilize_core::model::civil_violence::EpsteinParams;
-    let docs = include_str!("../../../docs/models/civil_violence.md");
+    let docs = include_str!("../../../../docs/models/civil_violence.md");
     for p in EpsteinParams::PARAMS {
         let row = format!("| `{}` |", p.name);
         let line = docs
