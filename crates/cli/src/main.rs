@@ -41,6 +41,9 @@ enum Command {
     /// Write the tables and report of an experiment run in shards (`--shard I/N`), from the
     /// shards' folders.
     Merge(commands::merge::MergeArgs),
+    /// Score the model against a targets file: replicates of each scenario it names, and for
+    /// each observation the model's values, their implausibility and a verdict.
+    Score(commands::score::ScoreArgs),
     /// Check a scenario and report every problem in it.
     Validate(commands::validate::ValidateArgs),
     /// List the scenarios embedded in this binary.
@@ -145,6 +148,7 @@ fn main() -> ExitCode {
         Command::Resume(args) => commands::resume::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Validate(args) => commands::validate::validate(args),
+        Command::Score(args) => commands::score::run(args),
         Command::Scenarios => commands::scenarios::list(),
     };
     match result {

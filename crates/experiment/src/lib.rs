@@ -22,6 +22,7 @@ pub mod rows;
 pub mod seeds;
 pub mod single;
 pub mod tables;
+pub mod targets;
 
 use mobilize_core::scenario::ScenarioError;
 

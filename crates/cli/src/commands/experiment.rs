@@ -120,14 +120,14 @@ impl CommonArgs {
 }
 
 /// Progress over runs: a bar on a terminal, a line per tenth when piped, nothing when quiet.
-enum RunsProgress {
+pub(super) enum RunsProgress {
     Bar(ProgressBar),
     Lines(Mutex<(usize, Instant)>),
     Quiet,
 }
 
 impl RunsProgress {
-    fn new(quiet: bool) -> RunsProgress {
+    pub(super) fn new(quiet: bool) -> RunsProgress {
         if quiet {
             RunsProgress::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -145,7 +145,7 @@ impl RunsProgress {
         }
     }
 
-    fn update(&self, done: usize, total: usize) {
+    pub(super) fn update(&self, done: usize, total: usize) {
         match self {
             RunsProgress::Bar(bar) => {
                 bar.set_length(total as u64);
@@ -163,7 +163,7 @@ impl RunsProgress {
         }
     }
 
-    fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let RunsProgress::Bar(bar) = self {
             bar.finish_and_clear();
         }

@@ -8,6 +8,7 @@ pub mod report;
 pub mod resume;
 pub mod run;
 pub mod scenarios;
+pub mod score;
 pub mod serve;
 pub mod sweep;
 pub mod validate;

@@ -1,6 +1,5 @@
 //! Ensembles, sweeps, comparisons and reports through the command line.
 
-
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};

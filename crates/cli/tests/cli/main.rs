@@ -3,6 +3,7 @@
 mod common;
 mod experiments;
 mod reliability;
+mod score;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,5 @@
 //! Checkpoints, resume, branches, interruption and unwritable outputs, through the command line.
 
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

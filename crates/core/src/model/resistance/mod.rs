@@ -238,6 +238,7 @@ impl ModelDef for Def {
         labels.insert("went_home".into(), "gone home".into());
         labels.insert("ever_risen".into(), "out at least once".into());
         labels.insert("crowd_arrests".into(), "arrested out of crowds".into());
+        labels.insert("arrests".into(), "arrested in detected cells".into());
         labels.extend(
             attributes
                 .clone()
@@ -308,10 +309,10 @@ impl ModelDef for Def {
                 ),
                 // Cumulative counts: how the rising ebbs and how crowds are policed.
                 ChartGroup::new(
-                    "Out at least once, gone home, and arrested out of crowds, since the start",
+                    "Out at least once, gone home, and arrested, since the start",
                     "persons",
                     "ebb",
-                    &["ever_risen", "went_home", "crowd_arrests"],
+                    &["ever_risen", "went_home", "arrests", "crowd_arrests"],
                 ),
                 ChartGroup {
                     title: "Killed since the start, by side and cause".into(),

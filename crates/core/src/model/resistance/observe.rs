@@ -128,7 +128,9 @@ impl Resistance {
         out.put("garrison", g.iter().map(|r| r.garrison).sum());
         out.put("police", g.iter().map(|r| r.police).sum());
         // Troops and police who stopped obeying (persons, cumulative), goings home from the
-        // rising and arrests out of crowds (cumulative counts).
+        // rising, arrests of people found in detected cells and arrests out of crowds
+        // (cumulative counts: a year's arrests are the change over the year).
+        out.put("arrests", self.state.tallies.arrests as f64);
         out.put("defected", g.iter().map(|r| r.defected).sum());
         out.put("went_home", g.iter().map(|r| r.went_home as f64).sum());
         out.put(

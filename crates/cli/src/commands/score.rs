@@ -1,0 +1,247 @@
+//! `mobilize score`: the model as it stands against a targets file: replicates of every
+//! scenario the file names, and for each target the model's values beside the observation,
+//! with the implausibility of history matching and a verdict.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use mobilize_core::scenario::{embedded, Scenario, Source};
+use mobilize_experiment::targets::{self, human, Score, Targets, CUT_OFF};
+
+use super::experiment::RunsProgress;
+use crate::{source, Failure};
+
+/// Arguments of `mobilize score`.
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    /// The targets file (TOML: `[[target]]` tables; see docs/calibration.md).
+    pub targets: PathBuf,
+    /// Replicates of each scenario.
+    #[arg(short = 'n', long = "replicates", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub replicates: u32,
+    /// Base seed; replicate seeds derive from it (default: each scenario's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Multiplier on every region's population, for every scenario (same as --set scale=F).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Override a field of every scenario: `path.to.key=value` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Runs at once (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Also write the table as CSV to this file (one row per target, every number).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Most memory the runs at once may need together (e.g. 8G). Default: what is available.
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// A scenario named in a targets file: an embedded name, or a file relative to the targets
+/// file's folder.
+fn scenario_source(name: &str, beside: &Path) -> Result<Source, Failure> {
+    if !embedded::looks_like_path(name) {
+        if let Some(s) = embedded::source(name) {
+            return Ok(s);
+        }
+    }
+    let path = beside.join(name);
+    source::find(Some(&path.to_string_lossy()))
+}
+
+/// Scores the model against the targets file and prints the table.
+pub fn run(args: ScoreArgs) -> Result<(), Failure> {
+    let targets = Targets::read(&args.targets).map_err(|e| {
+        eprintln!("error: {e}");
+        Failure::Input
+    })?;
+    let beside = args
+        .targets
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut sets = args.set.clone();
+    if let Some(s) = args.scale {
+        sets.push(format!("scale={s:?}"));
+    }
+    let overrides = source::overrides(&sets)?;
+    let mut scenarios: Vec<(String, Scenario)> = Vec::new();
+    for name in targets.scenarios() {
+        let src = scenario_source(name, &beside)?;
+        scenarios.push((name.to_string(), source::load(&src, &overrides)?));
+    }
+    let threads = super::run::threads(args.threads)?;
+    let limit = super::run::memory_limit(args.max_memory.as_deref())?;
+    let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
+    super::run::check_memory(&all, threads, limit)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Other(format!("cannot start {threads} threads: {e}")))?;
+    let progress = RunsProgress::new(args.quiet);
+    let scores = pool
+        .install(|| {
+            targets::score(&targets, &scenarios, args.replicates, args.seed, &|d, t| {
+                progress.update(d, t)
+            })
+        })
+        .map_err(|e| {
+            progress.finish();
+            eprintln!("error: {e}");
+            Failure::Input
+        })?;
+    progress.finish();
+    print_table(&targets, &scores, args.replicates);
+    if let Some(path) = &args.csv {
+        write_csv(path, &targets, &scores)?;
+    }
+    Ok(())
+}
+
+fn print_table(targets: &Targets, scores: &[Score], replicates: u32) {
+    let rows: Vec<[String; 5]> = targets
+        .targets
+        .iter()
+        .zip(scores)
+        .map(|(t, s)| {
+            [
+                format!("{}{}", t.name, if t.holdout { " (held out)" } else { "" }),
+                format!("{} {}", human(t.observed), t.error.describe(t.observed)),
+                if s.reached == 0 {
+                    "–".into()
+                } else {
+                    format!(
+                        "{} [{} – {}]",
+                        human(s.quantiles[1]),
+                        human(s.quantiles[0]),
+                        human(s.quantiles[2])
+                    )
+                },
+                if s.implausibility.is_finite() {
+                    format!("{:.1}", s.implausibility)
+                } else {
+                    "∞".into()
+                },
+                s.verdict(),
+            ]
+        })
+        .collect();
+    let head = [
+        "target".to_string(),
+        "observed".into(),
+        format!("model: median [5 – 95 %] of {replicates}"),
+        "I".into(),
+        "verdict".into(),
+    ];
+    let width: Vec<usize> = (0..5)
+        .map(|c| {
+            std::iter::once(&head)
+                .chain(&rows)
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |r: &[String; 5]| {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&width)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    };
+    line(&head);
+    for r in &rows {
+        line(r);
+    }
+    let scored: Vec<(&targets::Target, &Score)> = targets.targets.iter().zip(scores).collect();
+    let count = |holdout: bool| {
+        let of: Vec<_> = scored
+            .iter()
+            .filter(|(t, _)| t.holdout == holdout)
+            .collect();
+        (of.iter().filter(|(_, s)| s.met()).count(), of.len())
+    };
+    let (met, n) = count(false);
+    let (hmet, hn) = count(true);
+    println!(
+        "\n{met} of {n} targets met (implausibility I ≤ {CUT_OFF}: the observation within the model's own noise and the record's uncertainty){}",
+        if hn > 0 {
+            format!("; held out: {hmet} of {hn}")
+        } else {
+            String::new()
+        }
+    );
+}
+
+fn write_csv(path: &Path, targets: &Targets, scores: &[Score]) -> Result<(), Failure> {
+    let fail = |e: &dyn std::fmt::Display| {
+        Failure::Other(format!("cannot write `{}`: {e}", path.display()))
+    };
+    let mut out = Vec::new();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record([
+            "target",
+            "scenario",
+            "holdout",
+            "weight",
+            "observed",
+            "obs_sd",
+            "runs",
+            "reached",
+            "mean",
+            "sd",
+            "q05",
+            "median",
+            "q95",
+            "implausibility",
+            "met",
+            "source",
+        ])
+        .map_err(|e| fail(&e))?;
+        for (t, s) in targets.targets.iter().zip(scores) {
+            let n = |v: f64| {
+                if v.is_finite() {
+                    format!("{v}")
+                } else {
+                    String::new()
+                }
+            };
+            w.write_record([
+                t.name.clone(),
+                t.scenario.clone(),
+                t.holdout.to_string(),
+                n(t.weight),
+                n(t.observed),
+                n(t.error.variance(t.observed).sqrt()),
+                s.runs.to_string(),
+                s.reached.to_string(),
+                n(s.mean),
+                n(s.sd),
+                n(s.quantiles[0]),
+                n(s.quantiles[1]),
+                n(s.quantiles[2]),
+                if s.implausibility.is_finite() {
+                    n(s.implausibility)
+                } else {
+                    "inf".into()
+                },
+                s.met().to_string(),
+                t.source.clone(),
+            ])
+            .map_err(|e| fail(&e))?;
+        }
+        w.flush().map_err(|e| fail(&e))?;
+    }
+    mobilize_output::write_atomic(path, &out).map_err(|e| fail(&e))?;
+    let _ = std::io::stdout().flush();
+    Ok(())
+}
