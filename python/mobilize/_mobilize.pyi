@@ -1,7 +1,7 @@
 """Type stubs of the native module (mobilize._mobilize)."""
 
 import os
-from typing import Any
+from typing import Any, Union
 
 __version__: str
 
@@ -92,10 +92,13 @@ class Run:
     @property
     def last_step(self) -> int: ...
 
+# A scenario, or a built-in scenario's name, or a scenario file's path.
+ScenarioLike = Union["Scenario", str, os.PathLike[str]]
+
 def scenarios() -> list[str]: ...
 def replicate_seed(base: int, replicate: int) -> int: ...
 def run(
-    scenario: Scenario,
+    scenario: ScenarioLike,
     *,
     seed: int | None = None,
     scale: float | None = None,
@@ -119,10 +122,10 @@ class Experiment:
     """An experiment's plan (see mobilize.ensemble, sweep, compare)."""
 
     @staticmethod
-    def ensemble(scenario: Scenario, n: int, *, seed: int | None = None, scale: float | None = None) -> Experiment: ...
+    def ensemble(scenario: ScenarioLike, n: int, *, seed: int | None = None, scale: float | None = None) -> Experiment: ...
     @staticmethod
     def sweep(
-        scenario: Scenario,
+        scenario: ScenarioLike,
         grid: dict[str, list[Any]] | None = None,
         *,
         design: str | None = None,
@@ -131,7 +134,7 @@ class Experiment:
         scale: float | None = None,
     ) -> Experiment: ...
     @staticmethod
-    def compare(a: Scenario, b: Scenario, n: int, *, seed: int | None = None, scale: float | None = None) -> Experiment: ...
+    def compare(a: ScenarioLike, b: ScenarioLike, n: int, *, seed: int | None = None, scale: float | None = None) -> Experiment: ...
     @property
     def total_runs(self) -> int: ...
     @property
@@ -146,7 +149,7 @@ class Sim:
     """A run step by step: run(until), look, set, checkpoint, resume, branch."""
 
     def __init__(
-        self, scenario: Scenario, *, seed: int | None = None, scale: float | None = None, threads: int | None = None
+        self, scenario: ScenarioLike, *, seed: int | None = None, scale: float | None = None, threads: int | None = None
     ) -> None: ...
     def run(self, until: int | str | None = None) -> Sim: ...
     def set(self, path: str, value: Any) -> None: ...

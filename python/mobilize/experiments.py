@@ -108,7 +108,7 @@ def execute(
 
 
 def ensemble(
-    scenario: Scenario,
+    scenario: Scenario | str | os.PathLike[str],
     n: int,
     *,
     seed: int | None = None,
@@ -123,7 +123,7 @@ def ensemble(
 
 
 def sweep(
-    scenario: Scenario,
+    scenario: Scenario | str | os.PathLike[str],
     grid: dict[str, list[Any]] | None = None,
     *,
     design: str | os.PathLike[str] | None = None,

@@ -17,7 +17,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::scenario::{toml_of, Scenario};
+use crate::scenario::{toml_of, Scenario, ScenarioArg};
 
 pyo3::create_exception!(
     mobilize,
@@ -85,11 +85,12 @@ impl Experiment {
     #[pyo3(signature = (scenario, n, *, seed = None, scale = None))]
     fn ensemble(
         py: Python<'_>,
-        scenario: &Scenario,
+        scenario: ScenarioArg,
         n: u32,
         seed: Option<u64>,
         scale: Option<f64>,
     ) -> PyResult<Experiment> {
+        let scenario = &scenario.0;
         let (sets, base) = sets_and_seed(py, scenario, seed, scale)?;
         let plan = Plan::ensemble(scenario.source(), sets, n, base);
         Self::checked(py, plan)
@@ -101,13 +102,14 @@ impl Experiment {
     #[pyo3(signature = (scenario, grid = None, *, design = None, n = 1, seed = None, scale = None))]
     fn sweep(
         py: Python<'_>,
-        scenario: &Scenario,
+        scenario: ScenarioArg,
         grid: Option<Bound<'_, PyDict>>,
         design: Option<PathBuf>,
         n: u32,
         seed: Option<u64>,
         scale: Option<f64>,
     ) -> PyResult<Experiment> {
+        let scenario = &scenario.0;
         let (sets, base) = sets_and_seed(py, scenario, seed, scale)?;
         let design = match (grid, design) {
             (Some(g), None) => {
@@ -140,12 +142,13 @@ impl Experiment {
     #[pyo3(signature = (a, b, n, *, seed = None, scale = None))]
     fn compare(
         py: Python<'_>,
-        a: &Scenario,
-        b: &Scenario,
+        a: ScenarioArg,
+        b: ScenarioArg,
         n: u32,
         seed: Option<u64>,
         scale: Option<f64>,
     ) -> PyResult<Experiment> {
+        let (a, b) = (&a.0, &b.0);
         let (sets_a, base) = sets_and_seed(py, a, seed, scale)?;
         let (sets_b, _) = sets_and_seed(py, b, Some(base), scale)?;
         let plan = Plan::compare((a.source(), sets_a), (b.source(), sets_b), n, base);

@@ -11,7 +11,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::scenario::Scenario;
+use crate::scenario::ScenarioArg;
 use crate::table::{Col, Table};
 
 pyo3::create_exception!(
@@ -117,6 +117,16 @@ impl Memory {
     }
 }
 
+/// Puts figure `k` into `d`: a step (`collapse_step`, `offensive_step`: whole numbers by
+/// construction) as an int, every other figure as a float.
+pub(crate) fn set_figure(d: &Bound<'_, PyDict>, k: &str, v: f64) -> PyResult<()> {
+    if k.ends_with("_step") && v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) {
+        d.set_item(k, v as u32)
+    } else {
+        d.set_item(k, v)
+    }
+}
+
 /// A finished run: its tables, figures and manifest.
 #[pyclass(frozen, module = "mobilize")]
 pub struct Run {
@@ -183,13 +193,14 @@ fn scratch() -> PathBuf {
 #[pyo3(signature = (scenario, *, seed = None, scale = None, threads = None, out = None, report = None))]
 pub fn run(
     py: Python<'_>,
-    scenario: &Scenario,
+    scenario: ScenarioArg,
     seed: Option<u64>,
     scale: Option<f64>,
     threads: Option<usize>,
     out: Option<PathBuf>,
     report: Option<bool>,
 ) -> PyResult<Run> {
+    let scenario = &scenario.0;
     let report = report.unwrap_or(out.is_some());
     let mut extra = Vec::new();
     if let Some(seed) = seed {
@@ -253,7 +264,7 @@ pub fn run(
     let (series, events) = memory.tables();
     let figures = PyDict::new(py);
     for (k, v) in &finished.outcome.figures {
-        figures.set_item(k, v)?;
+        set_figure(&figures, k, *v)?;
     }
     let manifest = py
         .import("json")?

@@ -34,6 +34,28 @@ impl Clone for Scenario {
     }
 }
 
+/// A scenario as a function argument: a `Scenario`, or the name of a built-in one or the path
+/// of a file (what `Scenario.load` takes), as peers accept a name wherever a model is asked for.
+pub struct ScenarioArg(pub Scenario);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for ScenarioArg {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<ScenarioArg> {
+        if let Ok(s) = obj.extract::<PyRef<'_, Scenario>>() {
+            return Ok(ScenarioArg(s.clone()));
+        }
+        if obj.is_instance_of::<PyString>() || obj.hasattr("__fspath__").unwrap_or(false) {
+            let p: PathBuf = obj.extract()?;
+            return Scenario::load(&p.to_string_lossy()).map(ScenarioArg);
+        }
+        Err(PyTypeError::new_err(format!(
+            "a scenario is a mobilize.Scenario, a built-in scenario's name or a file's path, not {}",
+            obj.get_type().name()?
+        )))
+    }
+}
+
 impl Scenario {
     /// The source the core reads.
     pub fn source(&self) -> Source {

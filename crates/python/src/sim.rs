@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::run::{Memory, MAX_THREADS};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioArg};
 use crate::table::Table;
 
 struct State {
@@ -142,11 +142,12 @@ impl Sim {
     #[pyo3(signature = (scenario, *, seed = None, scale = None, threads = None))]
     fn new(
         py: Python<'_>,
-        scenario: &Scenario,
+        scenario: ScenarioArg,
         seed: Option<u64>,
         scale: Option<f64>,
         threads: Option<usize>,
     ) -> PyResult<Sim> {
+        let scenario = &scenario.0;
         let mut extra = Vec::new();
         if let Some(seed) = seed {
             extra.push(format!("seed={seed}"));
@@ -449,7 +450,7 @@ impl Sim {
         let Some(o) = &s.outcome else { return Ok(None) };
         let d = PyDict::new(py);
         for (k, v) in &o.figures {
-            d.set_item(k, v)?;
+            crate::run::set_figure(&d, k, *v)?;
         }
         Ok(Some(d))
     }

@@ -1,0 +1,33 @@
+"""The README's Python snippet runs as written, and a scenario may be given by name or path."""
+
+import pathlib
+import re
+
+import mobilize
+
+README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_snippet_runs_as_written():
+    text = README.read_text()
+    section = text[text.index("## From Python"):]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    exec(compile(snippet, "README.md", "exec"), {})
+
+
+def test_a_name_or_a_path_is_a_scenario_and_steps_are_ints(tmp_path):
+    by_name = mobilize.run("two-valleys", seed=3, threads=1)
+    path = tmp_path / "v.toml"
+    path.write_text(mobilize.Scenario.load("two-valleys").to_toml())
+    by_path = mobilize.run(path, seed=3, threads=1)
+    assert by_name.figures == by_path.figures
+    assert isinstance(by_name.figures["offensive_step"], int)
+    assert isinstance(mobilize.Sim("two-valleys", seed=3).run().figures["offensive_step"], int)
+    ens = mobilize.ensemble("two-valleys", 2, seed=1, out=tmp_path / "ens", executor=None)
+    assert ens.summary.num_rows == 2
+    try:
+        mobilize.run(42)
+    except TypeError as err:
+        assert "a built-in scenario's name or a file's path" in str(err)
+    else:
+        raise AssertionError("a number is not a scenario")
