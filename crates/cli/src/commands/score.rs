@@ -33,7 +33,18 @@ pub struct ScoreArgs {
     /// Runs at once (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Also write the table as CSV to this file (one row per target, every number).
+    /// Score every point of a grid, `path=v1,v2,...` (repeatable: every combination).
+    #[arg(long = "grid", value_name = "KEY=V1,V2,...", conflicts_with = "design")]
+    pub grid: Vec<String>,
+    /// Score every point of a design file: a CSV header of parameter paths, then a row of
+    /// values per point (a Latin hypercube from SALib, say). Every point runs with the same
+    /// replicate seeds (common random numbers), and points that meet every target that is
+    /// not held out (the largest implausibility ≤ 3) are marked: the first wave of history
+    /// matching, run directly rather than through an emulator.
+    #[arg(long, value_name = "FILE")]
+    pub design: Option<PathBuf>,
+    /// Also write the table as CSV to this file (one row per target, every number; with a
+    /// grid or design, one row per point and target).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
     /// Most memory the runs at once may need together (e.g. 8G). Default: what is available.
@@ -71,12 +82,30 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
     if let Some(s) = args.scale {
         sets.push(format!("scale={s:?}"));
     }
-    let overrides = source::overrides(&sets)?;
-    let mut scenarios: Vec<(String, Scenario)> = Vec::new();
-    for name in targets.scenarios() {
-        let src = scenario_source(name, &beside)?;
-        scenarios.push((name.to_string(), source::load(&src, &overrides)?));
+    let sources: Vec<(String, Source)> = targets
+        .scenarios()
+        .into_iter()
+        .map(|name| Ok((name.to_string(), scenario_source(name, &beside)?)))
+        .collect::<Result<_, Failure>>()?;
+    let load = |point: &[String], context: &str| -> Result<Vec<(String, Scenario)>, Failure> {
+        let all: Vec<String> = sets.iter().chain(point).cloned().collect();
+        let overrides = source::overrides(&all)?;
+        sources
+            .iter()
+            .map(|(name, src)| {
+                let s = source::load(src, &overrides).inspect_err(|_| {
+                    if !context.is_empty() {
+                        eprintln!("  (in {context})");
+                    }
+                })?;
+                Ok((name.clone(), s))
+            })
+            .collect()
+    };
+    if !args.grid.is_empty() || args.design.is_some() {
+        return run_design(&args, &targets, &load);
     }
+    let scenarios = load(&[], "")?;
     let threads = super::run::threads(args.threads)?;
     let limit = super::run::memory_limit(args.max_memory.as_deref())?;
     let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
@@ -243,5 +272,166 @@ fn write_csv(path: &Path, targets: &Targets, scores: &[Score]) -> Result<(), Fai
     }
     mobilize_output::write_atomic(path, &out).map_err(|e| fail(&e))?;
     let _ = std::io::stdout().flush();
+    Ok(())
+}
+
+/// Scores every point of `--grid` or `--design`.
+fn run_design(
+    args: &ScoreArgs,
+    targets: &Targets,
+    load: &dyn Fn(&[String], &str) -> Result<Vec<(String, Scenario)>, Failure>,
+) -> Result<(), Failure> {
+    use mobilize_experiment::design::{full_factorial, parse_grid, read_design};
+    let design = match &args.design {
+        Some(path) => read_design(path),
+        None => args
+            .grid
+            .iter()
+            .map(|g| parse_grid(g))
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|grids| full_factorial(&grids)),
+    }
+    .map_err(|e| {
+        eprintln!("error: {e}");
+        Failure::Input
+    })?;
+    // Every point is checked before anything runs.
+    let mut points = Vec::with_capacity(design.rows.len());
+    for (i, row) in design.rows.iter().enumerate() {
+        let sets: Vec<String> = design
+            .keys
+            .iter()
+            .zip(row)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let context = match &design.file {
+            Some(f) => format!("{} line {}", f.display(), design.lines[i]),
+            None => format!("grid point {}", sets.join(", ")),
+        };
+        points.push(load(&sets, &context)?);
+    }
+    let threads = super::run::threads(args.threads)?;
+    let limit = super::run::memory_limit(args.max_memory.as_deref())?;
+    if let Some(first) = points.first() {
+        let all: Vec<&Scenario> = first.iter().map(|(_, s)| s).collect();
+        super::run::check_memory(&all, threads, limit)?;
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Other(format!("cannot start {threads} threads: {e}")))?;
+    let progress = RunsProgress::new(args.quiet);
+    let per_point = points.first().map_or(0, Vec::len) * args.replicates as usize;
+    let total = per_point * points.len();
+    let mut all_scores = Vec::with_capacity(points.len());
+    for (i, scenarios) in points.iter().enumerate() {
+        let scores = pool
+            .install(|| {
+                targets::score(targets, scenarios, args.replicates, args.seed, &|d, _| {
+                    progress.update(i * per_point + d, total)
+                })
+            })
+            .map_err(|e| {
+                progress.finish();
+                eprintln!("error: {e}");
+                Failure::Input
+            })?;
+        all_scores.push(scores);
+    }
+    progress.finish();
+    // One line per point: its values, the targets met, the largest implausibilities.
+    let fitted: Vec<usize> = (0..targets.targets.len())
+        .filter(|&j| !targets.targets[j].holdout)
+        .collect();
+    let mut kept = 0;
+    println!("point  {}  met  max I  2nd I", design.keys.join("  "));
+    for (i, scores) in all_scores.iter().enumerate() {
+        let mut is: Vec<f64> = fitted.iter().map(|&j| scores[j].implausibility).collect();
+        is.sort_by(|a, b| b.total_cmp(a));
+        let met = fitted.iter().filter(|&&j| scores[j].met()).count();
+        let max = is.first().copied().unwrap_or(0.0);
+        let second = is.get(1).copied().unwrap_or(0.0);
+        let ok = fitted.iter().all(|&j| scores[j].met());
+        kept += usize::from(ok);
+        let f = |v: f64| {
+            if v.is_finite() {
+                format!("{v:.1}")
+            } else {
+                "∞".into()
+            }
+        };
+        let values: Vec<String> = design.rows[i]
+            .iter()
+            .zip(&design.keys)
+            .map(|(v, k)| format!("{v:<w$}", w = k.chars().count()))
+            .collect();
+        println!(
+            "{i:>5}  {}  {:<3}  {:<5}  {}{}",
+            values.join("  "),
+            format!("{met}/{}", fitted.len()),
+            f(max),
+            f(second),
+            if ok { "  not implausible" } else { "" }
+        );
+    }
+    println!(
+        "\n{kept} of {} points meet every target that is not held out (largest implausibility ≤ {CUT_OFF})",
+        all_scores.len()
+    );
+    if let Some(path) = &args.csv {
+        let fail = |e: &dyn std::fmt::Display| {
+            Failure::Other(format!("cannot write `{}`: {e}", path.display()))
+        };
+        let mut out = Vec::new();
+        {
+            let mut w = csv::Writer::from_writer(&mut out);
+            let mut head = vec!["point".to_string()];
+            head.extend(design.keys.iter().cloned());
+            head.extend(
+                [
+                    "target",
+                    "holdout",
+                    "median",
+                    "mean",
+                    "sd",
+                    "reached",
+                    "implausibility",
+                    "met",
+                ]
+                .map(String::from),
+            );
+            w.write_record(&head).map_err(|e| fail(&e))?;
+            for (i, scores) in all_scores.iter().enumerate() {
+                for (t, s) in targets.targets.iter().zip(scores) {
+                    let n = |v: f64| {
+                        if v.is_finite() {
+                            format!("{v}")
+                        } else {
+                            String::new()
+                        }
+                    };
+                    let mut row = vec![i.to_string()];
+                    row.extend(design.rows[i].iter().cloned());
+                    row.extend([
+                        t.name.clone(),
+                        t.holdout.to_string(),
+                        n(s.quantiles[1]),
+                        n(s.mean),
+                        n(s.sd),
+                        s.reached.to_string(),
+                        if s.implausibility.is_finite() {
+                            n(s.implausibility)
+                        } else {
+                            "inf".into()
+                        },
+                        s.met().to_string(),
+                    ]);
+                    w.write_record(&row).map_err(|e| fail(&e))?;
+                }
+            }
+            w.flush().map_err(|e| fail(&e))?;
+        }
+        mobilize_output::write_atomic(path, &out).map_err(|e| fail(&e))?;
+    }
     Ok(())
 }

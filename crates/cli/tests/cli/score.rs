@@ -96,3 +96,57 @@ fn a_bad_targets_file_is_refused_with_its_place() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no-such.toml"));
 }
+
+#[test]
+fn score_over_a_grid_marks_the_points_that_meet_every_target() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("t.toml"), TARGETS).unwrap();
+    let o = mobilize(
+        &[
+            "score",
+            "t.toml",
+            "-n",
+            "2",
+            "-q",
+            "--threads",
+            "1",
+            "--csv",
+            "grid.csv",
+            "--grid",
+            "resistance.organizations=true,false",
+        ],
+        dir.path(),
+    );
+    let out = ok(&o);
+    assert!(out.contains("resistance.organizations"), "{out}");
+    assert!(out.contains("of 2 points meet every target"), "{out}");
+    let rows = csv_rows(&dir.path().join("grid.csv"));
+    assert_eq!(rows.len(), 1 + 2 * 3, "a row per point and target");
+    // Without organizations only the leadership's cadres are organized on the eve: the first
+    // target is missed there.
+    let organized: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[2] == "organized on the eve")
+        .collect();
+    assert_eq!(organized[0][1], "true");
+    assert_eq!(organized[1][1], "false");
+    let median: f64 = organized[1][4].parse().unwrap();
+    assert!(
+        median < 50.0,
+        "only the leadership's cadres are organized: {median}"
+    );
+    assert_eq!(organized[1][9], "false", "missed");
+    // A bad grid value is refused with its point.
+    let o = mobilize(
+        &[
+            "score",
+            "t.toml",
+            "-q",
+            "--grid",
+            "resistance.organizations=maybe",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("grid point"));
+}
