@@ -87,7 +87,7 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
         .into_iter()
         .map(|name| Ok((name.to_string(), scenario_source(name, &beside)?)))
         .collect::<Result<_, Failure>>()?;
-    let load = |point: &[String], context: &str| -> Result<Vec<(String, Scenario)>, Failure> {
+    let load = |point: &[String], context: &str| -> Result<Named, Failure> {
         let all: Vec<String> = sets.iter().chain(point).cloned().collect();
         let overrides = source::overrides(&all)?;
         sources
@@ -275,12 +275,14 @@ fn write_csv(path: &Path, targets: &Targets, scores: &[Score]) -> Result<(), Fai
     Ok(())
 }
 
+/// The scenarios of the targets file, each named as the file names it.
+type Named = Vec<(String, Scenario)>;
+
+/// Loads the scenarios with a point's overrides; the context names the point in messages.
+type Loader<'a> = dyn Fn(&[String], &str) -> Result<Named, Failure> + 'a;
+
 /// Scores every point of `--grid` or `--design`.
-fn run_design(
-    args: &ScoreArgs,
-    targets: &Targets,
-    load: &dyn Fn(&[String], &str) -> Result<Vec<(String, Scenario)>, Failure>,
-) -> Result<(), Failure> {
+fn run_design(args: &ScoreArgs, targets: &Targets, load: &Loader<'_>) -> Result<(), Failure> {
     use mobilize_experiment::design::{full_factorial, parse_grid, read_design};
     let design = match &args.design {
         Some(path) => read_design(path),
