@@ -31,3 +31,34 @@ def test_a_name_or_a_path_is_a_scenario_and_steps_are_ints(tmp_path):
         assert "a built-in scenario's name or a file's path" in str(err)
     else:
         raise AssertionError("a number is not a scenario")
+
+
+def test_values_nested_too_deep_or_holding_themselves_are_refused_not_crashing():
+    s = mobilize.Scenario.load("two-valleys")
+    deep = []
+    c = deep
+    for _ in range(10000):
+        x = []
+        c.append(x)
+        c = x
+    d = {}
+    c = d
+    for _ in range(30000):
+        c["a"] = {}
+        c = c["a"]
+    selfish = []
+    selfish.append(selfish)
+    for v in (deep, d, selfish):
+        try:
+            s.set("seed", v)
+        except ValueError as err:
+            assert "nested more than 32" in str(err)
+        else:
+            raise AssertionError("a value nested too deep was taken")
+    sim = mobilize.Sim(s, seed=1).run(until=1)
+    try:
+        sim.add_event("appeal", share=deep)
+    except ValueError as err:
+        assert "nested more than 32" in str(err)
+    else:
+        raise AssertionError("an event field nested too deep was taken")

@@ -150,6 +150,21 @@ type Parts = (String, String, Option<PathBuf>, Vec<String>);
 /// `value` as TOML text for an override (`True` → `true`, `"a"` → `"a"`, lists and dicts as
 /// arrays and inline tables).
 pub(crate) fn toml_of(v: &Bound<'_, PyAny>) -> PyResult<String> {
+    toml_at(v, 0)
+}
+
+/// Most levels of lists and dicts a value may nest: deeper is refused before it is walked
+/// (a list nested 10,000 deep, or one that holds itself, once overflowed the stack and killed
+/// the interpreter).
+pub(crate) const MAX_NESTING: usize = 32;
+
+fn toml_at(v: &Bound<'_, PyAny>, depth: usize) -> PyResult<String> {
+    if depth > MAX_NESTING {
+        return Err(PyValueError::new_err(format!(
+            "the value is nested more than {MAX_NESTING} lists or dicts deep (or holds itself); \
+             allowed: at most {MAX_NESTING} levels"
+        )));
+    }
     if v.is_instance_of::<PyBool>() {
         return Ok(if v.extract::<bool>()? {
             "true"
@@ -177,7 +192,7 @@ pub(crate) fn toml_of(v: &Bound<'_, PyAny>) -> PyResult<String> {
     if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
         let items: Vec<String> = v
             .try_iter()?
-            .map(|x| toml_of(&x?))
+            .map(|x| toml_at(&x?, depth + 1))
             .collect::<PyResult<_>>()?;
         return Ok(format!("[{}]", items.join(", ")));
     }
@@ -185,7 +200,7 @@ pub(crate) fn toml_of(v: &Bound<'_, PyAny>) -> PyResult<String> {
         let mut items = Vec::new();
         for (k, x) in d.iter() {
             let k: String = k.extract()?;
-            items.push(format!("{} = {}", toml_string(&k), toml_of(&x)?));
+            items.push(format!("{} = {}", toml_string(&k), toml_at(&x, depth + 1)?));
         }
         return Ok(format!("{{{}}}", items.join(", ")));
     }
