@@ -23,6 +23,7 @@
 
 pub mod calendar;
 pub mod engine;
+pub mod files;
 pub mod model;
 pub mod network;
 pub mod observe;

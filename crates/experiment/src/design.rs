@@ -133,11 +133,16 @@ pub fn full_factorial(grids: &[(String, Vec<String>)]) -> Result<Design, DesignE
     })
 }
 
+/// Largest design file read: a million points of a few parameters fit many times over.
+pub const MAX_DESIGN_BYTES: u64 = 256 << 20;
+
 /// Reads a design file: a CSV header of parameter paths, then one row of values per point.
 pub fn read_design(path: &Path) -> Result<Design, DesignError> {
-    let bytes = std::fs::read(path).map_err(|e| DesignError::Read {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
+    let bytes = mobilize_core::files::read_regular(path, MAX_DESIGN_BYTES).map_err(|e| {
+        DesignError::Read {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
     })?;
     parse_design(path, &bytes)
 }

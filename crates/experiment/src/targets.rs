@@ -626,18 +626,14 @@ impl Targets {
             column: 0,
             message,
         };
-        let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
-        if !meta.is_file() {
-            return Err(fail("not a regular file".into()));
-        }
-        if meta.len() > 16 << 20 {
-            return Err(fail(format!(
-                "{} bytes (allowed: at most 16 MiB)",
-                meta.len()
-            )));
-        }
-        let text =
-            std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
+        let bytes = mobilize_core::files::read_regular(path, 16 << 20)
+            .map_err(|e| fail(format!("cannot read it: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            fail(format!(
+                "not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         Targets::parse(&name, &text)
     }
 

@@ -132,9 +132,13 @@ pub fn read(
     version: &str,
     git_commit: &str,
 ) -> Result<(Header, Checkpoint), CheckpointError> {
-    let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
-        path: path.to_path_buf(),
-        source,
+    // A checkpoint is as large as the state it saves; the bound only keeps a device or a FIFO
+    // named as one from being read forever.
+    let bytes = mobilize_core::files::read_regular(path, 1 << 40).map_err(|source| {
+        CheckpointError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     decode(path, &bytes, version, git_commit)
 }

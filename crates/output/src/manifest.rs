@@ -193,9 +193,11 @@ impl Manifest {
     /// Reads `folder/manifest.json`.
     pub fn read(folder: &Path) -> Result<Manifest, OutputError> {
         let path = folder.join(crate::layout::MANIFEST);
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| OutputError::io("cannot read", &path, e))?;
-        serde_json::from_str(&text).map_err(|e| {
+        // A manifest is a few kilobytes (a map's outlines make it larger): 64 MiB bounds a
+        // device or a FIFO put in its place, which is refused without waiting.
+        let bytes = mobilize_core::files::read_regular(&path, 64 << 20)
+            .map_err(|e| OutputError::io("cannot read", &path, e))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
             OutputError::io("cannot read", &path, std::io::Error::other(e.to_string()))
         })
     }

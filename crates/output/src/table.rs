@@ -180,7 +180,8 @@ pub fn read_double_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>,
         path: path.to_path_buf(),
         source,
     };
-    let file = File::open(path).map_err(|e| OutputError::io("cannot read", path, e))?;
+    let file = mobilize_core::files::open_regular(path)
+        .map_err(|e| OutputError::io("cannot read", path, e))?;
     let reader = SerializedFileReader::new(file).map_err(pq)?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     let mut index = Vec::with_capacity(names.len());

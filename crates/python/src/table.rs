@@ -151,8 +151,9 @@ impl Table {
 /// a column of whole numbers becomes integers, of numbers (some empty) floats, else text.
 #[pyfunction]
 pub fn read_table(path: std::path::PathBuf) -> PyResult<Table> {
-    let mut reader = csv::Reader::from_path(&path)
+    let file = mobilize_core::files::open_regular(&path)
         .map_err(|e| PyValueError::new_err(format!("cannot read `{}`: {e}", path.display())))?;
+    let mut reader = csv::Reader::from_reader(file);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| PyValueError::new_err(e.to_string()))?

@@ -44,13 +44,15 @@ pub fn list(root: &Path) -> Vec<serde_json::Value> {
                 };
                 // The scale, from the resolved scenario's top level (`scale = 0.1`), so that
                 // runs of one scenario can be told apart.
-                let scale = std::fs::read_to_string(path.join(layout::SCENARIO))
-                    .ok()
-                    .and_then(|t| {
-                        t.lines()
-                            .take_while(|l| !l.starts_with('['))
-                            .find_map(|l| l.strip_prefix("scale = ").map(|v| v.trim().to_string()))
-                    });
+                let scale =
+                    mobilize_core::files::read_regular(&path.join(layout::SCENARIO), 16 << 20)
+                        .ok()
+                        .and_then(|b| String::from_utf8(b).ok())
+                        .and_then(|t| {
+                            t.lines().take_while(|l| !l.starts_with('[')).find_map(|l| {
+                                l.strip_prefix("scale = ").map(|v| v.trim().to_string())
+                            })
+                        });
                 out.push(json!({
                     "path": rel,
                     "kind": "run",
@@ -132,10 +134,12 @@ pub async fn serve(
     UrlPath(rel): UrlPath<String>,
 ) -> Result<Response, ApiError> {
     let path = resolve(&s.config.runs, &rel)?;
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(&path).map(|b| (b, path)))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        mobilize_core::files::read_regular(&path, 1 << 40).map(|b| (b, path))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let (bytes, path) = bytes;
     let kind = match path.extension().and_then(|e| e.to_str()) {
         Some("html") => "text/html; charset=utf-8",

@@ -41,7 +41,8 @@ pub fn find(folder: Option<&Path>, name: &str) -> Option<Source> {
     }
     if let Some(dir) = folder {
         let path = dir.join(format!("{name}.toml"));
-        if let Ok(text) = std::fs::read_to_string(&path) {
+        let read = mobilize_core::files::read_regular(&path, 16 << 20).map(String::from_utf8);
+        if let Ok(Ok(text)) = read {
             return Some(Source {
                 name: format!("{name}.toml"),
                 text,

@@ -704,3 +704,67 @@ fn sigterm_while_the_world_is_built_is_honoured_when_it_is_built() {
         "no step after the signal: {m}"
     );
 }
+
+/// Runs `mobilize args` in `dir`, killing it after 30 s (a read that blocks never returns).
+fn mobilize_or_hang(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    use std::time::{Duration, Instant};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mobilize"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let started = Instant::now();
+    while child.try_wait().expect("waits").is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("`mobilize {}` hung on a read", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_are_refused_at_once_wherever_a_file_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("no mkfifo here: skipped");
+        return;
+    }
+    std::os::unix::fs::symlink(&fifo, dir.path().join("fifo.toml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.bin")).unwrap();
+    // A threshold list that is a FIFO, named by a scenario.
+    std::fs::write(
+        dir.path().join("s.toml"),
+        "name = \"s\"\nmodel = \"threshold\"\n[time]\nsteps = 5\n[[regions]]\nname = \"a\"\npopulation = 10\n[threshold.distribution]\nkind = \"file\"\npath = \"fifo\"\n",
+    )
+    .unwrap();
+    let cases: [&[&str]; 6] = [
+        &["validate", "fifo.toml"],
+        &["run", "fifo.toml", "-q"],
+        &["validate", "s.toml"],
+        &["sweep", "two-valleys", "--design", "fifo", "-n", "1", "-q"],
+        &["run", "two-valleys", "--from", "zero.bin", "-q"],
+        &["score", "fifo", "-q"],
+    ];
+    for args in cases {
+        let o = mobilize_or_hang(args, dir.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "`mobilize {}`: {err}",
+            args.join(" ")
+        );
+        assert!(
+            err.contains("not a regular file"),
+            "`mobilize {}`: {err}",
+            args.join(" ")
+        );
+    }
+}

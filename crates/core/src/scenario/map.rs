@@ -156,20 +156,10 @@ impl Check<'_> {
             return super::embedded::file(path).map(|b| Ok(b.to_vec()));
         }
         let full = self.scenario_file(field, path, false)?;
-        let read = || -> std::io::Result<Vec<u8>> {
-            use std::io::Read;
-            let f = std::fs::File::open(&full)?;
-            if !f.metadata()?.is_file() {
-                return Err(std::io::Error::other("not a regular file"));
-            }
-            let mut bytes = Vec::new();
-            f.take(MAX_BYTES as u64 + 1).read_to_end(&mut bytes)?;
-            if bytes.len() > MAX_BYTES {
-                return Err(std::io::Error::other("larger than 16 MiB"));
-            }
-            Ok(bytes)
-        };
-        Some(read().map_err(|e| format!("cannot read `{}`: {e}", full.display())))
+        Some(
+            crate::files::read_regular(&full, MAX_BYTES as u64)
+                .map_err(|e| format!("cannot read `{}`: {e}", full.display())),
+        )
     }
 
     /// Checks `[map]`; returns the map, or `None` (no map, a problem, or files not readable

@@ -83,25 +83,8 @@ impl Source {
     /// FIFO fails at once instead of filling memory), UTF-8; relative paths in it resolve
     /// against its folder. The error says why, for "cannot read scenario file `…`: …".
     pub fn from_file(path: &str) -> Result<Source, String> {
-        use std::io::Read;
         let p = std::path::Path::new(path);
-        let read = || -> std::io::Result<Vec<u8>> {
-            let file = std::fs::File::open(p)?;
-            if !file.metadata()?.is_file() {
-                return Err(std::io::Error::other("not a regular file"));
-            }
-            let mut bytes = Vec::new();
-            file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)?;
-            if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-                return Err(std::io::Error::other(format!(
-                    "larger than {} MiB (allowed: at most {} MiB)",
-                    MAX_SCENARIO_BYTES >> 20,
-                    MAX_SCENARIO_BYTES >> 20
-                )));
-            }
-            Ok(bytes)
-        };
-        let bytes = read().map_err(|e| e.to_string())?;
+        let bytes = crate::files::read_regular(p, MAX_SCENARIO_BYTES).map_err(|e| e.to_string())?;
         let text = String::from_utf8(bytes)
             .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))?;
         Ok(Source {

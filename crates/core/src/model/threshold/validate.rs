@@ -244,17 +244,13 @@ fn read_values(c: &mut Check<'_>, path: &str) -> Option<Vec<f64>> {
             Some("the path is relative to the scenario file".into()),
         );
     };
-    let file = match std::fs::File::open(&full) {
+    let file = match crate::files::open_regular(&full) {
         Ok(f) => f,
         Err(e) => {
             cannot(c, e.to_string());
             return None;
         }
     };
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        cannot(c, "not a regular file".into());
-        return None;
-    }
     let mut bytes = Vec::new();
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         cannot(c, e.to_string());

@@ -233,11 +233,8 @@ fn quote(v: &str) -> String {
 
 /// Hashes a file, refusing anything but a regular file of at most [`MAX_FILE_BYTES`].
 fn hash(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let file = crate::files::open_regular(path).map_err(|e| e.to_string())?;
     let meta = file.metadata().map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!("larger than {} GiB", MAX_FILE_BYTES >> 30));
     }

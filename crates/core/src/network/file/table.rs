@@ -143,7 +143,7 @@ fn read_csv(
     map: impl Fn(&[String], &mut Report) -> Option<Vec<Option<usize>>>,
     each: &mut impl FnMut(u64, &[Cell<'_>], &mut Report) -> bool,
 ) -> Option<bool> {
-    let file = match std::fs::File::open(&input.path) {
+    let file = match crate::files::open_regular(&input.path) {
         Ok(f) => f,
         Err(e) => {
             r.push(None, format!("cannot read: {e}"), None);
@@ -218,7 +218,7 @@ fn read_parquet(
 ) -> Option<bool> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field;
-    let file = match std::fs::File::open(&input.path) {
+    let file = match crate::files::open_regular(&input.path) {
         Ok(f) => f,
         Err(e) => {
             r.push(None, format!("cannot read: {e}"), None);
