@@ -13,18 +13,35 @@ use mobilize_output::{checkpoint, Manifest, RunFolder, Status};
 use crate::single::checkpoints;
 use crate::{ExperimentError, Provenance, RunRequest, Start, StartHow};
 
-/// A lock on a run folder being resumed: a file beside it (`.NAME.partial.lock`) holding the
-/// resuming process's id, removed when the lock is dropped. A lock whose process is gone (a
-/// crash, `kill -9`) is stale and taken over. Within one process (the dashboard), a held lock
-/// is refused the same way.
+/// A lock on a run folder being written, by a run or a resume: a file beside it
+/// (`.NAME.partial.lock`) holding the writing process's id, removed when the lock is dropped.
+/// A lock whose process is gone (a crash, `kill -9`) is stale and taken over. Within one
+/// process (the dashboard), a held lock is refused the same way. So a run in progress is never
+/// resumed a second time beside itself.
 #[derive(Debug)]
 pub struct Lock(PathBuf);
+
+fn lock_path(dir: &Path) -> PathBuf {
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("run");
+    dir.with_file_name(format!("{name}.lock"))
+}
+
+/// The process writing the run folder `dir` (its hidden name), if one is alive: a run in
+/// progress or a resume.
+pub fn writer(dir: &Path) -> Option<String> {
+    let holder = std::fs::read_to_string(lock_path(dir)).ok()?;
+    let pid = holder.trim();
+    let alive = !pid.is_empty()
+        && pid.len() <= 10
+        && pid.chars().all(|c| c.is_ascii_digit())
+        && Path::new("/proc").join(pid).exists();
+    alive.then(|| pid.to_string())
+}
 
 impl Lock {
     /// Takes the lock on `dir`, or says who holds it.
     pub fn take(dir: &Path) -> Result<Lock, ExperimentError> {
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("run");
-        let path = dir.with_file_name(format!("{name}.lock"));
+        let path = lock_path(dir);
         let refuse = |reason: String| ExperimentError::Checkpoint(reason);
         for _ in 0..2 {
             match std::fs::OpenOptions::new()
@@ -38,16 +55,11 @@ impl Lock {
                     return Ok(Lock(path));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                    let pid = holder.trim();
-                    let alive = !pid.is_empty()
-                        && pid.len() <= 10
-                        && pid.chars().all(|c| c.is_ascii_digit())
-                        && Path::new("/proc").join(pid).exists();
-                    if alive {
+                    if let Some(pid) = writer(dir) {
                         return Err(refuse(format!(
-                            "`{}` is being resumed by process {pid}; wait for it to end (or \
-                             remove `{}` if that process is not a resume)",
+                            "`{}` is being written by process {pid} (a run or a resume in \
+                             progress); wait for it to end (or remove `{}` if that process is \
+                             not mobilize)",
                             dir.display(),
                             path.display()
                         )));

@@ -165,6 +165,15 @@ pub fn execute(
     let t0 = Instant::now();
     let started = SystemTime::now();
     let dir = folder.path().to_path_buf();
+    // The folder is locked while it is written, so that nothing resumes it beside this run
+    // (a resume holds the lock it took already).
+    let _lock = match &req.start {
+        Start::From {
+            how: StartHow::Resume(_),
+            ..
+        } => None,
+        _ => Some(crate::resume::Lock::take(&dir)?),
+    };
     let resolved = req.scenario.resolved_toml();
     let scenario_path = dir.join(layout::SCENARIO);
     mobilize_output::write_atomic(&scenario_path, resolved.as_bytes())?;

@@ -53,11 +53,15 @@ pub fn list(root: &Path) -> Vec<serde_json::Value> {
                                 l.strip_prefix("scale = ").map(|v| v.trim().to_string())
                             })
                         });
+                // A folder being written (a run or a resume in progress, of this server or
+                // another process) is running, not waiting to be resumed.
+                let running = m.status == mobilize_output::Status::Incomplete
+                    && mobilize_experiment::resume::writer(&path).is_some();
                 out.push(json!({
                     "path": rel,
                     "kind": "run",
                     "scenario": m.scenario,
-                    "status": m.status,
+                    "status": if running { json!("running") } else { json!(m.status) },
                     "started_at": m.started_at,
                     "seed": m.seed,
                     "scale": scale,

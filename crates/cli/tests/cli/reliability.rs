@@ -768,3 +768,77 @@ fn fifos_and_devices_are_refused_at_once_wherever_a_file_is_read() {
         );
     }
 }
+
+#[test]
+fn a_run_in_progress_is_not_resumed_beside_itself_and_a_dead_ones_lock_is_taken_over() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mobilize"))
+        .args([
+            "run",
+            "--checkpoint-every",
+            "100",
+            "-q",
+            "--threads",
+            "1",
+            "--out",
+            "out",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for its first checkpoint: the folder is then resumable, were it not in use.
+    let started = Instant::now();
+    let partial = loop {
+        let found = std::fs::read_dir(dir.path().join("out/korea-1936-1945"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.extension().is_some_and(|x| x == "partial")
+                    && std::fs::read_dir(p)
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                        .any(|e| {
+                            let name = e.file_name().to_string_lossy().into_owned();
+                            name.starts_with("checkpoint-") && name.ends_with(".bin")
+                        })
+            });
+        if let Some(p) = found {
+            break p;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no checkpoint written"
+        );
+        if child.try_wait().unwrap().is_some() {
+            eprintln!("the run ended before it could be caught in progress: skipped");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let o = mobilize(&["resume", &partial.to_string_lossy(), "-q"], dir.path());
+    let still_running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    if still_running {
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("is being written by process"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // Killed, its lock is stale: the resume takes it over and finishes the run.
+        let o = mobilize(&["resume", &partial.to_string_lossy(), "-q"], dir.path());
+        ok(&o);
+    }
+}
