@@ -502,7 +502,7 @@ fn a_run_folder_being_resumed_is_locked() {
     let o = mobilize(&["resume", unfinished.to_str().unwrap(), "-q"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(err.contains("is being resumed by process"), "{err}");
+    assert!(err.contains("is being written by process"), "{err}");
     // Stale: no such process.
     fs::write(&lock, "4194304999").unwrap();
     ok(&mobilize(
