@@ -43,6 +43,12 @@ pub struct ScoreArgs {
     /// matching, run directly rather than through an emulator.
     #[arg(long, value_name = "FILE")]
     pub design: Option<PathBuf>,
+    /// Score `N` points drawn from the targets file's `[priors]` as a Latin hypercube (seeded
+    /// by `--seed`, 1 by default): a space-filling first wave over the parameters the priors
+    /// name.
+    #[arg(long, value_name = "N", conflicts_with_all = ["grid", "design"],
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub sample: Option<u32>,
     /// Also write the table as CSV to this file (one row per target, every number; with a
     /// grid or design, one row per point and target).
     #[arg(long, value_name = "FILE")]
@@ -102,7 +108,7 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
             })
             .collect()
     };
-    if !args.grid.is_empty() || args.design.is_some() {
+    if !args.grid.is_empty() || args.design.is_some() || args.sample.is_some() {
         return run_design(&args, &targets, &load);
     }
     let scenarios = load(&[], "")?;
@@ -283,10 +289,30 @@ type Loader<'a> = dyn Fn(&[String], &str) -> Result<Named, Failure> + 'a;
 
 /// Scores every point of `--grid` or `--design`.
 fn run_design(args: &ScoreArgs, targets: &Targets, load: &Loader<'_>) -> Result<(), Failure> {
-    use mobilize_experiment::design::{full_factorial, parse_grid, read_design};
-    let design = match &args.design {
-        Some(path) => read_design(path),
-        None => args
+    use mobilize_experiment::design::{full_factorial, parse_grid, read_design, Design};
+    let design = match (&args.design, args.sample) {
+        (_, Some(n)) => {
+            if targets.priors.is_empty() {
+                eprintln!(
+                    "error: {}: --sample draws from the file's `[priors]`, and it has none",
+                    targets.file
+                );
+                return Err(Failure::Input);
+            }
+            let rows =
+                targets::latin_hypercube(&targets.priors, n as usize, args.seed.unwrap_or(1));
+            Ok(Design {
+                keys: targets.priors.iter().map(|(k, _)| k.clone()).collect(),
+                rows: rows
+                    .into_iter()
+                    .map(|r| r.iter().map(|v| format!("{v:?}")).collect())
+                    .collect(),
+                lines: vec![0; n as usize],
+                file: None,
+            })
+        }
+        (Some(path), None) => read_design(path),
+        (None, None) => args
             .grid
             .iter()
             .map(|g| parse_grid(g))
@@ -308,6 +334,7 @@ fn run_design(args: &ScoreArgs, targets: &Targets, load: &Loader<'_>) -> Result<
             .collect();
         let context = match &design.file {
             Some(f) => format!("{} line {}", f.display(), design.lines[i]),
+            None if args.sample.is_some() => format!("sampled point {i}: {}", sets.join(", ")),
             None => format!("grid point {}", sets.join(", ")),
         };
         points.push(load(&sets, &context)?);

@@ -150,3 +150,39 @@ fn score_over_a_grid_marks_the_points_that_meet_every_target() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("grid point"));
 }
+
+#[test]
+fn score_over_a_sample_from_the_priors() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_priors = format!(
+        "{TARGETS}\n[priors]\n\"resistance.outreach.member_contacts\" = {{ dist = \"log_uniform\", min = 0.05, max = 0.5 }}\n"
+    );
+    fs::write(dir.path().join("t.toml"), &with_priors).unwrap();
+    let run = |seed: &str| {
+        ok(&mobilize(
+            &[
+                "score",
+                "t.toml",
+                "-n",
+                "1",
+                "-q",
+                "--threads",
+                "1",
+                "--sample",
+                "3",
+                "--seed",
+                seed,
+            ],
+            dir.path(),
+        ))
+    };
+    let out = run("5");
+    assert!(out.contains("resistance.outreach.member_contacts"), "{out}");
+    assert!(out.contains("of 3 points meet every target"), "{out}");
+    assert_eq!(run("5"), out, "the same seed, the same points and numbers");
+    // Without priors there is nothing to sample.
+    fs::write(dir.path().join("t.toml"), TARGETS).unwrap();
+    let o = mobilize(&["score", "t.toml", "-q", "--sample", "3"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("has none"));
+}

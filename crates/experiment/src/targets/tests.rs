@@ -326,3 +326,101 @@ fn numbers_read_with_thousands_separated() {
     assert_eq!(human(0.01234), "0.012");
     assert_eq!(human(f64::NAN), "–");
 }
+
+#[test]
+fn priors_are_read_in_file_order_and_checked() {
+    let text = format!(
+        "{GOOD}\n[priors]\n\"resistance.outreach.member_contacts\" = {{ dist = \"log_uniform\", min = 0.01, max = 0.3 }}\n\"resistance.repression.detection\" = {{ dist = \"uniform\", min = 0.0001, max = 0.001 }}\n\"a.b\" = {{ dist = \"normal\", mean = 0.5, sd = 0.1 }}\n\"c.d\" = {{ dist = \"beta\", a = 2, b = 5 }}\n"
+    );
+    let t = Targets::parse("t.toml", &text).unwrap();
+    let names: Vec<&str> = t.priors.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "resistance.outreach.member_contacts",
+            "resistance.repression.detection",
+            "a.b",
+            "c.d"
+        ]
+    );
+    assert_eq!(
+        t.priors[3].1,
+        Prior::Beta {
+            a: 2.0,
+            b: 5.0,
+            min: 0.0,
+            max: 1.0
+        }
+    );
+    let bad = |prior: &str| {
+        Targets::parse("t.toml", &format!("{GOOD}\n[priors]\n\"x\" = {prior}\n"))
+            .unwrap_err()
+            .message
+    };
+    assert!(bad("{ dist = \"log_uniform\", min = 0, max = 1 }").contains("needs min > 0"));
+    assert!(bad("{ dist = \"uniform\", min = 2, max = 1 }").contains("allowed: min < max"));
+    assert!(bad("{ dist = \"uniform\", min = 0 }").contains("needs `max`"));
+    assert!(
+        bad("{ dist = \"normal\", mean = 0, sd = 1, min = 0 }").contains("`min` does not apply")
+    );
+    assert!(bad("{ dist = \"cauchy\", min = 0, max = 1 }")
+        .contains("allowed: uniform, log_uniform, normal, beta"));
+    assert!(bad("{ dist = \"uniform\", min = 0, max = 1, step = 2 }").contains("step"));
+}
+
+#[test]
+fn a_latin_hypercube_draws_each_stratum_once_and_repeats_with_its_seed() {
+    let priors = vec![
+        (
+            "u".to_string(),
+            Prior::Uniform {
+                min: 10.0,
+                max: 20.0,
+            },
+        ),
+        (
+            "l".to_string(),
+            Prior::LogUniform {
+                min: 0.001,
+                max: 1.0,
+            },
+        ),
+        (
+            "b".to_string(),
+            Prior::Beta {
+                a: 2.0,
+                b: 2.0,
+                min: 0.0,
+                max: 1.0,
+            },
+        ),
+        ("n".to_string(), Prior::Normal { mean: 0.0, sd: 1.0 }),
+    ];
+    let n = 50;
+    let rows = latin_hypercube(&priors, n, 7);
+    assert_eq!(rows.len(), n);
+    // Uniform: each tenth-of-a-unit stratum exactly once.
+    let mut strata: Vec<usize> = rows
+        .iter()
+        .map(|r| ((r[0] - 10.0) / 10.0 * n as f64) as usize)
+        .collect();
+    strata.sort_unstable();
+    assert_eq!(strata, (0..n).collect::<Vec<_>>());
+    // Log-uniform: each stratum of the logarithm once.
+    let mut logs: Vec<usize> = rows
+        .iter()
+        .map(|r| ((r[1].log10() + 3.0) / 3.0 * n as f64) as usize)
+        .collect();
+    logs.sort_unstable();
+    assert_eq!(logs, (0..n).collect::<Vec<_>>());
+    // Beta(2, 2) is symmetric: half the points below 0.5.
+    assert_eq!(rows.iter().filter(|r| r[2] < 0.5).count(), n / 2);
+    // Normal: half below the mean, the median stratum's quantiles around it.
+    assert_eq!(rows.iter().filter(|r| r[3] < 0.0).count(), n / 2);
+    assert_eq!(
+        latin_hypercube(&priors, n, 7),
+        rows,
+        "the same seed, the same points"
+    );
+    assert_ne!(latin_hypercube(&priors, n, 8), rows);
+}
