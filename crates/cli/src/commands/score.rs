@@ -305,7 +305,7 @@ fn run_design(args: &ScoreArgs, targets: &Targets, load: &Loader<'_>) -> Result<
                 keys: targets.priors.iter().map(|(k, _)| k.clone()).collect(),
                 rows: rows
                     .into_iter()
-                    .map(|r| r.iter().map(|v| format!("{v:?}")).collect())
+                    .map(|r| r.iter().map(|&v| significant(v)).collect())
                     .collect(),
                 lines: vec![0; n as usize],
                 file: None,
@@ -463,4 +463,43 @@ fn run_design(args: &ScoreArgs, targets: &Targets, load: &Loader<'_>) -> Result<
         mobilize_output::write_atomic(path, &out).map_err(|e| fail(&e))?;
     }
     Ok(())
+}
+
+/// A drawn value to four significant digits, as TOML reads it back (`0.07008`, `1.234e-5`):
+/// readable in the table, and the very value the point runs with.
+fn significant(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v:?}");
+    }
+    let digits = 3 - v.abs().log10().floor() as i32;
+    if (0..=12).contains(&digits) {
+        let text = format!("{v:.*}", digits as usize);
+        // A whole number keeps a decimal point, so that a float parameter reads it as one.
+        if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        }
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn drawn_values_keep_four_significant_digits_and_read_as_toml_floats() {
+        use super::significant;
+        assert_eq!(significant(0.070_077_105), "0.07008");
+        assert_eq!(significant(0.854_741_695), "0.8547");
+        assert_eq!(significant(12.345_67), "12.35");
+        assert_eq!(significant(1234.6), "1235.0");
+        assert_eq!(significant(0.000_012_345_6), "0.00001235");
+        assert_eq!(significant(-3.0), "-3.000");
+        for v in ["0.07008", "1235.0", "1.235e-13", "-3.000"] {
+            let t: toml::Table = format!("x = {v}").parse().unwrap();
+            assert!(t["x"].is_float(), "{v}");
+        }
+        assert_eq!(significant(1.234_5e-13), "1.234e-13");
+    }
 }
