@@ -221,6 +221,7 @@ pub fn execute_and_print(
         .build()
         .map_err(|e| Failure::Other(format!("cannot start {threads} threads: {e}")))?;
     let name = req.scenario.name.clone();
+    let scale = req.scenario.scale;
     let lattice = req
         .scenario
         .model
@@ -234,10 +235,27 @@ pub fn execute_and_print(
     let outcome = &finished.outcome;
     match lattice {
         Some((w, h)) => println!("{name}: {w} × {h} lattice, {} steps", outcome.last_step),
-        None => println!(
-            "{name}: {} persons, {} ties, {} steps",
-            finished.persons, finished.ties, outcome.last_step
-        ),
+        None => {
+            use mobilize_experiment::targets::human;
+            // Counts in the summary are of the persons simulated: say how they relate to the
+            // scenario's whole population.
+            let at_scale = if scale == 1.0 {
+                String::new()
+            } else if scale < 1.0 {
+                format!(
+                    " (scale {scale}: counts below are of these persons; × {} for the whole population)",
+                    human(1.0 / scale)
+                )
+            } else {
+                format!(" (scale {scale})")
+            };
+            println!(
+                "{name}: {} persons{at_scale}, {} ties, {} steps",
+                human(f64::from(finished.persons)),
+                human(finished.ties as f64),
+                human(f64::from(outcome.last_step))
+            )
+        }
     }
     println!("{}", outcome.sentence);
     println!(
