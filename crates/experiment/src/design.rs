@@ -133,6 +133,19 @@ pub fn full_factorial(grids: &[(String, Vec<String>)]) -> Result<Design, DesignE
     })
 }
 
+/// The design of `--design FILE` if given, else the full factorial of the `--grid KEY=V1,V2`
+/// arguments (what `sweep` and `score` take alike).
+pub fn from_args(design: Option<&Path>, grids: &[String]) -> Result<Design, DesignError> {
+    match design {
+        Some(path) => read_design(path),
+        None => grids
+            .iter()
+            .map(|g| parse_grid(g))
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|grids| full_factorial(&grids)),
+    }
+}
+
 /// Largest design file read: a million points of a few parameters fit many times over.
 pub const MAX_DESIGN_BYTES: u64 = 256 << 20;
 

@@ -243,32 +243,21 @@ fn write_csv(path: &Path, targets: &Targets, scores: &[Score]) -> Result<(), Fai
         ])
         .map_err(|e| fail(&e))?;
         for (t, s) in targets.targets.iter().zip(scores) {
-            let n = |v: f64| {
-                if v.is_finite() {
-                    format!("{v}")
-                } else {
-                    String::new()
-                }
-            };
             w.write_record([
                 t.name.clone(),
                 t.scenario.clone(),
                 t.holdout.to_string(),
-                n(t.weight),
-                n(t.observed),
-                n(t.error.variance(t.observed).sqrt()),
+                csv_number(t.weight),
+                csv_number(t.observed),
+                csv_number(t.error.variance(t.observed).sqrt()),
                 s.runs.to_string(),
                 s.reached.to_string(),
-                n(s.mean),
-                n(s.sd),
-                n(s.quantiles[0]),
-                n(s.quantiles[1]),
-                n(s.quantiles[2]),
-                if s.implausibility.is_finite() {
-                    n(s.implausibility)
-                } else {
-                    "inf".into()
-                },
+                csv_number(s.mean),
+                csv_number(s.sd),
+                csv_number(s.quantiles[0]),
+                csv_number(s.quantiles[1]),
+                csv_number(s.quantiles[2]),
+                csv_implausibility(s.implausibility),
                 s.met().to_string(),
                 t.source.clone(),
             ])
@@ -289,7 +278,7 @@ type Loader<'a> = dyn Fn(&[String], &str) -> Result<Named, Failure> + 'a;
 
 /// Scores every point of `--grid` or `--design`.
 fn run_design(args: &ScoreArgs, targets: &Targets, load: &Loader<'_>) -> Result<(), Failure> {
-    use mobilize_experiment::design::{full_factorial, parse_grid, read_design, Design};
+    use mobilize_experiment::design::{from_args, Design};
     let design = match (&args.design, args.sample) {
         (_, Some(n)) => {
             if targets.priors.is_empty() {
@@ -311,13 +300,7 @@ fn run_design(args: &ScoreArgs, targets: &Targets, load: &Loader<'_>) -> Result<
                 file: None,
             })
         }
-        (Some(path), None) => read_design(path),
-        (None, None) => args
-            .grid
-            .iter()
-            .map(|g| parse_grid(g))
-            .collect::<Result<Vec<_>, _>>()
-            .and_then(|grids| full_factorial(&grids)),
+        (design, None) => from_args(design.as_deref(), &args.grid),
     }
     .map_err(|e| {
         eprintln!("error: {e}");
@@ -432,27 +415,16 @@ fn run_design(args: &ScoreArgs, targets: &Targets, load: &Loader<'_>) -> Result<
             w.write_record(&head).map_err(|e| fail(&e))?;
             for (i, scores) in all_scores.iter().enumerate() {
                 for (t, s) in targets.targets.iter().zip(scores) {
-                    let n = |v: f64| {
-                        if v.is_finite() {
-                            format!("{v}")
-                        } else {
-                            String::new()
-                        }
-                    };
                     let mut row = vec![i.to_string()];
                     row.extend(design.rows[i].iter().cloned());
                     row.extend([
                         t.name.clone(),
                         t.holdout.to_string(),
-                        n(s.quantiles[1]),
-                        n(s.mean),
-                        n(s.sd),
+                        csv_number(s.quantiles[1]),
+                        csv_number(s.mean),
+                        csv_number(s.sd),
                         s.reached.to_string(),
-                        if s.implausibility.is_finite() {
-                            n(s.implausibility)
-                        } else {
-                            "inf".into()
-                        },
+                        csv_implausibility(s.implausibility),
                         s.met().to_string(),
                     ]);
                     w.write_record(&row).map_err(|e| fail(&e))?;
@@ -482,6 +454,24 @@ fn significant(v: f64) -> String {
         }
     } else {
         format!("{v:.3e}")
+    }
+}
+
+/// A number in a CSV cell: every digit, empty when there is none (a target never reached).
+fn csv_number(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+/// An implausibility in a CSV cell: `inf` for a target never reached.
+fn csv_implausibility(i: f64) -> String {
+    if i.is_finite() {
+        format!("{i}")
+    } else {
+        "inf".into()
     }
 }
 

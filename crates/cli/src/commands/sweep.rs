@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use mobilize_experiment::design::{full_factorial, parse_grid, read_design};
+use mobilize_experiment::design::from_args;
 use mobilize_experiment::Experiment;
 
 use super::experiment::{execute, results, CommonArgs};
@@ -34,16 +34,7 @@ pub struct SweepArgs {
 
 /// Runs the sweep and prints where its tables are.
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
-    let design = match &args.design {
-        Some(path) => read_design(path),
-        None => args
-            .grid
-            .iter()
-            .map(|g| parse_grid(g))
-            .collect::<Result<Vec<_>, _>>()
-            .and_then(|grids| full_factorial(&grids)),
-    }
-    .map_err(|e| {
+    let design = from_args(args.design.as_deref(), &args.grid).map_err(|e| {
         eprintln!("error: {e}");
         Failure::Input
     })?;
