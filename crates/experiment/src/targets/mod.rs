@@ -86,11 +86,11 @@ pub struct Target {
 
 /// A problem in a targets file, located.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
+#[error("{file}{}: {message}", if *line > 0 { format!(":{line}:{column}") } else { String::new() })]
 pub struct TargetsError {
     /// The file.
     pub file: String,
-    /// Line (from 1).
+    /// Line (from 1; 0 when the problem is the whole file's, as a file that cannot be read).
     pub line: usize,
     /// Column (from 1).
     pub column: usize,
