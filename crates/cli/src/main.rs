@@ -44,6 +44,9 @@ enum Command {
     /// Score the model against a targets file: replicates of each scenario it names, and for
     /// each observation the model's values, their implausibility and a verdict.
     Score(commands::score::ScoreArgs),
+    /// History matching: which values of the targets file's `[priors]` the record does not rule
+    /// out, wave by wave, with Gaussian-process emulators (resumable, into a folder).
+    Calibrate(commands::calibrate::CalibrateArgs),
     /// Check a scenario and report every problem in it.
     Validate(commands::validate::ValidateArgs),
     /// List the scenarios embedded in this binary.
@@ -149,6 +152,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::Validate(args) => commands::validate::validate(args),
         Command::Score(args) => commands::score::run(args),
+        Command::Calibrate(args) => commands::calibrate::run(args),
         Command::Scenarios => commands::scenarios::list(),
     };
     match result {

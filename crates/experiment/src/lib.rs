@@ -10,9 +10,11 @@
 //!   finishes, skipping the runs a killed attempt already finished (resume);
 //! - [`tables`]: `design`, `summary` and per-step `bands` (median, 5–95 %) as CSV and Parquet;
 //! - [`resume`]: finishing an interrupted run from its newest good checkpoint;
+//! - [`calibrate`]: history matching against a targets file, wave by wave;
 //! - [`compare`]: paired differences of outcomes between two arms, with confidence intervals.
 
 pub mod bands;
+pub mod calibrate;
 pub mod compare;
 pub mod design;
 pub mod execute;

@@ -53,7 +53,8 @@ pub enum OutputError {
 }
 
 impl OutputError {
-    pub(crate) fn io(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+    /// An operating-system error on `path` while doing `action` ("cannot write").
+    pub fn io(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
         OutputError::Io {
             action,
             path: path.to_path_buf(),

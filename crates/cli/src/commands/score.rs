@@ -73,19 +73,17 @@ fn scenario_source(name: &str, beside: &Path) -> Result<Source, Failure> {
     source::find(Some(&path.to_string_lossy()))
 }
 
-/// Scores the model against the targets file and prints the table.
-pub fn run(args: ScoreArgs) -> Result<(), Failure> {
-    let targets = Targets::read(&args.targets).map_err(|e| {
-        eprintln!("error: {e}");
-        Failure::Input
-    })?;
-    let beside = args
-        .targets
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let mut sets = args.set.clone();
-    if let Some(s) = args.scale {
+/// Loads the targets file's scenarios with `sets` (and `scale`) and then a point's overrides;
+/// the context names the point in messages.
+pub(super) fn loader(
+    targets: &Targets,
+    path: &Path,
+    set: &[String],
+    scale: Option<f64>,
+) -> Result<impl Fn(&[String], &str) -> Result<Named, Failure> + Sync, Failure> {
+    let beside = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut sets = set.to_vec();
+    if let Some(s) = scale {
         sets.push(format!("scale={s:?}"));
     }
     let sources: Vec<(String, Source)> = targets
@@ -93,21 +91,32 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
         .into_iter()
         .map(|name| Ok((name.to_string(), scenario_source(name, &beside)?)))
         .collect::<Result<_, Failure>>()?;
-    let load = |point: &[String], context: &str| -> Result<Named, Failure> {
-        let all: Vec<String> = sets.iter().chain(point).cloned().collect();
-        let overrides = source::overrides(&all)?;
-        sources
-            .iter()
-            .map(|(name, src)| {
-                let s = source::load(src, &overrides).inspect_err(|_| {
-                    if !context.is_empty() {
-                        eprintln!("  (in {context})");
-                    }
-                })?;
-                Ok((name.clone(), s))
-            })
-            .collect()
-    };
+    Ok(
+        move |point: &[String], context: &str| -> Result<Named, Failure> {
+            let all: Vec<String> = sets.iter().chain(point).cloned().collect();
+            let overrides = source::overrides(&all)?;
+            sources
+                .iter()
+                .map(|(name, src)| {
+                    let s = source::load(src, &overrides).inspect_err(|_| {
+                        if !context.is_empty() {
+                            eprintln!("  (in {context})");
+                        }
+                    })?;
+                    Ok((name.clone(), s))
+                })
+                .collect()
+        },
+    )
+}
+
+/// Scores the model against the targets file and prints the table.
+pub fn run(args: ScoreArgs) -> Result<(), Failure> {
+    let targets = Targets::read(&args.targets).map_err(|e| {
+        eprintln!("error: {e}");
+        Failure::Input
+    })?;
+    let load = loader(&targets, &args.targets, &args.set, args.scale)?;
     if !args.grid.is_empty() || args.design.is_some() || args.sample.is_some() {
         return run_design(&args, &targets, &load);
     }
@@ -271,7 +280,7 @@ fn write_csv(path: &Path, targets: &Targets, scores: &[Score]) -> Result<(), Fai
 }
 
 /// The scenarios of the targets file, each named as the file names it.
-type Named = Vec<(String, Scenario)>;
+pub(super) type Named = Vec<(String, Scenario)>;
 
 /// Loads the scenarios with a point's overrides; the context names the point in messages.
 type Loader<'a> = dyn Fn(&[String], &str) -> Result<Named, Failure> + 'a;
@@ -458,7 +467,7 @@ fn significant(v: f64) -> String {
 }
 
 /// A number in a CSV cell: every digit, empty when there is none (a target never reached).
-fn csv_number(v: f64) -> String {
+pub(super) fn csv_number(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
     } else {

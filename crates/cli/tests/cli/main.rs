@@ -1,5 +1,6 @@
 //! The `mobilize` command, end to end: error messages (snapshots), run folders, determinism.
 
+mod calibrate;
 mod common;
 mod experiments;
 mod reliability;

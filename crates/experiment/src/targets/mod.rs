@@ -43,8 +43,8 @@ mod score;
 
 pub use file::MAX_TARGETS;
 pub use measure::{check_against, value_in, Measure, Stat, When};
-pub use prior::{latin_hypercube, Prior};
-pub use score::{human, score, ErrorModel, Score, CUT_OFF};
+pub use prior::{latin_hypercube, unit_hypercube, Prior};
+pub use score::{human, replicate_values, score, ErrorModel, Score, CUT_OFF};
 
 /// A targets file, checked.
 #[derive(Clone, Debug, PartialEq)]

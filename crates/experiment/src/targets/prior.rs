@@ -63,12 +63,60 @@ impl Prior {
             }
         }
     }
+
+    /// The cumulative probability of `x`: the inverse of [`Prior::quantile`], clamped to
+    /// [0, 1] outside the support.
+    pub fn cdf(&self, x: f64) -> f64 {
+        let u = match *self {
+            Prior::Uniform { min, max } => (x - min) / (max - min),
+            Prior::LogUniform { min, max } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    (x.ln() - min.ln()) / (max.ln() - min.ln())
+                }
+            }
+            Prior::Normal { .. } => {
+                // The quantile is increasing in u: bisection to 1e-15.
+                let (mut lo, mut hi) = (0.0f64, 1.0f64);
+                for _ in 0..50 {
+                    let mid = 0.5 * (lo + hi);
+                    if self.quantile(mid) < x {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                0.5 * (lo + hi)
+            }
+            Prior::Beta { a, b, min, max } => {
+                let t = ((x - min) / (max - min)).clamp(0.0, 1.0);
+                mobilize_core::stats::incomplete_beta(t, a, b)
+            }
+        };
+        u.clamp(0.0, 1.0)
+    }
 }
 
 /// A Latin hypercube of `n` points from `priors`: each parameter's range cut into `n` strata
 /// of equal prior probability, each stratum drawn once, the strata paired at random across
 /// parameters; the same `seed` gives the same points. Rows are points, columns parameters.
 pub fn latin_hypercube(priors: &[(String, Prior)], n: usize, seed: u64) -> Vec<Vec<f64>> {
+    unit_hypercube(priors.len(), n, seed)
+        .into_iter()
+        .map(|row| {
+            row.iter()
+                .zip(priors)
+                .map(|(&u, (_, prior))| prior.quantile(u))
+                .collect()
+        })
+        .collect()
+}
+
+/// A Latin hypercube of `n` points in the unit cube of `dims` dimensions, every coordinate
+/// strictly inside (0, 1): the cumulative probabilities [`latin_hypercube`] maps through the
+/// priors.
+pub fn unit_hypercube(dims: usize, n: usize, seed: u64) -> Vec<Vec<f64>> {
     // SplitMix64: a small, well-mixed generator, enough to shuffle strata reproducibly.
     let mut state = seed ^ 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
@@ -78,8 +126,8 @@ pub fn latin_hypercube(priors: &[(String, Prior)], n: usize, seed: u64) -> Vec<V
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
-    let mut rows = vec![vec![0.0; priors.len()]; n];
-    for (d, (_, prior)) in priors.iter().enumerate() {
+    let mut rows = vec![vec![0.0; dims]; n];
+    for d in 0..dims {
         let mut strata: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
             let j = (next() % (i as u64 + 1)) as usize;
@@ -88,7 +136,7 @@ pub fn latin_hypercube(priors: &[(String, Prior)], n: usize, seed: u64) -> Vec<V
         for (row, &k) in rows.iter_mut().zip(&strata) {
             // Within the stratum, strictly inside (0, 1).
             let within = ((next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-            row[d] = prior.quantile((k as f64 + within) / n as f64);
+            row[d] = (k as f64 + within) / n as f64;
         }
     }
     rows

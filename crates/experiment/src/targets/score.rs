@@ -299,3 +299,39 @@ pub fn score(
         .map(|(t, v)| Score::of(t, v))
         .collect())
 }
+
+/// One replicate of every scenario in `scenarios` (as [`score`] runs them: replicate `k` has
+/// seed `replicate_seed(base, k)`), and the value of every target of `targets` in file order,
+/// `None` where the run did not reach it. A target the scenario's runs cannot have is an error
+/// of the file.
+pub fn replicate_values(
+    targets: &Targets,
+    scenarios: &[(String, mobilize_core::scenario::Scenario)],
+    base_seed: Option<u64>,
+    k: u32,
+) -> Result<Vec<Option<f64>>, TargetsError> {
+    let mut out = vec![None; targets.targets.len()];
+    for (name, scenario) in scenarios {
+        let base = base_seed.unwrap_or(scenario.seed);
+        let s = scenario.with_seed(crate::seeds::replicate_seed(base, k));
+        let mut rec = Recorder::default();
+        // A recorder never fails.
+        let _ = mobilize_core::engine::Sim::new(s).run(&mut [&mut rec]);
+        let names: Vec<String> = scenario.regions.iter().map(|r| r.name.clone()).collect();
+        for (i, t) in targets.targets.iter().enumerate() {
+            if t.scenario != *name {
+                continue;
+            }
+            check_against(t, &scenario.time, &rec.columns, &names).map_err(|message| {
+                TargetsError {
+                    file: targets.file.clone(),
+                    line: t.line,
+                    column: 1,
+                    message,
+                }
+            })?;
+            out[i] = full_scale(t, scenario, &rec);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,133 @@
+//! `mobilize calibrate`: history matching into a folder, resumed without a run made again,
+//! the same at any thread count, and bad priors refused before anything runs.
+
+use std::fs;
+
+use crate::common::*;
+
+const TARGETS: &str = r#"
+scenario = "two-valleys"
+
+[[target]]
+name = "organized on the eve"
+series = "organized"
+at = "1938-04-30"
+interval = [200, 400]
+source = "the scenario's own comment: about 290 members by the offensive"
+
+[priors]
+"resistance.outreach.member_contacts" = { dist = "log_uniform", min = 0.02, max = 0.6 }
+"resistance.repression.detection" = { dist = "log_uniform", min = 0.0005, max = 0.05 }
+"#;
+
+fn calibrate(dir: &std::path::Path, threads: &str, out: &str) -> std::process::Output {
+    mobilize(
+        &[
+            "calibrate",
+            "t.toml",
+            "--waves",
+            "2",
+            "--points",
+            "10",
+            "-n",
+            "2",
+            "--candidates",
+            "400",
+            "--threads",
+            threads,
+            "-q",
+            "-o",
+            out,
+        ],
+        dir,
+    )
+}
+
+#[test]
+fn calibrate_writes_its_folder_resumes_without_a_run_and_is_the_same_at_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("t.toml"), TARGETS).unwrap();
+    let out = ok(&calibrate(dir.path(), "1", "one"));
+    assert!(
+        out.contains("History matching of t.toml over 2 parameter(s)"),
+        "{out}"
+    );
+    assert!(out.contains("40 runs (40 made now"), "{out}");
+    assert!(out.contains("organized on the eve"), "{out}");
+    let one = dir.path().join("one");
+    for f in [
+        "calibration.json",
+        "summary.txt",
+        "waves.csv",
+        "conflicts.csv",
+        "non-implausible.csv",
+        "wave-1/design.csv",
+        "wave-1/results.csv",
+        "wave-1/emulators.csv",
+        "wave-2/runs/0009.json",
+    ] {
+        assert!(one.join(f).is_file(), "{f} missing");
+    }
+    let waves = csv_rows(&one.join("waves.csv"));
+    assert_eq!(waves[0][..4], ["wave", "points", "runs", "space_before"]);
+    assert_eq!(waves[1][1], "10");
+    let before: f64 = waves[1][4].parse().unwrap();
+    assert!(before < 1.0, "wave 1 rules part of the space out: {before}");
+    // Run again: nothing is run, the same tables.
+    let tables = |d: &str| {
+        ["waves.csv", "non-implausible.csv", "wave-2/design.csv"]
+            .map(|f| fs::read_to_string(dir.path().join(d).join(f)).unwrap())
+    };
+    let first = tables("one");
+    let again = ok(&calibrate(dir.path(), "1", "one"));
+    assert!(again.contains("40 runs (0 made now"), "{again}");
+    assert_eq!(tables("one"), first);
+    // Two threads: the same answer.
+    ok(&calibrate(dir.path(), "2", "two"));
+    assert_eq!(tables("two"), first);
+    // Another calibration is refused the folder.
+    fs::write(
+        dir.path().join("t.toml"),
+        TARGETS.replace("[200, 400]", "[250, 400]"),
+    )
+    .unwrap();
+    let o = calibrate(dir.path(), "1", "one");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("holds a different calibration"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn bad_priors_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.toml");
+    let refused = |text: String, wanted: &str| {
+        fs::write(&t, text).unwrap();
+        let o = calibrate(dir.path(), "1", "out");
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(wanted), "{err}");
+        assert!(
+            !dir.path().join("out").exists(),
+            "nothing was run or written"
+        );
+    };
+    // A prior reaching outside the parameter's range: named with the value.
+    refused(
+        TARGETS.replace("min = 0.0005, max = 0.05", "min = 0.0005, max = 5.0"),
+        "priors.\"resistance.repression.detection\" at 5",
+    );
+    // A parameter that does not exist.
+    refused(
+        TARGETS.replace("repression.detection", "repression.detectoin"),
+        "detectoin",
+    );
+    // No priors at all.
+    refused(
+        TARGETS[..TARGETS.find("[priors]").unwrap()].to_string(),
+        "has none",
+    );
+}
