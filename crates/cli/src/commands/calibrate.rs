@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use clap::Args;
-use mobilize_experiment::calibrate::{self, Calibration, Settings, Store};
+use mobilize_experiment::calibrate::claims::{Claim, Verdict};
+use mobilize_experiment::calibrate::{self, AbcSettings, Calibration, Posterior, Settings, Store};
 use mobilize_experiment::targets::Targets;
 
 use super::experiment::RunsProgress;
@@ -55,6 +56,20 @@ pub struct CalibrateArgs {
     /// Override a field of every scenario: `path.to.key=value` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// After history matching, draw the posterior by ABC-SMC inside what is left
+    /// (`posterior.csv`, `abc.csv`).
+    #[arg(long)]
+    pub abc: bool,
+    /// ABC-SMC: particles per generation.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(10..=100_000))]
+    pub particles: u32,
+    /// ABC-SMC: generations at most after the first.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub generations: u32,
+    /// A claim to judge from the posterior: `TARGET <= VALUE` (or <, >=, >), TARGET a target of
+    /// the file, often held out (repeatable; implies --abc).
+    #[arg(long = "claim", value_name = "CLAIM")]
+    pub claims: Vec<String>,
     /// Runs at once (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -88,6 +103,12 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
             targets.file
         )));
     }
+    let claims: Vec<Claim> = args
+        .claims
+        .iter()
+        .map(|c| Claim::parse(c, &targets))
+        .collect::<Result<_, _>>()
+        .map_err(input)?;
     let load = super::score::loader(&targets, &args.targets, &args.set, args.scale)?;
     let keys: Vec<String> = targets.priors.iter().map(|(k, _)| k.clone()).collect();
     let sets_of = |x: &[f64]| -> Vec<String> {
@@ -182,12 +203,63 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
     }
     let c = result.map_err(|e| input(e.to_string()))?;
     calibrate::write_tables(&store, &targets, &c).map_err(|e| Failure::Other(e.to_string()))?;
-    let summary = summary(
-        &targets,
-        &settings,
-        &c,
-        started.elapsed().as_secs_f64(),
-        &out,
+    let mut summary = summary(&targets, &settings, &c, started.elapsed().as_secs_f64());
+    if args.abc || !claims.is_empty() {
+        if let Some(why) = &c.stopped {
+            let _ = writeln!(
+                summary,
+                "\nNo posterior drawn: {why}. A posterior of a model that meets nowhere what the record says would describe nothing."
+            );
+        } else {
+            let abc = AbcSettings {
+                particles: args.particles as usize,
+                generations: args.generations as usize,
+                seed: args.seed,
+                ..AbcSettings::default()
+            };
+            let started = std::time::Instant::now();
+            let posterior = pool
+                .install(|| {
+                    calibrate::abc_smc(
+                        &targets,
+                        &c.waves,
+                        settings.cutoff,
+                        settings.discrepancy,
+                        &abc,
+                        &store,
+                        &simulate,
+                        &|g, d, t| tick(1000 + g, d, t),
+                    )
+                })
+                .map_err(|e| input(e.to_string()));
+            if let Some((_, bar)) = progress.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                bar.finish();
+            }
+            let posterior = posterior?;
+            let verdicts: Vec<(Claim, Verdict)> = claims
+                .iter()
+                .map(|cl| (cl.clone(), cl.judge(&posterior)))
+                .collect();
+            calibrate::write_posterior(&store, &targets, &posterior, &verdicts)
+                .map_err(|e| Failure::Other(e.to_string()))?;
+            describe_posterior(
+                &mut summary,
+                &targets,
+                &posterior,
+                &verdicts,
+                started.elapsed().as_secs_f64(),
+            );
+        }
+    }
+    let _ = writeln!(
+        summary,
+        "\nTables in {}/ (waves.csv, non-implausible.csv, conflicts.csv, wave-N/{})",
+        out.display(),
+        if args.abc || !claims.is_empty() {
+            ", posterior.csv, abc.csv, claims.csv"
+        } else {
+            ""
+        }
     );
     print!("{summary}");
     mobilize_output::write_atomic(&out.join("summary.txt"), summary.as_bytes())
@@ -195,14 +267,87 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// What the calibration found, in words and small tables.
-fn summary(
+/// The posterior in words: each parameter's 90 % interval beside its prior's, and the claims.
+fn describe_posterior(
+    s: &mut String,
     targets: &Targets,
-    settings: &Settings,
-    c: &Calibration,
+    p: &Posterior,
+    claims: &[(Claim, Verdict)],
     seconds: f64,
-    out: &std::path::Path,
-) -> String {
+) {
+    let runs: usize = p.generations.iter().map(|g| g.proposed).sum();
+    let last = p.generations.last();
+    let _ = writeln!(
+        s,
+        "\nPosterior by ABC-SMC: {} generation(s), {runs} runs ({} made now, {seconds:.0} s); {}; tolerance {} standard deviation(s) of the record, effective sample size {:.0}",
+        p.generations.len(),
+        p.runs_made,
+        p.stopped,
+        last.map_or("–".into(), |g| format!("{:.2}", g.epsilon)),
+        last.map_or(0.0, |g| g.ess)
+    );
+    let _ = writeln!(s, "  parameter: posterior median [5 – 95 %]  (prior [5 – 95 %]; the posterior's 90 % width as a share of the prior's)");
+    for (k, (key, prior)) in targets.priors.iter().enumerate() {
+        let q = |u: f64| weighted_quantile(p, k, u);
+        let share = (prior.cdf(q(0.95)) - prior.cdf(q(0.05))) / 0.9;
+        let _ = writeln!(
+            s,
+            "  {key}: {} [{} – {}]  (prior [{} – {}]; {}{})",
+            calibrate::four_digits(q(0.5)),
+            calibrate::four_digits(q(0.05)),
+            calibrate::four_digits(q(0.95)),
+            calibrate::four_digits(prior.quantile(0.05)),
+            calibrate::four_digits(prior.quantile(0.95)),
+            percent(share),
+            if share > 0.8 {
+                ": the data do not pin it"
+            } else {
+                ""
+            }
+        );
+    }
+    if !claims.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nClaims (posterior probability, 95 % Monte Carlo interval):"
+        );
+        for (c, v) in claims {
+            let _ = writeln!(
+                s,
+                "  {}: {:.2} [{:.2} – {:.2}]{}",
+                c.text,
+                v.probability,
+                v.interval.0,
+                v.interval.1,
+                if v.reached < 0.999 {
+                    format!(
+                        " (its target not reached in {:.0} % of the posterior)",
+                        100.0 * (1.0 - v.reached)
+                    )
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+}
+
+/// The weighted `u`-quantile of parameter `k` over the posterior's draws.
+fn weighted_quantile(p: &Posterior, k: usize, u: f64) -> f64 {
+    let mut v: Vec<(f64, f64)> = p.particles.iter().map(|q| (q.x[k], q.weight)).collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut c = 0.0;
+    for (x, w) in &v {
+        c += w;
+        if c >= u {
+            return *x;
+        }
+    }
+    v.last().map_or(f64::NAN, |x| x.0)
+}
+
+/// What the calibration found, in words and small tables.
+fn summary(targets: &Targets, settings: &Settings, c: &Calibration, seconds: f64) -> String {
     let mut s = String::new();
     let made: usize = c.waves.iter().map(|w| w.runs_made).sum();
     let all: usize = c
@@ -244,17 +389,27 @@ fn summary(
             }
         );
     }
+    // Each target alone: over the whole prior (wave 1's emulators) and over what was left
+    // before the last wave (its emulators).
+    let first = c.waves.first().map(|w| &w.conflicts);
+    let last = &c.conflicts;
     let _ = writeln!(
         s,
-        "\nEach target alone: the share of what was left before the last wave where it is met"
+        "\nEach target alone: the share of the space where it is met\n  whole prior  before the last wave  target"
     );
-    let mut alone = c.conflicts.alone.clone();
+    let mut alone: Vec<(usize, f64)> = first.map_or_else(Vec::new, |f| f.alone.clone());
     alone.sort_by(|a, b| a.1.total_cmp(&b.1));
     for (t, share) in &alone {
+        let later = last
+            .alone
+            .iter()
+            .find(|(x, _)| x == t)
+            .map_or("–".into(), |(_, v)| percent(*v));
         let _ = writeln!(
             s,
-            "  {:>7}  {}{}",
+            "  {:>11}  {:>19}  {}{}",
             percent(*share),
+            later,
             targets.targets[*t].name,
             if *share == 0.0 {
                 "  — met nowhere: a misfit of the model, or of the record"
@@ -263,9 +418,8 @@ fn summary(
             }
         );
     }
-    let clashes: Vec<_> = c
-        .conflicts
-        .pairs
+    let clashes: Vec<_> = first
+        .map_or(&[][..], |f| &f.pairs[..])
         .iter()
         .filter(|(a, b, both)| {
             *both == 0.0
@@ -277,7 +431,7 @@ fn summary(
     if !clashes.is_empty() {
         let _ = writeln!(
             s,
-            "\nTargets each met somewhere but never together (they conflict):"
+            "\nTargets each met somewhere in the prior but never together (they conflict):"
         );
         for (a, b, _) in clashes {
             let _ = writeln!(
@@ -318,7 +472,7 @@ fn summary(
                     calibrate::four_digits(hi),
                     percent(share),
                     if share > 0.9 {
-                        ", not pinned by these targets"
+                        ": its whole range is left; alone, the targets do not pin it, and non-implausible.csv shows how it trades off against the others"
                     } else {
                         ""
                     }
@@ -326,11 +480,6 @@ fn summary(
             }
         }
     }
-    let _ = writeln!(
-        s,
-        "\nTables in {}/ (waves.csv, non-implausible.csv, conflicts.csv, wave-N/)",
-        out.display()
-    );
     s
 }
 

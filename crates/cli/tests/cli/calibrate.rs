@@ -131,3 +131,76 @@ fn bad_priors_are_refused_before_anything_runs() {
         "has none",
     );
 }
+
+#[test]
+fn abc_draws_a_weighted_posterior_judges_claims_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = TARGETS.replace(
+        "[priors]",
+        "[[target]]\nname = \"organized at the end\"\nseries = \"organized\"\nat = \"1938-05-10\"\nobserved = 100\nsd = 10\nholdout = true\nsource = \"a claim\"\n\n[priors]",
+    );
+    fs::write(dir.path().join("t.toml"), text).unwrap();
+    let go = || {
+        mobilize(
+            &[
+                "calibrate",
+                "t.toml",
+                "--waves",
+                "1",
+                "--points",
+                "10",
+                "-n",
+                "2",
+                "--candidates",
+                "400",
+                "--particles",
+                "20",
+                "--generations",
+                "2",
+                "--claim",
+                "organized at the end >= 1",
+                "-q",
+                "-o",
+                "out",
+            ],
+            dir.path(),
+        )
+    };
+    let out = ok(&go());
+    assert!(out.contains("Posterior by ABC-SMC"), "{out}");
+    assert!(out.contains("organized at the end >= 1: "), "{out}");
+    let rows = csv_rows(&dir.path().join("out/posterior.csv"));
+    assert_eq!(rows.len(), 21, "a header and 20 draws");
+    let w = rows[0].iter().position(|c| c == "weight").unwrap();
+    let total: f64 = rows[1..].iter().map(|r| r[w].parse::<f64>().unwrap()).sum();
+    assert!((total - 1.0).abs() < 1e-9, "{total}");
+    assert!(dir.path().join("out/posterior.parquet").is_file());
+    let claims = csv_rows(&dir.path().join("out/claims.csv"));
+    let p: f64 = claims[1][1].parse().unwrap();
+    assert!((0.0..=1.0).contains(&p));
+    let again = ok(&go());
+    assert!(again.contains("(0 made now"), "{again}");
+    assert_eq!(
+        fs::read(dir.path().join("out/posterior.csv")).unwrap(),
+        rows.iter()
+            .map(|r| r.join(",") + "\n")
+            .collect::<String>()
+            .into_bytes()
+    );
+    // A claim naming no target is refused before anything runs.
+    let o = mobilize(
+        &[
+            "calibrate",
+            "t.toml",
+            "--claim",
+            "organised at the end >= 1",
+            "-q",
+            "-o",
+            "bad",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `organized at the end`"));
+    assert!(!dir.path().join("bad").exists());
+}

@@ -31,16 +31,31 @@
 //! runs, emulators and answer, at any thread count, and a calibration killed and run again
 //! redoes no run it had finished ([`store`]).
 
+mod abc;
+pub mod claims;
 pub mod emulator;
 mod store;
 mod tables;
 mod waves;
 
+pub use abc::{abc_smc, AbcSettings, Generation, Particle, Posterior};
 pub use store::{Store, StoreError};
-pub use tables::write as write_tables;
-pub use waves::{
-    calibrate, four_digits, CalibrateError, Calibration, Conflict, Simulator, TargetFit, Wave,
-};
+pub use tables::{write as write_tables, write_posterior};
+pub use waves::{calibrate, four_digits, Calibration, Conflict, Simulator, TargetFit, Wave};
+
+/// Why a calibration stopped before its answer.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    /// A run could not be made or read (a target the scenario's runs cannot have, say).
+    #[error("{0}")]
+    Run(String),
+    /// The folder could not be used.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Nothing to calibrate.
+    #[error("{0}")]
+    Setup(String),
+}
 
 /// How a calibration is run.
 #[derive(Clone, Debug, PartialEq)]

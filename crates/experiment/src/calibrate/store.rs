@@ -73,18 +73,18 @@ impl Store {
         self.dir.as_deref()
     }
 
-    /// Point `i` of wave `wave`'s runs if an earlier attempt finished them at these very
-    /// parameter values, with `replicates` replicates of `targets` values each. A file that
-    /// does not read back as such is ignored (the point is run again).
+    /// Point `i` of `stage`'s runs (`wave-2`, `abc-1`) if an earlier attempt finished them at
+    /// these very parameter values, with `replicates` replicates of `targets` values each. A
+    /// file that does not read back as such is ignored (the point is run again).
     pub(super) fn cached(
         &self,
-        wave: usize,
+        stage: &str,
         i: usize,
         point: &[f64],
         replicates: usize,
         targets: usize,
     ) -> Option<Vec<Vec<Option<f64>>>> {
-        let path = self.point_path(wave, i)?;
+        let path = self.point_path(stage, i)?;
         let bytes = mobilize_core::files::read_regular(&path, 64 << 20).ok()?;
         let f: PointFile = serde_json::from_slice(&bytes).ok()?;
         let same = f.point.len() == point.len()
@@ -110,12 +110,12 @@ impl Store {
     /// Keeps point `i`'s runs.
     pub(super) fn save_point(
         &self,
-        wave: usize,
+        stage: &str,
         i: usize,
         point: &[f64],
         runs: &[Vec<Option<f64>>],
     ) -> Result<(), StoreError> {
-        let Some(path) = self.point_path(wave, i) else {
+        let Some(path) = self.point_path(stage, i) else {
             return Ok(());
         };
         let text = serde_json::to_vec(&PointFile {
@@ -145,9 +145,9 @@ impl Store {
         Ok(mobilize_output::write_atomic(path, bytes)?)
     }
 
-    fn point_path(&self, wave: usize, i: usize) -> Option<PathBuf> {
+    fn point_path(&self, stage: &str, i: usize) -> Option<PathBuf> {
         self.dir
             .as_ref()
-            .map(|d| d.join(format!("wave-{wave}/runs/{i:04}.json")))
+            .map(|d| d.join(format!("{stage}/runs/{i:04}.json")))
     }
 }

@@ -1,7 +1,9 @@
 //! A calibration's tables, as CSV in its folder (layout in [`super::store`]).
 
-use super::{Calibration, Store, StoreError};
+use super::claims::{Claim, Verdict};
+use super::{Calibration, Posterior, Store, StoreError};
 use crate::targets::Targets;
+use mobilize_output::Column;
 
 fn number(v: f64) -> String {
     if v.is_finite() {
@@ -160,18 +162,89 @@ pub fn write(store: &Store, targets: &Targets, c: &Calibration) -> Result<(), St
         })
         .collect();
     store.write("non-implausible.csv", &csv_bytes(&head, &rows))?;
-    let head: Vec<String> = ["target", "with", "share_met"].map(String::from).to_vec();
-    let mut rows: Vec<Vec<String>> = c
-        .conflicts
-        .alone
-        .iter()
-        .map(|&(t, s)| vec![name(t), String::new(), number(s)])
-        .collect();
-    rows.extend(
-        c.conflicts
-            .pairs
-            .iter()
-            .map(|&(a, b, s)| vec![name(a), name(b), number(s)]),
-    );
+    let head: Vec<String> = ["wave", "target", "with", "share_met"]
+        .map(String::from)
+        .to_vec();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for w in &c.waves {
+        let n = w.number.to_string();
+        rows.extend(
+            w.conflicts
+                .alone
+                .iter()
+                .map(|&(t, s)| vec![n.clone(), name(t), String::new(), number(s)]),
+        );
+        rows.extend(
+            w.conflicts
+                .pairs
+                .iter()
+                .map(|&(a, b, s)| vec![n.clone(), name(a), name(b), number(s)]),
+        );
+    }
     store.write("conflicts.csv", &csv_bytes(&head, &rows))
+}
+
+/// Writes ABC-SMC's draws (`posterior.csv` and `.parquet`: parameters, weight, distance and
+/// every target's value in the draw's run), its generations (`abc.csv`) and the claims'
+/// probabilities (`claims.csv`).
+pub fn write_posterior(
+    store: &Store,
+    targets: &Targets,
+    p: &Posterior,
+    claims: &[(Claim, Verdict)],
+) -> Result<(), StoreError> {
+    let Some(dir) = store.dir() else {
+        return Ok(());
+    };
+    let mut names: Vec<String> = targets.priors.iter().map(|(k, _)| k.clone()).collect();
+    let mut columns: Vec<Column> = (0..names.len())
+        .map(|k| Column::Double(p.particles.iter().map(|q| q.x[k]).collect()))
+        .collect();
+    names.extend(["weight".to_string(), "distance".to_string()]);
+    columns.push(Column::Double(
+        p.particles.iter().map(|q| q.weight).collect(),
+    ));
+    columns.push(Column::Double(
+        p.particles.iter().map(|q| q.distance).collect(),
+    ));
+    for (t, target) in targets.targets.iter().enumerate() {
+        names.push(target.name.clone());
+        columns.push(Column::OptDouble(
+            p.particles.iter().map(|q| q.values[t]).collect(),
+        ));
+    }
+    mobilize_output::write_tables(dir, "posterior", &names, columns)?;
+    let head: Vec<String> = ["generation", "epsilon", "proposed", "accepted", "ess"]
+        .map(String::from)
+        .to_vec();
+    let rows: Vec<Vec<String>> = p
+        .generations
+        .iter()
+        .map(|g| {
+            vec![
+                g.number.to_string(),
+                number(g.epsilon),
+                g.proposed.to_string(),
+                g.accepted.to_string(),
+                number(g.ess),
+            ]
+        })
+        .collect();
+    store.write("abc.csv", &csv_bytes(&head, &rows))?;
+    let head: Vec<String> = ["claim", "probability", "lo95", "hi95", "reached"]
+        .map(String::from)
+        .to_vec();
+    let rows: Vec<Vec<String>> = claims
+        .iter()
+        .map(|(c, v)| {
+            vec![
+                c.text.clone(),
+                number(v.probability),
+                number(v.interval.0),
+                number(v.interval.1),
+                number(v.reached),
+            ]
+        })
+        .collect();
+    store.write("claims.csv", &csv_bytes(&head, &rows))
 }

@@ -199,3 +199,142 @@ fn prior_cdf_inverts_the_quantile() {
         }
     }
 }
+
+/// One parameter θ ~ U(0, 1) and a run's value 10θ + N(0, 1): the posterior of θ given one
+/// observed run is known (normal, sd 0.1, truncated to [0, 1]).
+fn noisy_line(x: &[f64], k: u32) -> Result<Vec<Option<f64>>, String> {
+    let h = (x[0].to_bits() ^ u64::from(k).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_mul(0xD1B5_4A32_D192_ED03)
+        .rotate_left(29)
+        .wrapping_mul(0x94D0_49BB_1331_11EB);
+    let u = ((h >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    Ok(vec![Some(
+        10.0 * x[0] + mobilize_core::stats::normal_quantile(u),
+    )])
+}
+
+fn one_target(observed: f64) -> Targets {
+    Targets::parse(
+        "sbc.toml",
+        &format!(
+            "scenario = \"toy\"\n[[target]]\nname = \"y\"\nfigure = \"y\"\nobserved = {observed:?}\nsd = 1.0\nsource = \"simulated\"\n[priors]\ntheta = {{ dist = \"uniform\", min = 0.0, max = 1.0 }}\n"
+        ),
+    )
+    .unwrap()
+}
+
+#[test]
+fn abc_smc_recovers_known_truth_simulation_based_calibration() {
+    // 100 replications: θ* from the prior, one run at θ* as the record, ABC-SMC, and where
+    // θ* falls in the weighted posterior (Talts et al. 2018).
+    let settings = AbcSettings {
+        particles: 200,
+        generations: 12,
+        min_epsilon: 0.05,
+        min_acceptance: 0.001,
+        ..AbcSettings::default()
+    };
+    let mut ranks = Vec::new();
+    let mut covered = 0;
+    for r in 0..100u32 {
+        let truth = (f64::from(r) + 0.5) / 100.0;
+        let z = noisy_line(&[truth], u32::MAX - r).unwrap()[0].unwrap();
+        let t = one_target(z);
+        let s = AbcSettings {
+            seed: u64::from(r) + 1,
+            ..settings.clone()
+        };
+        let p = abc_smc(
+            &t,
+            &[],
+            3.0,
+            0.0,
+            &s,
+            &Store::memory(),
+            &noisy_line,
+            &|_, _, _| {},
+        )
+        .unwrap();
+        assert!((p.particles.iter().map(|q| q.weight).sum::<f64>() - 1.0).abs() < 1e-9);
+        let below: f64 = p
+            .particles
+            .iter()
+            .filter(|q| q.x[0] < truth)
+            .map(|q| q.weight)
+            .sum();
+        covered += usize::from((0.05..=0.95).contains(&below));
+        ranks.push(below);
+    }
+    assert!(
+        (80..=97).contains(&covered),
+        "90 % intervals cover {covered} of 100"
+    );
+    let mut bins = [0usize; 10];
+    for f in &ranks {
+        bins[((f * 10.0) as usize).min(9)] += 1;
+    }
+    let chi2: f64 = bins.iter().map(|&b| (b as f64 - 10.0).powi(2) / 10.0).sum();
+    eprintln!("SBC: 90 % intervals cover {covered} of 100; ranks {bins:?}, χ² = {chi2:.1}");
+    // χ² with 9 degrees of freedom: 21.67 at p = 0.01.
+    assert!(chi2 < 21.67, "rank histogram {bins:?}: χ² = {chi2:.1}");
+}
+
+#[test]
+fn abc_smc_narrows_to_the_posterior_and_its_draws_do_not_depend_on_threads() {
+    let t = one_target(4.0);
+    let s = AbcSettings {
+        particles: 300,
+        generations: 10,
+        min_epsilon: 0.05,
+        min_acceptance: 0.001,
+        ..AbcSettings::default()
+    };
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                abc_smc(
+                    &t,
+                    &[],
+                    3.0,
+                    0.0,
+                    &s,
+                    &Store::memory(),
+                    &noisy_line,
+                    &|_, _, _| {},
+                )
+                .unwrap()
+            })
+    };
+    let p = run(1);
+    let mean: f64 = p.particles.iter().map(|q| q.weight * q.x[0]).sum();
+    let sd = p
+        .particles
+        .iter()
+        .map(|q| q.weight * (q.x[0] - mean).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    // The exact posterior: N(0.4, 0.1²).
+    assert!((mean - 0.4).abs() < 0.03, "{mean}");
+    assert!((sd - 0.1).abs() < 0.025, "{sd}");
+    let eps: Vec<f64> = p.generations.iter().map(|g| g.epsilon).collect();
+    assert!(eps.windows(2).all(|w| w[1] <= w[0]), "{eps:?}");
+    assert_eq!(p, run(3));
+}
+
+#[test]
+fn a_mechanism_switched_off_is_reported_as_a_misfit() {
+    // The second target's mechanism is off: it is always 0, and the record says 7.
+    let t = targets(&[3.0, 7.0]);
+    let off = |x: &[f64], k: u32| -> Result<Vec<Option<f64>>, String> {
+        let v = toy(&[0, 1])(x, k)?;
+        Ok(vec![v[0], Some(0.0)])
+    };
+    let c = calibrate(&t, &settings(), &Store::memory(), &off, &quiet).unwrap();
+    assert!(c.stopped.is_some());
+    let alone: Vec<(usize, f64)> = c.conflicts.alone.clone();
+    assert_eq!(alone[1], (1, 0.0), "met nowhere: {alone:?}");
+    assert!(alone[0].1 > 0.05, "{alone:?}");
+}

@@ -3,22 +3,9 @@
 use rayon::prelude::*;
 
 use super::emulator::{Diagnostics, Emulator};
-use super::{Settings, Store, StoreError};
+use super::CalibrateError;
+use super::{Settings, Store};
 use crate::targets::{unit_hypercube, Prior, Targets};
-
-/// Why a calibration stopped before its answer.
-#[derive(Debug, thiserror::Error)]
-pub enum CalibrateError {
-    /// A run could not be made or read (a target the scenario's runs cannot have, say).
-    #[error("{0}")]
-    Run(String),
-    /// The folder could not be used.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Nothing to calibrate.
-    #[error("{0}")]
-    Setup(String),
-}
 
 /// One target's emulator in one wave.
 #[derive(Clone, Debug)]
@@ -88,10 +75,13 @@ pub struct Wave {
     /// Each design point's largest implausibility over the fitted targets, from its own runs
     /// (no emulator): the points the model itself says are not ruled out.
     pub direct: Vec<f64>,
+    /// Which targets rule out what, by this wave's emulators, on what was left before it
+    /// (wave 1: the whole prior).
+    pub conflicts: Conflict,
 }
 
-/// Which targets allow which share of the space (on the points left before the last wave,
-/// by the last wave's emulators).
+/// Which targets allow which share of the space (on the points left before a wave, by that
+/// wave's emulators).
 #[derive(Clone, Debug, Default)]
 pub struct Conflict {
     /// Per fitted target: (target index, share of the points where it alone is met).
@@ -108,7 +98,7 @@ pub struct Calibration {
     /// A sample of the points not ruled out (parameter units) with their largest
     /// implausibility by the last wave's emulators, at most `candidates` of them.
     pub left: Vec<(Vec<f64>, f64)>,
-    /// Which targets rule out what.
+    /// Which targets rule out what, by the last wave (each wave's are in [`Wave::conflicts`]).
     pub conflicts: Conflict,
     /// Why it stopped before `settings.waves`, if it did.
     pub stopped: Option<String>,
@@ -141,7 +131,7 @@ pub fn four_digits(v: f64) -> f64 {
 }
 
 /// Whether `u` is not ruled out by any wave in `waves`.
-fn passes(waves: &[Wave], fitted: &[usize], u: &[f64], cutoff: f64) -> bool {
+pub(super) fn passes(waves: &[Wave], fitted: &[usize], u: &[f64], cutoff: f64) -> bool {
     waves.iter().all(|w| {
         w.fits
             .iter()
@@ -243,7 +233,13 @@ pub fn calibrate(
                     let d = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
                     progress(number, d, total);
                 };
-                if let Some(r) = store.cached(number, i, x, reps as usize, targets.targets.len()) {
+                if let Some(r) = store.cached(
+                    &format!("wave-{number}"),
+                    i,
+                    x,
+                    reps as usize,
+                    targets.targets.len(),
+                ) {
                     tick(reps as usize);
                     return Ok(r);
                 }
@@ -256,7 +252,7 @@ pub fn calibrate(
                     })
                     .collect::<Result<_, _>>()?;
                 made.fetch_add(reps as usize, std::sync::atomic::Ordering::Relaxed);
-                store.save_point(number, i, x, &r)?;
+                store.save_point(&format!("wave-{number}"), i, x, &r)?;
                 Ok(r)
             })
             .collect::<Result<_, _>>()?;
@@ -289,6 +285,7 @@ pub fn calibrate(
             runs_made: made.into_inner(),
             fits,
             direct,
+            conflicts: Conflict::default(),
         };
         // 4. What is left after it, and which targets rule out what (on the points left
         //    before it).
@@ -332,6 +329,7 @@ pub fn calibrate(
                 })
                 .collect(),
         };
+        wave.conflicts = conflicts.clone();
         let all_met = met.iter().filter(|m| m.iter().all(|&k| k)).count();
         wave.space_after = all_met as f64 / settings.candidates as f64;
         waves.push(wave);
