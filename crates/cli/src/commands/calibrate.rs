@@ -13,6 +13,9 @@ use mobilize_experiment::targets::Targets;
 use super::experiment::RunsProgress;
 use crate::Failure;
 
+/// Progress of ABC-SMC's generations is told as waves from this number on.
+const ABC: usize = 1_000_000;
+
 /// Arguments of `mobilize calibrate`.
 #[derive(Args, Debug)]
 pub struct CalibrateArgs {
@@ -187,7 +190,11 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
                 old.finish();
             }
             if !args.quiet {
-                eprintln!("wave {wave}: {total} runs");
+                if wave >= ABC {
+                    eprintln!("ABC-SMC generation {}: runs", wave - ABC);
+                } else {
+                    eprintln!("wave {wave}: {total} runs");
+                }
             }
             *p = Some((wave, RunsProgress::new(args.quiet)));
         }
@@ -228,7 +235,7 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
                         &abc,
                         &store,
                         &simulate,
-                        &|g, d, t| tick(1000 + g, d, t),
+                        &|g, d, t| tick(ABC + g, d, t),
                     )
                 })
                 .map_err(|e| input(e.to_string()));

@@ -436,3 +436,63 @@ fn the_1919_rising_is_contained_without_a_collapse_and_kills_as_the_record_does(
         assert!(rec.log.iter().any(|e| e.kind == "crowd_policing"));
     }
 }
+
+/// The teaching scenario retold as a nonviolent campaign: no final offensive, a call to rise and
+/// a general strike from the same day. A rising of under a hundred of 6,000 people builds a
+/// pressure of about 0.09 share-days with the strike call (0.03 without, at the end); against
+/// a regime of resolve 0.08 the strike ends in a concession, said as such; without the strike
+/// call, or against the default resolve, the same rising does not win it.
+#[test]
+fn a_general_strike_scenario_ends_in_a_concession_said_as_such() {
+    let text = include_str!("../../../../scenarios/two-valleys.toml").replace(
+        "kind = \"final_offensive\"\nregions = [\"north\"]\nstrength = 30",
+        "kind = \"strike\"\ndays = 60",
+    );
+    assert!(text.contains("kind = \"strike\""));
+    let go = |resolve: Option<f64>, strike: bool| {
+        let mut sets = vec![];
+        if let Some(r) = resolve {
+            sets.push(Override::parse(&format!("resistance.concession.resolve={r}")).unwrap());
+        }
+        let body = if strike {
+            text.clone()
+        } else {
+            text.replace(
+                "kind = \"strike\"\ndays = 60",
+                "kind = \"appeal\"\nshare = 0.0",
+            )
+        };
+        let s = Scenario::load(&Source::text("strike.toml", &body), &sets).unwrap();
+        let mut rec = Recorder::default();
+        let o = Sim::new(s).run(&mut [&mut rec]).unwrap();
+        (rec, o)
+    };
+    let (rec, o) = go(Some(0.08), true);
+    assert_eq!(figure(&o, "conceded"), Some(1.0), "{}", o.sentence);
+    assert!(
+        o.sentence.starts_with("The regime conceded on 1938-"),
+        "{}",
+        o.sentence
+    );
+    assert!(
+        !o.sentence.contains("offensive"),
+        "no offensive in a nonviolent run: {}",
+        o.sentence
+    );
+    assert!(rec.column("striking").unwrap().iter().any(|&v| v > 0.0));
+    let (_, marched) = go(Some(0.08), false);
+    let (_, resolute) = go(None, true);
+    assert_eq!(
+        figure(&resolute, "conceded"),
+        Some(0.0),
+        "{}",
+        resolute.sentence
+    );
+    assert!(
+        figure(&marched, "conceded") == Some(0.0)
+            || figure(&marched, "concession_step") > figure(&o, "concession_step"),
+        "the strike brings the concession sooner: {} / {}",
+        marched.sentence,
+        o.sentence
+    );
+}

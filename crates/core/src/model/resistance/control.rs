@@ -28,6 +28,19 @@ pub struct Course {
     /// Share of the home population in liberated regions when the collapse came (so that two
     /// runs are compared at the same moment, whatever each does after it).
     pub liberated_at_collapse: Option<f64>,
+    /// Step at which the regime conceded (`concession.rs`).
+    pub conceded: Option<u32>,
+    /// The pressure of sustained mobilization on the regime (share-days, `concession.rs`).
+    pub pressure: f64,
+    /// People out under a strike call today (persons, `concession.rs`).
+    pub striking: f64,
+}
+
+impl Course {
+    /// The run has reached an outcome that ends it: a collapse or a concession.
+    pub fn decided(&self) -> bool {
+        self.collapse.is_some() || self.conceded.is_some()
+    }
 }
 
 /// From the day after the ruling system collapses, its garrisons and police lay down their

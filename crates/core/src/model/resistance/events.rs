@@ -1,5 +1,6 @@
 //! The resistance model's timeline events: the programme, appeals, drives, small units, the
-//! final offensive, an outside army, police campaigns, expeditions, drafts and a surrender.
+//! final offensive, an outside army, police campaigns, expeditions, drafts, strikes and a
+//! surrender.
 
 use std::sync::Arc;
 
@@ -38,6 +39,9 @@ crate::event_kinds! {
         /// forces lay down their arms the next day, except in `regions`, fronts that fight on
         /// for `days` more (until the order reaches them).
         Surrender = "surrender" { needs: [], may: ["regions", "days"] },
+        /// A strike call: for `days`, the people out (in `region`, or everywhere) withdraw
+        /// their labour as well, a cost to the regime (`[resistance.concession]`).
+        Strike = "strike" { needs: ["days"], may: ["region"] },
     }
 }
 
@@ -119,6 +123,13 @@ pub enum Action {
         /// Fraction per day, times mountain share.
         rate: f64,
     },
+    /// A strike call: those out withdraw their labour for a while.
+    Strike {
+        /// Region, or everywhere.
+        region: Option<u16>,
+        /// Days it lasts.
+        days: f64,
+    },
     /// The ruling side surrenders for an outside reason.
     Surrender {
         /// Regions where the fighting goes on for a while.
@@ -188,5 +199,6 @@ pub(super) fn build(kind: Kind, a: &EventArgs, path: &str, c: &mut Check<'_>) ->
             strength: a.strength * scale,
         },
         Kind::Conscription => Action::Conscription { rate: a.rate },
+        Kind::Strike => Action::Strike { region, days },
     }))
 }

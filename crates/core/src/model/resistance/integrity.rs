@@ -154,6 +154,7 @@ impl Resistance {
                     g.campaign.value,
                     g.appeal.value,
                     g.infiltrators.value,
+                    g.strike.value,
                 ]
                 .iter()
                 .all(|v| v.is_finite())

@@ -13,7 +13,9 @@
 //! 7. **demobilization**: people out in the rising go home ([`demobilization`]);
 //! 8. **uprising** by thresholds on ties, and rallying of people in hiding ([`uprising`]);
 //! 9. **control, liberation and collapse** ([`control`]);
-//! 10. **observation** (the engine's stage 3, [`Model::series`]).
+//! 10. **concession**: the cost of sustained mobilization against the regime's resolve
+//!     ([`concession`]);
+//! 11. **observation** (the engine's stage 3, [`Model::series`]).
 //!
 //! The daily work is proportional to what changes: contacts, detections, trainees and
 //! casualties are Poisson counts drawn per region and then picked from per-region lists;
@@ -23,6 +25,7 @@
 //! parallel.
 
 mod committees;
+mod concession;
 mod contributions;
 mod control;
 mod demobilization;
@@ -239,6 +242,9 @@ impl ModelDef for Def {
         labels.insert("ever_risen".into(), "out at least once".into());
         labels.insert("crowd_arrests".into(), "arrested out of crowds".into());
         labels.insert("arrests".into(), "arrested in detected cells".into());
+        labels.insert("striking".into(), "out under a strike call".into());
+        labels.insert("pressure".into(), "pressure on the regime".into());
+        labels.insert("conceded".into(), "conceded (0 or 1)".into());
         labels.extend(
             attributes
                 .clone()
@@ -323,10 +329,29 @@ impl ModelDef for Def {
                         .collect(),
                 },
                 ChartGroup::new(
-                    "Control, liberation, fear and collapse",
+                    "Control, liberation, fear, collapse and concession",
                     "fraction",
                     "control",
-                    &["control", "liberated_share", "fear", "collapsed"],
+                    &[
+                        "control",
+                        "liberated_share",
+                        "fear",
+                        "collapsed",
+                        "conceded",
+                    ],
+                ),
+                // The cost of sustained mobilization, against which a regime may yield.
+                ChartGroup::new(
+                    "Out under a strike call",
+                    "persons",
+                    "strike",
+                    &["striking"],
+                ),
+                ChartGroup::new(
+                    "Pressure of sustained mobilization on the regime",
+                    "share-days",
+                    "pressure",
+                    &["pressure"],
                 ),
                 ChartGroup::new("Regions liberated", "regions", "liberated", &["liberated"]),
                 ChartGroup {
@@ -548,7 +573,7 @@ impl Model for Resistance {
     }
 
     fn step(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
-        if self.state.course.collapse.is_some() && self.fixed.params.stop_at_collapse {
+        if self.state.course.decided() && self.fixed.params.stop_at_collapse {
             return;
         }
         // After a collapse, the ruling side's forces lay down their arms (control.rs).
@@ -581,6 +606,15 @@ impl Model for Resistance {
         self.demobilization(step, world, log);
         self.uprising(step, world, log);
         self.control(step, log);
+        let (f, s) = (&self.fixed, &mut self.state);
+        concession::concession(
+            &f.params.concession,
+            f.dt,
+            step,
+            &s.regions,
+            &mut s.course,
+            log,
+        );
         self.state.tallies.track_peaks(&self.state.regions);
         self.take_moments(step);
     }
@@ -594,7 +628,7 @@ impl Model for Resistance {
     }
 
     fn finished(&self) -> bool {
-        self.state.course.collapse.is_some() && self.fixed.params.stop_at_collapse
+        self.state.course.decided() && self.fixed.params.stop_at_collapse
     }
 
     fn outcome(&self, last_step: u32, reason: StopReason, _world: &World) -> Outcome {

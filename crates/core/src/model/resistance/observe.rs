@@ -1,4 +1,4 @@
-//! Observation (step 10 of the day, the engine's stage 3): the per-step series and the summary
+//! Observation (step 11 of the day, the engine's stage 3): the per-step series and the summary
 //! of a run.
 
 use super::forces::Side;
@@ -162,6 +162,14 @@ impl Resistance {
             "collapsed",
             f64::from(u8::from(self.state.course.collapse.is_some())),
         );
+        // People out under a strike call (withdrawing their labour) and the pressure of
+        // sustained mobilization on the regime (share-days, `concession.rs`).
+        out.put("striking", self.state.course.striking);
+        out.put("pressure", self.state.course.pressure);
+        out.put(
+            "conceded",
+            f64::from(u8::from(self.state.course.conceded.is_some())),
+        );
         // Deaths since the start (persons, cumulative): in all and by region, then by side
         // and cause (battles, punitive expeditions).
         out.put(
@@ -303,10 +311,18 @@ impl Resistance {
         // The ruling system held: no collapse, and a rising that came has subsided to a tenth
         // of its peak or less (a run that ends with its rising still at full strength is
         // undecided, not held).
-        let held = self.state.course.collapse.is_none()
+        let held = !self.state.course.decided()
             && self.state.tallies.peak_risen > 0
             && risen_now <= 0.1 * self.state.tallies.peak_risen as f64;
         figures.push(("held".into(), f64::from(u8::from(held))));
+        figures.push((
+            "conceded".into(),
+            f64::from(u8::from(self.state.course.conceded.is_some())),
+        ));
+        if let Some(c) = self.state.course.conceded {
+            figures.push(("concession_step".into(), f64::from(c)));
+        }
+        figures.push(("pressure".into(), self.state.course.pressure));
         let defected = total(|g| g.defected);
         let (home, free) = self.home_and_liberated();
         let home = home.max(1.0);
@@ -324,8 +340,7 @@ impl Resistance {
                 .iter()
                 .find(|(d, _)| d == date)
                 .map(|m| m.1);
-            let stopped =
-                self.state.course.collapse.is_some() && self.fixed.params.stop_at_collapse;
+            let stopped = self.state.course.decided() && self.fixed.params.stop_at_collapse;
             let frozen = (*at > last_step && stopped).then(|| self.moment());
             if let Some(m) = taken.or(frozen) {
                 let tag = date.replace('-', "_");
@@ -374,7 +389,19 @@ impl Resistance {
                 ""
             }
         };
+        let conceded = self.state.course.conceded.map(|c| {
+            format!(
+                "The regime conceded {}{}yielding to sustained mobilization: pressure {:.1} share-days against its resolve of {}); at most {} people were organized and {} rose.",
+                at(c),
+                sep(c),
+                self.state.course.pressure,
+                self.fixed.params.concession.resolve,
+                self.state.tallies.peak_organized,
+                self.state.tallies.peak_risen
+            )
+        });
         let sentence = match (&self.state.course.collapse, self.state.course.offensive) {
+            _ if conceded.is_some() => conceded.unwrap_or_default(),
             (Some((c, cause)), Some(o)) => format!(
                 "The ruling system collapsed {}{}{cause}), {} days after the final offensive{}; at most {} people were organized and {} rose.",
                 at(*c),
@@ -410,7 +437,7 @@ impl Resistance {
                 " The ruling system held: the rising peaked at {} and subsided ({risen_now:.0} still out at the end).",
                 self.state.tallies.peak_risen
             )
-        } else if self.state.course.collapse.is_none() && self.state.tallies.peak_risen > 0 {
+        } else if !self.state.course.decided() && self.state.tallies.peak_risen > 0 {
             format!(
                 " The rising peaked at {}; {risen_now:.0} were still out at the end.",
                 self.state.tallies.peak_risen

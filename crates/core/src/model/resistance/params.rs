@@ -240,6 +240,19 @@ param_group! {
 }
 
 param_group! {
+    /// Concession: the regime yields to the movement's demands when sustained mobilization
+    /// costs it more than its resolve.
+    ConcessionParams / RawConcessionParams {
+        resolve: f64 = 1e9, [0, 1e9], "share-days",
+            "The cost of mobilization the regime bears before it yields: the share of the home population out in the streets, summed over days (a striker counts `strike_weight` times). The default, 10⁹, is never reached: a regime concedes only where a scenario gives it a resolve. No record fixes one for Korea; a month with a tenth of the people out on strike builds a pressure of about 5 [E, U].";
+        strike_weight: f64 = 3.0, [0, 1000], "times one person out in the streets",
+            "A person out in a region under a strike call withdraws labour as well as being out: this many times the cost to the regime of one demonstrator [E, U].";
+        forgetting: f64 = 0.05, [0, 1], "per day",
+            "The weight of past costs fades at this rate: a movement must sustain its pressure, and a rising that went home a month ago weighs a fifth of what it did [E, U].";
+    }
+}
+
+param_group! {
     /// Local committees that people form once they have risen (an observation: counted, not acted on).
     CommitteeParams / RawCommitteeParams {
         counties: u32 = 0, [0, 100000], "local units in the home regions",
@@ -263,7 +276,7 @@ pub struct RawResistance {
     pub initial_cadres: Option<f64>,
     /// Main-force fighters at the start, in the leadership region (persons, before scaling).
     pub initial_fighters: Option<f64>,
-    /// Stop the run once the ruling system has collapsed.
+    /// Stop the run once the ruling system has collapsed or conceded.
     pub stop_at_collapse: Option<bool>,
     /// Dates (`YYYY-MM-DD`) at which headline figures are also taken, so that two accounts
     /// are compared at the same moment.
@@ -291,6 +304,8 @@ pub struct RawResistance {
     pub policing: Option<RawPolicingParams>,
     /// `[resistance.loyalty]`.
     pub loyalty: Option<RawLoyaltyParams>,
+    /// `[resistance.concession]`.
+    pub concession: Option<RawConcessionParams>,
     /// `[resistance.who_rises]`: who may rise.
     pub who_rises: Option<RawWhoRises>,
     /// `[resistance.committees]`.
@@ -415,6 +430,7 @@ impl RawResistance {
             ),
             policing: table(&mut f, "policing", p, s, RawPolicingParams::decode),
             loyalty: table(&mut f, "loyalty", p, s, RawLoyaltyParams::decode),
+            concession: table(&mut f, "concession", p, s, RawConcessionParams::decode),
             who_rises: table(&mut f, "who_rises", p, s, RawWhoRises::decode),
             committees: table(&mut f, "committees", p, s, RawCommitteeParams::decode),
             kinds: array(&mut f, "kinds", p, s, RawKind::decode),
@@ -522,6 +538,8 @@ pub struct ResistanceParams {
     pub policing: PolicingParams,
     /// Defection of the ruling side's forces.
     pub loyalty: LoyaltyParams,
+    /// Concession.
+    pub concession: ConcessionParams,
     /// Who may rise.
     pub who_rises: WhoRises,
     /// Local committees (counted).
@@ -543,6 +561,7 @@ pub fn parameter_tables() -> Vec<(&'static str, &'static [crate::scenario::param
         ("resistance.demobilization", DemobilizationParams::PARAMS),
         ("resistance.policing", PolicingParams::PARAMS),
         ("resistance.loyalty", LoyaltyParams::PARAMS),
+        ("resistance.concession", ConcessionParams::PARAMS),
         ("resistance.control", ControlParams::PARAMS),
         ("resistance.committees", CommitteeParams::PARAMS),
     ]

@@ -101,6 +101,8 @@ pub struct RegionState {
     pub appeal: Timed,
     /// Infiltrated small-unit cadres (persons).
     pub infiltrators: Timed,
+    /// A strike call in force (1 while it lasts): those out withdraw their labour.
+    pub strike: Timed,
     /// The call to rise has reached this region.
     pub open: bool,
     /// Resource pools: money (yen), provisions (kg), skill and wisdom (hours).
@@ -167,6 +169,7 @@ impl RegionState {
             campaign: none,
             appeal: none,
             infiltrators: none,
+            strike: none,
             open: false,
             pool: [0.0; 4],
             materials: 0.0,

@@ -175,6 +175,20 @@ impl Resistance {
                 }
                 entry("appeal_to_rise", *region, 0, "the call to rise".into());
             }
+            Action::Strike { region, days } => {
+                for r in regions_of(*region, n) {
+                    self.state.regions[r].strike = Timed {
+                        value: 1.0,
+                        until: until(*days, self.fixed.dt),
+                    };
+                }
+                entry(
+                    "strike",
+                    *region,
+                    0,
+                    format!("a strike call: those out withdraw their labour for {days} days"),
+                );
+            }
             Action::TrainingDrive {
                 region,
                 factor,

@@ -79,6 +79,11 @@ pub(crate) fn validate(c: &mut Check<'_>, r: &mut RawResistance) -> Option<Resis
         "resistance.loyalty",
         &mut ranges,
     );
+    let concession = ConcessionParams::resolve(
+        r.concession.get_or_insert_with(Default::default),
+        "resistance.concession",
+        &mut ranges,
+    );
     for (path, message, help) in ranges {
         c.bad(&path, message, Some(help));
     }
@@ -195,6 +200,7 @@ pub(crate) fn validate(c: &mut Check<'_>, r: &mut RawResistance) -> Option<Resis
         demobilization,
         policing,
         loyalty,
+        concession,
         who_rises,
         committees,
         kinds,
