@@ -173,3 +173,39 @@ class Sim:
     def summary(self) -> str | None: ...
     @property
     def scenario(self) -> Scenario: ...
+
+class Targets:
+    """A targets file (the record), its scenarios, a plain simulator and calibration."""
+
+    @staticmethod
+    def read(path: str | os.PathLike[str], *, scale: float | None = None, set: list[str] | None = None) -> Targets: ...
+    @property
+    def names(self) -> list[str]: ...
+    @property
+    def observed(self) -> list[float]: ...
+    @property
+    def holdout(self) -> list[bool]: ...
+    @property
+    def parameters(self) -> list[str]: ...
+    def sample(self, n: int, seed: int = 1) -> list[list[float]]: ...
+    def simulate(
+        self, theta: dict[str, float] | list[float], replicate: int = 0, seed: int | None = None
+    ) -> dict[str, float | None]: ...
+    def calibrate(
+        self,
+        out: str | os.PathLike[str] | None = None,
+        *,
+        waves: int = 3,
+        points: int = 40,
+        replicates: int = 4,
+        candidates: int = 20000,
+        cutoff: float = 3.0,
+        discrepancy: float = 0.0,
+        seed: int = 1,
+        run_seed: int | None = None,
+        abc: bool = False,
+        particles: int = 200,
+        generations: int = 6,
+        claims: list[str] = ...,
+        threads: int | None = None,
+    ) -> dict[str, Any]: ...

@@ -9,6 +9,7 @@
 
 use pyo3::prelude::*;
 
+mod calibrate;
 mod experiment;
 mod problems;
 mod run;
@@ -105,6 +106,7 @@ fn _mobilize(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "ExperimentError",
         m.py().get_type::<experiment::ExperimentError>(),
     )?;
+    m.add_class::<calibrate::Targets>()?;
     m.add_class::<experiment::Experiment>()?;
     m.add_class::<experiment::Pending>()?;
     m.add_class::<problems::Problem>()?;
