@@ -17,6 +17,8 @@ pub struct Targets {
     record: Record,
     sources: Vec<(String, Source)>,
     sets: Vec<String>,
+    /// Worlds of the replicates run so far, reused by later calls at other parameter values.
+    worlds: mobilize_core::world::WorldCache,
 }
 
 impl Targets {
@@ -123,6 +125,7 @@ impl Targets {
             record,
             sources,
             sets,
+            worlds: mobilize_core::world::WorldCache::new(16),
         };
         t.load(&[]).map_err(PyValueError::new_err)?;
         Ok(t)
@@ -178,7 +181,7 @@ impl Targets {
         let values = py
             .detach(|| {
                 let scenarios = self.load(&sets)?;
-                targets::replicate_values(&self.record, &scenarios, seed, replicate)
+                targets::replicate_values(&self.record, &scenarios, seed, replicate, &self.worlds)
                     .map_err(|e| e.to_string())
             })
             .map_err(PyValueError::new_err)?;
@@ -262,7 +265,7 @@ impl Targets {
         let pool = super::pool(threads.max(1)).map_err(PyValueError::new_err)?;
         let simulate = |x: &[f64], k: u32| -> Result<Vec<Option<f64>>, String> {
             let scenarios = self.load(&self.sets_of(x))?;
-            targets::replicate_values(&self.record, &scenarios, run_seed, k)
+            targets::replicate_values(&self.record, &scenarios, run_seed, k, &self.worlds)
                 .map_err(|e| e.to_string())
         };
         let quiet = |_: usize, _: usize, _: usize| {};

@@ -176,11 +176,22 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
         .num_threads(threads)
         .build()
         .map_err(|e| Failure::Other(format!("cannot start {threads} threads: {e}")))?;
+    // Replicate k of every point runs in the same world (the points' parameters do not change
+    // the people or their ties): built once per replicate and scenario.
+    let worlds = mobilize_core::world::WorldCache::new(
+        (args.replicates as usize * targets.scenarios().len()).min(64),
+    );
     let simulate = |x: &[f64], k: u32| -> Result<Vec<Option<f64>>, String> {
         let scenarios =
             load(&sets_of(x), "").map_err(|_| "a design point is invalid".to_string())?;
-        mobilize_experiment::targets::replicate_values(&targets, &scenarios, args.run_seed, k)
-            .map_err(|e| e.to_string())
+        mobilize_experiment::targets::replicate_values(
+            &targets,
+            &scenarios,
+            args.run_seed,
+            k,
+            &worlds,
+        )
+        .map_err(|e| e.to_string())
     };
     let progress: Mutex<Option<(usize, RunsProgress)>> = Mutex::new(None);
     let tick = |wave: usize, done: usize, total: usize| {
@@ -258,11 +269,12 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
             );
         }
     }
+    let drawn = (args.abc || !claims.is_empty()) && c.stopped.is_none();
     let _ = writeln!(
         summary,
         "\nTables in {}/ (waves.csv, non-implausible.csv, conflicts.csv, wave-N/{})",
         out.display(),
-        if args.abc || !claims.is_empty() {
+        if drawn {
             ", posterior.csv, abc.csv, claims.csv"
         } else {
             ""

@@ -132,9 +132,14 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
     let progress = RunsProgress::new(args.quiet);
     let scores = pool
         .install(|| {
-            targets::score(&targets, &scenarios, args.replicates, args.seed, &|d, t| {
-                progress.update(d, t)
-            })
+            targets::score(
+                &targets,
+                &scenarios,
+                args.replicates,
+                args.seed,
+                &mobilize_core::world::WorldCache::new(0),
+                &|d, t| progress.update(d, t),
+            )
         })
         .map_err(|e| {
             progress.finish();
@@ -345,12 +350,21 @@ fn run_design(args: &ScoreArgs, targets: &Targets, load: &Loader<'_>) -> Result<
     let per_point = points.first().map_or(0, Vec::len) * args.replicates as usize;
     let total = per_point * points.len();
     let mut all_scores = Vec::with_capacity(points.len());
+    // Replicate k of every point runs in the same world: built once per replicate.
+    let worlds = mobilize_core::world::WorldCache::new(
+        (args.replicates as usize * points.first().map_or(0, Vec::len)).min(64),
+    );
     for (i, scenarios) in points.iter().enumerate() {
         let scores = pool
             .install(|| {
-                targets::score(targets, scenarios, args.replicates, args.seed, &|d, _| {
-                    progress.update(i * per_point + d, total)
-                })
+                targets::score(
+                    targets,
+                    scenarios,
+                    args.replicates,
+                    args.seed,
+                    &worlds,
+                    &|d, _| progress.update(i * per_point + d, total),
+                )
             })
             .map_err(|e| {
                 progress.finish();

@@ -147,6 +147,12 @@ impl Sim {
     /// Synthesizes the population and network and initializes the model.
     pub fn new(scenario: Scenario) -> Sim {
         let world = World::of(&scenario);
+        Sim::in_world(scenario, world)
+    }
+
+    /// A run of `scenario` in a world already built, which must be the scenario's own (the
+    /// same regions, network and seed: [`crate::world::WorldCache`] hands out only such).
+    pub fn in_world(scenario: Scenario, world: World) -> Sim {
         let model = scenario.model.build(&scenario, &world);
         Sim {
             world_scenario: scenario.resolved_toml(),

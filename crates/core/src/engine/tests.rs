@@ -169,3 +169,33 @@ fn a_run_reached_to_its_last_step_is_over_without_another_step() {
     assert_eq!(sim.over(&RunControl::default()), Some(outcome.reason));
     assert_eq!(sim.step_reached(), Some(outcome.last_step));
 }
+
+/// A world kept and handed to another point of a design is the world that point would have
+/// built: the runs are the same, and the kept world is reused only for the same regions,
+/// network and seed (a model rate changed: reused; a seed or a region's size changed: built).
+#[test]
+fn a_run_in_a_kept_world_is_the_run_that_built_its_own() {
+    let worlds = crate::world::WorldCache::new(4);
+    let a = two_valleys(&["resistance.repression.detection=0.02"]);
+    let b = two_valleys(&["resistance.outreach.member_contacts=0.3"]);
+    let wa = worlds.world(&a);
+    let wb = worlds.world(&b);
+    assert!(
+        std::sync::Arc::ptr_eq(&wa.network, &wb.network),
+        "a model rate does not change the world: kept"
+    );
+    let mut rec = Recorder::default();
+    Sim::in_world(b.clone(), wb).run(&mut [&mut rec]).unwrap();
+    assert_eq!(rec.rows, whole(b).rows);
+    let c = two_valleys(&["seed=99"]);
+    assert!(!std::sync::Arc::ptr_eq(&worlds.world(&c).network, &wa.network));
+    let d = two_valleys(&["scale=0.5"]);
+    let wd = worlds.world(&d);
+    assert_eq!(wd.people.len(), World::of(&d).people.len());
+    assert_ne!(wd.people.len(), wa.people.len());
+    // Bounded: four kept at most; the oldest goes first.
+    for seed in 100..110 {
+        worlds.world(&two_valleys(&[&format!("seed={seed}")]));
+    }
+    assert!(!std::sync::Arc::ptr_eq(&worlds.world(&a).network, &wa.network));
+}

@@ -226,7 +226,8 @@ fn full_scale(
 }
 
 /// Runs `replicates` replicates of each scenario in `scenarios` (name as the targets file
-/// gives it, and the validated scenario) in the current rayon pool, and scores every target.
+/// gives it, and the validated scenario) in the current rayon pool, and scores every target;
+/// replicate k's world comes from `worlds` (built once for every point of a design).
 /// Replicate k of a scenario has seed `replicate_seed(base, k)`, `base` being `base_seed` or
 /// the scenario's own; `progress` is called after each run with (done, total).
 ///
@@ -237,6 +238,7 @@ pub fn score(
     scenarios: &[(String, mobilize_core::scenario::Scenario)],
     replicates: u32,
     base_seed: Option<u64>,
+    worlds: &mobilize_core::world::WorldCache,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<Score>, TargetsError> {
     use rayon::prelude::*;
@@ -250,9 +252,10 @@ pub fn score(
         let base = base_seed.unwrap_or(scenario.seed);
         let run = |k: u32| -> Vec<Option<f64>> {
             let s = scenario.with_seed(crate::seeds::replicate_seed(base, k));
+            let world = worlds.world(&s);
             let mut rec = Recorder::default();
             // A recorder never fails.
-            let _ = mobilize_core::engine::Sim::new(s).run(&mut [&mut rec]);
+            let _ = mobilize_core::engine::Sim::in_world(s, world).run(&mut [&mut rec]);
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             progress(n, total);
             mine.iter()
@@ -265,8 +268,9 @@ pub fn score(
         // The first run alone: it says whether the targets can be read from this scenario.
         let first = {
             let s = scenario.with_seed(crate::seeds::replicate_seed(base, 0));
+            let world = worlds.world(&s);
             let mut rec = Recorder::default();
-            let _ = mobilize_core::engine::Sim::new(s).run(&mut [&mut rec]);
+            let _ = mobilize_core::engine::Sim::in_world(s, world).run(&mut [&mut rec]);
             for &i in &mine {
                 let t = &targets.targets[i];
                 let names: Vec<String> = scenario.regions.iter().map(|r| r.name.clone()).collect();
@@ -304,19 +308,23 @@ pub fn score(
 /// seed `replicate_seed(base, k)`), and the value of every target of `targets` in file order,
 /// `None` where the run did not reach it. A target the scenario's runs cannot have is an error
 /// of the file.
+///
+/// Worlds come from `worlds`: replicate k of every point builds its people and ties once.
 pub fn replicate_values(
     targets: &Targets,
     scenarios: &[(String, mobilize_core::scenario::Scenario)],
     base_seed: Option<u64>,
     k: u32,
+    worlds: &mobilize_core::world::WorldCache,
 ) -> Result<Vec<Option<f64>>, TargetsError> {
     let mut out = vec![None; targets.targets.len()];
     for (name, scenario) in scenarios {
         let base = base_seed.unwrap_or(scenario.seed);
         let s = scenario.with_seed(crate::seeds::replicate_seed(base, k));
+        let world = worlds.world(&s);
         let mut rec = Recorder::default();
         // A recorder never fails.
-        let _ = mobilize_core::engine::Sim::new(s).run(&mut [&mut rec]);
+        let _ = mobilize_core::engine::Sim::in_world(s, world).run(&mut [&mut rec]);
         let names: Vec<String> = scenario.regions.iter().map(|r| r.name.clone()).collect();
         for (i, t) in targets.targets.iter().enumerate() {
             if t.scenario != *name {
