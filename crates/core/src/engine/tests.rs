@@ -188,7 +188,10 @@ fn a_run_in_a_kept_world_is_the_run_that_built_its_own() {
     Sim::in_world(b.clone(), wb).run(&mut [&mut rec]).unwrap();
     assert_eq!(rec.rows, whole(b).rows);
     let c = two_valleys(&["seed=99"]);
-    assert!(!std::sync::Arc::ptr_eq(&worlds.world(&c).network, &wa.network));
+    assert!(!std::sync::Arc::ptr_eq(
+        &worlds.world(&c).network,
+        &wa.network
+    ));
     let d = two_valleys(&["scale=0.5"]);
     let wd = worlds.world(&d);
     assert_eq!(wd.people.len(), World::of(&d).people.len());
@@ -197,5 +200,8 @@ fn a_run_in_a_kept_world_is_the_run_that_built_its_own() {
     for seed in 100..110 {
         worlds.world(&two_valleys(&[&format!("seed={seed}")]));
     }
-    assert!(!std::sync::Arc::ptr_eq(&worlds.world(&a).network, &wa.network));
+    assert!(!std::sync::Arc::ptr_eq(
+        &worlds.world(&a).network,
+        &wa.network
+    ));
 }
