@@ -298,8 +298,12 @@ impl Targets {
                             claims.iter().map(|cl| (cl.clone(), cl.judge(&p))).collect();
                         calibrate::write_posterior(&store, &self.record, &p, &verdicts)
                             .map_err(|e| e.to_string())?;
+                        calibrate::write_report(&store, &self.record, &c, Some((&p, &verdicts)))
+                            .map_err(|e| e.to_string())?;
                         Some((p, verdicts))
                     } else {
+                        calibrate::write_report(&store, &self.record, &c, None)
+                            .map_err(|e| e.to_string())?;
                         None
                     };
                     Ok::<_, String>((c, posterior))

@@ -179,6 +179,27 @@ try {
   assert.deepEqual(await outsideTexts(page), [], 'comparison report: text outside its picture');
   assert.deepEqual(errors, []);
   check('ensemble and comparison reports open with the outcome counted, and no text is clipped');
+
+  // A calibration's report: the space left, a marginal per parameter beside its prior, the
+  // posterior's runs against every target, the claims; no text clipped, no script error.
+  const targets = join(process.cwd(), '..', '..', '..', 'scenarios', 'targets', 'two-valleys.toml');
+  const cal = join(out, 'calibration');
+  execFileSync(bin, ['calibrate', targets, '--waves', '2', '--points', '10', '-n', '2', '--candidates', '400',
+    '--abc', '--particles', '30', '--generations', '2', '--claim', 'rising at its peak >= 150', '-q', '-o', cal],
+  { encoding: 'utf8' });
+  await page.goto(`file://${join(cal, 'report.html')}`);
+  assert.match(await page.textContent('p.lead'), /^History matching over 2 parameter\(s\) in 2 wave\(s\): [\d.]+ % of the prior is not ruled out\.$/);
+  const titles = await page.$$eval('svg title', (ts) => ts.map((t) => t.textContent));
+  for (const t of ['Share of the prior not ruled out, after each wave', 'resistance.outreach.member_contacts',
+    'resistance.repression.detection']) {
+    assert.ok(titles.includes(t), `calibration report lacks "${t}": ${titles}`);
+  }
+  const cells = await page.$$eval('td', (ts) => ts.map((t) => t.textContent));
+  assert.ok(cells.includes('rising at its peak (held out)') && cells.includes('rising at its peak >= 150'), `${cells}`);
+  assert.deepEqual(await outsideTexts(page), [], 'calibration report: text outside its picture');
+  await page.screenshot({ path: join(shots, 'calibration-report.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  check('a calibration report shows the space left, each marginal beside its prior and the claims, with no text clipped');
 } finally {
   await browser.close();
 }

@@ -260,6 +260,8 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
                 .collect();
             calibrate::write_posterior(&store, &targets, &posterior, &verdicts)
                 .map_err(|e| Failure::Other(e.to_string()))?;
+            calibrate::write_report(&store, &targets, &c, Some((&posterior, &verdicts)))
+                .map_err(|e| Failure::Other(e.to_string()))?;
             describe_posterior(
                 &mut summary,
                 &targets,
@@ -270,9 +272,13 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
         }
     }
     let drawn = (args.abc || !claims.is_empty()) && c.stopped.is_none();
+    if !drawn {
+        calibrate::write_report(&store, &targets, &c, None)
+            .map_err(|e| Failure::Other(e.to_string()))?;
+    }
     let _ = writeln!(
         summary,
-        "\nTables in {}/ (waves.csv, non-implausible.csv, conflicts.csv, wave-N/{})",
+        "\nReport: {}/report.html; tables: waves.csv, non-implausible.csv, conflicts.csv, wave-N/{}",
         out.display(),
         if drawn {
             ", posterior.csv, abc.csv, claims.csv"

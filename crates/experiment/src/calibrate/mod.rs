@@ -34,11 +34,13 @@
 mod abc;
 pub mod claims;
 pub mod emulator;
+mod report;
 mod store;
 mod tables;
 mod waves;
 
 pub use abc::{abc_smc, AbcSettings, Generation, Particle, Posterior};
+pub use report::write as write_report;
 pub use store::{Store, StoreError};
 pub use tables::{write as write_tables, write_posterior};
 pub use waves::{calibrate, four_digits, Calibration, Conflict, Simulator, TargetFit, Wave};

@@ -10,6 +10,7 @@
 //! DIR/waves.csv               the space left after each wave
 //! DIR/non-implausible.csv     a sample of the points the record does not rule out
 //! DIR/conflicts.csv           each target (and pair) against the share of the space it allows
+//! DIR/report.html             the report: space left, marginals, pairs, the posterior's runs
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,9 @@ pub enum StoreError {
     /// A file could not be written or read.
     #[error(transparent)]
     Output(#[from] mobilize_output::OutputError),
+    /// The report could not be written.
+    #[error("cannot write the report: {0}")]
+    Report(String),
 }
 
 /// Where a calibration keeps its runs and tables: a folder, or nowhere (tests, Python).
