@@ -110,7 +110,7 @@ impl Targets {
     #[staticmethod]
     #[pyo3(signature = (path, *, scale = None, set = None))]
     fn read(path: PathBuf, scale: Option<f64>, set: Option<Vec<String>>) -> PyResult<Targets> {
-        let record = Record::read(&path).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let mut record = Record::read(&path).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let beside = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let sources = record
             .scenarios()
@@ -121,13 +121,25 @@ impl Targets {
         if let Some(s) = scale {
             sets.push(format!("scale={s:?}"));
         }
-        let t = Targets {
-            record,
+        let mut t = Targets {
+            record: Record {
+                file: record.file.clone(),
+                targets: Vec::new(),
+                priors: Vec::new(),
+                priors_line: 0,
+            },
             sources,
             sets,
             worlds: mobilize_core::world::WorldCache::new(16),
         };
-        t.load(&[]).map_err(PyValueError::new_err)?;
+        let scenarios = t.load(&[]).map_err(PyValueError::new_err)?;
+        if let Some((_, s)) = scenarios.first() {
+            let model = s.model;
+            record
+                .bound_priors(&|p| mobilize_core::model::declared_range(model, p))
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        }
+        t.record = record;
         Ok(t)
     }
 

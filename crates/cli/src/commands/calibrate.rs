@@ -99,7 +99,7 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
             args.discrepancy
         )));
     }
-    let targets = Targets::read(&args.targets).map_err(|e| input(e.to_string()))?;
+    let mut targets = Targets::read(&args.targets).map_err(|e| input(e.to_string()))?;
     if targets.priors.is_empty() {
         return Err(input(format!(
             "{}: a calibration varies the parameters of the file's `[priors]`, and it has none",
@@ -113,6 +113,16 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
         .collect::<Result<_, _>>()
         .map_err(input)?;
     let load = super::score::loader(&targets, &args.targets, &args.set, args.scale)?;
+    // Bounds a prior leaves out come from its parameter's declared range; a prior reaching
+    // outside that range is refused here, at the `[priors]` table's line.
+    let model = load(&[], "")?
+        .first()
+        .map(|(_, s)| s.model)
+        .ok_or_else(|| input(format!("{}: names no scenario", targets.file)))?;
+    targets
+        .bound_priors(&|p| mobilize_core::model::declared_range(model, p))
+        .map_err(|e| input(e.to_string()))?;
+    let targets = targets;
     let keys: Vec<String> = targets.priors.iter().map(|(k, _)| k.clone()).collect();
     let sets_of = |x: &[f64]| -> Vec<String> {
         keys.iter()

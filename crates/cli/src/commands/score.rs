@@ -112,11 +112,24 @@ pub(super) fn loader(
 
 /// Scores the model against the targets file and prints the table.
 pub fn run(args: ScoreArgs) -> Result<(), Failure> {
-    let targets = Targets::read(&args.targets).map_err(|e| {
+    let mut targets = Targets::read(&args.targets).map_err(|e| {
         eprintln!("error: {e}");
         Failure::Input
     })?;
     let load = loader(&targets, &args.targets, &args.set, args.scale)?;
+    if args.sample.is_some() {
+        // `--sample` draws from the priors: their missing bounds from the declared ranges.
+        if let Some((_, s)) = load(&[], "")?.first() {
+            let model = s.model;
+            targets
+                .bound_priors(&|p| mobilize_core::model::declared_range(model, p))
+                .map_err(|e| {
+                    eprintln!("error: {e}");
+                    Failure::Input
+                })?;
+        }
+    }
+    let targets = targets;
     if !args.grid.is_empty() || args.design.is_some() || args.sample.is_some() {
         return run_design(&args, &targets, &load);
     }

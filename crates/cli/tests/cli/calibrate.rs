@@ -118,7 +118,7 @@ fn bad_priors_are_refused_before_anything_runs() {
     // A prior reaching outside the parameter's range: named with the value.
     refused(
         TARGETS.replace("min = 0.0005, max = 0.05", "min = 0.0005, max = 5.0"),
-        "priors.\"resistance.repression.detection\" at 5",
+        "priors.\"resistance.repression.detection\": [0.0005, 5] reaches outside the parameter's range (allowed: 0 to 1)",
     );
     // A parameter that does not exist.
     refused(

@@ -59,6 +59,12 @@ pub trait ModelDef: Send + Sync + 'static {
         ]
     }
 
+    /// The model's numeric parameters by table (`resistance.repression`), each with its
+    /// declared range: what a calibration's priors default to ([`declared_range`]).
+    fn parameters(&self) -> Vec<(&'static str, &'static [crate::scenario::ParamDoc])> {
+        Vec::new()
+    }
+
     /// The numbers this model adds to every `[[regions]]` table (the resistance model's
     /// garrison), with their ranges and defaults. Other models' scenarios may not give them.
     fn region_fields(&self) -> &'static [RegionField] {
@@ -335,4 +341,17 @@ macro_rules! event_kinds {
             }
         }
     };
+}
+
+/// The declared range `[min, max]` of the parameter at `path` (`resistance.repression.detection`)
+/// of `model`, if it declares one.
+pub fn declared_range(model: &dyn ModelDef, path: &str) -> Option<(f64, f64)> {
+    let (table, name) = path.rsplit_once('.')?;
+    model
+        .parameters()
+        .into_iter()
+        .filter(|(t, _)| *t == table)
+        .flat_map(|(_, params)| params.iter())
+        .find(|p| p.name == name)
+        .map(|p| (p.min, p.max))
 }

@@ -342,8 +342,10 @@ impl Targets {
             return Err(err(0, "no targets (each is a `[[target]]` table)".into()));
         }
         let mut priors = Vec::new();
+        let mut priors_line = 0;
         if let Some(table) = raw.priors {
             let at = table.span().start;
+            priors_line = place(text, at).0;
             for (path, value) in table.into_inner() {
                 let prior = value
                     .try_into::<RawPrior>()
@@ -380,6 +382,7 @@ impl Targets {
             file: file.to_string(),
             targets,
             priors,
+            priors_line,
         })
     }
 

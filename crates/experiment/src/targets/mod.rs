@@ -56,6 +56,66 @@ pub struct Targets {
     /// The parameters to vary and how each is drawn (`[priors]`), in file order; the others
     /// stay as the scenario sets them.
     pub priors: Vec<(String, Prior)>,
+    /// Line of the `[priors]` table (0 without one), for messages.
+    pub priors_line: usize,
+}
+
+impl Targets {
+    /// Takes each prior's missing bounds from its parameter's declared range (`declared(path)`,
+    /// [`mobilize_core::model::declared_range`]), and refuses a prior that reaches outside
+    /// that range, before anything runs.
+    pub fn bound_priors(
+        &mut self,
+        declared: &dyn Fn(&str) -> Option<(f64, f64)>,
+    ) -> Result<(), TargetsError> {
+        let err = |message: String| TargetsError {
+            file: self.file.clone(),
+            line: self.priors_line,
+            column: 1,
+            message,
+        };
+        for (path, prior) in &mut self.priors {
+            let range = declared(path);
+            let Some((min, max)) = prior.bounds() else {
+                continue;
+            };
+            let (lo, hi) = match (min.is_nan() || max.is_nan(), range) {
+                (true, None) => {
+                    return Err(err(format!(
+                        "priors.\"{path}\": the parameter declares no range to take `min` and `max` from; give them"
+                    )))
+                }
+                (true, Some((dlo, dhi))) => (
+                    if min.is_nan() { dlo } else { min },
+                    if max.is_nan() { dhi } else { max },
+                ),
+                (false, _) => (min, max),
+            };
+            if let Some((dlo, dhi)) = range {
+                if lo < dlo || hi > dhi {
+                    return Err(err(format!(
+                        "priors.\"{path}\": [{lo}, {hi}] reaches outside the parameter's range (allowed: {dlo} to {dhi})"
+                    )));
+                }
+            }
+            if lo >= hi {
+                return Err(err(format!(
+                    "priors.\"{path}\": [{lo}, {hi}] is not a range (allowed: min < max)"
+                )));
+            }
+            *prior = match *prior {
+                Prior::Uniform { .. } => Prior::Uniform { min: lo, max: hi },
+                Prior::LogUniform { .. } if lo > 0.0 => Prior::LogUniform { min: lo, max: hi },
+                Prior::LogUniform { .. } => {
+                    return Err(err(format!(
+                        "priors.\"{path}\": `log_uniform` needs min > 0, and the declared range starts at {lo}; give `min`"
+                    )))
+                }
+                other => other,
+            };
+        }
+        Ok(())
+    }
 }
 
 /// One observation and how to read it from a run.

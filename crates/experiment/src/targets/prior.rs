@@ -42,6 +42,16 @@ pub enum Prior {
 }
 
 impl Prior {
+    /// Its bounds: (min, max) of a uniform, log-uniform or beta prior, none for a normal one.
+    /// A bound not yet taken from the declared range is NaN.
+    pub fn bounds(&self) -> Option<(f64, f64)> {
+        match *self {
+            Prior::Uniform { min, max } | Prior::LogUniform { min, max } => Some((min, max)),
+            Prior::Beta { min, max, .. } => Some((min, max)),
+            Prior::Normal { .. } => None,
+        }
+    }
+
     /// The value at cumulative probability `u` in (0, 1).
     pub fn quantile(&self, u: f64) -> f64 {
         match *self {
@@ -186,11 +196,19 @@ pub(super) fn check_prior(raw: RawPrior) -> Result<Prior, String> {
                 ("a", raw.a),
                 ("b", raw.b),
             ])?;
-            let (min, max) = (given(raw.min, "min")?, given(raw.max, "max")?);
-            range(min, max)?;
+            // A bound not given is taken from the parameter's declared range later
+            // (`Targets::bound_priors`); NaN marks it until then.
+            let bound = |v: Option<f64>, field: &str| match v {
+                Some(_) => given(v, field),
+                None => Ok(f64::NAN),
+            };
+            let (min, max) = (bound(raw.min, "min")?, bound(raw.max, "max")?);
+            if min.is_finite() && max.is_finite() {
+                range(min, max)?;
+            }
             if raw.dist == "uniform" {
                 Ok(Prior::Uniform { min, max })
-            } else if min > 0.0 {
+            } else if min.is_nan() || min > 0.0 {
                 Ok(Prior::LogUniform { min, max })
             } else {
                 Err(format!("`log_uniform` needs min > 0 (found {min})"))

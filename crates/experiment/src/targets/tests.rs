@@ -359,7 +359,12 @@ fn priors_are_read_in_file_order_and_checked() {
     };
     assert!(bad("{ dist = \"log_uniform\", min = 0, max = 1 }").contains("needs min > 0"));
     assert!(bad("{ dist = \"uniform\", min = 2, max = 1 }").contains("allowed: min < max"));
-    assert!(bad("{ dist = \"uniform\", min = 0 }").contains("needs `max`"));
+    // A bound left out is taken from the declared range later (`bound_priors`).
+    assert!(Targets::parse(
+        "t.toml",
+        &format!("{GOOD}\n[priors]\n\"x\" = {{ dist = \"uniform\", min = 0 }}\n")
+    )
+    .is_ok());
     assert!(
         bad("{ dist = \"normal\", mean = 0, sd = 1, min = 0 }").contains("`min` does not apply")
     );
@@ -423,4 +428,51 @@ fn a_latin_hypercube_draws_each_stratum_once_and_repeats_with_its_seed() {
         "the same seed, the same points"
     );
     assert_ne!(latin_hypercube(&priors, n, 8), rows);
+}
+
+#[test]
+fn priors_take_missing_bounds_from_the_declared_range_and_may_not_reach_outside_it() {
+    let text = |priors: &str| {
+        format!(
+            "scenario = \"x\"\n[[target]]\nname = \"t\"\nfigure = \"f\"\nobserved = 1\nsd = 1\nsource = \"s\"\n[priors]\n{priors}\n"
+        )
+    };
+    let declared = |p: &str| match p {
+        "a.rate" => Some((0.0, 1.0)),
+        "a.count" => Some((1.0, 100.0)),
+        _ => None,
+    };
+    let mut t = Targets::parse(
+        "t.toml",
+        &text("\"a.rate\" = { dist = \"uniform\" }\n\"a.count\" = { dist = \"log_uniform\", max = 50.0 }"),
+    )
+    .unwrap();
+    t.bound_priors(&declared).unwrap();
+    assert_eq!(t.priors[0].1, Prior::Uniform { min: 0.0, max: 1.0 });
+    assert_eq!(
+        t.priors[1].1,
+        Prior::LogUniform {
+            min: 1.0,
+            max: 50.0
+        }
+    );
+    let refused = |priors: &str, wanted: &str| {
+        let mut t = Targets::parse("t.toml", &text(priors)).unwrap();
+        let e = t.bound_priors(&declared).unwrap_err();
+        assert_eq!(e.line, 8, "{e}");
+        assert!(e.message.contains(wanted), "{e}");
+    };
+    refused(
+        "\"a.rate\" = { dist = \"uniform\", min = 0.5, max = 2.0 }",
+        "reaches outside the parameter's range (allowed: 0 to 1)",
+    );
+    refused(
+        "\"a.rate\" = { dist = \"log_uniform\" }",
+        "declared range starts at 0; give `min`",
+    );
+    refused("\"b.other\" = { dist = \"uniform\" }", "declares no range");
+    refused(
+        "\"a.rate\" = { dist = \"uniform\", min = 1.5 }\n",
+        "[1.5, 1] is not a range",
+    );
 }

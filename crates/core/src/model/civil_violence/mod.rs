@@ -71,6 +71,10 @@ impl ModelDef for Def {
         true
     }
 
+    fn parameters(&self) -> Vec<(&'static str, &'static [crate::scenario::ParamDoc])> {
+        vec![("civil_violence", params::EpsteinParams::PARAMS)]
+    }
+
     fn structural(&self) -> &'static [&'static str] {
         &[
             "civil_violence.width",

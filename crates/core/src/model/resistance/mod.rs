@@ -93,6 +93,10 @@ impl ModelDef for Def {
         &["resistance.kinds", "resistance.leadership"]
     }
 
+    fn parameters(&self) -> Vec<(&'static str, &'static [crate::scenario::ParamDoc])> {
+        params::parameter_tables()
+    }
+
     fn key_parameters(&self) -> &'static [(&'static str, &'static str)] {
         &[
             ("seed", "seed"),
