@@ -24,27 +24,7 @@ pub struct Targets {
 impl Targets {
     /// The scenarios validated with the overrides and one point's values (`path=value`).
     fn load(&self, point: &[String]) -> Result<Vec<(String, Core)>, String> {
-        let overrides = self
-            .sets
-            .iter()
-            .chain(point)
-            .map(|s| Override::parse(s))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
-        self.sources
-            .iter()
-            .map(|(name, src)| {
-                Core::load(src, &overrides)
-                    .map(|s| (name.clone(), s))
-                    .map_err(|e| {
-                        let first = e
-                            .problems
-                            .first()
-                            .map_or(String::new(), |p| format!(": {} {}", p.path, p.message));
-                        format!("scenario `{name}` is invalid{first}")
-                    })
-            })
-            .collect()
+        load(&self.sources, &self.sets, point)
     }
 
     fn sets_of(&self, x: &[f64]) -> Vec<String> {
@@ -91,6 +71,34 @@ impl Targets {
     }
 }
 
+/// The scenarios `sources` validated with `sets` and then one point's values (`path=value`).
+fn load(
+    sources: &[(String, Source)],
+    sets: &[String],
+    point: &[String],
+) -> Result<Vec<(String, Core)>, String> {
+    let overrides = sets
+        .iter()
+        .chain(point)
+        .map(|s| Override::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    sources
+        .iter()
+        .map(|(name, src)| {
+            Core::load(src, &overrides)
+                .map(|s| (name.clone(), s))
+                .map_err(|e| {
+                    let first = e
+                        .problems
+                        .first()
+                        .map_or(String::new(), |p| format!(": {} {}", p.path, p.message));
+                    format!("scenario `{name}` is invalid{first}")
+                })
+        })
+        .collect()
+}
+
 fn source_of(name: &str, beside: &Path) -> PyResult<Source> {
     if !embedded::looks_like_path(name) {
         if let Some(s) = embedded::source(name) {
@@ -112,7 +120,7 @@ impl Targets {
     fn read(path: PathBuf, scale: Option<f64>, set: Option<Vec<String>>) -> PyResult<Targets> {
         let mut record = Record::read(&path).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let beside = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let sources = record
+        let sources: Vec<(String, Source)> = record
             .scenarios()
             .into_iter()
             .map(|n| Ok((n.to_string(), source_of(n, &beside)?)))
@@ -121,26 +129,20 @@ impl Targets {
         if let Some(s) = scale {
             sets.push(format!("scale={s:?}"));
         }
-        let mut t = Targets {
-            record: Record {
-                file: record.file.clone(),
-                targets: Vec::new(),
-                priors: Vec::new(),
-                priors_line: 0,
-            },
-            sources,
-            sets,
-            worlds: mobilize_core::world::WorldCache::new(16),
-        };
-        let scenarios = t.load(&[]).map_err(PyValueError::new_err)?;
+        // Bounds a prior leaves out come from its parameter's declared range.
+        let scenarios = load(&sources, &sets, &[]).map_err(PyValueError::new_err)?;
         if let Some((_, s)) = scenarios.first() {
             let model = s.model;
             record
                 .bound_priors(&|p| mobilize_core::model::declared_range(model, p))
                 .map_err(|e| PyValueError::new_err(e.to_string()))?;
         }
-        t.record = record;
-        Ok(t)
+        Ok(Targets {
+            record,
+            sources,
+            sets,
+            worlds: mobilize_core::world::WorldCache::new(16),
+        })
     }
 
     /// The targets' names, in file order.
