@@ -109,7 +109,14 @@ pub fn number(v: f64) -> String {
         }
         return i.to_string();
     }
-    let s = format!("{v:.3}");
+    // Below 0.01, three decimals would print neighbouring ticks alike (0.0015 and 0.002 both
+    // as "0.002"): four significant digits instead.
+    let decimals = if v.abs() < 0.01 {
+        (3 - v.abs().log10().floor() as i32).clamp(3, 15) as usize
+    } else {
+        3
+    };
+    let s = format!("{v:.decimals$}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -540,6 +547,16 @@ mod tests {
         );
         assert_eq!(number(12345.0), "12\u{2009}345");
         assert_eq!(number(0.25), "0.25");
+        // Small ticks keep what tells them apart.
+        let small: Vec<String> = ticks(0.0005, 0.0025, 5)
+            .iter()
+            .map(|&t| number(t))
+            .collect();
+        let mut unique = small.clone();
+        unique.dedup();
+        assert_eq!(small, unique, "{small:?}");
+        assert_eq!(number(0.0015), "0.0015");
+        assert_eq!(number(0.001_234_56), "0.001235");
     }
 
     #[test]
