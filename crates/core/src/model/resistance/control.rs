@@ -28,6 +28,10 @@ pub struct Course {
     /// Share of the home population in liberated regions when the collapse came (so that two
     /// runs are compared at the same moment, whatever each does after it).
     pub liberated_at_collapse: Option<f64>,
+    /// Whether, when the model brought the ruling system down, more of its troops and police
+    /// had stopped obeying than had fallen in battle (a collapse rather than a defeat); `None`
+    /// without such a collapse (none, or one imposed by a surrender).
+    pub by_defection: Option<bool>,
     /// Step at which the regime conceded (`concession.rs`).
     pub conceded: Option<u32>,
     /// The pressure of sustained mobilization on the regime (share-days, `concession.rs`).
@@ -147,6 +151,8 @@ impl Resistance {
                 };
                 self.state.course.collapse = Some((step, cause.to_string()));
                 self.state.course.liberated_at_collapse = Some(free / home);
+                let defected: f64 = self.state.regions.iter().map(|g| g.defected).sum();
+                self.state.course.by_defection = Some(defected > self.state.tallies.ruling_losses);
                 log.push(LogEntry {
                     step,
                     kind: "collapse".into(),

@@ -330,6 +330,9 @@ impl Resistance {
         if let Some(l) = self.state.course.liberated_at_collapse {
             figures.push(("liberated_share_at_collapse".into(), l));
         }
+        if let Some(d) = self.state.course.by_defection {
+            figures.push(("collapse_by_defection".into(), f64::from(u8::from(d))));
+        }
         // Figures at fixed dates. A run stopped at the collapse is frozen from then on: its
         // later dates take the state at the collapse.
         for (date, at) in &self.fixed.params.report_dates {
@@ -400,10 +403,16 @@ impl Resistance {
                 self.state.tallies.peak_risen
             )
         });
+        // A collapse the forces' defection brought rather than their defeat is said so.
+        let how = if self.state.course.by_defection == Some(true) {
+            "; more of its troops and police had stopped obeying than had fallen"
+        } else {
+            ""
+        };
         let sentence = match (&self.state.course.collapse, self.state.course.offensive) {
             _ if conceded.is_some() => conceded.unwrap_or_default(),
             (Some((c, cause)), Some(o)) => format!(
-                "The ruling system collapsed {}{}{cause}), {} days after the final offensive{}; at most {} people were organized and {} rose.",
+                "The ruling system collapsed {}{}{cause}{how}), {} days after the final offensive{}; at most {} people were organized and {} rose.",
                 at(*c),
                 sep(*c),
                 f64::from(c.saturating_sub(o)) * self.fixed.dt,
@@ -412,7 +421,7 @@ impl Resistance {
                 self.state.tallies.peak_risen
             ),
             (Some((c, cause)), None) => format!(
-                "The ruling system collapsed {}{}{cause}); at most {} people were organized and {} rose.",
+                "The ruling system collapsed {}{}{cause}{how}); at most {} people were organized and {} rose.",
                 at(*c),
                 sep(*c),
                 self.state.tallies.peak_organized,

@@ -164,6 +164,17 @@ fn the_same_rising_facing_forces_that_defect_ends_in_a_collapse() {
         wavering.state.tallies.ruling_losses, 0.0,
         "fallen without a battle"
     );
+    assert_eq!(
+        wavering.state.course.by_defection,
+        Some(true),
+        "a collapse, not a defeat"
+    );
+    let said = wavering.summary(day, crate::observe::StopReason::Ended);
+    assert!(
+        said.sentence.contains("stopped obeying than had fallen"),
+        "{}",
+        said.sentence
+    );
 }
 
 /// Children are not among those who rise by default: in a region of children and adults

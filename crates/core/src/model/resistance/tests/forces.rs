@@ -139,10 +139,16 @@ fn a_column_fights_the_garrison_shifts_control_and_raises_the_region() {
             g.control,
             g.count[State::Risen as usize],
             g.killed[super::super::regions::killed::RULING],
+            m.state.course.by_defection,
         )
     };
-    let (garrison_without, control_without, risen_without, killed_without) = run(false);
-    let (garrison_with, control_with, risen_with, killed_with) = run(true);
+    let (garrison_without, control_without, risen_without, killed_without, _) = run(false);
+    let (garrison_with, control_with, risen_with, killed_with, by_defection) = run(true);
+    assert_eq!(
+        by_defection,
+        Some(false),
+        "the column's victory is a defeat of the forces, not their defection"
+    );
     assert_eq!(
         (garrison_without, killed_without),
         (20.0, 0.0),
