@@ -323,7 +323,8 @@ fn describe_posterior(
     );
     let _ = writeln!(s, "  parameter: posterior median [5 – 95 %]  (prior [5 – 95 %]; the posterior's 90 % width as a share of the prior's)");
     for (k, (key, prior)) in targets.priors.iter().enumerate() {
-        let q = |u: f64| weighted_quantile(p, k, u);
+        let draws: Vec<(f64, f64)> = p.particles.iter().map(|q| (q.x[k], q.weight)).collect();
+        let q = |u: f64| calibrate::weighted_quantile(&draws, u);
         let share = (prior.cdf(q(0.95)) - prior.cdf(q(0.05))) / 0.9;
         let _ = writeln!(
             s,
@@ -365,20 +366,6 @@ fn describe_posterior(
             );
         }
     }
-}
-
-/// The weighted `u`-quantile of parameter `k` over the posterior's draws.
-fn weighted_quantile(p: &Posterior, k: usize, u: f64) -> f64 {
-    let mut v: Vec<(f64, f64)> = p.particles.iter().map(|q| (q.x[k], q.weight)).collect();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut c = 0.0;
-    for (x, w) in &v {
-        c += w;
-        if c >= u {
-            return *x;
-        }
-    }
-    v.last().map_or(f64::NAN, |x| x.0)
 }
 
 /// What the calibration found, in words and small tables.

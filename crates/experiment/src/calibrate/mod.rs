@@ -40,7 +40,7 @@ mod tables;
 mod waves;
 
 pub use abc::{abc_smc, AbcSettings, Generation, Particle, Posterior};
-pub use report::write as write_report;
+pub use report::{weighted_quantile, write as write_report};
 pub use store::{Store, StoreError};
 pub use tables::{write as write_tables, write_posterior};
 pub use waves::{calibrate, four_digits, Calibration, Conflict, Simulator, TargetFit, Wave};

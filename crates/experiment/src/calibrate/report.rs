@@ -13,8 +13,8 @@ use crate::targets::{human, Targets};
 /// Bins of the marginal histograms (on the unit cube: equal prior probability each).
 const BINS: usize = 20;
 
-/// The weighted `u`-quantile of `values` (with `weights` summing to 1).
-fn quantile(values: &[(f64, f64)], u: f64) -> f64 {
+/// The weighted `u`-quantile of `values`, pairs of (value, weight) whose weights sum to 1.
+pub fn weighted_quantile(values: &[(f64, f64)], u: f64) -> f64 {
     let mut v = values.to_vec();
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut c = 0.0;
@@ -156,7 +156,10 @@ pub fn write(
             .svg(),
         );
         let unit: Vec<(f64, f64)> = p.particles.iter().map(|q| (q.unit[k], q.weight)).collect();
-        narrowing.push((k, quantile(&unit, 0.95) - quantile(&unit, 0.05)));
+        narrowing.push((
+            k,
+            weighted_quantile(&unit, 0.95) - weighted_quantile(&unit, 0.05),
+        ));
     }
     // Pairs of the three parameters the targets narrowed most.
     narrowing.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -201,9 +204,9 @@ pub fn write(
                 let norm: Vec<(f64, f64)> = values.iter().map(|&(v, w)| (v, w / reached)).collect();
                 format!(
                     "{} [{} – {}]{}",
-                    human(quantile(&norm, 0.5)),
-                    human(quantile(&norm, 0.05)),
-                    human(quantile(&norm, 0.95)),
+                    human(weighted_quantile(&norm, 0.5)),
+                    human(weighted_quantile(&norm, 0.05)),
+                    human(weighted_quantile(&norm, 0.95)),
                     if reached < 0.999 {
                         format!(" (reached in {:.0} %)", 100.0 * reached)
                     } else {

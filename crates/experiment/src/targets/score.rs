@@ -225,6 +225,38 @@ fn full_scale(
     })
 }
 
+/// Replicate `k` of `scenario` (seed `replicate_seed(base, k)`), in the world `worlds` keeps.
+fn replicate(
+    scenario: &mobilize_core::scenario::Scenario,
+    base: u64,
+    k: u32,
+    worlds: &mobilize_core::world::WorldCache,
+) -> Recorder {
+    let s = scenario.with_seed(crate::seeds::replicate_seed(base, k));
+    let world = worlds.world(&s);
+    let mut rec = Recorder::default();
+    // A recorder never fails.
+    let _ = mobilize_core::engine::Sim::in_world(s, world).run(&mut [&mut rec]);
+    rec
+}
+
+/// Whether target `t` can be read from a run of `scenario` (its series, regions and dates);
+/// an error of the targets file at the target's line if not.
+fn readable(
+    targets: &Targets,
+    t: &Target,
+    scenario: &mobilize_core::scenario::Scenario,
+    run: &Recorder,
+) -> Result<(), TargetsError> {
+    let names: Vec<String> = scenario.regions.iter().map(|r| r.name.clone()).collect();
+    check_against(t, &scenario.time, &run.columns, &names).map_err(|message| TargetsError {
+        file: targets.file.clone(),
+        line: t.line,
+        column: 1,
+        message,
+    })
+}
+
 /// Runs `replicates` replicates of each scenario in `scenarios` (name as the targets file
 /// gives it, and the validated scenario) in the current rayon pool, and scores every target;
 /// replicate k's world comes from `worlds` (built once for every point of a design).
@@ -251,11 +283,7 @@ pub fn score(
             .collect();
         let base = base_seed.unwrap_or(scenario.seed);
         let run = |k: u32| -> Vec<Option<f64>> {
-            let s = scenario.with_seed(crate::seeds::replicate_seed(base, k));
-            let world = worlds.world(&s);
-            let mut rec = Recorder::default();
-            // A recorder never fails.
-            let _ = mobilize_core::engine::Sim::in_world(s, world).run(&mut [&mut rec]);
+            let rec = replicate(scenario, base, k, worlds);
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             progress(n, total);
             mine.iter()
@@ -267,21 +295,9 @@ pub fn score(
         }
         // The first run alone: it says whether the targets can be read from this scenario.
         let first = {
-            let s = scenario.with_seed(crate::seeds::replicate_seed(base, 0));
-            let world = worlds.world(&s);
-            let mut rec = Recorder::default();
-            let _ = mobilize_core::engine::Sim::in_world(s, world).run(&mut [&mut rec]);
+            let rec = replicate(scenario, base, 0, worlds);
             for &i in &mine {
-                let t = &targets.targets[i];
-                let names: Vec<String> = scenario.regions.iter().map(|r| r.name.clone()).collect();
-                check_against(t, &scenario.time, &rec.columns, &names).map_err(|message| {
-                    TargetsError {
-                        file: targets.file.clone(),
-                        line: t.line,
-                        column: 1,
-                        message,
-                    }
-                })?;
+                readable(targets, &targets.targets[i], scenario, &rec)?;
             }
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             progress(n, total);
@@ -319,25 +335,12 @@ pub fn replicate_values(
 ) -> Result<Vec<Option<f64>>, TargetsError> {
     let mut out = vec![None; targets.targets.len()];
     for (name, scenario) in scenarios {
-        let base = base_seed.unwrap_or(scenario.seed);
-        let s = scenario.with_seed(crate::seeds::replicate_seed(base, k));
-        let world = worlds.world(&s);
-        let mut rec = Recorder::default();
-        // A recorder never fails.
-        let _ = mobilize_core::engine::Sim::in_world(s, world).run(&mut [&mut rec]);
-        let names: Vec<String> = scenario.regions.iter().map(|r| r.name.clone()).collect();
+        let rec = replicate(scenario, base_seed.unwrap_or(scenario.seed), k, worlds);
         for (i, t) in targets.targets.iter().enumerate() {
             if t.scenario != *name {
                 continue;
             }
-            check_against(t, &scenario.time, &rec.columns, &names).map_err(|message| {
-                TargetsError {
-                    file: targets.file.clone(),
-                    line: t.line,
-                    column: 1,
-                    message,
-                }
-            })?;
+            readable(targets, t, scenario, &rec)?;
             out[i] = full_scale(t, scenario, &rec);
         }
     }
