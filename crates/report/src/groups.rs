@@ -33,42 +33,71 @@ pub fn label(meta: &ModelMeta, regions: &[RegionInfo], column: &str) -> String {
     column.to_string()
 }
 
-/// The chart groups for a run's columns: first the headline (the first column) with its parts
-/// by region, then the groups the model declares (in its order, each series charted once,
-/// names the run lacks skipped), then every other national series, seven to a chart.
+/// The chart groups for a run's columns, led by the first column (see [`groups_led_by`]).
 pub fn groups(columns: &[String], meta: &ModelMeta) -> Vec<Group> {
+    match columns.first() {
+        Some(first) => groups_led_by(columns, meta, first),
+        None => Vec::new(),
+    }
+}
+
+/// A column with its parts by region (`organized`, `organized.<region>`), as a chart group.
+fn with_parts(columns: &[String], meta: &ModelMeta, column: &str, unit: &str, stem: &str) -> Group {
+    let mut parts = vec![column.to_string()];
+    parts.extend(
+        columns
+            .iter()
+            .filter(|c| c.strip_prefix(column).is_some_and(|r| r.starts_with('.')))
+            .cloned(),
+    );
+    let name = meta.labels.get(column).map_or(column, String::as_str);
+    Group {
+        title: if parts.len() > 1 {
+            format!("{name}, in all and by region")
+        } else {
+            name.to_string()
+        },
+        unit: unit.to_string(),
+        stem: stem.into(),
+        columns: parts,
+    }
+}
+
+/// The chart groups for a run's columns: first the headline, `lead` (the series the run's
+/// story is told by, see [`crate::run::lead`]) with its parts by region; then, if the lead is
+/// not the first column, the first column with its parts; then the groups the model declares
+/// (in its order, each series charted once, names the run lacks skipped), then every other
+/// national series, seven to a chart.
+pub fn groups_led_by(columns: &[String], meta: &ModelMeta, lead: &str) -> Vec<Group> {
     let declared = &meta.groups;
     let mut out = Vec::new();
     let mut used: Vec<&str> = Vec::new();
-    let Some(headline) = columns.first() else {
+    let Some(first) = columns.first() else {
         return out;
     };
-    let mut first = vec![headline.clone()];
-    first.extend(
-        columns
-            .iter()
-            .filter(|c| {
-                c.strip_prefix(headline.as_str())
-                    .is_some_and(|r| r.starts_with('.'))
-            })
-            .cloned(),
-    );
-    used.extend(
-        columns
-            .iter()
-            .filter(|c| first.contains(c))
-            .map(String::as_str),
-    );
-    out.push(Group {
-        title: if first.len() > 1 {
-            format!("{headline}, in all and by region")
-        } else {
-            headline.clone()
-        },
-        unit: meta.headline_unit.clone(),
-        stem: "headline".into(),
-        columns: first,
-    });
+    // The lead's unit: the one its group declares, or the headline's.
+    let unit = declared
+        .iter()
+        .find(|g| g.columns.iter().any(|c| c == lead))
+        .map_or(meta.headline_unit.as_str(), |g| g.unit.as_str());
+    out.push(with_parts(columns, meta, lead, unit, "headline"));
+    if lead != first {
+        out.push(with_parts(
+            columns,
+            meta,
+            first,
+            &meta.headline_unit,
+            "first",
+        ));
+    }
+    for g in &out {
+        used.extend(
+            columns
+                .iter()
+                .filter(|c| g.columns.contains(c))
+                .map(String::as_str),
+        );
+    }
     for g in declared {
         let cols: Vec<String> = g
             .columns

@@ -9,13 +9,14 @@ use mobilize_core::scenario::map::MapSpec;
 use mobilize_output::{layout, Manifest, RegionInfo};
 
 use crate::data::{scenario, Table};
-use crate::groups::{groups, label, map_families};
+use crate::groups::{groups_led_by, label, map_families};
 use crate::map::{self, Frame, Place};
 use crate::page::Page;
 use crate::svg::{number, Line, LineChart};
 use crate::{timeline, ReportError};
 
 /// A run's series, column by column.
+#[derive(Clone, Debug)]
 pub struct Series {
     /// Step of each row.
     pub steps: Vec<f64>,
@@ -47,9 +48,22 @@ impl Series {
         }
     }
 
-    /// The headline series (the first column), which the decisive period is found in.
+    /// The headline series (the first column).
     pub fn headline(&self) -> Option<&[f64]> {
         self.column(self.names.first()?)
+    }
+
+    /// The series the run's story is told by: the first of the model's `leads` that the run
+    /// moved from zero, or the first column.
+    pub fn lead<'a>(&'a self, meta: &'a ModelMeta) -> Option<&'a str> {
+        meta.leads
+            .iter()
+            .find(|c| {
+                self.column(c)
+                    .is_some_and(|v| v.iter().any(|x| x.is_finite() && *x != 0.0))
+            })
+            .or(self.names.first())
+            .map(String::as_str)
     }
 
     /// The values of column `name`.
@@ -175,10 +189,14 @@ pub fn geography_of(regions: &[RegionInfo], spec: &MapSpec) -> Option<Geography>
 
 /// The decisive period of a run, as rows of its series (first, last): from shortly before the
 /// attack that ends it (the final offensive or an outside army: the `attack_step` figure) to
-/// the end; for a model without one, around the step of the largest change of `key`. `None`
-/// when that period is most of the run (nothing to zoom on).
+/// the end; without one, from where `key` (the run's lead) first reached a tenth of its peak to
+/// shortly after the first of the model's key outcomes that the run reached (`outcomes`: the
+/// figures giving their steps, such as `collapse_step`); without either, around the step of
+/// the largest change of `key`. `None` when that period is most of the run (nothing to zoom
+/// on).
 pub fn climax(
     figures: &std::collections::BTreeMap<String, f64>,
+    outcomes: &[mobilize_core::model::KeyOutcome],
     steps: &[f64],
     key: Option<&[f64]>,
 ) -> Option<(usize, usize)> {
@@ -187,12 +205,31 @@ pub fn climax(
         return None;
     }
     let pad = (n / 200).max(3);
-    let (a, b) = match figures.get("attack_step").filter(|s| s.is_finite()) {
-        Some(&s) => {
+    let outcome = outcomes
+        .iter()
+        .filter_map(|o| figures.get(&o.figure).copied())
+        .filter(|s| s.is_finite())
+        .min_by(f64::total_cmp);
+    let (a, b) = match (
+        figures.get("attack_step").filter(|s| s.is_finite()),
+        outcome,
+    ) {
+        (Some(&s), _) => {
             let at = steps.iter().position(|&t| t >= s)?;
             (at.saturating_sub(pad), n - 1)
         }
-        None => {
+        (None, Some(s)) => {
+            let at = steps.iter().position(|&t| t >= s).unwrap_or(n - 1);
+            let rise = key.and_then(|v| {
+                let peak = v[..=at].iter().copied().fold(0.0, f64::max);
+                (peak > 0.0)
+                    .then(|| v[..=at].iter().position(|&x| x >= 0.1 * peak))
+                    .flatten()
+            });
+            let from = rise.unwrap_or(at).min(at.saturating_sub(pad));
+            (from.saturating_sub(pad), (at + pad).min(n - 1))
+        }
+        (None, None) => {
             let v = key?;
             let (at, _) = v
                 .windows(2)
@@ -213,7 +250,9 @@ pub fn decisive_steps(dir: &Path) -> Option<(f64, f64)> {
     let m = Manifest::read(dir).ok()?;
     let series =
         Series::from_table(&Table::read(&dir.join(layout::table(layout::SERIES, "csv"))).ok()?);
-    let (a, b) = climax(&m.figures, &series.steps, series.headline())?;
+    let meta = m.model.clone().unwrap_or_else(|| meta(dir));
+    let key = series.lead(&meta).and_then(|c| series.column(c));
+    let (a, b) = climax(&m.figures, &meta.outcomes, &series.steps, key)?;
     Some((series.steps[a], series.steps[b]))
 }
 
@@ -533,12 +572,15 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         .svg()
     };
     let last_row = series.steps.len().saturating_sub(1);
+    // The story's series leads: the rising where there was one.
+    let lead = series.lead(&meta).unwrap_or_default().to_string();
+    let all_groups = groups_led_by(&series.names, &meta, &lead);
     let charts: Vec<(String, String)> = if series.steps.is_empty() {
         Vec::new()
     } else {
-        groups(&series.names, &meta)
-            .into_iter()
-            .map(|g| (g.stem.clone(), chart_of(&g, g.title.clone(), 0, last_row)))
+        all_groups
+            .iter()
+            .map(|g| (g.stem.clone(), chart_of(g, g.title.clone(), 0, last_row)))
             .collect()
     };
     let places = places(dir);
@@ -548,8 +590,13 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     };
     let value = |c: &str, row: usize| series.column(c).map_or(f64::NAN, |v| v[row]);
     let geo = geography(dir);
-    let key_group = groups(&series.names, &meta).into_iter().next();
-    let focus = climax(&m.figures, &series.steps, series.headline());
+    let key_group = all_groups.first();
+    let focus = climax(
+        &m.figures,
+        &meta.outcomes,
+        &series.steps,
+        series.column(&lead),
+    );
     let data = MapData {
         meta: &meta,
         names: &series.names,
@@ -569,7 +616,7 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         page.chart(&stem, svg);
     }
     // The decisive period, zoomed: on the whole run's axis it is the last few pixels.
-    if let (Some((a, b)), Some(g)) = (focus, &key_group) {
+    if let (Some((a, b)), Some(g)) = (focus, key_group) {
         page.heading("The decisive days");
         page.text(
             "muted",
@@ -581,8 +628,14 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                 series.steps.len()
             ),
         );
-        let title = format!("{}, {} to {}", g.title, label(a), label(b));
-        page.chart(&format!("{}-decisive", g.stem), chart_of(g, title, a, b));
+        // The lead, and the groups the model names for these days (control).
+        let also = all_groups
+            .iter()
+            .filter(|h| meta.decisive.contains(&h.stem) && h.stem != g.stem);
+        for h in std::iter::once(g).chain(also) {
+            let title = format!("{}, {} to {}", h.title, label(a), label(b));
+            page.chart(&format!("{}-decisive", h.stem), chart_of(h, title, a, b));
+        }
     }
     maps(&mut page, Maps::First);
     page.heading("Series");
@@ -685,4 +738,73 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     page.heading("Files");
     page.text("muted", "series.csv / series.parquet: one row per step; events.csv / events.parquet: the event log; scenario.toml: the resolved scenario (re-runs to the same results); manifest.json: what ran and how it ended; charts/: these charts as SVG.");
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mobilize_core::model::KeyOutcome;
+    use std::collections::BTreeMap;
+
+    fn outcome(figure: &str) -> KeyOutcome {
+        KeyOutcome {
+            figure: figure.into(),
+            happened: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_lead_is_the_first_named_series_the_run_moved() {
+        let series = Series {
+            steps: vec![0.0, 1.0],
+            dates: None,
+            names: vec!["organized".into(), "risen".into()],
+            values: vec![vec![5.0, 6.0], vec![0.0, 0.0]],
+        };
+        let meta = ModelMeta {
+            leads: vec!["risen".into(), "organized".into()],
+            ..ModelMeta::default()
+        };
+        assert_eq!(series.lead(&meta), Some("organized"), "nobody rose");
+        let risen = Series {
+            values: vec![vec![5.0, 6.0], vec![0.0, 3.0]],
+            ..series.clone()
+        };
+        assert_eq!(risen.lead(&meta), Some("risen"));
+        assert_eq!(risen.lead(&ModelMeta::default()), Some("organized"));
+    }
+
+    /// A run of 1,000 steps whose rising starts at step 700 and ends in a concession at 760
+    /// zooms on 700 to 760 (with a few steps either side), not on the largest change of an
+    /// earlier series; with an offensive, from the attack to the end, as before.
+    #[test]
+    fn the_decisive_days_run_from_the_rising_to_the_outcome() {
+        let steps: Vec<f64> = (0..1000).map(f64::from).collect();
+        let risen: Vec<f64> = steps
+            .iter()
+            .map(|&t| {
+                if (700.0..=770.0).contains(&t) {
+                    t - 690.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let outcomes = [outcome("collapse_step"), outcome("concession_step")];
+        let mut figures = BTreeMap::new();
+        figures.insert("concession_step".to_string(), 760.0);
+        let (a, b) = climax(&figures, &outcomes, &steps, Some(&risen)).unwrap();
+        assert!((690..=700).contains(&a), "{a}");
+        assert!((760..=770).contains(&b), "{b}");
+        // An earlier outcome is the one told.
+        figures.insert("collapse_step".to_string(), 740.0);
+        let (_, b) = climax(&figures, &outcomes, &steps, Some(&risen)).unwrap();
+        assert!((740..=750).contains(&b), "{b}");
+        figures.insert("attack_step".to_string(), 900.0);
+        let (a, b) = climax(&figures, &outcomes, &steps, Some(&risen)).unwrap();
+        assert!((890..=900).contains(&a) && b == 999, "{a} {b}");
+        // No outcome and no attack: around the largest change.
+        let (a, b) = climax(&BTreeMap::new(), &outcomes, &steps, Some(&risen)).unwrap();
+        assert!(a < 771 && b > 771, "{a} {b}");
+    }
 }

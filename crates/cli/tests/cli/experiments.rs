@@ -587,3 +587,60 @@ fn shards_merged_give_the_tables_of_the_experiment_run_whole() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("shard 3 of 3 does not exist"));
 }
+
+/// The teaching scenario retold as a general strike that wins a concession: its report leads
+/// with the rising (not the organizations, which a rising empties), and its decisive days run
+/// from the rising to the concession, with control beside it; no word of an offensive.
+#[test]
+fn a_strike_runs_report_follows_its_rising_to_the_concession() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/two-valleys.toml"),
+    )
+    .unwrap()
+    .replace(
+        "kind = \"final_offensive\"\nregions = [\"north\"]\nstrength = 30",
+        "kind = \"strike\"\ndays = 60",
+    );
+    assert!(text.contains("kind = \"strike\""));
+    fs::write(dir.path().join("strike.toml"), text).unwrap();
+    let o = mobilize(
+        &[
+            "run",
+            "strike.toml",
+            "-q",
+            "--set",
+            "resistance.concession.resolve=0.08",
+        ],
+        dir.path(),
+    );
+    let run = results(&ok(&o), dir.path());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    let conceded = manifest["figures"]["concession_step"].as_f64().unwrap();
+    let html = check_report(&run);
+    assert!(
+        html.contains("out in the rising, in all and by region"),
+        "the rising leads"
+    );
+    let lead = html
+        .find("out in the rising, in all and by region")
+        .unwrap();
+    let organized = html.find("organized (members, cadres, fighters)").unwrap();
+    assert!(lead < organized, "the rising before the organizations");
+    assert!(html.contains("The decisive days"));
+    assert!(run.join("charts/headline-decisive.svg").exists());
+    assert!(run.join("charts/control-decisive.svg").exists());
+    // No word of an offensive, but in the small-scale warning's comparison with Korea.
+    let told: String = html
+        .split("<p class=\"warning\">")
+        .map(|part| part.split_once("</p>").map_or(part, |(_, rest)| rest))
+        .collect();
+    assert!(!told.contains("offensive"), "no offensive in this run");
+    // The decisive days end shortly after the concession and start before it.
+    let days = mobilize_report::run::decisive_steps(&run).expect("decisive days");
+    assert!(
+        days.0 < conceded && conceded <= days.1 && days.1 - conceded <= 20.0,
+        "{days:?} around {conceded}"
+    );
+}

@@ -41,6 +41,15 @@ pub struct ModelMeta {
     /// What the experiments of this model count first: the outcomes a run has or has not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outcomes: Vec<KeyOutcome>,
+    /// The series a run's story is told by, in order of preference: a report leads with the
+    /// first that the run moved from zero (`risen`, then `organized`), or with the first column
+    /// when none did or none is named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leads: Vec<String>,
+    /// Chart groups (by stem) drawn again over a run's decisive days, beside its lead
+    /// (`control`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisive: Vec<String>,
 }
 
 /// An outcome that happens in some runs and not in others, told by a figure that a run

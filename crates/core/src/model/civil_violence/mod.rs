@@ -170,7 +170,7 @@ impl ModelDef for Def {
                 .iter()
                 .map(|(c, l)| (c.to_string(), l.to_string()))
                 .collect(),
-            outcomes: Vec::new(),
+            ..ModelMeta::default()
         }
     }
 

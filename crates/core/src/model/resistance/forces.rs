@@ -5,8 +5,10 @@
 //! Battles are fought by those who carry arms. In a region, the armed rebels' effective
 //! strength is
 //!   A = Σ columns × weight + fighters × fighter_weight (once the region has risen)
-//!       + risen × a × armed_weight,
-//! with a the share of the risen that the strategic materials can arm, and the ruling side's
+//!       + turned + risen × a × armed_weight,
+//! with a the share of the risen that the strategic materials can arm, turned the troops and
+//! police who joined the rebels (weighted as the force they came from, `loyalty.rs`), and the
+//! ruling side's
 //!   G = garrison × garrison_weight + police × police_weight.
 //! Each day dG/dt = −fire·A and dA/dt = −fire·G, integrated in small steps; each side's
 //! losses fall on its components in proportion to their strength. Casualties among people
@@ -165,6 +167,12 @@ impl Resistance {
             };
             self.state.regions[r].killed[category] += lost;
         }
+        let g = &mut self.state.regions[r];
+        let turned_lost: f64 = g.turned.iter().map(|t| t * rebel_loss).sum();
+        for t in &mut g.turned {
+            *t *= 1.0 - rebel_loss;
+        }
+        g.killed[killed::TURNED] += turned_lost;
         let g = &self.state.regions[r];
         let n_fighters = if g.open {
             g.count[State::Fighter as usize] as f64
@@ -217,8 +225,10 @@ impl Resistance {
             return;
         }
         self.state.regions[r].killed[killed::CROWDS] += dead as f64;
-        // The dead frighten the living: each counts `killing_fear` arrests.
+        // The dead frighten the living: each counts `killing_fear` arrests; and orders to fire
+        // on one's own people wear down the loyalty of those who fire (`loyalty.rs`).
         let g = &mut self.state.regions[r];
+        super::loyalty::after_fire(&self.fixed.params.loyalty, g, dead as f64);
         if g.population > 0 {
             let per =
                 self.fixed.params.repression.fear_gain * self.fixed.params.policing.killing_fear;

@@ -142,8 +142,10 @@ impl Resistance {
             let quantities = [g.garrison, g.police, g.materials, g.hiding_rate, g.defected]
                 .into_iter()
                 .chain(g.pool)
-                .chain(g.killed);
+                .chain(g.killed)
+                .chain(g.turned);
             if !quantities.into_iter().all(amount)
+                || !g.loyalty.iter().all(|&l| fraction(l))
                 || !fraction(g.fear)
                 || !fraction(g.control)
                 || !fraction(g.mountain)

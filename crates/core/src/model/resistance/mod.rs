@@ -9,7 +9,8 @@
 //! 4. **repression**: releases, drafts into hiding, detection, arrests, betrayal ([`repression`]);
 //! 5. **forces and combat**: movement by the operations plan, raids, Lanchester battles, fire
 //!    on crowds ([`forces`]);
-//! 6. **policing of crowds**: arrests out of crowds, dispersal, defection ([`policing`]);
+//! 6. **policing of crowds**: arrests out of crowds, dispersal ([`policing`]); the forces'
+//!    loyalty worn down, defection, defectors joining the rebels ([`loyalty`]);
 //! 7. **demobilization**: people out in the rising go home ([`demobilization`]);
 //! 8. **uprising** by thresholds on ties, and rallying of people in hiding ([`uprising`]);
 //! 9. **control, liberation and collapse** ([`control`]);
@@ -32,6 +33,7 @@ mod demobilization;
 mod events;
 mod forces;
 mod integrity;
+mod loyalty;
 mod observe;
 mod ops;
 mod organizations;
@@ -216,7 +218,7 @@ impl ModelDef for Def {
             .chain(crate::population::SEXES.iter())
             .chain(crate::population::OCCUPATIONS.iter());
         // Killed, by side and cause: the categories of `regions::KILLED`, in its order.
-        const KILLED_LABELS: [&str; 7] = [
+        const KILLED_LABELS: [&str; 8] = [
             "ruling side (garrison, police)",
             "main force",
             "outside armies",
@@ -224,6 +226,7 @@ impl ModelDef for Def {
             "armed risen",
             "expedition troops",
             "crowds (unarmed risen)",
+            "defectors on the rebels' side",
         ];
         let mut labels: std::collections::BTreeMap<String, String> = p
             .kinds
@@ -241,7 +244,15 @@ impl ModelDef for Def {
         labels.insert("collapsed".into(), "collapsed (0 or 1)".into());
         labels.insert("main_force".into(), "main force".into());
         labels.insert("external_force".into(), "outside army".into());
+        labels.insert("risen".into(), "out in the rising".into());
+        labels.insert(
+            "organized".into(),
+            "organized (members, cadres, fighters)".into(),
+        );
         labels.insert("defected".into(), "stopped obeying".into());
+        labels.insert("turned".into(), "joined the rebels".into());
+        labels.insert("loyalty_garrison".into(), "garrison's loyal share".into());
+        labels.insert("loyalty_police".into(), "police's loyal share".into());
         labels.insert("went_home".into(), "gone home".into());
         labels.insert("ever_risen".into(), "out at least once".into());
         labels.insert("crowd_arrests".into(), "arrested out of crowds".into());
@@ -315,7 +326,14 @@ impl ModelDef for Def {
                         "garrison",
                         "police",
                         "defected",
+                        "turned",
                     ],
+                ),
+                ChartGroup::new(
+                    "Loyal share of the ruling side's forces",
+                    "fraction",
+                    "loyalty",
+                    &["loyalty_garrison", "loyalty_police"],
                 ),
                 // Cumulative counts: how the rising ebbs and how crowds are policed.
                 ChartGroup::new(
@@ -379,10 +397,19 @@ impl ModelDef for Def {
             ],
             headline_unit: "persons".into(),
             labels,
-            outcomes: vec![crate::model::KeyOutcome {
-                figure: "collapse_step".into(),
-                happened: "The ruling system collapsed".into(),
-            }],
+            outcomes: vec![
+                crate::model::KeyOutcome {
+                    figure: "collapse_step".into(),
+                    happened: "The ruling system collapsed".into(),
+                },
+                crate::model::KeyOutcome {
+                    figure: "concession_step".into(),
+                    happened: "The regime conceded".into(),
+                },
+            ],
+            // A run is told by its rising where there was one, by its organizations before.
+            leads: vec!["risen".into(), "organized".into()],
+            decisive: vec!["control".into()],
             ..ModelMeta::default()
         }
     }
@@ -493,7 +520,10 @@ impl Resistance {
             regions: scenario
                 .regions
                 .iter()
-                .map(|g| RegionState::new(g, kinds))
+                .map(|g| RegionState {
+                    loyalty: loyalty::base(&fixed.params.loyalty),
+                    ..RegionState::new(g, kinds)
+                })
                 .collect(),
             cells: Cells {
                 committee: vec![None; n_regions],
@@ -541,6 +571,16 @@ impl Resistance {
     /// Step of the final offensive, if it has begun.
     pub fn offensive(&self) -> Option<u32> {
         self.state.course.offensive
+    }
+
+    /// Share of the home population in liberated regions (0 with no home population).
+    pub(crate) fn liberated_share(&self) -> f64 {
+        let (home, free) = self.home_and_liberated();
+        if home > 0.0 {
+            free / home
+        } else {
+            0.0
+        }
     }
 
     /// (home population, of which in liberated regions), in persons; areas abroad count

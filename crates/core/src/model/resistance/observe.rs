@@ -132,6 +132,25 @@ impl Resistance {
         // (cumulative counts: a year's arrests are the change over the year).
         out.put("arrests", self.state.tallies.arrests as f64);
         out.put("defected", g.iter().map(|r| r.defected).sum());
+        // Defectors fighting for the rebels (persons), and each force's loyal share,
+        // averaged over its members in the home regions (1 where it has none).
+        out.put(
+            "turned",
+            g.iter().map(|r| r.turned.iter().sum::<f64>()).sum(),
+        );
+        for (f, name) in super::loyalty::FORCES.iter().enumerate() {
+            let members = |r: &super::regions::RegionState| [r.garrison, r.police][f];
+            let (weighted, all) = g
+                .iter()
+                .filter(|r| !r.abroad)
+                .fold((0.0, 0.0), |(w, a), r| {
+                    (w + r.loyalty[f] * members(r), a + members(r))
+                });
+            out.put_named(
+                || format!("loyalty_{name}"),
+                if all > 0.0 { weighted / all } else { 1.0 },
+            );
+        }
         out.put("went_home", g.iter().map(|r| r.went_home as f64).sum());
         out.put(
             "crowd_arrests",
@@ -303,6 +322,10 @@ impl Resistance {
             self.state.jail.released_early as f64,
         ));
         figures.push(("defected".into(), total(|g| g.defected).round()));
+        figures.push((
+            "turned".into(),
+            total(|g| g.turned.iter().sum::<f64>()).round(),
+        ));
         figures.push(("went_home".into(), total(|g| g.went_home as f64)));
         figures.push(("crowd_arrests".into(), total(|g| g.crowd_arrests as f64)));
         let risen_now = total(|g| g.count[State::Risen as usize] as f64);
@@ -354,8 +377,11 @@ impl Resistance {
         }
         let k = self.killed_totals();
         let ruling = k[killed::RULING] + k[killed::EXPEDITION_TROOPS];
-        let rebels =
-            k[killed::MAIN_FORCE] + k[killed::FIGHTERS] + k[killed::RISEN] + k[killed::CROWDS];
+        let rebels = k[killed::MAIN_FORCE]
+            + k[killed::FIGHTERS]
+            + k[killed::RISEN]
+            + k[killed::CROWDS]
+            + k[killed::TURNED];
         let outside = k[killed::OUTSIDE];
         figures.push(("killed_ruling".into(), ruling.round()));
         figures.push(("killed_resistance".into(), rebels.round()));

@@ -222,10 +222,11 @@ impl Resistance {
             0.0
         };
         let risen = g.count[State::Risen as usize] as f64;
+        let turned = super::loyalty::turned_strength(c, g);
         Strengths {
             ruling,
             columns,
-            armed: columns + fighters + risen * armed * c.armed_weight,
+            armed: columns + fighters + turned + risen * armed * c.armed_weight,
             crowds: risen * (1.0 - armed) * c.unarmed_weight,
         }
     }
@@ -275,7 +276,8 @@ pub(super) struct Strengths {
     /// The columns standing in the region (main force and outside armies), weighted.
     pub columns: f64,
     /// Everyone on the rebel side who carries arms and fights battles: the columns, the
-    /// region's fighters (once it has risen) and the risen whom the materials arm.
+    /// region's fighters (once it has risen), troops and police who joined the rebels, and the
+    /// risen whom the materials arm.
     pub armed: f64,
     /// The unarmed risen, weighted by `unarmed_weight` (0 by default): they fight no battle;
     /// where the weight is above 0, a ruling side that must hold them down controls the

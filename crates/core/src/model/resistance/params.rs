@@ -222,6 +222,14 @@ param_group! {
             "Largest share a day of the disloyal part of a force (1 − loyalty) that stops obeying, when facing crowds of its own people far larger than itself; scaled by the crowd's pressure. The March First Movement of 1919 (two months of crowds of up to a million) records no mass defection: at 0.005 a day, under a fifth of the disloyal part would have gone [E, U].";
         crowd_ratio: f64 = 10.0, [0.001, 100000], "unarmed risers per member of the forces",
             "Crowds this many times larger than the forces in a region press them half as hard as an overwhelming crowd: pressure = U / (U + crowd_ratio × forces) [E, U].";
+        fire_erosion: f64 = 0.0, [0, 1000], "per unarmed person killed per member of the forces",
+            "Orders to fire on crowds of their own people wear down a force's loyal share: each volley multiplies it by exp(−(1 − loyalty) × fire_erosion × killed / forces). 0 by default: no record fixes it; 1919's crowds were fired on for two months without a mass defection, which bounds it from above (docs) [E, U].";
+        ties: f64 = 0.0, [0, 1000], "per day with the whole region out",
+            "Ties to the risen wear down a force's loyal share: their relatives and neighbours are in the crowds. Each day it is multiplied by exp(−(1 − loyalty) × ties × (risen share of the region's people)). 0 by default [E, U].";
+        prospects: f64 = 0.0, [0, 1000], "per day with the whole home population liberated",
+            "The regime's prospects: as regions are lost, staying loyal looks worse. Each day a force's loyal share is multiplied by exp(−(1 − loyalty) × prospects × (share of the home population in liberated regions)). 0 by default [E, U].";
+        join: f64 = 0.0, [0, 1], "fraction of those who stop obeying",
+            "Share of the troops and police who stop obeying that take their arms to the rebels and fight beside the armed risen of their region, with the weight of the force they came from. 0 by default: those who stop obeying go home [E, U].";
     }
 }
 

@@ -1,7 +1,7 @@
 //! Policing of crowds (step 6 of the day): besides detecting cells (`repression.rs`) and
 //! firing on crowds (`forces.rs`), the police arrest people out in the streets and troops and
 //! police disperse crowds without killing; and forces ordered against crowds of their own
-//! people may stop obeying (defection).
+//! people may stop obeying (`loyalty.rs`, called here for the crowds each force faced today).
 //!
 //! In a home region with U unarmed risen, police P and garrison T (persons), per day:
 //! - **arrests**: crowd_arrest · P persons, at most the unarmed risen and the jail space left
@@ -9,11 +9,9 @@
 //!   `crowd_jail_min` and `crowd_jail_max` days, adds to the region's fear and to their ties'
 //!   grievance like any arrest;
 //! - **dispersal**: dispersal · (T · garrison_weight + P · police_weight) persons sent home;
-//! - **defection**: of each force f, a share defection · (1 − loyalty_f) · U / (U +
-//!   crowd_ratio · (T + P)) a day stops obeying: it leaves the ruling side's strength and
-//!   fights no more (`defected`, counted per region). Loyalty is scenario data per force
-//!   (`[resistance.loyalty]`): an occupier's army of loyalty 1 never defects; a police drawn
-//!   from the country's own people may, the more so the larger the crowds it faces.
+//! - **defection**: the forces facing these crowds may stop obeying, and some change sides
+//!   (`loyalty.rs`): an occupier's army of loyalty 1 never does; a police drawn from the
+//!   country's own people may, the more so the larger the crowds it faces.
 
 use super::people::State;
 use super::Resistance;
@@ -37,6 +35,8 @@ impl Resistance {
     pub(super) fn policing(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         let p = self.fixed.params.policing.clone();
         let c = self.fixed.params.combat.clone();
+        // The regime's prospects, as its forces see them this morning (`loyalty.rs`).
+        let liberated = self.liberated_share();
         for r in 0..self.state.regions.len() {
             if self.state.regions[r].abroad || self.state.regions[r].risen.is_empty() {
                 continue;
@@ -68,7 +68,13 @@ impl Resistance {
                 };
                 self.go_home(i, world);
             }
-            let defected = self.defection(r, unarmed);
+            let defected = super::loyalty::day(
+                &self.fixed.params.loyalty,
+                self.fixed.dt,
+                &mut self.state.regions[r],
+                unarmed,
+                liberated,
+            );
             if arrests + dispersed > 0 || defected >= 0.5 {
                 log.push(LogEntry {
                     step,
@@ -87,25 +93,5 @@ impl Resistance {
                 });
             }
         }
-    }
-
-    /// The forces of region `r`, facing `unarmed` risers, lose the share that stops obeying;
-    /// returns the persons who defected.
-    fn defection(&mut self, r: usize, unarmed: f64) -> f64 {
-        let l = &self.fixed.params.loyalty;
-        let g = &mut self.state.regions[r];
-        let forces = g.garrison + g.police;
-        if forces <= 0.0 || l.defection <= 0.0 {
-            return 0.0;
-        }
-        let pressure = unarmed / (unarmed + l.crowd_ratio * forces);
-        let share =
-            |loyalty: f64| (l.defection * (1.0 - loyalty) * pressure * self.fixed.dt).min(1.0);
-        let from_garrison = g.garrison * share(l.garrison);
-        let from_police = g.police * share(l.police);
-        g.garrison -= from_garrison;
-        g.police -= from_police;
-        g.defected += from_garrison + from_police;
-        from_garrison + from_police
     }
 }

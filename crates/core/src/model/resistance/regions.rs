@@ -8,7 +8,7 @@ pub const RESOURCES: [&str; 4] = ["money", "provisions", "skill", "wisdom"];
 
 /// Who was killed, and how: the categories of [`RegionState::killed`], in its order, with the
 /// names of their series (`killed_<name>`).
-pub const KILLED: [&str; 7] = [
+pub const KILLED: [&str; 8] = [
     "ruling",
     "main_force",
     "outside",
@@ -16,6 +16,7 @@ pub const KILLED: [&str; 7] = [
     "risen",
     "expedition_troops",
     "crowds",
+    "turned",
 ];
 
 /// Index into [`RegionState::killed`].
@@ -34,6 +35,8 @@ pub mod killed {
     pub const EXPEDITION_TROOPS: usize = 5;
     /// Unarmed risen people shot down by the ruling side (suppression of crowds).
     pub const CROWDS: usize = 6;
+    /// Troops and police who had joined the rebels, killed in battles.
+    pub const TURNED: usize = 7;
 }
 
 /// A temporary multiplier or shift with the step at which it ends.
@@ -129,6 +132,12 @@ pub struct RegionState {
     pub hiding_rate: f64,
     /// Troops and police who have stopped obeying here since the start (persons).
     pub defected: f64,
+    /// The loyal share of each force ([`super::loyalty::FORCES`]): the part that never stops
+    /// obeying, worn down by fire on crowds, ties to the risen and lost ground (fraction).
+    pub loyalty: [f64; 2],
+    /// Defectors of each force ([`super::loyalty::FORCES`]) who took their arms to the rebels
+    /// and fight for them here (persons).
+    pub turned: [f64; 2],
     /// Goings home from the rising here since the start (persons; one person may count
     /// more than once).
     pub went_home: u64,
@@ -183,6 +192,8 @@ impl RegionState {
             mountain: region.field("mountain_share"),
             hiding_rate: 0.0,
             defected: 0.0,
+            loyalty: [1.0; 2],
+            turned: [0.0; 2],
             went_home: 0,
             crowd_arrests: 0,
             ever_risen: 0,

@@ -4,6 +4,7 @@
 
 use super::forces::{armed_presence_world, day};
 use super::*;
+use crate::model::resistance::regions::killed;
 use crate::model::resistance::Timed;
 
 /// Region `a` with 300 adults on a ring where each is tied to the four nearest on each side,
@@ -136,11 +137,11 @@ fn the_same_rising_facing_forces_that_defect_ends_in_a_collapse() {
          [resistance.loyalty]\ndefection = 0.2\ncrowd_ratio = 1.0\n"
     );
     let run = |loyalty: f64| {
-        let (mut m, w) = crowd_world(&setup);
+        let (mut m, w) = crowd_world(&format!(
+            "{setup}garrison = {loyalty}\npolice = {loyalty}\n"
+        ));
         m.state.regions[0].garrison = 100.0;
         m.state.regions[0].police = 100.0;
-        m.fixed.params.loyalty.garrison = loyalty;
-        m.fixed.params.loyalty.police = loyalty;
         run_days(&mut m, &w, 60);
         m
     };
@@ -175,6 +176,90 @@ fn the_same_rising_facing_forces_that_defect_ends_in_a_collapse() {
         "{}",
         said.sentence
     );
+}
+
+/// The standoff again, with forces of loyalty 0.9 that fire on the crowds (one killed a day)
+/// and stop obeying only slowly: they hold for 60 days. When each volley wears their loyalty
+/// down (`fire_erosion`), the same forces come to stop obeying and the state collapses.
+#[test]
+fn orders_to_fire_on_crowds_wear_loyalty_down_until_the_forces_stop_obeying() {
+    let run = |fire_erosion: f64| {
+        let (mut m, w) = crowd_world(&format!(
+            "[resistance.combat]\nunarmed_weight = 0.5\nsuppression = 0.01\n\
+             [resistance.policing]\ncrowd_arrest = 0.0\ndispersal = 0.0\nkilling_fear = 0.0\n\
+             [resistance.demobilization]\nfatigue = 0.0\nfear_exit = 0.0\n\
+             [resistance.loyalty]\ngarrison = 0.9\npolice = 0.9\ndefection = 0.05\n\
+             crowd_ratio = 1.0\nfire_erosion = {fire_erosion}\n"
+        ));
+        m.state.regions[0].garrison = 100.0;
+        m.state.regions[0].police = 100.0;
+        run_days(&mut m, &w, 60);
+        m
+    };
+    let steady = run(0.0);
+    let g = &steady.state.regions[0];
+    assert!(
+        g.killed[killed::CROWDS] > 10.0,
+        "they fired: {:?}",
+        g.killed
+    );
+    assert_eq!(g.loyalty, [0.9, 0.9], "nothing wore their loyalty down");
+    assert!(steady.state.course.collapse.is_none(), "and they held");
+    let worn = run(1000.0);
+    let h = &worn.state.regions[0];
+    assert!(h.loyalty[1] < 0.1, "{:?}", h.loyalty);
+    assert!(
+        h.defected > 2.0 * g.defected,
+        "{} vs {}",
+        h.defected,
+        g.defected
+    );
+    let (day, _) = worn
+        .collapse()
+        .expect("worn-down forces let the state fall");
+    assert_eq!(worn.state.course.by_defection, Some(true), "on day {day}");
+}
+
+/// The standoff with a loyal garrison and a police of no loyalty, which soon stops obeying.
+/// Gone home, the police leave the garrison alone against the crowds, and it holds (60
+/// effective against 150: control just above `liberation`). Gone over to the rebels with their
+/// arms (`join`), the same police fight the garrison and weigh against its control: the
+/// state collapses.
+#[test]
+fn defectors_who_join_the_rebels_fight_beside_them() {
+    let run = |join: f64| {
+        let (mut m, w) = crowd_world(&format!(
+            "{STANDOFF}[resistance.policing]\ncrowd_arrest = 0.0\ndispersal = 0.0\n\
+             [resistance.demobilization]\nfatigue = 0.0\nfear_exit = 0.0\n\
+             [resistance.loyalty]\ngarrison = 1.0\npolice = 0.0\ndefection = 0.2\n\
+             crowd_ratio = 1.0\njoin = {join}\n"
+        ));
+        m.state.regions[0].garrison = 100.0;
+        m.state.regions[0].police = 100.0;
+        run_days(&mut m, &w, 60);
+        m
+    };
+    let home = run(0.0);
+    let g = &home.state.regions[0];
+    assert!(
+        g.defected > 90.0,
+        "the police stopped obeying: {}",
+        g.defected
+    );
+    assert_eq!(g.turned, [0.0, 0.0], "and went home");
+    assert_eq!(home.state.tallies.ruling_losses, 0.0, "nobody fought");
+    assert!(home.state.course.collapse.is_none(), "the garrison held");
+    let over = run(1.0);
+    let h = &over.state.regions[0];
+    assert_eq!(h.turned[0], 0.0, "the garrison is loyal");
+    assert!(
+        over.state.tallies.ruling_losses > 0.0,
+        "defectors fought those who still obey"
+    );
+    let (day, _) = over
+        .collapse()
+        .expect("defectors who fight bring the state down");
+    assert!(day > 1, "not at once: on day {day}");
 }
 
 /// Children are not among those who rise by default: in a region of children and adults

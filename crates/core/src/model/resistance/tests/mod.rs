@@ -98,6 +98,17 @@ fn check_invariants(m: &Resistance, w: &World) {
         );
         assert!((0.0..=1.0).contains(&g.control), "control in [0, 1]");
         assert!(g.garrison >= 0.0 && g.police >= 0.0);
+        // Loyalty is only ever worn down, never below 0; those who changed sides are some of
+        // those who stopped obeying.
+        let base = super::loyalty::base(&m.fixed.params.loyalty);
+        for (f, (loyal, base)) in g.loyalty.iter().zip(base).enumerate() {
+            assert!(
+                (0.0..=base).contains(loyal),
+                "loyalty {f} of region {r}: {loyal} (base {base})"
+            );
+        }
+        assert!(g.turned.iter().all(|&t| t >= 0.0));
+        assert!(g.turned.iter().sum::<f64>() <= g.defected + 1e-9);
         // Every person who died was killed, and counted once: the dead of a region are its
         // fighters and risen killed, in battle or by fire on crowds (alive + dead = population,
         // above).
@@ -617,7 +628,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     /// Whole runs of the teaching scenario with random seeds and parameters (small jails,
-    /// heavy crowd policing, wavering forces among them): every invariant holds at every step.
+    /// heavy crowd policing, wavering forces worn down and changing sides among them): every
+    /// invariant holds at every step.
     #[test]
     fn invariants_hold_at_every_step(
         seed in 0u64..1000,
@@ -632,6 +644,10 @@ proptest! {
         defection in 0.0f64..0.5,
         police_loyalty in 0.0f64..1.0,
         unarmed_weight in 0.0f64..0.1,
+        fire_erosion in 0.0f64..100.0,
+        ties in 0.0f64..10.0,
+        prospects in 0.0f64..10.0,
+        defectors_join in 0.0f64..1.0,
     ) {
         let text = crate::scenario::embedded::source("two-valleys").unwrap();
         let sets = [
@@ -647,6 +663,10 @@ proptest! {
             format!("resistance.loyalty.defection={defection}"),
             format!("resistance.loyalty.police={police_loyalty}"),
             format!("resistance.combat.unarmed_weight={unarmed_weight}"),
+            format!("resistance.loyalty.fire_erosion={fire_erosion}"),
+            format!("resistance.loyalty.ties={ties}"),
+            format!("resistance.loyalty.prospects={prospects}"),
+            format!("resistance.loyalty.join={defectors_join}"),
         ];
         let overrides: Vec<_> = sets.iter().map(|a| crate::scenario::Override::parse(a).unwrap()).collect();
         let s = Scenario::load(&text, &overrides).unwrap();
