@@ -496,3 +496,85 @@ fn a_general_strike_scenario_ends_in_a_concession_said_as_such() {
         o.sentence
     );
 }
+
+/// Open organizations: the teaching scenario with every kind legal and public. While they are
+/// legal nobody is arrested for belonging to one, and they grow larger than the same
+/// organizations underground; banned on 5 May 1937, their members are known to the police and
+/// the arrests begin at once.
+#[test]
+fn open_organizations_are_not_arrested_until_banned_and_then_are_known() {
+    let kinds = [
+        "party",
+        "youth_league",
+        "peasants",
+        "women",
+        "front",
+        "children",
+    ];
+    let base = include_str!("../../../../scenarios/two-valleys.toml");
+    let with = |extra: &str| {
+        let mut text = base.to_string();
+        for k in kinds {
+            let line = format!("name = \"{k}\"\n");
+            assert!(text.contains(&line), "{k}");
+            text = text.replace(&line, &format!("{line}{extra}"));
+        }
+        let s = Scenario::load(&Source::text("open.toml", &text), &[]).unwrap();
+        let mut rec = Recorder::default();
+        Sim::new(s).run(&mut [&mut rec]).unwrap();
+        rec
+    };
+    let ban = 365; // 1937-05-05, a year after the start.
+                   // Arrests of people found in cells: all arrests less those out of crowds.
+    let arrests_by = |rec: &Recorder, step: u32| {
+        let i = rec.steps.iter().position(|&s| s >= step).unwrap();
+        rec.column("arrests").unwrap()[i] - rec.column("crowd_arrests").unwrap()[i]
+    };
+    let organized_at = |rec: &Recorder, step: u32| {
+        let i = rec.steps.iter().position(|&s| s >= step).unwrap();
+        rec.column("organized").unwrap()[i]
+    };
+    let underground = with("");
+    let legal = with("open = true\n");
+    let banned = with("open = true\nbanned = \"1937-05-05\"\n");
+    assert!(
+        arrests_by(&underground, ban) > 0.0,
+        "clandestine cells are found"
+    );
+    assert_eq!(
+        arrests_by(&legal, *legal.steps.last().unwrap()),
+        0.0,
+        "nobody is arrested for belonging to a legal organization"
+    );
+    assert!(
+        organized_at(&legal, ban) > organized_at(&underground, ban),
+        "legal organizations grow unhindered: {} vs {}",
+        organized_at(&legal, ban),
+        organized_at(&underground, ban)
+    );
+    assert_eq!(arrests_by(&banned, ban - 1), 0.0);
+    assert!(banned.log.iter().any(|e| e.kind == "organization_banned"));
+    let after = arrests_by(&banned, ban + 60);
+    assert!(after > 0.0, "banned, their members are arrested");
+    assert!(
+        after > arrests_by(&underground, ban + 60) - arrests_by(&underground, ban),
+        "known members are found faster than clandestine ones: {after} in 60 days vs {}",
+        arrests_by(&underground, ban + 60) - arrests_by(&underground, ban)
+    );
+}
+
+/// A ban needs an open organization, and a date the scenario's calendar can place.
+#[test]
+fn a_ban_on_a_clandestine_kind_is_refused_where_it_is_written() {
+    let text = include_str!("../../../../scenarios/two-valleys.toml").replace(
+        "name = \"front\"\n",
+        "name = \"front\"\nbanned = \"1937-05-05\"\n",
+    );
+    let e = Scenario::load(&Source::text("ban.toml", &text), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("banned") && e.contains("open organization") && e.contains("ban.toml:"),
+        "{e}"
+    );
+}

@@ -67,7 +67,9 @@ impl Resistance {
                 shape.regions
             ));
         }
-        if self.state.cells.kind_members.len() != shape.kinds {
+        if self.state.cells.kind_members.len() != shape.kinds
+            || self.state.cells.banned.len() != shape.kinds
+        {
             return bad("the number of organization kinds differs");
         }
         if self.state.uprising.county_risen.len() != shape.counties

@@ -256,7 +256,7 @@ impl ModelDef for Def {
         labels.insert("went_home".into(), "gone home".into());
         labels.insert("ever_risen".into(), "out at least once".into());
         labels.insert("crowd_arrests".into(), "arrested out of crowds".into());
-        labels.insert("arrests".into(), "arrested in detected cells".into());
+        labels.insert("arrests".into(), "arrested in all".into());
         labels.insert("striking".into(), "out under a strike call".into());
         labels.insert("pressure".into(), "pressure on the regime".into());
         labels.insert("conceded".into(), "conceded (0 or 1)".into());
@@ -528,6 +528,7 @@ impl Resistance {
             cells: Cells {
                 committee: vec![None; n_regions],
                 kind_members: vec![0; kinds],
+                banned: vec![false; kinds],
                 ..Default::default()
             },
             uprising: uprising::Uprising {

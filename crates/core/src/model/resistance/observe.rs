@@ -128,7 +128,8 @@ impl Resistance {
         out.put("garrison", g.iter().map(|r| r.garrison).sum());
         out.put("police", g.iter().map(|r| r.police).sum());
         // Troops and police who stopped obeying (persons, cumulative), goings home from the
-        // rising, arrests of people found in detected cells and arrests out of crowds
+        // rising, arrests in all (of people found in detected cells and out of crowds) and
+        // those out of crowds alone
         // (cumulative counts: a year's arrests are the change over the year).
         out.put("arrests", self.state.tallies.arrests as f64);
         out.put("defected", g.iter().map(|r| r.defected).sum());

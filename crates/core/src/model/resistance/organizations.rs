@@ -28,6 +28,8 @@ pub struct Cells {
     pub committee: Vec<Option<u32>>,
     /// Persons naming a cell of each kind.
     pub kind_members: Vec<u64>,
+    /// Whether each kind, if open, has been banned.
+    pub banned: Vec<bool>,
 }
 
 impl Cells {
@@ -43,6 +45,64 @@ impl Cells {
 }
 
 impl Resistance {
+    /// Whether `kind` is an open organization that is still legal: nobody is arrested for
+    /// belonging to it.
+    pub(super) fn legal(&self, kind: usize) -> bool {
+        self.fixed.params.kinds[kind].open && !self.state.cells.banned[kind]
+    }
+
+    /// The visibility to the police of a cell of `kind` now: its exposure; none for an open
+    /// organization while it is legal, `banned_exposure` once it is banned (its members were
+    /// public).
+    pub(super) fn exposure(&self, kind: usize) -> f64 {
+        let k = &self.fixed.params.kinds[kind];
+        match (k.open, self.state.cells.banned[kind]) {
+            (false, _) => k.exposure,
+            (true, false) => 0.0,
+            (true, true) => k.banned_exposure,
+        }
+    }
+
+    /// Open organizations whose ban comes today are banned: from now on their cells are
+    /// clandestine and known to the police; each region's running sums of exposure are made
+    /// again from its cells.
+    pub(super) fn bans(&mut self, step: u32, log: &mut Vec<LogEntry>) {
+        let mut any = false;
+        for k in 0..self.fixed.params.kinds.len() {
+            let kind = &self.fixed.params.kinds[k];
+            if kind.open && kind.banned.is_some_and(|b| b <= step) && !self.state.cells.banned[k] {
+                self.state.cells.banned[k] = true;
+                any = true;
+                log.push(LogEntry {
+                    step,
+                    kind: "organization_banned".into(),
+                    region: None,
+                    count: self.state.cells.kind_members[k],
+                    detail: format!(
+                        "`{}` is banned: its {} members are now known to the police",
+                        kind.label, self.state.cells.kind_members[k]
+                    ),
+                });
+            }
+        }
+        if !any {
+            return;
+        }
+        for r in 0..self.state.regions.len() {
+            let (mut cells, mut members) = (0.0, 0.0);
+            for &c in &self.state.regions[r].cells {
+                let size = self.state.cells.members[c as usize].len();
+                if size > 0 {
+                    let e = self.exposure(self.state.cells.kind[c as usize] as usize);
+                    cells += e;
+                    members += e * size as f64;
+                }
+            }
+            self.state.regions[r].exposure_cells = cells;
+            self.state.regions[r].exposure_members = members;
+        }
+    }
+
     /// Founds a cell of `kind` in `region` and returns its number.
     pub(super) fn found_cell(
         &mut self,
@@ -93,7 +153,7 @@ impl Resistance {
     pub(super) fn join_cell(&mut self, i: u32, cell: u32) {
         debug_assert_eq!(self.state.persons.cell[i as usize], NO_CELL);
         let kind = self.state.cells.kind[cell as usize] as usize;
-        let exposure = self.fixed.params.kinds[kind].exposure;
+        let exposure = self.exposure(kind);
         let region = self.state.cells.region[cell as usize] as usize;
         let members = &mut self.state.cells.members[cell as usize];
         members.push(i);
@@ -117,7 +177,7 @@ impl Resistance {
             return;
         }
         let kind = self.state.cells.kind[cell as usize] as usize;
-        let exposure = self.fixed.params.kinds[kind].exposure;
+        let exposure = self.exposure(kind);
         let region = self.state.cells.region[cell as usize] as usize;
         let members = &mut self.state.cells.members[cell as usize];
         if let Some(pos) = members.iter().position(|&m| m == i) {

@@ -403,6 +403,16 @@ pub struct RawKind {
     /// Date from which people can join.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opens: Option<String>,
+    /// A legal, public organization (a union, a party): nobody is arrested for belonging to
+    /// it while it is legal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<bool>,
+    /// Date from which an open organization is banned (never, if absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banned: Option<String>,
+    /// Visibility to the police of a banned open organization's cells, relative to 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banned_exposure: Option<f64>,
 }
 
 impl RawResistance {
@@ -467,6 +477,10 @@ impl RawKind {
             paramilitary: get_at(&mut f, "paramilitary", p, s),
             cadres_only: get_at(&mut f, "cadres_only", p, s),
             opens: get_at::<crate::scenario::decode::DateText>(&mut f, "opens", p, s).map(|d| d.0),
+            open: get_at(&mut f, "open", p, s),
+            banned: get_at::<crate::scenario::decode::DateText>(&mut f, "banned", p, s)
+                .map(|d| d.0),
+            banned_exposure: get_at(&mut f, "banned_exposure", p, s),
         };
         f.finish(p);
         Some(t)
@@ -498,6 +512,14 @@ pub struct Kind {
     pub cadres_only: bool,
     /// First step at which people can join.
     pub opens: u32,
+    /// A legal, public organization: nobody is arrested for belonging to it while it is legal
+    /// (its cells are invisible to detection and betrayal leads nowhere).
+    pub open: bool,
+    /// Step from which an open organization is banned, if ever.
+    pub banned: Option<u32>,
+    /// Visibility of a banned open organization's cells (its members were public, so the
+    /// police know them): 5 × `exposure` unless the scenario says [E].
+    pub banned_exposure: f64,
 }
 
 impl Kind {

@@ -30,6 +30,7 @@ impl Resistance {
     pub(super) fn repression(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         self.release(step, world);
         self.drafts(step, world);
+        self.bans(step, log);
         let decay = (1.0 - self.fixed.params.repression.fear_decay).powf(self.fixed.dt);
         for r in 0..self.state.regions.len() {
             self.state.regions[r].fear *= decay;
@@ -93,12 +94,8 @@ impl Resistance {
         if k == 0 {
             return;
         }
-        let max_exposure = self
-            .fixed
-            .params
-            .kinds
-            .iter()
-            .map(|k| k.exposure)
+        let max_exposure = (0..self.fixed.params.kinds.len())
+            .map(|k| self.exposure(k))
             .fold(0.0, f64::max);
         let mut queue = Vec::new();
         for _ in 0..k {
@@ -152,7 +149,7 @@ impl Resistance {
                 }
                 c
             };
-            let e = self.fixed.params.kinds[self.state.cells.kind[cell as usize] as usize].exposure;
+            let e = self.exposure(self.state.cells.kind[cell as usize] as usize);
             if s.uniform() * max_exposure < e {
                 return Some(cell);
             }
@@ -173,7 +170,8 @@ impl Resistance {
         let mut broken = Vec::new();
         let mut n = 0;
         while let Some(c) = queue.pop() {
-            if broken.contains(&c) {
+            // Betrayal leads to nobody in an organization that is still legal.
+            if broken.contains(&c) || self.legal(self.state.cells.kind[c as usize] as usize) {
                 continue;
             }
             broken.push(c);

@@ -360,29 +360,31 @@ fn kinds(
         c.range(&join(&path, "exposure"), exposure, 0.0, 1000.0, "");
         let paramilitary = *k.paramilitary.get_or_insert(false);
         let cadres_only = *k.cadres_only.get_or_insert(false);
-        let opens = match (&k.opens, time) {
-            (None, _) => 0,
-            (Some(d), t) => match (Date::parse(d), t.as_ref().and_then(|t| t.start)) {
-                (None, _) => {
-                    c.bad(
-                        &join(&path, "opens"),
-                        format!("`{d}` is not a date"),
-                        Some("write YYYY-MM-DD".into()),
-                    );
-                    0
-                }
-                (Some(_), None) => {
-                    if time.is_some() {
-                        c.bad(&join(&path, "opens"), "`opens` needs `time.start`", None);
-                    }
-                    0
-                }
-                (Some(day), Some(start)) => {
-                    let step_days = time.as_ref().map_or(1.0, |t| t.step_days);
-                    (day.days_since(start).max(0) as f64 / step_days).floor() as u32
-                }
-            },
-        };
+        let opens = k
+            .opens
+            .as_deref()
+            .map_or(0, |d| step_of(c, &join(&path, "opens"), d, time));
+        let open = k.open.unwrap_or(false);
+        let banned = k
+            .banned
+            .as_deref()
+            .map(|d| step_of(c, &join(&path, "banned"), d, time));
+        let banned_exposure = k.banned_exposure.unwrap_or(5.0 * exposure);
+        if let Some(e) = k.banned_exposure {
+            c.range(&join(&path, "banned_exposure"), e, 0.0, 1000.0, "");
+        }
+        for (field, given) in [
+            ("banned", k.banned.is_some()),
+            ("banned_exposure", k.banned_exposure.is_some()),
+        ] {
+            if given && !open {
+                c.bad(
+                    &join(&path, field),
+                    format!("`{field}` applies to an open organization"),
+                    Some("add `open = true` to the kind, or remove the field".into()),
+                );
+            }
+        }
         // Attributes are drawn independently, so a kind admits somebody in a region
         // exactly when each of its three lists holds a category with a positive share.
         let anyone = regions.iter().any(|g| {
@@ -412,9 +414,38 @@ fn kinds(
             paramilitary,
             cadres_only,
             opens,
+            open,
+            banned,
+            banned_exposure,
         });
     }
     out
+}
+
+/// The step of date `d` (`YYYY-MM-DD`) in the scenario's time, for a kind's field at `path`
+/// (0 with a problem noted, where it is not a date or the scenario has no start date).
+fn step_of(c: &mut Check<'_>, path: &str, d: &str, time: &Option<TimeSpan>) -> u32 {
+    match (Date::parse(d), time.as_ref().and_then(|t| t.start)) {
+        (None, _) => {
+            c.bad(
+                path,
+                format!("`{d}` is not a date"),
+                Some("write YYYY-MM-DD".into()),
+            );
+            0
+        }
+        (Some(_), None) => {
+            if time.is_some() {
+                let key = path.rsplit('.').next().unwrap_or(path);
+                c.bad(path, format!("`{key}` needs `time.start`"), None);
+            }
+            0
+        }
+        (Some(day), Some(start)) => {
+            let step_days = time.as_ref().map_or(1.0, |t| t.step_days);
+            (day.days_since(start).max(0) as f64 / step_days).floor() as u32
+        }
+    }
 }
 
 /// Reads a list of category names into flags; absent means all.
