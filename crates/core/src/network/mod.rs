@@ -67,6 +67,28 @@ impl Network {
         }
     }
 
+    /// The weights a tie may have, relative to a plain tie's 1. Weighted thresholds sum weights
+    /// exactly as whole millionths in 64-bit integers (the same sum in any order and on any
+    /// thread count): a weight below a millionth would count as nothing, and these bounds
+    /// with [`Network::MAX_STRENGTH`] keep every sum far from overflowing.
+    pub const TIE_WEIGHT: std::ops::RangeInclusive<f64> = 1e-6..=1e6;
+
+    /// The most a person's ties may weigh in all (4·10¹², i.e. 4·10¹⁸ millionths, under the
+    /// 9.2·10¹⁸ a 64-bit sum can hold).
+    pub const MAX_STRENGTH: f64 = 4e12;
+
+    /// What a tie weight must be, for error messages.
+    pub const WEIGHT_HELP: &'static str = "allowed: 0.000001 to 1000000 (a plain tie weighs 1); weights are summed exactly as whole millionths, so rescale weights that fall outside";
+
+    /// The person whose ties weigh the most in all, with that weight, if it is more than
+    /// `limit` (weighted thresholds need [`Network::MAX_STRENGTH`] or less).
+    pub fn heaviest_above(&self, limit: f64) -> Option<(u32, f64)> {
+        (0..self.persons() as u32)
+            .map(|i| (i, self.strength(i)))
+            .filter(|&(_, s)| s > limit)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+    }
+
     /// Whether some tie weighs other than 1.
     pub fn is_weighted(&self) -> bool {
         self.weights.is_some()

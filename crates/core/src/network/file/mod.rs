@@ -364,6 +364,18 @@ pub fn read(
         read_edges(edges, people.is_some(), cx, &mut quiet, again, &mut out);
         locate_duplicates(edges, &list, &lines, &mut r);
     }
+    // Weighted thresholds sum a person's tie weights exactly; say so where they cannot be.
+    if let Some((i, w)) = built.heaviest_above(Network::MAX_STRENGTH) {
+        r.push(
+            None,
+            format!(
+                "the ties of `{}` weigh {w:e} in all, more than the {:e} a person's ties may weigh",
+                ids.text(i),
+                Network::MAX_STRENGTH
+            ),
+            Some("rescale the weights: they are summed exactly as whole millionths"),
+        );
+    }
     r.finish(&mut problems);
     if !problems.is_empty() {
         return Err(problems);
@@ -617,12 +629,16 @@ fn read_edges(
         };
         let w = match cells[2].number() {
             Ok(None) => kind_w,
-            Ok(Some(w)) if w.is_finite() && w > 0.0 && w <= f64::from(f32::MAX) => w as f32,
+            Ok(Some(w)) if Network::TIE_WEIGHT.contains(&w) => w as f32,
             Ok(Some(w)) => {
                 r.push(
                     Some(place(parquet, at, "weight")),
                     format!("weight {w} is not allowed"),
-                    Some("allowed: a positive number (leave a tie of weight 0 out)"),
+                    Some(if w == 0.0 {
+                        "leave a tie of weight 0 out"
+                    } else {
+                        Network::WEIGHT_HELP
+                    }),
                 );
                 return true;
             }

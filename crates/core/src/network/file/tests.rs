@@ -86,6 +86,56 @@ fn weights_come_from_the_column_or_the_kind() {
     assert_eq!(f.kinds, ["friend", "stranger"]);
 }
 
+/// Weights the exact sums cannot hold are refused with the real limits (issue: weights summed
+/// as millionths wrapped, `1,2,5e12` + `1,3,5e12` + `1,4,1` made "4 of 4 acting" instead of
+/// 1; two ties of weight 10⁻⁷ counted as nothing).
+#[test]
+fn weights_the_exact_sums_cannot_hold_are_refused_with_the_limits() {
+    let d = dir("weight-limits");
+    let regions = ["town".to_string()];
+    let e = write(
+        &d,
+        "big.csv",
+        "source,target,weight\n1,2,5e12\n1,3,5e12\n1,4,1\n5,6,1e-7\n5,7,1e-7\n8,9,1e6\n8,10,1e-6\n",
+    );
+    let err = read(&e, None, &cx(&regions, &[])).unwrap_err();
+    let text: Vec<String> = err.iter().map(ToString::to_string).collect();
+    let lines: Vec<&str> = text
+        .iter()
+        .map(|t| t.split(": weight").next().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "big.csv, line 2, column `weight`",
+            "big.csv, line 3, column `weight`",
+            "big.csv, line 5, column `weight`",
+            "big.csv, line 6, column `weight`"
+        ],
+        "{text:#?}"
+    );
+    assert!(
+        err.iter().all(|p| p
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("0.000001 to 1000000"))),
+        "{err:?}"
+    );
+    // The bounds themselves are allowed.
+    let ok = write(&d, "ok.csv", "source,target,weight\n8,9,1e6\n8,10,1e-6\n");
+    assert!(read(&ok, None, &cx(&regions, &[])).is_ok());
+    // A person whose ties weigh more in all than a sum can hold is named.
+    let f = read(&ok, None, &cx(&regions, &[])).unwrap();
+    let (who, w) = f.network.heaviest_above(1e5).unwrap();
+    assert_eq!(Some(who), f.person_of().get("8"));
+    assert!((w - 1_000_000.000001).abs() < 1e-3, "{w}");
+    assert_eq!(
+        f.network
+            .heaviest_above(crate::network::Network::MAX_STRENGTH),
+        None
+    );
+}
+
 #[test]
 fn every_problem_is_located() {
     let d = dir("bad");

@@ -268,13 +268,14 @@ impl Check<'_> {
         (self.problems.list.len() == before).then_some(spec)
     }
 
-    /// A tie weight: positive, at most 10^6 (relative to a plain tie's 1).
+    /// A tie weight: a millionth to a million (relative to a plain tie's 1;
+    /// [`crate::network::Network::TIE_WEIGHT`]).
     fn weight(&mut self, path: &str, w: f64) {
-        if !(w > 0.0 && w <= 1e6) {
+        if !crate::network::Network::TIE_WEIGHT.contains(&w) {
             self.bad(
                 path,
                 format!("weight {w} is not allowed"),
-                Some("allowed: above 0, at most 1000000 (a plain tie weighs 1)".into()),
+                Some(crate::network::Network::WEIGHT_HELP.into()),
             );
         }
     }
