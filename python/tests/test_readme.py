@@ -62,3 +62,30 @@ def test_values_nested_too_deep_or_holding_themselves_are_refused_not_crashing()
         assert "nested more than 32" in str(err)
     else:
         raise AssertionError("an event field nested too deep was taken")
+
+
+def _message(f, kind=Exception):
+    try:
+        f()
+    except kind as err:
+        return str(err)
+    raise AssertionError("no error")
+
+
+def test_messages_say_what_is_wrong_and_what_is_allowed(tmp_path):
+    s = mobilize.Scenario.load("two-valleys")
+    # A scale far out of range: the bound is shown as words, not 300 digits.
+    m = _message(lambda: mobilize.Sim(s, scale=1e9))
+    assert "allowed: above 0, at most 1000" in m and len(m) < 200, m
+    # A scale that is not a number is said so (it was read back as a string).
+    m = _message(lambda: mobilize.run(s, scale=float("nan")), ValueError)
+    assert "not a number a scale can be" in m and "string" not in m, m
+    # No replicates: the count, not a --grid never given.
+    m = _message(lambda: mobilize.ensemble(s, 0, out=tmp_path / "e"))
+    assert "0 replicates" in m and "--grid" not in m, m
+    # A negative step or count: what is allowed, not an integer conversion.
+    sim = mobilize.Sim(s, seed=1)
+    m = _message(lambda: sim.add_event("appeal", step=-5, share=0.1), ValueError)
+    assert "-5 is negative" in m and "conversion" not in m, m
+    m = _message(lambda: mobilize.ensemble(s, -2, out=tmp_path / "f"), ValueError)
+    assert "-2 is negative" in m, m

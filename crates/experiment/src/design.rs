@@ -16,6 +16,14 @@ pub enum DesignError {
         /// What is wrong.
         reason: String,
     },
+    /// An experiment too small or too large to run, whatever its grid.
+    #[error("{what}: {reason}")]
+    Size {
+        /// What was asked (`0 replicates`).
+        what: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
     /// The design file cannot be read at all.
     #[error("cannot read design file `{path}`: {reason}")]
     Read {

@@ -217,20 +217,20 @@ impl Experiment {
     /// scenario of each point (with the base seed).
     pub fn validate(&self) -> Result<Vec<Scenario>, ExperimentError> {
         if self.replicates == 0 {
-            return Err(crate::design::DesignError::Grid {
-                arg: "-n 0".into(),
-                reason: "at least one replicate is needed".into(),
+            return Err(crate::design::DesignError::Size {
+                what: "0 replicates".into(),
+                reason: "at least one is needed (`-n` on the command line, `n` in Python)".into(),
             }
             .into());
         }
         if self.total_runs() > MAX_RUNS {
-            return Err(crate::design::DesignError::Grid {
-                arg: format!(
+            return Err(crate::design::DesignError::Size {
+                what: format!(
                     "{} points × {} replicates",
                     self.points.len(),
                     self.replicates
                 ),
-                reason: format!("more than {MAX_RUNS} runs"),
+                reason: format!("more than the {MAX_RUNS} runs an experiment may have"),
             }
             .into());
         }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::scenario::Whole;
 use mobilize_core::scenario::{embedded, Override, Scenario as Core, Source};
 use mobilize_experiment::calibrate::{self, claims::Claim, AbcSettings, Settings, Store};
 use mobilize_experiment::targets::{self, Targets as Record};
@@ -127,7 +128,7 @@ impl Targets {
             .collect::<PyResult<_>>()?;
         let mut sets = set.unwrap_or_default();
         if let Some(s) = scale {
-            sets.push(format!("scale={s:?}"));
+            sets.push(crate::scenario::scale_set(s)?);
         }
         // Bounds a prior leaves out come from its parameter's declared range.
         let scenarios = load(&sources, &sets, &[]).map_err(PyValueError::new_err)?;
@@ -182,14 +183,15 @@ impl Targets {
     /// One run of every scenario at `theta` (a dict by parameter path, or a sequence in the
     /// parameters' order) with replicate `replicate`'s seed: each target's value, by name
     /// (`None` where the run did not reach it). The plain simulator an outside sampler calls.
-    #[pyo3(signature = (theta, replicate = 0, seed = None))]
+    #[pyo3(signature = (theta, replicate = Whole(0), seed = None))]
     fn simulate<'py>(
         &self,
         py: Python<'py>,
         theta: &Bound<'py, PyAny>,
-        replicate: u32,
-        seed: Option<u64>,
+        replicate: Whole<u32>,
+        seed: Option<Whole<u64>>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let (replicate, seed) = (replicate.0, seed.map(|s| s.0));
         let x = self.theta(theta)?;
         let sets = self.sets_of(&x);
         let values = py

@@ -17,7 +17,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::scenario::{toml_of, Scenario, ScenarioArg};
+use crate::scenario::{toml_of, Scenario, ScenarioArg, Whole};
 
 pyo3::create_exception!(
     mobilize,
@@ -52,7 +52,7 @@ fn sets_and_seed(
 ) -> PyResult<(Vec<String>, u64)> {
     let mut extra = Vec::new();
     if let Some(scale) = scale {
-        extra.push(format!("scale={scale:?}"));
+        extra.push(crate::scenario::scale_set(scale)?);
     }
     // As the CLI: --scale comes before the user's overrides.
     let sets: Vec<String> = extra.iter().chain(scenario.sets()).cloned().collect();
@@ -86,10 +86,11 @@ impl Experiment {
     fn ensemble(
         py: Python<'_>,
         scenario: ScenarioArg,
-        n: u32,
-        seed: Option<u64>,
+        n: Whole<u32>,
+        seed: Option<Whole<u64>>,
         scale: Option<f64>,
     ) -> PyResult<Experiment> {
+        let (n, seed) = (n.0, seed.map(|s| s.0));
         let scenario = &scenario.0;
         let (sets, base) = sets_and_seed(py, scenario, seed, scale)?;
         let plan = Plan::ensemble(scenario.source(), sets, n, base);
@@ -99,16 +100,17 @@ impl Experiment {
     /// Every combination of `grid` (`{"path": [values]}`), or every row of the design file
     /// `design` (CSV: a header of paths, a row of values per point), `n` replicates each.
     #[staticmethod]
-    #[pyo3(signature = (scenario, grid = None, *, design = None, n = 1, seed = None, scale = None))]
+    #[pyo3(signature = (scenario, grid = None, *, design = None, n = Whole(1), seed = None, scale = None))]
     fn sweep(
         py: Python<'_>,
         scenario: ScenarioArg,
         grid: Option<Bound<'_, PyDict>>,
         design: Option<PathBuf>,
-        n: u32,
-        seed: Option<u64>,
+        n: Whole<u32>,
+        seed: Option<Whole<u64>>,
         scale: Option<f64>,
     ) -> PyResult<Experiment> {
+        let (n, seed) = (n.0, seed.map(|s| s.0));
         let scenario = &scenario.0;
         let (sets, base) = sets_and_seed(py, scenario, seed, scale)?;
         let design = match (grid, design) {
@@ -144,10 +146,11 @@ impl Experiment {
         py: Python<'_>,
         a: ScenarioArg,
         b: ScenarioArg,
-        n: u32,
-        seed: Option<u64>,
+        n: Whole<u32>,
+        seed: Option<Whole<u64>>,
         scale: Option<f64>,
     ) -> PyResult<Experiment> {
+        let (n, seed) = (n.0, seed.map(|s| s.0));
         let (a, b) = (&a.0, &b.0);
         let (sets_a, base) = sets_and_seed(py, a, seed, scale)?;
         let (sets_b, _) = sets_and_seed(py, b, Some(base), scale)?;

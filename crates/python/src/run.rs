@@ -207,7 +207,7 @@ pub fn run(
         extra.push(format!("seed={seed}"));
     }
     if let Some(scale) = scale {
-        extra.push(format!("scale={scale:?}"));
+        extra.push(crate::scenario::scale_set(scale)?);
     }
     let core = scenario.load_with(py, &extra)?;
     let threads = match threads {

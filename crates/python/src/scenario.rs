@@ -369,3 +369,67 @@ impl Scenario {
         }
     }
 }
+
+/// A whole number as a function argument (a count, a step, a replicate, a seed), checked
+/// with a plain message: a negative number was turned down with Python's "out of range
+/// integral type conversion attempted", which says nothing of what is allowed.
+pub struct Whole<T>(pub T);
+
+impl<'a, 'py, T> FromPyObject<'a, 'py> for Whole<T>
+where
+    T: TryFrom<i128> + Into<i128> + Copy + Bounded,
+{
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Whole<T>> {
+        if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
+            return Err(PyTypeError::new_err(format!(
+                "expected a whole number, not {}",
+                obj.get_type().name()?
+            )));
+        }
+        let v: i128 = match obj.extract() {
+            Ok(v) => v,
+            Err(_) => {
+                return Err(PyValueError::new_err(format!(
+                    "{} is too large: allowed 0 to {}",
+                    obj.str()?,
+                    T::MAX.into()
+                )))
+            }
+        };
+        if v < 0 {
+            return Err(PyValueError::new_err(format!(
+                "{v} is negative: counts, steps, replicates and seeds are 0 or more"
+            )));
+        }
+        T::try_from(v).map(Whole).map_err(|_| {
+            PyValueError::new_err(format!("{v} is too large: allowed 0 to {}", T::MAX.into()))
+        })
+    }
+}
+
+/// The largest value of an unsigned integer type (for [`Whole`]'s messages).
+pub trait Bounded {
+    /// The largest value.
+    const MAX: Self;
+}
+
+impl Bounded for u32 {
+    const MAX: u32 = u32::MAX;
+}
+
+impl Bounded for u64 {
+    const MAX: u64 = u64::MAX;
+}
+
+/// The override a `scale=` argument makes; a scale that is not a finite number is refused
+/// here (written as `NaN`, it was read back as text: "expected a number, found a string").
+pub(crate) fn scale_set(scale: f64) -> PyResult<String> {
+    if !scale.is_finite() {
+        return Err(PyValueError::new_err(format!(
+            "scale: {scale} is not a number a scale can be (allowed: above 0, at most 1000)"
+        )));
+    }
+    Ok(format!("scale={scale:?}"))
+}

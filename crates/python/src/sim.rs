@@ -153,7 +153,7 @@ impl Sim {
             extra.push(format!("seed={seed}"));
         }
         if let Some(scale) = scale {
-            extra.push(format!("scale={scale:?}"));
+            extra.push(crate::scenario::scale_set(scale)?);
         }
         let user = scenario.clone().with_overrides_vec(extra);
         let core = user.load_with(py, &[])?;
@@ -262,10 +262,11 @@ impl Sim {
         &self,
         py: Python<'_>,
         kind: &str,
-        step: Option<u32>,
+        step: Option<crate::scenario::Whole<u32>>,
         date: Option<String>,
         fields: Option<Bound<'_, PyDict>>,
     ) -> PyResult<()> {
+        let step = step.map(|s| s.0);
         let mut s = self.state.try_lock().map_err(|_| busy())?;
         let next = s.step.map_or(0, |t| t + 1);
         let mut table = format!(

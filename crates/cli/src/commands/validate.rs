@@ -29,13 +29,20 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
     if args.resolved {
         print!("{}", scenario.resolved_toml());
     } else {
+        // A lattice model's agents live on its lattice, not in regions of persons.
+        let world = match scenario.model.meta(&scenario).lattice {
+            Some(l) => format!("{} × {} lattice", l.width, l.height),
+            None => format!(
+                "{} persons in {} region{}",
+                scenario.population(),
+                scenario.regions.len(),
+                if scenario.regions.len() == 1 { "" } else { "s" }
+            ),
+        };
         println!(
-            "{}: valid ({} model, {} persons in {} region{}, {} steps)",
+            "{}: valid ({} model, {world}, {} steps)",
             src.name,
             scenario.model.name(),
-            scenario.population(),
-            scenario.regions.len(),
-            if scenario.regions.len() == 1 { "" } else { "s" },
             scenario.time.steps
         );
     }

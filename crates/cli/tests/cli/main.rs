@@ -201,7 +201,22 @@ fn a_scenario_too_big_for_memory_is_refused_before_anything_is_allocated() {
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("needs about 25.6 GB"), "{}", stderr(&o));
+    // A lattice is not shrunk by `scale`: the advice says what is (following the old
+    // advice, to lower `scale`, looped).
+    let err = stderr(&o);
+    assert!(err.contains("needs about 25.6 GB"), "{err}");
+    assert!(
+        err.contains("20000 × 20000 lattice")
+            && err.contains("make the lattice smaller")
+            && !err.contains("scale"),
+        "{err}"
+    );
+    let o = mobilize(&["validate", "epstein-run1"], dir.path());
+    assert!(
+        ok(&o).contains("valid (civil_violence model, 40 × 40 lattice, 1000 steps)"),
+        "not '0 persons in 0 regions': {}",
+        stdout(&o)
+    );
     let o = mobilize(
         &[
             "ensemble",

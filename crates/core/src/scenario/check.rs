@@ -89,9 +89,13 @@ impl<'a> Check<'a> {
                 path,
                 format!("{v} is out of range"),
                 Some(
-                    format!("allowed: {lo} to {hi} {unit}")
-                        .trim_end()
-                        .to_string(),
+                    if lo == f64::MIN_POSITIVE {
+                        format!("allowed: above 0, at most {} {unit}", shown(hi))
+                    } else {
+                        format!("allowed: {} to {} {unit}", shown(lo), shown(hi))
+                    }
+                    .trim_end()
+                    .to_string(),
                 ),
             );
             false
@@ -176,7 +180,7 @@ impl<'a> Check<'a> {
         let Some(base) = self.base_dir().map(Path::to_path_buf) else {
             self.bad(
                 field,
-                "a scenario given as text (embedded, from a checkpoint or the dashboard) cannot                  read files by relative path",
+                "a scenario given as text (embedded, from a checkpoint or the dashboard) cannot read files by relative path",
                 Some("save the scenario in a folder beside the file".into()),
             );
             return None;
@@ -302,5 +306,16 @@ impl<'a> Check<'a> {
                 );
             }
         }
+    }
+}
+
+/// A bound as a message shows it: in full where that is short, in scientific notation where
+/// it would run to dozens of digits (`1e-12`, not `0.000000000001`).
+fn shown(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && !(1e-4..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }

@@ -68,6 +68,18 @@ pub fn human(bytes: u64) -> String {
 /// Refuses a run of `s` whose estimate exceeds `limit` bytes, with the reason.
 pub fn check(s: &Scenario, limit: u64) -> Result<u64, String> {
     let need = estimate(s);
+    // On a lattice, the lattice takes the memory and `scale` does not shrink it.
+    if let (true, Some(l)) = (need > limit, s.model.meta(s).lattice) {
+        return Err(format!(
+            "this scenario needs about {} of memory (a {} × {} lattice; {}), more than the {} \
+             allowed: make the lattice smaller, or allow more with --max-memory",
+            human(need),
+            l.width,
+            l.height,
+            s.model.name(),
+            human(limit),
+        ));
+    }
     if need > limit {
         return Err(format!(
             "this scenario needs about {} of memory ({} persons, about {:.1} ties each; {}), \

@@ -275,3 +275,18 @@ fn labels_are_display_names_and_names_stay_identifiers() {
         .iter()
         .any(|p| p.path == "resistance.kinds[2].label"));
 }
+
+/// A scenario given as text cannot name a file by a relative path, and says so in one plain
+/// sentence (the message once held a run of 18 spaces from a broken line).
+#[test]
+fn a_scenario_given_as_text_cannot_read_files_by_relative_path_said_plainly() {
+    let text = "name = \"x\"\nmodel = \"threshold\"\n[time]\nsteps = 5\n\
+                [network]\nkind = \"file\"\nedges = \"e.csv\"\n[[regions]]\nname = \"a\"\n";
+    let e = Scenario::load(&Source::text("x", text), &[]).unwrap_err();
+    let p = e
+        .problems
+        .iter()
+        .find(|p| p.message.contains("cannot read files by relative path"))
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(!p.message.contains("  "), "{:?}", p.message);
+}

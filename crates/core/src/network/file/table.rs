@@ -225,10 +225,17 @@ fn read_parquet(
             return None;
         }
     };
+    let marked = has_parquet_marks(&file);
     let reader = match SerializedFileReader::new(file) {
         Ok(x) => x,
         Err(e) => {
-            r.push(None, format!("not a Parquet file: {e}"), None);
+            // A file with Parquet's marks at both ends is one, damaged; say which.
+            let what = if marked {
+                "a damaged Parquet file (its footer cannot be read)"
+            } else {
+                "not a Parquet file (it lacks the `PAR1` marks a Parquet file begins and ends with)"
+            };
+            r.push(None, format!("{what}: {e}"), None);
             return None;
         }
     };
@@ -288,4 +295,22 @@ fn read_parquet(
         }
     }
     Some(true)
+}
+
+/// Whether `file` begins and ends with Parquet's magic bytes `PAR1` (read with a handle of its
+/// own, so the caller's position is left alone).
+fn has_parquet_marks(file: &std::fs::File) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let mark = |f: &mut std::fs::File, from: SeekFrom| {
+        let mut b = [0u8; 4];
+        f.seek(from).is_ok() && f.read_exact(&mut b).is_ok() && &b == b"PAR1"
+    };
+    let Ok(mut f) = file.try_clone() else {
+        return false;
+    };
+    let ok = f.metadata().is_ok_and(|m| m.len() >= 12)
+        && mark(&mut f, SeekFrom::Start(0))
+        && mark(&mut f, SeekFrom::End(-4));
+    let _ = f.seek(SeekFrom::Start(0));
+    ok
 }

@@ -245,6 +245,23 @@ fn a_parquet_edge_list_reads_like_a_csv_one_and_its_rows_are_named() {
         ["e.parquet, row 2, column `target`: a tie from `2` to itself"],
         "{text:?}"
     );
+    // A real Parquet file with a damaged footer is said to be damaged, not to be no Parquet
+    // file; a CSV file named `.parquet` is said to be none.
+    write_parquet(&path, &[(1, "2", None), (2, "3", Some(2.5))]);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let n = bytes.len();
+    for b in &mut bytes[n - 40..n - 8] {
+        *b = 0xff;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = read(&input, None, &cx(&regions, &[])).unwrap_err();
+    assert!(
+        err[0].message.starts_with("a damaged Parquet file"),
+        "{err:?}"
+    );
+    std::fs::write(&path, "source,target\n1,2\n").unwrap();
+    let err = read(&input, None, &cx(&regions, &[])).unwrap_err();
+    assert!(err[0].message.starts_with("not a Parquet file"), "{err:?}");
 }
 
 #[test]
