@@ -89,3 +89,28 @@ def test_messages_say_what_is_wrong_and_what_is_allowed(tmp_path):
     assert "-5 is negative" in m and "conversion" not in m, m
     m = _message(lambda: mobilize.ensemble(s, -2, out=tmp_path / "f"), ValueError)
     assert "-2 is negative" in m, m
+
+
+def test_python_writes_only_regular_files_where_the_caller_said(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sim = mobilize.Sim("two-valleys", seed=1)
+    sim.run(until=3)
+    # A device is never written over (as root, `/dev/full` was replaced by a regular file and
+    # no error was raised).
+    for device in ("/dev/full", "/dev/null"):
+        m = _message(lambda: sim.checkpoint(device))
+        assert "not a regular file" in m, m
+    # A checkpoint beside an unrelated `results.tmp` leaves it alone.
+    (tmp_path / "results.tmp").write_text("keep me")
+    sim.checkpoint("results.bin")
+    assert (tmp_path / "results.tmp").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.bin", "results.tmp"]
+    # A run is written only into the folder its experiment was prepared in, never at `/`.
+    from mobilize import _mobilize
+
+    exp = _mobilize.Experiment.ensemble("two-valleys", 1, seed=1)
+    m = _message(lambda: exp.run_one("/", 0))
+    assert "not this experiment's folder" in m, m
+    assert not pathlib.Path("/runs/000000").exists()
+    pending = exp.prepare(tmp_path / "out")
+    assert exp.run_one(pending.dir, 0) == 0

@@ -181,6 +181,19 @@ pub fn run_one(
             reason: format!("it has no run {id} ({} runs)", exp.total_runs()),
         });
     };
+    // Only into the folder `prepare` made for this experiment: a worker handed another path
+    // (`/`) must not write runs there.
+    match read_manifest(dir) {
+        Ok(Some(m)) if m.identity == exp.identity() => {}
+        _ => {
+            return Err(ExperimentError::Resume {
+                dir: dir.to_path_buf(),
+                reason: "it is not this experiment's folder (prepare the experiment first; \
+                         runs are written only where it was prepared)"
+                    .into(),
+            })
+        }
+    }
     if is_finished(&run_dir(dir, id)) {
         return Ok(());
     }

@@ -124,9 +124,8 @@ impl RunFolder {
 /// Writes `bytes` to `path` through a temporary file and a rename, so `path` is either the old
 /// content or the new, never half of it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let tmp = path.with_extension("tmp");
-    fs::write(&tmp, bytes).map_err(|e| OutputError::io("cannot write", &tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| OutputError::io("cannot rename to", path, e))
+    mobilize_core::files::write_atomic(path, bytes)
+        .map_err(|e| OutputError::io("cannot write", path, e))
 }
 
 /// Lower-case hexadecimal.

@@ -202,11 +202,8 @@ impl Page {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let tmp = path.with_extension("tmp");
-    let err = |e: std::io::Error| ReportError::Write {
+    mobilize_core::files::write_atomic(path, bytes).map_err(|e| ReportError::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),
-    };
-    std::fs::write(&tmp, bytes).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
+    })
 }
