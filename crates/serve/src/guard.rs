@@ -8,7 +8,8 @@
 //! `Sec-Fetch-Site`), come from the dashboard itself: a cross-origin form or `no-cors` fetch
 //! cannot send JSON without a preflight, which this server never grants. Where a token is set
 //! (always when the address is not loopback), every request must carry it: in the URL printed
-//! at start (`?token=`, which sets a same-site cookie for the page's later requests), the cookie,
+//! at start (`?token=`, which sets a same-site cookie named by the port for the page's later
+//! requests: two dashboards on one machine keep theirs apart), that cookie,
 //! or an `X-Mobilize-Token` header. Every answer carries security headers (a content security
 //! policy, `nosniff`, no framing, no referrer).
 
@@ -22,7 +23,9 @@ use axum::response::{IntoResponse, Response};
 
 use crate::state::{ApiError, AppState};
 
-/// The cookie that carries the token after the first page load.
+/// The cookie that carries the token after the first page load, named by the server's port
+/// (`mobilize_token_8080`): cookies are shared by every port of a host, and two dashboards on
+/// one machine must each find their own.
 const COOKIE: &str = "mobilize_token";
 
 /// The policy for the dashboard's own pages: its scripts and styles only, no framing.
@@ -65,6 +68,18 @@ fn host_name(host: &str) -> String {
     name.to_ascii_lowercase()
 }
 
+/// The port of an authority (`host:port`), or the scheme's default (`http`: 80, `https`: 443).
+fn port_of(authority: &str, default: u16) -> u16 {
+    let after = authority
+        .trim()
+        .rsplit_once(']')
+        .map_or(authority.trim(), |(_, rest)| rest);
+    after
+        .rsplit_once(':')
+        .and_then(|(_, p)| p.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Compares without stopping at the first difference.
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
@@ -74,37 +89,43 @@ fn refuse(status: StatusCode, message: String) -> Response {
     ApiError::new(status, message).into_response()
 }
 
-/// The token a request carries, from its header, cookie or query.
-fn carried(headers: &HeaderMap, query: Option<&str>) -> (Option<String>, bool) {
+/// The token a request carries: from its query (the link the server printed, which must work
+/// whatever cookies the browser holds), its header, or this port's cookie; and whether it came
+/// in the query (then the cookie is set).
+fn carried(headers: &HeaderMap, query: Option<&str>, port: u16) -> (Option<String>, bool) {
+    let from_query = query.and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("token=").map(str::to_string))
+    });
+    if from_query.is_some() {
+        return (from_query, true);
+    }
     if let Some(v) = headers
         .get("x-mobilize-token")
         .and_then(|v| v.to_str().ok())
     {
         return (Some(v.to_string()), false);
     }
+    let name = format!("{COOKIE}_{port}=");
     for v in headers.get_all(header::COOKIE) {
         for part in v.to_str().unwrap_or("").split(';') {
-            if let Some(t) = part.trim().strip_prefix(&format!("{COOKIE}=")) {
+            if let Some(t) = part.trim().strip_prefix(&name) {
                 return (Some(t.to_string()), false);
             }
         }
     }
-    let from_query = query.and_then(|q| {
-        q.split('&')
-            .find_map(|kv| kv.strip_prefix("token=").map(str::to_string))
-    });
-    let found = from_query.is_some();
-    (from_query, found)
+    (None, false)
 }
 
 /// Checks a request against the trust boundary, then adds the security headers.
 pub async fn check(State(s): State<Arc<AppState>>, req: Request<Body>, next: Next) -> Response {
     let headers = req.headers();
-    let host = headers
+    let authority = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
-        .map(host_name)
         .unwrap_or_default();
+    let host = host_name(authority);
+    let port = port_of(authority, 80);
     if !s.config.allowed_hosts.iter().any(|h| h == &host) {
         return refuse(
             StatusCode::FORBIDDEN,
@@ -117,7 +138,7 @@ pub async fn check(State(s): State<Arc<AppState>>, req: Request<Body>, next: Nex
     }
     let mut set_cookie = false;
     if let Some(token) = &s.config.token {
-        let (given, in_query) = carried(headers, req.uri().query());
+        let (given, in_query) = carried(headers, req.uri().query(), port);
         if !given.as_deref().is_some_and(|g| same(g, token)) {
             return refuse(
                 StatusCode::UNAUTHORIZED,
@@ -154,11 +175,15 @@ pub async fn check(State(s): State<Arc<AppState>>, req: Request<Body>, next: Nex
             );
         }
         if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-            let name = origin
-                .strip_prefix("http://")
-                .or_else(|| origin.strip_prefix("https://"))
-                .map(host_name);
-            if !name.is_some_and(|n| s.config.allowed_hosts.contains(&n)) {
+            // The same name and the same port: another server on this machine (another
+            // port) is another origin.
+            let at = |scheme: &str, default: u16| {
+                origin
+                    .strip_prefix(scheme)
+                    .map(|a| (host_name(a), port_of(a, default)))
+            };
+            let from = at("http://", 80).or_else(|| at("https://", 443));
+            if !from.is_some_and(|(n, p)| s.config.allowed_hosts.contains(&n) && p == port) {
                 return refuse(
                     StatusCode::FORBIDDEN,
                     format!("a request from `{origin}` cannot change anything here"),
@@ -186,7 +211,7 @@ pub async fn check(State(s): State<Arc<AppState>>, req: Request<Body>, next: Nex
     if set_cookie {
         if let Some(token) = &s.config.token {
             if let Ok(v) = HeaderValue::from_str(&format!(
-                "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+                "{COOKIE}_{port}={token}; Path=/; HttpOnly; SameSite=Strict"
             )) {
                 h.append(header::SET_COOKIE, v);
             }

@@ -479,12 +479,13 @@ fn a_token_is_required_on_every_request_when_set() {
     assert_eq!(code, 401);
     let (code, head, _) = get("", "/?token=0123456789abcdef0123456789abcdef");
     assert_eq!(code, 200);
+    let port = addr.rsplit_once(':').unwrap().1;
     assert!(
-        head.contains("set-cookie: mobilize_token=0123456789abcdef0123456789abcdef; path=/; httponly; samesite=strict"),
+        head.contains(&format!("set-cookie: mobilize_token_{port}=0123456789abcdef0123456789abcdef; path=/; httponly; samesite=strict")),
         "{head}"
     );
     let (code, _, _) = get(
-        "Cookie: theme=dark; mobilize_token=0123456789abcdef0123456789abcdef\r\n",
+        &format!("Cookie: theme=dark; mobilize_token_{port}=0123456789abcdef0123456789abcdef\r\n"),
         "/api/runs",
     );
     assert_eq!(code, 200);
@@ -493,6 +494,42 @@ fn a_token_is_required_on_every_request_when_set() {
         "/api/scenarios",
     );
     assert_eq!(code, 200);
+}
+
+/// Two dashboards with tokens on one machine: cookies are shared by every port of a host, so
+/// each server's cookie is named by its port; B's own printed link works whatever cookie A
+/// set (the query is read first); A's token opens nothing on B; and a request from A's page
+/// (A's origin, another port) cannot change anything on B.
+#[test]
+fn two_servers_on_one_machine_keep_their_tokens_apart() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let ta = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let tb = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    let a = start_with(da.path(), 1, 1, Some(ta));
+    let b = start_with(db.path(), 1, 1, Some(tb));
+    let pa = a.rsplit_once(':').unwrap().1;
+    let get = |addr: &str, extra: &str, path: &str| {
+        raw(
+            addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"),
+        )
+    };
+    // The browser holds A's cookie and sends it to B's port too.
+    let cookie_a = format!("Cookie: mobilize_token_{pa}={ta}\r\n");
+    let (code, _, _) = get(&b, &cookie_a, &format!("/?token={tb}"));
+    assert_eq!(code, 200, "B's own link works beside A's cookie");
+    let (code, _, _) = get(&b, &cookie_a, "/api/runs");
+    assert_eq!(code, 401, "A's cookie opens nothing on B");
+    let (code, _, _) = get(&a, &cookie_a, "/api/runs");
+    assert_eq!(code, 200, "and still opens A");
+    // A page of A's origin may not change B, even with B's token.
+    let (code, _, body) = raw(
+        &b,
+        &format!(
+            "POST /api/validate HTTP/1.1\r\nHost: {b}\r\nOrigin: http://{a}\r\nX-Mobilize-Token: {tb}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+        ),
+    );
+    assert_eq!(code, 403, "{body}");
 }
 
 /// A `--set` path deep enough to exhaust a worker's stack is answered with an error, and the
