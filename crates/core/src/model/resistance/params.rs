@@ -143,7 +143,7 @@ param_group! {
         suppression: f64 = 0.002, [0, 1], "unarmed risers killed per effective ruling fighter per day",
             "The ruling side fires on unarmed crowds. In the March First Movement of 1919, 0.8-2 million people demonstrated, mostly in March and April, and 798 (Japanese count) to 7,509 (Park Eun-sik's) were killed; against 20,000-40,000 gendarmes, police and troops [U] over 60 days that is 0.0003-0.006 killed per member of the ruling forces per day [E, range from the record].";
         garrison_weight: f64 = 0.6, [0, 10], "effective fighters per person",
-            "The 1945 garrison was mostly poorly trained reservists (docs/data/korea.md §3) [E]; no figure fixes the weight [U]: plausible in 0.3–1.2 (the sensitivity analysis's range).";
+            "The 1945 garrison was mostly poorly trained reservists (docs/data/korea.md §3) [E]; no figure fixes the weight [U]: plausible in 0.3–1.2 (half to twice the default).";
         police_weight: f64 = 0.4, [0, 10], "effective fighters per person",
             "Police are armed but not trained for battle [E].";
         external_weight: f64 = 1.0, [0, 10], "effective fighters per person",
@@ -237,13 +237,13 @@ param_group! {
     /// Control, liberation and collapse.
     ControlParams / RawControlParams {
         adjust: f64 = 0.5, [0, 1], "fraction of the gap per day",
-            "Control moves this fast toward the ruling side's share of the strength in the region. A model choice with no source [U]: plausible anywhere in 0.25–1 (the sensitivity analysis's range).";
+            "Control moves this fast toward the ruling side's share of the strength in the region. A model choice with no source [U]: plausible anywhere in 0.25–1 (half to twice the default).";
         liberation: f64 = 0.25, [0, 1], "control",
-            "A region whose control falls below this is liberated. A model choice with no source [U]: plausible in 0.125–0.5 (the sensitivity analysis's range).";
+            "A region whose control falls below this is liberated. A model choice with no source [U]: plausible in 0.125–0.5 (half to twice the default).";
         recapture: f64 = 0.5, [0, 1], "control",
             "A liberated region whose control climbs back above this is lost again. A model choice [U]: it must be at least `liberation`; it acts only where the ruling side regains strength.";
         collapse_share: f64 = 0.5, [0, 1], "fraction of the home population",
-            "The ruling system collapses when regions holding this share of the home population are liberated. A model choice with no source [U]: plausible in 0.25–0.75 (the sensitivity analysis's range).";
+            "The ruling system collapses when regions holding this share of the home population are liberated. A model choice with no source [U]: plausible in 0.25–0.75 (half to twice the default).";
     }
 }
 
