@@ -249,7 +249,12 @@ async fn resume_run(
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-    .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            files::hide_root(&s.config.runs, &e.to_string()),
+        )
+    })?;
     launch(&s, Job::Resume(Box::new(resumable)))
 }
 

@@ -159,3 +159,43 @@ pub async fn serve(
         .body(Body::from(bytes))
         .expect("a valid response"))
 }
+
+/// `message` with the runs folder's absolute path (as configured, and as the system resolves
+/// it) put as `runs`: a client names folders relative to it, and where the server keeps them
+/// on its disk is none of its business.
+pub fn hide_root(runs: &Path, message: &str) -> String {
+    let mut out = message.to_string();
+    let mut roots: Vec<String> = vec![runs.display().to_string()];
+    if let Ok(c) = runs.canonicalize() {
+        roots.push(c.display().to_string());
+    }
+    // The longer first, so that one is never left half replaced by the other.
+    roots.sort_by_key(|r| std::cmp::Reverse(r.len()));
+    for r in roots.iter().filter(|r| !r.is_empty() && r.as_str() != ".") {
+        out = out.replace(r.as_str(), "runs");
+    }
+    out
+}
+
+#[cfg(test)]
+mod hide_tests {
+    use super::*;
+
+    /// A 409 names the folder as the client does, not where the server keeps it.
+    #[test]
+    fn messages_name_folders_under_runs_not_the_servers_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = dir.path().join("runs-here");
+        std::fs::create_dir(&runs).unwrap();
+        let msg = format!(
+            "`{}/two-valleys/x.partial` is being written by process 7",
+            runs.display()
+        );
+        let shown = hide_root(&runs, &msg);
+        assert_eq!(
+            shown,
+            "`runs/two-valleys/x.partial` is being written by process 7"
+        );
+        assert!(!shown.contains(&dir.path().display().to_string()));
+    }
+}

@@ -41,7 +41,17 @@ pub fn find(folder: Option<&Path>, name: &str) -> Option<Source> {
     }
     if let Some(dir) = folder {
         let path = dir.join(format!("{name}.toml"));
-        let read = mobilize_core::files::read_regular(&path, 16 << 20).map(String::from_utf8);
+        // Only a file that is in the folder: a link that leads out of it (`passwd.toml ->
+        // /etc/passwd`) would show the other file's keys and shape through its parse errors.
+        let inside = match (path.canonicalize(), dir.canonicalize()) {
+            (Ok(p), Ok(d)) => p.starts_with(&d),
+            _ => false,
+        };
+        let read = if inside {
+            mobilize_core::files::read_regular(&path, 16 << 20).map(String::from_utf8)
+        } else {
+            Err(std::io::Error::other("not in the scenarios folder"))
+        };
         if let Ok(Ok(text)) = read {
             return Some(Source {
                 name: format!("{name}.toml"),
@@ -162,4 +172,34 @@ pub fn load(source: &Source, sets: &[String]) -> Result<Scenario, Vec<ProblemVie
         return Err(bad);
     }
     Scenario::load(source, &overrides).map_err(|e| problems(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scenario file linked from outside the folder is not offered, nor read: its parse
+    /// errors would show another file's keys and shape (`passwd.toml -> /etc/passwd`).
+    #[cfg(unix)]
+    #[test]
+    fn a_link_that_leads_out_of_the_scenarios_folder_is_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.txt");
+        std::fs::write(&secret, "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(&secret, dir.path().join("passwd.toml")).unwrap();
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            embedded::source("two-valleys").unwrap().text,
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(dir.path().join("mine.toml"), dir.path().join("alias.toml"))
+            .unwrap();
+        assert!(find(Some(dir.path()), "passwd").is_none());
+        assert!(find(Some(dir.path()), "mine").is_some());
+        // A link to a file inside the folder is a file of the folder.
+        assert!(find(Some(dir.path()), "alias").is_some());
+        let names: Vec<String> = list(Some(dir.path())).into_iter().map(|e| e.name).collect();
+        assert!(!names.iter().any(|n| n == "passwd"), "{names:?}");
+    }
 }
