@@ -556,7 +556,7 @@ fn a_run_too_big_for_memory_is_refused_before_it_starts() {
     let body = br#"{"scenario": "korea-1936-1945", "sets": ["scale=1"]}"#;
     let (code, text) = request(&addr, "POST", "/api/runs", body);
     assert_eq!(code, 422, "{text}");
-    assert!(text.contains("needs about 1.7 GB"), "{text}");
+    assert!(text.contains("needs about 1.8 GB"), "{text}");
     let (code, _) = request(&addr, "GET", "/api/runs", b"");
     assert_eq!(code, 200, "still serving");
 }

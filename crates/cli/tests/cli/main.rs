@@ -184,7 +184,7 @@ fn a_scenario_too_big_for_memory_is_refused_before_anything_is_allocated() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.contains("needs about 15.0 GB") && err.contains("lower `scale`"),
+        err.contains("needs about 15.1 GB") && err.contains("lower `scale`"),
         "{err}"
     );
     let o = mobilize(
@@ -204,7 +204,7 @@ fn a_scenario_too_big_for_memory_is_refused_before_anything_is_allocated() {
     // A lattice is not shrunk by `scale`: the advice says what is (following the old
     // advice, to lower `scale`, looped).
     let err = stderr(&o);
-    assert!(err.contains("needs about 25.6 GB"), "{err}");
+    assert!(err.contains("needs about 25.7 GB"), "{err}");
     assert!(
         err.contains("20000 × 20000 lattice")
             && err.contains("make the lattice smaller")
@@ -240,6 +240,31 @@ fn a_scenario_too_big_for_memory_is_refused_before_anything_is_allocated() {
     );
     let o = mobilize(&["run", "two-valleys", "--max-memory", "lots"], dir.path());
     assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("runs").exists(), "nothing is created");
+}
+
+/// The memory check counts the process's own limits: under `ulimit -v` (1.5 GB of address
+/// space) a full-scale run (about 1.8 GB) is refused at once, where reading only the
+/// machine's free memory once let a server accept a run its limit could not hold.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_process_limit_on_memory_is_respected_before_anything_is_allocated() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 1500000 && exec '{}' run korea-1936-1945 --scale 1 -q",
+            env!("CARGO_BIN_EXE_mobilize")
+        ))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("needs about 1.8 GB") && err.contains("allowed"),
+        "{err}"
+    );
     assert!(!dir.path().join("runs").exists(), "nothing is created");
 }
 
