@@ -3,7 +3,8 @@
 //! process (or, from the dashboard, the server) when an allocation fails.
 //!
 //! Per-item costs are measured (BENCHMARKS.md): `korea-1936-1945` at scale 1, 22.8 million
-//! persons and 117 million ties, peaks at 1.65 GB, and the estimate below gives 1.67 GB; the
+//! persons and 117 million ties, peaks at 1.65 GB, and the estimate below gives 1.79 GB (with
+//! the program's own 120 MB, measured on small runs, where it matters); the
 //! civil violence lattice peaks at 47 bytes a site (faithful mode, 2,000 × 2,000).
 
 use super::{NetworkSpec, Scenario};
