@@ -132,19 +132,47 @@ fn resolve_as(
     Ok(real)
 }
 
+/// Bytes of a file sent at a time.
+const CHUNK: usize = 64 * 1024;
+
 /// `GET /files/{path}`.
 pub async fn serve(
     State(s): State<Arc<AppState>>,
     UrlPath(rel): UrlPath<String>,
 ) -> Result<Response, ApiError> {
     let path = resolve(&s.config.runs, &rel)?;
-    let bytes = tokio::task::spawn_blocking(move || {
-        mobilize_core::files::read_regular(&path, 1 << 40).map(|b| (b, path))
+    // Opened off the async workers (a regular file only), then streamed in pieces: a file is
+    // never held whole in memory (twenty clients that never read a 50 MB checkpoint once
+    // doubled the server's memory), and a client that stops reading is cut off by the
+    // connection's write timeout (`Config::write_timeout`).
+    let (file, len, path) = tokio::task::spawn_blocking(move || {
+        mobilize_core::files::open_regular(&path).and_then(|f| {
+            let len = f.metadata()?.len();
+            Ok((f, len, path))
+        })
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let (bytes, path) = bytes;
+    let file = tokio::fs::File::from_std(file);
+    let body = Body::from_stream(futures_util::stream::unfold(
+        (file, len),
+        |(mut file, left)| async move {
+            use tokio::io::AsyncReadExt;
+            if left == 0 {
+                return None;
+            }
+            let mut buf = vec![0u8; CHUNK.min(left as usize)];
+            match file.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(axum::body::Bytes::from(buf)), (file, left - n as u64)))
+                }
+                Err(e) => Some((Err(e), (file, 0))),
+            }
+        },
+    ));
     let kind = match path.extension().and_then(|e| e.to_str()) {
         Some("html") => "text/html; charset=utf-8",
         Some("svg") => "image/svg+xml",
@@ -156,7 +184,8 @@ pub async fn serve(
     };
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, kind)
-        .body(Body::from(bytes))
+        .header(header::CONTENT_LENGTH, len)
+        .body(body)
         .expect("a valid response"))
 }
 

@@ -22,6 +22,7 @@ pub mod live;
 pub mod replay;
 pub mod scenarios;
 pub mod state;
+mod timed_io;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -62,10 +63,16 @@ pub struct Config {
     /// byte); answered 408 after. Event streams are exempt: their handler answers at once
     /// and the stream follows.
     pub request_timeout: Duration,
+    /// How long a write to a client may wait (a client that stops reading an answer, a file
+    /// or an event stream) before its connection is closed.
+    pub write_timeout: Duration,
 }
 
 /// Default of [`Config::header_timeout`].
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default of [`Config::write_timeout`].
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Default of [`Config::request_timeout`].
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -87,6 +94,7 @@ pub async fn serve_until(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let header_timeout = config.header_timeout;
+    let write_timeout = config.write_timeout;
     let state = Arc::new(api::AppState::new(config));
     let router = api::router(state.clone());
     let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
@@ -111,7 +119,7 @@ pub async fn serve_until(
         let service = hyper_util::service::TowerToHyperService::new(router.clone());
         tokio::spawn(async move {
             let _permit = permit;
-            let io = hyper_util::rt::TokioIo::new(stream);
+            let io = hyper_util::rt::TokioIo::new(timed_io::TimedIo::new(stream, write_timeout));
             // Errors here are a client's (a timeout, a reset, a malformed request): only
             // that connection ends.
             let _ = hyper::server::conn::http1::Builder::new()

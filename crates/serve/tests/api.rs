@@ -30,6 +30,7 @@ fn start_with(runs: &Path, max_runs: usize, queue: usize, token: Option<&str>) -
         checkpoint_every: 1000,
         header_timeout: Duration::from_secs(1),
         request_timeout: Duration::from_secs(2),
+        write_timeout: Duration::from_secs(1),
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -852,4 +853,41 @@ fn a_finished_folder_replays_as_it_ran_at_the_pace_asked_for() {
         br#"{"folder":"../x"}"#,
     );
     assert_eq!(status, 400);
+}
+
+/// Files are streamed, and a client that stops reading is cut off: twenty clients that never
+/// read a 50 MB checkpoint once doubled the server's memory (each file was read whole), and
+/// five held their connections for 45 s. A client that reads gets the whole file, with its
+/// length.
+#[test]
+fn a_file_is_streamed_and_a_client_that_stops_reading_is_cut_off() {
+    let runs = tempfile::tempdir().unwrap();
+    std::fs::create_dir(runs.path().join("r")).unwrap();
+    let size = 40 << 20;
+    let data: Vec<u8> = (0..size).map(|k| (k % 251) as u8).collect();
+    std::fs::write(runs.path().join("r/big.bin"), &data).unwrap();
+    let addr = start(runs.path(), 1, 1);
+    let ask = format!("GET /files/r/big.bin HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    // A client that never reads: after the write timeout (1 s here) the server gives up.
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    idle.write_all(ask.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    idle.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut got = Vec::new();
+    let _ = idle.read_to_end(&mut got);
+    assert!(
+        got.len() < size,
+        "the connection was closed before the file was sent: {} of {size} bytes",
+        got.len()
+    );
+    // A client that reads gets it all.
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    s.write_all(ask.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let at = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&out[..at]).to_ascii_lowercase();
+    assert!(head.contains(&format!("content-length: {size}")), "{head}");
+    assert!(out[at..] == data[..], "the whole file, byte for byte");
 }
