@@ -114,9 +114,17 @@ async fn get_scenario(
             format!("`{name}` is not a scenario name (letters, digits, `-`, `_`, `.`; no paths)"),
         ));
     }
-    let source = scenarios::find(s.config.scenarios.as_deref(), &name)
+    let folder = s.config.scenarios.clone();
+    let wanted = name.clone();
+    let found = blocking(move || {
+        let source = scenarios::find(folder.as_deref(), &wanted)?;
+        let loaded = scenarios::load(&source, &[]);
+        Some((source, loaded))
+    })
+    .await?;
+    let (source, loaded) = found
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no scenario `{name}`")))?;
-    let scenario = scenarios::load(&source, &[]).map_err(|p| ApiError {
+    let scenario = loaded.map_err(|p| ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         message: format!("scenario `{name}` is invalid"),
         problems: p,
@@ -171,6 +179,41 @@ fn body<T: for<'de> Deserialize<'de>>(
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("malformed request: {e}")))
 }
 
+/// Runs `f` (reading files, validating a scenario: a large edge list takes seconds) on the
+/// blocking pool, so that the async workers go on answering meanwhile.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+}
+
+/// The request's scenario, read and validated off the async workers.
+async fn load_request(
+    s: &Arc<AppState>,
+    req: &ScenarioRequest,
+) -> Result<
+    (
+        Source,
+        Result<mobilize_core::scenario::Scenario, Vec<scenarios::ProblemView>>,
+    ),
+    ApiError,
+> {
+    let state = s.clone();
+    let req = ScenarioRequest {
+        scenario: req.scenario.clone(),
+        text: req.text.clone(),
+        sets: req.sets.clone(),
+    };
+    blocking(move || {
+        let source = source_of(&state, &req)?;
+        let loaded = scenarios::load(&source, &req.sets);
+        Ok((source, loaded))
+    })
+    .await?
+}
+
 fn source_of(s: &AppState, req: &ScenarioRequest) -> Result<Source, ApiError> {
     if !scenarios::plain_name(&req.scenario) {
         return Err(ApiError::new(
@@ -194,8 +237,8 @@ async fn validate(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let req: ScenarioRequest = body(raw, s.config.body_limit)?;
-    let source = source_of(&s, &req)?;
-    Ok(Json(match scenarios::load(&source, &req.sets) {
+    let (_, loaded) = load_request(&s, &req).await?;
+    Ok(Json(match loaded {
         Ok(sc) => json!({
             "ok": true,
             "problems": [],
@@ -211,8 +254,8 @@ async fn start_run(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let req: ScenarioRequest = body(raw, s.config.body_limit)?;
-    let source = source_of(&s, &req)?;
-    let scenario = scenarios::load(&source, &req.sets).map_err(|p| ApiError {
+    let (source, loaded) = load_request(&s, &req).await?;
+    let scenario = loaded.map_err(|p| ApiError {
         status: StatusCode::BAD_REQUEST,
         message: format!("scenario `{}` is invalid", req.scenario),
         problems: p,
@@ -305,6 +348,16 @@ async fn speed(
                 "steps_per_second {} is out of range (allowed: 0, full speed, to {MAX_PACE})",
                 req.steps_per_second
             ),
+        ));
+    }
+    // A run that has ended has no pace to set (setting one grew its history for good).
+    if matches!(
+        run.phase(),
+        Phase::Finished | Phase::Stopped | Phase::Failed
+    ) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("run `{id}` has ended"),
         ));
     }
     run.set_pace(req.steps_per_second);

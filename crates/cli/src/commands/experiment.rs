@@ -39,6 +39,10 @@ pub struct CommonArgs {
     /// anything runs. Default: the memory available now.
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
+    /// Stop after this many seconds of wall time as an interrupt would: finished runs are
+    /// kept and `mobilize resume` finishes the rest; exit code 130.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
     /// Do only shard I of N (the runs whose number is I modulo N; I from 0), leaving the
     /// tables to `mobilize merge`; `slurm` takes I and N from a Slurm job array
     /// (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT).
@@ -174,6 +178,7 @@ impl RunsProgress {
 pub fn execute(exp: &Experiment, common: &CommonArgs) -> Result<Done, Failure> {
     let threads = common.threads()?;
     let limit = super::run::memory_limit(common.max_memory.as_deref())?;
+    super::run::time_limit(common.time_limit)?;
     if limit.is_some() {
         if let Ok(scenarios) = exp.validate() {
             let runs = exp.points.len() * exp.replicates as usize;

@@ -53,6 +53,11 @@ pub struct RunArgs {
     /// refused before anything is allocated. Default: the memory available now.
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
+    /// Stop after this many seconds of wall time as an interrupt would: at the end of the
+    /// step, with what was computed saved (and a checkpoint, with --checkpoint-every, for
+    /// `mobilize resume`); exit code 130.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
 }
 
 /// The most threads a run or experiment may ask for: more is never faster, and each costs a
@@ -66,9 +71,37 @@ pub fn threads(arg: Option<usize>) -> Result<usize, Failure> {
             eprintln!("error: --threads {n} is out of range\n  allowed: 1 to {MAX_THREADS}");
             Err(Failure::Input)
         }
-        Some(n) => Ok(n),
+        Some(n) => {
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+            if n > 4 * cores {
+                eprintln!(
+                    "warning: --threads {n} on {cores} cores: threads beyond the cores only wait \
+                     their turn (results are the same at any thread count; use --threads {cores})"
+                );
+            }
+            Ok(n)
+        }
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
     }
+}
+
+/// Arms `--time-limit`: after `seconds` of wall time the run or experiment stops as an
+/// interrupt would (`crate::STOP`). A limit that is not a positive number is refused.
+pub fn time_limit(seconds: Option<f64>) -> Result<(), Failure> {
+    let Some(s) = seconds else { return Ok(()) };
+    if !(s.is_finite() && s > 0.0 && s <= 1e9) {
+        eprintln!("error: --time-limit {s} is out of range\n  allowed: above 0, at most 1000000000 seconds");
+        return Err(Failure::Input);
+    }
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs_f64(s));
+        if !crate::STOP.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            eprintln!(
+                "\ntime limit of {s} s reached: stopping at the end of this step and saving what was computed"
+            );
+        }
+    });
+    Ok(())
 }
 
 /// The memory a run may use: `--max-memory`, or what the machine has available now.
@@ -191,6 +224,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let threads = threads(args.threads)?;
     check_memory(&[&scenario], 1, memory_limit(args.max_memory.as_deref())?)?;
+    time_limit(args.time_limit)?;
     let folder = RunFolder::create(
         &args.out,
         &scenario.name,
