@@ -562,6 +562,18 @@ fn read_edges(
             );
             return false;
         }
+        // A CSV file's rows are known only as they come: every million, the memory they will
+        // take is checked against what is available (a Parquet file's, before any is read).
+        if list.len() % (1 << 20) == (1 << 20) - 1 {
+            if let Some(why) = table::too_big(list.len() as u64 + 1, 0) {
+                r.push(
+                    Some(format!("{} {at}", if parquet { "row" } else { "line" })),
+                    why,
+                    Some("split the edge list, or use a machine with more memory"),
+                );
+                return false;
+            }
+        }
         let mut end = |cell: &Cell<'_>, buf: &mut String, col: &str, r: &mut Report| {
             let id = match cell.id(buf) {
                 Ok(id) => id,
@@ -677,19 +689,28 @@ fn locate_duplicates(e: &Input, list: &[(u32, u32)], lines: &[u32], r: &mut Repo
         let (a, b) = list[k];
         (a.min(b), a.max(b))
     };
-    let mut order: Vec<usize> = (0..list.len()).collect();
-    order.sort_unstable_by_key(|&k| (key(k), k));
-    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    // Ties are fewer than 2^31 (`MAX_TIES`), so their places fit in 32 bits; of the repeats
+    // only the first `MAX_PROBLEMS` in file order are kept (a file of 10^8 copies of one tie
+    // once took every repeat into memory, and the process was aborted).
+    let mut order: Vec<u32> = (0..list.len() as u32).collect();
+    order.sort_unstable_by_key(|&k| (key(k as usize), k));
+    let mut kept: std::collections::BinaryHeap<(u32, u32)> = std::collections::BinaryHeap::new();
+    let mut count = 0usize;
     let mut first = 0;
     for w in 0..order.len() {
-        if w > 0 && key(order[w]) == key(order[w - 1]) {
-            repeats.push((order[w], order[first]));
+        if w > 0 && key(order[w] as usize) == key(order[w - 1] as usize) {
+            count += 1;
+            kept.push((order[w], order[first]));
+            if kept.len() > MAX_PROBLEMS {
+                kept.pop();
+            }
         } else {
             first = w;
         }
     }
-    repeats.sort_unstable();
-    for &(k, first) in repeats.iter().take(MAX_PROBLEMS) {
+    let repeats = kept.into_sorted_vec();
+    for &(k, first) in &repeats {
+        let (k, first) = (k as usize, first as usize);
         r.push(
             Some(format!("{unit} {}", lines[k])),
             format!(
@@ -699,5 +720,5 @@ fn locate_duplicates(e: &Input, list: &[(u32, u32)], lines: &[u32], r: &mut Repo
             Some("each tie once, in either direction (give a weight to make a tie count more)"),
         );
     }
-    r.more += repeats.len().saturating_sub(MAX_PROBLEMS) as u64;
+    r.more += count.saturating_sub(repeats.len()) as u64;
 }

@@ -154,7 +154,10 @@ fn read_csv(
         .has_headers(true)
         .flexible(true)
         .comment(Some(b'#'))
-        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+        .from_reader(LineLimit {
+            inner: std::io::BufReader::with_capacity(1 << 20, file),
+            run: 0,
+        });
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
         Err(e) => {
@@ -247,6 +250,23 @@ fn read_parquet(
         .map(|f| f.name().to_string())
         .collect();
     let at = map(&header, r)?;
+    // What the file says it holds, bounded before a row is decoded: its rows, and the bytes
+    // its row groups decompress to (a small file can decompress to gigabytes).
+    let meta = reader.metadata();
+    let rows = u64::try_from(meta.file_metadata().num_rows()).unwrap_or(u64::MAX);
+    let unpacked: u64 = meta
+        .row_groups()
+        .iter()
+        .map(|g| u64::try_from(g.total_byte_size()).unwrap_or(u64::MAX))
+        .fold(0, u64::saturating_add);
+    if let Some(why) = too_big(rows, unpacked) {
+        r.push(
+            None,
+            why,
+            Some("split the table, or use a machine with more memory"),
+        );
+        return None;
+    }
     let rows = match reader.get_row_iter(None) {
         Ok(x) => x,
         Err(e) => {
@@ -313,4 +333,63 @@ fn has_parquet_marks(file: &std::fs::File) -> bool {
         && mark(&mut f, SeekFrom::End(-4));
     let _ = f.seek(SeekFrom::Start(0));
     ok
+}
+
+/// The most rows a table may have (ties or people).
+pub(super) const MAX_ROWS: u64 = 1 << 31;
+
+/// Bytes reading a row may take at most, all told: the row itself, its place in the lists the
+/// reader builds (ties, their lines, their weights) and in the network made of them.
+pub(super) const BYTES_PER_ROW: u64 = 48;
+
+/// Why a table of `rows` rows decompressing to `bytes` cannot be read here, if it cannot: more
+/// rows than allowed, or more memory than is available (checked before anything is decoded).
+pub(super) fn too_big(rows: u64, bytes: u64) -> Option<String> {
+    if rows > MAX_ROWS {
+        return Some(format!(
+            "{rows} rows, more than the {MAX_ROWS} a table may have"
+        ));
+    }
+    let need = rows.saturating_mul(BYTES_PER_ROW).saturating_add(bytes);
+    let free = crate::scenario::memory::available()?;
+    (need > free).then(|| {
+        format!(
+            "{rows} rows ({} decompressed) need about {} of memory to read, more than the {} available",
+            crate::scenario::memory::human(bytes),
+            crate::scenario::memory::human(need),
+            crate::scenario::memory::human(free)
+        )
+    })
+}
+
+/// The longest line a CSV table may have (bytes): a field, or a header, longer than this is not
+/// a table of ids and numbers (a 1 GB header line once aborted the reader).
+pub(super) const MAX_LINE: usize = 1 << 20;
+
+/// A reader that fails once a line runs longer than [`MAX_LINE`], before the CSV reader
+/// buffers it.
+struct LineLimit<R> {
+    inner: R,
+    /// Bytes since the last newline.
+    run: usize,
+}
+
+impl<R: std::io::Read> std::io::Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > MAX_LINE {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("a line longer than {MAX_LINE} bytes"),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
 }

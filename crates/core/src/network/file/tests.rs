@@ -136,6 +136,45 @@ fn weights_the_exact_sums_cannot_hold_are_refused_with_the_limits() {
     );
 }
 
+/// Sizes are bounded by what is decoded, not by bytes on disk (a 1 GB header line aborted the
+/// reader; a small Parquet file of 10^8 rows of one tie aborted it in the search for
+/// duplicates): a line is at most a mebibyte; a table's rows and decompressed bytes are checked
+/// against the rows allowed and the memory available before a row is read; of many duplicate
+/// ties the first twenty are named and the rest counted, in bounded memory.
+#[test]
+fn sizes_are_bounded_by_what_is_decoded() {
+    let d = dir("decoded-sizes");
+    let regions = ["town".to_string()];
+    let long = format!(
+        "source,target,{}\n1,2,3\n",
+        "w".repeat(super::table::MAX_LINE + 10)
+    );
+    let e = write(&d, "long.csv", &long);
+    let err = read(&e, None, &cx(&regions, &[])).unwrap_err();
+    assert!(err[0].message.contains("a line longer than"), "{err:?}");
+    assert!(err[0].message.len() < 200, "the line is not echoed");
+    assert!(super::table::too_big(3 << 31, 0)
+        .unwrap()
+        .contains("more than the 2147483648"));
+    assert!(super::table::too_big(1 << 30, 1 << 50)
+        .unwrap()
+        .contains("need about"));
+    assert_eq!(super::table::too_big(10, 1000), None);
+    // Many repeats of one tie: twenty named, the rest counted.
+    let mut text = String::from("source,target\n");
+    for _ in 0..100_000 {
+        text.push_str("1,2\n");
+    }
+    let e = write(&d, "dups.csv", &text);
+    let err = read(&e, None, &cx(&regions, &[])).unwrap_err();
+    assert_eq!(err.len(), 21, "twenty, and a count of the rest");
+    assert_eq!(
+        err[0].to_string(),
+        "dups.csv, line 3: duplicate tie: the same two people as line 2"
+    );
+    assert_eq!(err[20].message, "and 99979 more problems");
+}
+
 #[test]
 fn every_problem_is_located() {
     let d = dir("bad");
