@@ -32,4 +32,5 @@ pub mod prefetch;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod text;
 pub mod world;

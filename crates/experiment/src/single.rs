@@ -194,6 +194,7 @@ pub fn execute(
         seed: req.scenario.seed,
         threads: req.threads,
         persons: u64::from(req.scenario.population()),
+        scale: Some(req.scenario.scale),
         ties: 0,
         started_at: previous.as_ref().map_or_else(
             || humantime::format_rfc3339_seconds(started).to_string(),

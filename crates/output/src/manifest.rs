@@ -92,6 +92,10 @@ pub struct Manifest {
     pub threads: usize,
     /// Persons simulated.
     pub persons: u64,
+    /// The scenario's `scale`: the share of its population simulated (absent in folders
+    /// written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
     /// Undirected ties.
     pub ties: u64,
     /// UTC start time (RFC 3339).

@@ -506,6 +506,24 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     if let Some(summary) = &m.summary {
         page.text("lead", summary);
     }
+    // The counts above are of the persons simulated: say how they relate to the whole.
+    if let Some(scale) = m.scale.filter(|&s| s != 1.0 && m.persons > 0) {
+        let whole = if scale < 1.0 {
+            format!(
+                "; × {} for the whole population",
+                mobilize_core::text::human(1.0 / scale)
+            )
+        } else {
+            String::new()
+        };
+        page.text(
+            "muted",
+            &format!(
+                "Scale {scale}: {} persons simulated, and the counts here are of them{whole}.",
+                mobilize_core::text::human(m.persons as f64)
+            ),
+        );
+    }
     if let Some(d) = description(dir, &m) {
         page.text("muted", &d);
     }

@@ -62,6 +62,15 @@ try {
   assert.ok(order.lead === 0 && order.lead < order.chart && order.chart < order.map && order.map < order.details, JSON.stringify(order));
   assert.match(order.headline, /\d{4}-\d{2}-\d{2}/);
   check('the report opens with the dated headline, the key chart and the map; details come last');
+  // The key chart follows the story (the rising), not the first column (the organizations,
+  // which a rising empties); and the scale is said where the counts are.
+  const story = await page.evaluate(() => ({
+    key: document.querySelector('svg title')?.textContent || '',
+    text: document.body.innerText,
+  }));
+  assert.match(story.key, /out in the rising/, `the key chart: ${story.key}`);
+  assert.match(story.text, /Scale 0\.01: [\d,]+ persons simulated/);
+  check('the key chart is the rising, and the scale is said');
   for (const texts of order.axes) {
     assert.ok(texts.includes('date') && !texts.includes('step'), `a dated chart's axis says date: ${texts}`);
     assert.ok(texts.some((t) => /^\d{4}(-\d{2})?/.test(t)), `its ticks are dates: ${texts}`);

@@ -41,11 +41,11 @@ pub struct CalibrateArgs {
           value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
     pub candidates: u32,
     /// Implausibility above which a point is ruled out.
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = 3.0, allow_negative_numbers = true)]
     pub cutoff: f64,
     /// Model discrepancy: a relative error allowed for the model not being the world (0.2:
     /// a standard deviation of 20 % of each observed value).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub discrepancy: f64,
     /// Seed of the designs and samples.
     #[arg(long, default_value_t = 1)]
@@ -54,7 +54,7 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub run_seed: Option<u64>,
     /// Multiplier on every region's population, for every scenario.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub scale: Option<f64>,
     /// Override a field of every scenario: `path.to.key=value` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]

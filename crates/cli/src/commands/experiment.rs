@@ -24,7 +24,7 @@ pub struct CommonArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Multiplier on every region's population (same as --set scale=F).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub scale: Option<f64>,
     /// Runs at once (default: all cores). Results do not depend on it.
     #[arg(long)]
@@ -41,7 +41,7 @@ pub struct CommonArgs {
     pub max_memory: Option<String>,
     /// Stop after this many seconds of wall time as an interrupt would: finished runs are
     /// kept and `mobilize resume` finishes the rest; exit code 130.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
     /// Do only shard I of N (the runs whose number is I modulo N; I from 0), leaving the
     /// tables to `mobilize merge`; `slurm` takes I and N from a Slurm job array

@@ -24,7 +24,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Multiplier on every region's population, e.g. 0.01 for a 1 % sample (same as --set scale=F).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub scale: Option<f64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
@@ -56,7 +56,7 @@ pub struct RunArgs {
     /// Stop after this many seconds of wall time as an interrupt would: at the end of the
     /// step, with what was computed saved (and a checkpoint, with --checkpoint-every, for
     /// `mobilize resume`); exit code 130.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
 }
 

@@ -25,7 +25,7 @@ pub struct ScoreArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Multiplier on every region's population, for every scenario (same as --set scale=F).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub scale: Option<f64>,
     /// Override a field of every scenario: `path.to.key=value` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]

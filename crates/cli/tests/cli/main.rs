@@ -872,3 +872,54 @@ fn bad_network_files_get_located_errors_and_a_file_network_cannot_be_scaled() {
         stderr(&o)
     );
 }
+
+/// What a new user typed, and what they were told (issue: each message named the wrong thing
+/// or buried the cause under follow-on errors).
+#[test]
+fn a_new_users_mistakes_are_told_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = |args: &[&str]| {
+        let o = mobilize(args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        stderr(&o)
+    };
+    // A negative scale is a value, not a flag clap does not know.
+    let e = err(&["run", "two-valleys", "--scale", "-1"]);
+    assert!(
+        e.contains("scale: -1 is out of range") && !e.contains("tip"),
+        "{e}"
+    );
+    // A scale that rounds everyone away: one problem, naming `scale`, not ten about kinds.
+    let e = err(&["validate", "korea-1936-1945", "--set", "scale=1e-9"]);
+    assert!(
+        e.contains("`scale` 1e-9 rounds every region to no one"),
+        "{e}"
+    );
+    assert!(e.contains("1 problem"), "{e}");
+    // A scale too large: said once, of the whole, naming `scale` and what would do.
+    let e = err(&["validate", "korea-1936-1945", "--set", "scale=1000"]);
+    assert!(
+        e.contains("`scale` 1000 multiplies") && e.contains("at most 8.76"),
+        "{e}"
+    );
+    assert!(e.contains("1 problem"), "{e}");
+    // A model's parameter group written at the top level.
+    let e = err(&[
+        "validate",
+        "korea-1936-1945",
+        "--set",
+        "repression.detection=0.1",
+    ]);
+    assert!(e.contains("did you mean `resistance.repression`"), "{e}");
+    // A list addressed by an entry's name.
+    let e = err(&[
+        "validate",
+        "korea-1936-1945",
+        "--set",
+        "regions.Kyonggi.police=3",
+    ]);
+    assert!(
+        e.contains("the entry named `Kyonggi` is `regions[0]`"),
+        "{e}"
+    );
+}

@@ -311,11 +311,16 @@ impl<'a> Check<'a> {
 
 /// A bound as a message shows it: in full where that is short, in scientific notation where
 /// it would run to dozens of digits (`1e-12`, not `0.000000000001`).
-fn shown(x: f64) -> String {
+pub(crate) fn shown(x: f64) -> String {
     let a = x.abs();
     if a != 0.0 && !(1e-4..1e15).contains(&a) {
         format!("{x:e}")
     } else {
         format!("{x}")
     }
+}
+
+/// `x` to three significant digits, as [`shown`] writes it (`8.76`, `2.09e-7`).
+pub(crate) fn three_digits(x: f64) -> String {
+    shown(format!("{x:.2e}").parse().unwrap_or(x))
 }

@@ -240,16 +240,36 @@ pub(crate) fn apply<'i>(
                     }
                     node = &mut items.as_mut()[*i];
                 }
-                (seg, _) => {
+                (seg, value) => {
                     let what = match seg {
                         Segment::Key(_) => "a table",
                         Segment::Index(_) => "an array",
+                    };
+                    // A list of named entries addressed by a name (`regions.capital.police`):
+                    // say which number the name has.
+                    let help = match (seg, &*value) {
+                        (Segment::Key(k), DeValue::Array(items)) => {
+                            let named = items.iter().position(|item| {
+                                matches!(item.get_ref(), DeValue::Table(t)
+                                    if t.iter().any(|(key, v)| key.get_ref() == "name"
+                                        && matches!(v.get_ref(), DeValue::String(s) if s == k)))
+                            });
+                            Some(match named {
+                                Some(n) => format!(
+                                    "`{walked}` is a list: the entry named `{k}` is `{walked}[{n}]`"
+                                ),
+                                None => format!(
+                                    "`{walked}` is a list: give an entry's number, e.g. `{walked}[0]`"
+                                ),
+                            })
+                        }
+                        _ => None,
                     };
                     problems.push(
                         &o.display_path,
                         0..0,
                         format!("`{walked}` is not {what}"),
-                        None,
+                        help,
                     );
                     break;
                 }

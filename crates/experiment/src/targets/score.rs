@@ -178,37 +178,7 @@ fn fmt_i(i: f64) -> String {
     }
 }
 
-/// A number as a table shows it: thousands separated, at most three significant decimals.
-pub fn human(v: f64) -> String {
-    if !v.is_finite() {
-        return "–".into();
-    }
-    let a = v.abs();
-    let text = if a >= 100.0 || v == v.round() {
-        format!("{:.0}", v.round())
-    } else if a >= 1.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.3}")
-    };
-    let (sign, body) = text
-        .strip_prefix('-')
-        .map_or(("", text.as_str()), |b| ("-", b));
-    let (int, frac) = body
-        .split_once('.')
-        .map_or((body, None), |(i, f)| (i, Some(f)));
-    let mut grouped = String::new();
-    for (k, ch) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
+pub use mobilize_core::text::human;
 
 /// The target's value in a run of `scenario`, counts of persons taken to full scale.
 fn full_scale(

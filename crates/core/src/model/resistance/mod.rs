@@ -195,10 +195,10 @@ impl ModelDef for Def {
             .min()?;
         (smallest < MIN_REGION_PERSONS).then(|| {
             format!(
-                "the smallest home region has {smallest} persons: below {MIN_REGION_PERSONS}, shares are biased \
-                 by the regions' small size (in korea-1936-1945 the organized share on the eve of \
-                 the offensive is 11 % higher at scale 1/30 and 26 % higher at 1/100 than at 1/10); \
-                 use the results to explore, and raise `scale` to conclude"
+                "the smallest home region has {smallest} persons: below {MIN_REGION_PERSONS}, shares such as \
+                 the organized share are biased upward by the regions' small size (by about a tenth \
+                 to a quarter where measured; docs/models/resistance.md, Known limitations); use the \
+                 results to explore, and raise `scale` to conclude"
             )
         })
     }

@@ -388,13 +388,15 @@ impl Resistance {
         figures.push(("killed_resistance".into(), rebels.round()));
         figures.push(("killed_outside".into(), outside.round()));
         figures.push(("killed".into(), (ruling + rebels + outside).round()));
+        // Counts in prose, whole, with their thousands separated (130,652, not 130652).
+        let n = |v: f64| crate::text::human(v.round());
         let deaths = if ruling + rebels + outside >= 0.5 {
             format!(
-                " {:.0} killed in all: {:.0} of the ruling side, {:.0} of the resistance and the risen, {:.0} of outside armies.",
-                ruling + rebels + outside,
-                ruling,
-                rebels,
-                outside
+                " {} killed in all: {} of the ruling side, {} of the resistance and the risen, {} of outside armies.",
+                n(ruling + rebels + outside),
+                n(ruling),
+                n(rebels),
+                n(outside)
             )
         } else {
             " Nobody was killed in battle.".to_string()
@@ -426,8 +428,8 @@ impl Resistance {
                 sep(c),
                 self.state.course.pressure,
                 self.fixed.params.concession.resolve,
-                self.state.tallies.peak_organized,
-                self.state.tallies.peak_risen
+                n(self.state.tallies.peak_organized as f64),
+                n(self.state.tallies.peak_risen as f64)
             )
         });
         // A collapse the forces' defection brought rather than their defeat is said so.
@@ -444,15 +446,15 @@ impl Resistance {
                 sep(*c),
                 f64::from(c.saturating_sub(o)) * self.fixed.dt,
                 of(o),
-                self.state.tallies.peak_organized,
-                self.state.tallies.peak_risen
+                n(self.state.tallies.peak_organized as f64),
+                n(self.state.tallies.peak_risen as f64)
             ),
             (Some((c, cause)), None) => format!(
                 "The ruling system collapsed {}{}{cause}{how}); at most {} people were organized and {} rose.",
                 at(*c),
                 sep(*c),
-                self.state.tallies.peak_organized,
-                self.state.tallies.peak_risen
+                n(self.state.tallies.peak_organized as f64),
+                n(self.state.tallies.peak_risen as f64)
             ),
             (None, Some(o)) => format!(
                 "No collapse {}, {} days after the final offensive{}; {:.0}% of the home population liberated.",
@@ -464,25 +466,27 @@ impl Resistance {
             (None, None) => format!(
                 "No collapse {}; at most {} people were organized, {} arrested in all.",
                 by(last_step),
-                self.state.tallies.peak_organized,
-                self.state.tallies.arrests
+                n(self.state.tallies.peak_organized as f64),
+                n(self.state.tallies.arrests as f64)
             ),
         };
         let rising = if held {
             format!(
-                " The ruling system held: the rising peaked at {} and subsided ({risen_now:.0} still out at the end).",
-                self.state.tallies.peak_risen
+                " The ruling system held: the rising peaked at {} and subsided ({} still out at the end).",
+                n(self.state.tallies.peak_risen as f64),
+                n(risen_now)
             )
         } else if !self.state.course.decided() && self.state.tallies.peak_risen > 0 {
             format!(
-                " The rising peaked at {}; {risen_now:.0} were still out at the end.",
-                self.state.tallies.peak_risen
+                " The rising peaked at {}; {} were still out at the end.",
+                n(self.state.tallies.peak_risen as f64),
+                n(risen_now)
             )
         } else {
             String::new()
         };
         let obeying = if defected >= 0.5 {
-            format!(" {defected:.0} troops and police stopped obeying.")
+            format!(" {} troops and police stopped obeying.", n(defected))
         } else {
             String::new()
         };

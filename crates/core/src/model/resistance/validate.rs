@@ -394,7 +394,9 @@ fn kinds(
                 && (0..2).any(|x| sexes[x] && s.sex[x] > 0.0)
                 && (0..4).any(|o| occupations[o] && s.occupation[o] > 0.0)
         });
-        if !anyone && !regions.is_empty() {
+        // With no one at all (a scale that rounds every region to nobody), that one problem is
+        // said of the population, not again of every kind.
+        if !anyone && regions.iter().any(|g| g.population > 0) {
             c.bad(
                 &path,
                 format!("no one is eligible for kind `{name}`"),

@@ -205,6 +205,24 @@ impl Check<'_> {
                 }
             },
         };
+        // A top-level key that is one of the model's parameter groups (`repression.detection`
+        // for `resistance.repression.detection`): say where it belongs.
+        if let Some(m) = model {
+            let groups: Vec<&str> = m.parameters().iter().map(|(g, _)| *g).collect();
+            for p in &mut self.problems.list {
+                let top = p.path.split(['.', '[']).next().unwrap_or_default();
+                let group = format!("{}.{top}", m.name());
+                if p.message == format!("unknown key `{top}`") && groups.contains(&group.as_str()) {
+                    p.help = Some(format!(
+                        "did you mean `{}.{}`? (the `{}` model's parameters are under `[{}]`)",
+                        m.name(),
+                        p.path,
+                        m.name(),
+                        m.name()
+                    ));
+                }
+            }
+        }
         let seed = *raw.seed.get_or_insert(1);
         let scale = *raw.scale.get_or_insert(1.0);
         let scale_ok = if scale <= 0.0 {
@@ -469,6 +487,8 @@ impl Check<'_> {
         let names: Vec<Option<String>> = raw.iter().map(|r| r.name.clone()).collect();
         let mut out = Vec::new();
         let mut total: u64 = 0;
+        // The populations as the file gives them, to say what `scale` would do.
+        let mut given: Vec<u64> = Vec::new();
         for (i, r) in raw.iter_mut().enumerate() {
             let path = format!("regions[{i}]");
             let name = r.name.clone().unwrap_or_default();
@@ -495,7 +515,11 @@ impl Check<'_> {
             let persons = r
                 .population
                 .map_or(0, |p| (p as f64 * scale).round() as u64);
-            if r.population.is_some() && persons > MAX_PEOPLE {
+            // A region too large by `scale` alone is said once, of the whole, naming `scale`.
+            if r.population.is_some()
+                && persons > MAX_PEOPLE
+                && (scale <= 1.0 || r.population.unwrap_or(0) > MAX_PEOPLE)
+            {
                 self.bad(
                     &join(&path, "population"),
                     format!("{persons} persons after scaling"),
@@ -503,6 +527,7 @@ impl Check<'_> {
                 );
             }
             total = total.saturating_add(persons);
+            given.push(r.population.unwrap_or(0));
             let mut neighbours = Vec::new();
             for (j, n) in r.neighbours.get_or_insert_with(Vec::new).iter().enumerate() {
                 match names.iter().position(|m| m.as_deref() == Some(n.as_str())) {
@@ -547,19 +572,38 @@ impl Check<'_> {
                 self.bad(&path, "a map position needs both `x` and `y`", None);
             }
         }
+        let unscaled: f64 = given.iter().map(|&p| p as f64).sum();
         if total > MAX_PEOPLE {
+            let help = if scale > 1.0 && unscaled > 0.0 {
+                format!(
+                    "allowed: at most {MAX_PEOPLE}; `scale` {} multiplies the file's {} persons: at most {} keeps them within it",
+                    crate::scenario::check::shown(scale),
+                    unscaled as u64,
+                    crate::scenario::check::three_digits(MAX_PEOPLE as f64 / unscaled)
+                )
+            } else {
+                format!("allowed: at most {MAX_PEOPLE}; lower `scale` to run a sample")
+            };
             self.bad(
                 "regions",
                 format!("{total} persons in all after scaling"),
-                Some(format!(
-                    "allowed: at most {MAX_PEOPLE}; lower `scale` to run a sample"
-                )),
+                Some(help),
             );
         } else if total == 0 && !out.is_empty() {
+            let largest = given.iter().copied().max().unwrap_or(0);
+            let help = if largest > 0 {
+                format!(
+                    "`scale` {} rounds every region to no one: at least {} keeps one person in the largest region",
+                    crate::scenario::check::shown(scale),
+                    crate::scenario::check::three_digits(0.5 / largest as f64)
+                )
+            } else {
+                "raise a region's population or `scale`".into()
+            };
             self.bad(
                 "regions",
                 "the population is empty after scaling",
-                Some("raise a region's population or `scale`".into()),
+                Some(help),
             );
         }
         out
