@@ -114,3 +114,14 @@ def test_python_writes_only_regular_files_where_the_caller_said(tmp_path, monkey
     assert not pathlib.Path("/runs/000000").exists()
     pending = exp.prepare(tmp_path / "out")
     assert exp.run_one(pending.dir, 0) == 0
+
+
+def test_a_sample_says_its_scale_and_warns_as_python_does():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = mobilize.run("korea-1936-1945", scale=0.01, seed=1)
+    assert any("smallest home region" in str(w.message) for w in caught), caught
+    assert "Scale 0.01: counts are of the 228,348 persons simulated." in run.summary, run.summary
+    assert "," in run.summary.split("Scale")[0], "thousands separated in the sentence"

@@ -210,6 +210,18 @@ pub fn run(
         extra.push(crate::scenario::scale_set(scale)?);
     }
     let core = scenario.load_with(py, &extra)?;
+    // What the reader should know before trusting the figures (a population too small for the
+    // model's shares), raised as Python warnings, not only kept in the manifest.
+    for w in core.model.warnings(&core) {
+        PyErr::warn(
+            py,
+            &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+            &std::ffi::CString::new(w).unwrap_or_default(),
+            1,
+        )?;
+    }
+    let scale_now = core.scale;
+    let persons_now = core.population();
     let threads = match threads {
         Some(n) if n == 0 || n > MAX_THREADS => {
             return Err(PyValueError::new_err(format!(
@@ -276,8 +288,22 @@ pub fn run(
         figures: figures.unbind(),
         manifest,
         folder: (!temporary).then(|| finished.dir.clone()),
-        summary: finished.outcome.sentence.clone(),
+        // Counts in the summary are of the persons simulated: say so where they are a sample.
+        summary: summary_at_scale(&finished.outcome.sentence, scale_now, persons_now),
         stop_reason: finished.outcome.reason.as_str().to_string(),
         last_step: finished.outcome.last_step,
     })
+}
+
+/// The model's sentence, with the scale said where the run is a sample: its counts are of the
+/// persons simulated, not of the whole population.
+pub(crate) fn summary_at_scale(sentence: &str, scale: f64, persons: u32) -> String {
+    if scale == 1.0 {
+        sentence.to_string()
+    } else {
+        format!(
+            "{sentence} (Scale {scale}: counts are of the {} persons simulated.)",
+            mobilize_core::text::human(f64::from(persons))
+        )
+    }
 }

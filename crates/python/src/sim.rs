@@ -460,7 +460,9 @@ impl Sim {
     #[getter]
     fn summary(&self) -> PyResult<Option<String>> {
         let s = self.state.try_lock().map_err(|_| busy())?;
-        Ok(s.outcome.as_ref().map(|o| o.sentence.clone()))
+        Ok(s.outcome
+            .as_ref()
+            .map(|o| crate::run::summary_at_scale(&o.sentence, s.core.scale, s.core.population())))
     }
 
     /// The scenario in force (with every change made by `set`).
