@@ -40,6 +40,7 @@ mod tests {
     fn thousands_are_separated_and_decimals_kept_short() {
         assert_eq!(human(130652.0), "130,652");
         assert_eq!(human(-1234567.0), "-1,234,567");
+        assert_eq!(human(-4321.4), "-4,321");
         assert_eq!(human(999.0), "999");
         assert_eq!(human(12.345), "12.35");
         assert_eq!(human(0.01234), "0.012");

@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 use mobilize_serve::{bind, serve, Config};
 
+#[path = "api/connections.rs"]
+mod connections;
+
 /// Starts a server on a free port in a background runtime; returns its address.
 fn start(runs: &Path, max_runs: usize, queue: usize) -> String {
     start_with(runs, max_runs, queue, None)
@@ -497,42 +500,6 @@ fn a_token_is_required_on_every_request_when_set() {
     assert_eq!(code, 200);
 }
 
-/// Two dashboards with tokens on one machine: cookies are shared by every port of a host, so
-/// each server's cookie is named by its port; B's own printed link works whatever cookie A
-/// set (the query is read first); A's token opens nothing on B; and a request from A's page
-/// (A's origin, another port) cannot change anything on B.
-#[test]
-fn two_servers_on_one_machine_keep_their_tokens_apart() {
-    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let ta = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-    let tb = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
-    let a = start_with(da.path(), 1, 1, Some(ta));
-    let b = start_with(db.path(), 1, 1, Some(tb));
-    let pa = a.rsplit_once(':').unwrap().1;
-    let get = |addr: &str, extra: &str, path: &str| {
-        raw(
-            addr,
-            &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"),
-        )
-    };
-    // The browser holds A's cookie and sends it to B's port too.
-    let cookie_a = format!("Cookie: mobilize_token_{pa}={ta}\r\n");
-    let (code, _, _) = get(&b, &cookie_a, &format!("/?token={tb}"));
-    assert_eq!(code, 200, "B's own link works beside A's cookie");
-    let (code, _, _) = get(&b, &cookie_a, "/api/runs");
-    assert_eq!(code, 401, "A's cookie opens nothing on B");
-    let (code, _, _) = get(&a, &cookie_a, "/api/runs");
-    assert_eq!(code, 200, "and still opens A");
-    // A page of A's origin may not change B, even with B's token.
-    let (code, _, body) = raw(
-        &b,
-        &format!(
-            "POST /api/validate HTTP/1.1\r\nHost: {b}\r\nOrigin: http://{a}\r\nX-Mobilize-Token: {tb}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
-        ),
-    );
-    assert_eq!(code, 403, "{body}");
-}
-
 /// A `--set` path deep enough to exhaust a worker's stack is answered with an error, and the
 /// server keeps serving.
 #[test]
@@ -861,42 +828,4 @@ fn a_finished_folder_replays_as_it_ran_at_the_pace_asked_for() {
         br#"{"folder":"../x"}"#,
     );
     assert_eq!(status, 400);
-}
-
-/// Files are streamed, and a client that stops reading is cut off: twenty clients that never
-/// read a 50 MB checkpoint once doubled the server's memory (each file was read whole), and
-/// five held their connections for 45 s. A client that reads gets the whole file, with its
-/// length.
-#[test]
-fn a_file_is_streamed_and_a_client_that_stops_reading_is_cut_off() {
-    let runs = tempfile::tempdir().unwrap();
-    std::fs::create_dir(runs.path().join("r")).unwrap();
-    let size = 40 << 20;
-    let data: Vec<u8> = (0..size).map(|k| (k % 251) as u8).collect();
-    std::fs::write(runs.path().join("r/big.bin"), &data).unwrap();
-    let addr = start(runs.path(), 1, 1);
-    let ask = format!("GET /files/r/big.bin HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    // A client that never reads: after the write timeout (1 s here) the server gives up.
-    let mut idle = TcpStream::connect(&addr).unwrap();
-    idle.write_all(ask.as_bytes()).unwrap();
-    std::thread::sleep(Duration::from_secs(4));
-    idle.set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let mut got = Vec::new();
-    let _ = idle.read_to_end(&mut got);
-    assert!(
-        got.len() < size,
-        "the connection was closed before the file was sent: {} of {size} bytes",
-        got.len()
-    );
-    // A client that reads gets it all.
-    let mut s = TcpStream::connect(&addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    s.write_all(ask.as_bytes()).unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).unwrap();
-    let at = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    let head = String::from_utf8_lossy(&out[..at]).to_ascii_lowercase();
-    assert!(head.contains(&format!("content-length: {size}")), "{head}");
-    assert!(out[at..] == data[..], "the whole file, byte for byte");
 }

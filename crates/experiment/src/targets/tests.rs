@@ -319,15 +319,6 @@ fn the_implausibility_is_the_distance_over_both_spreads() {
 }
 
 #[test]
-fn numbers_read_with_thousands_separated() {
-    assert_eq!(human(1234567.0), "1,234,567");
-    assert_eq!(human(-4321.4), "-4,321");
-    assert_eq!(human(12.345), "12.35");
-    assert_eq!(human(0.01234), "0.012");
-    assert_eq!(human(f64::NAN), "–");
-}
-
-#[test]
 fn priors_are_read_in_file_order_and_checked() {
     let text = format!(
         "{GOOD}\n[priors]\n\"resistance.outreach.member_contacts\" = {{ dist = \"log_uniform\", min = 0.01, max = 0.3 }}\n\"resistance.repression.detection\" = {{ dist = \"uniform\", min = 0.0001, max = 0.001 }}\n\"a.b\" = {{ dist = \"normal\", mean = 0.5, sd = 0.1 }}\n\"c.d\" = {{ dist = \"beta\", a = 2, b = 5 }}\n"
