@@ -289,37 +289,58 @@ fn band_charts(
     });
     let two = arms.len() > 1;
     for g in groups(order, meta) {
-        let cols: Vec<&String> = g.columns.iter().take(if two { 3 } else { 8 }).collect();
-        let mut lines = Vec::new();
-        let mut colours = Vec::new();
-        for (a, (arm, bands)) in arms.iter().enumerate() {
-            for (k, c) in cols.iter().enumerate() {
-                let Some(rows) = bands.get(*c) else { continue };
-                lines.push(Line {
-                    name: if two {
-                        format!("{} ({arm})", label(meta, regions, c))
-                    } else {
-                        label(meta, regions, c)
-                    },
-                    column: c.to_string(),
-                    points: rows.iter().map(|r| (r.0, r.2)).collect(),
-                    band: rows.iter().map(|r| (r.0, r.1, r.3)).collect(),
-                    dashed: a == 1,
-                });
-                colours.push(k);
+        // The series an ensemble's chart shows (at most eight); with two arms, four to a
+        // chart, so that each holds at most eight lines and no series is left out.
+        let shown: Vec<&String> = g.columns.iter().take(8).collect();
+        let per = if two { 4 } else { 8 };
+        let parts = shown.len().div_ceil(per).max(1);
+        for (part, cols) in shown.chunks(per).enumerate() {
+            let mut lines = Vec::new();
+            let mut colours = Vec::new();
+            for (a, (arm, bands)) in arms.iter().enumerate() {
+                for (k, c) in cols.iter().enumerate() {
+                    let Some(rows) = bands.get(*c) else { continue };
+                    lines.push(Line {
+                        name: if two {
+                            format!("{} ({arm})", label(meta, regions, c))
+                        } else {
+                            label(meta, regions, c)
+                        },
+                        column: c.to_string(),
+                        points: rows.iter().map(|r| (r.0, r.2)).collect(),
+                        band: rows.iter().map(|r| (r.0, r.1, r.3)).collect(),
+                        dashed: a == 1,
+                    });
+                    colours.push(k);
+                }
             }
+            let (title, stem) = if parts > 1 {
+                (
+                    format!(
+                        "{} ({} of {parts}) — median and 5–95 % band",
+                        g.title,
+                        part + 1
+                    ),
+                    format!("bands-{}-{}", g.stem, part + 1),
+                )
+            } else {
+                (
+                    format!("{} — median and 5–95 % band", g.title),
+                    format!("bands-{}", g.stem),
+                )
+            };
+            let chart = LineChart {
+                title,
+                x_label: if ticks.is_some() { "date" } else { "step" }.into(),
+                y_label: g.unit.clone(),
+                lines,
+                x_text: ticks.clone(),
+                colours,
+                dots: false,
+                marks: Vec::new(),
+            };
+            page.chart(&stem, chart.svg());
         }
-        let chart = LineChart {
-            title: format!("{} — median and 5–95 % band", g.title),
-            x_label: if ticks.is_some() { "date" } else { "step" }.into(),
-            y_label: g.unit.clone(),
-            lines,
-            x_text: ticks.clone(),
-            colours,
-            dots: false,
-            marks: Vec::new(),
-        };
-        page.chart(&format!("bands-{}", g.stem), chart.svg());
     }
 }
 

@@ -287,6 +287,34 @@ pub fn timeline(dir: &Path, m: &Manifest) -> Vec<mobilize_output::TimelineMark> 
         .unwrap_or_default()
 }
 
+/// A figure's name as words: its identifier with spaces, a date in it written as a date
+/// (`collapsed_on_1945_08_15` → "collapsed on 1945-08-15"). (Series labels are not used: they
+/// are written for a chart's legend, where "in all" means the chart's subject.)
+fn figure_name(k: &str) -> String {
+    let parts: Vec<&str> = k.split('_').collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let date = parts.get(i..i + 3).filter(|p| {
+            p[0].len() == 4
+                && p[1].len() == 2
+                && p[2].len() == 2
+                && p.iter().all(|x| x.bytes().all(|b| b.is_ascii_digit()))
+        });
+        match date {
+            Some(p) => {
+                out.push(format!("{}-{}-{}", p[0], p[1], p[2]));
+                i += 3;
+            }
+            None => {
+                out.push(parts[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    out.join(" ")
+}
+
 /// Which of a page's maps [`add_maps`] adds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Maps {
@@ -675,15 +703,25 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
     }
     if !m.figures.is_empty() {
         page.heading("Figures");
-        let rows: Vec<Vec<String>> = m
-            .figures
-            .iter()
-            .map(|(k, v)| {
-                let value = match m.dates.get(k) {
-                    Some(d) => format!("{} ({d})", number(*v)),
-                    None => number(*v),
+        // The model's key outcomes first (`collapse_step`, `concession_step`), then the rest
+        // by name; names read as words, dates in them as dates.
+        let key = |k: &str| meta.outcomes.iter().position(|o| o.figure == k);
+        let mut names: Vec<&String> = m.figures.keys().collect();
+        names.sort_by_key(|k| (key(k).unwrap_or(usize::MAX), *k));
+        let rows: Vec<Vec<String>> = names
+            .into_iter()
+            .map(|k| {
+                let v = m.figures[k];
+                let shown = if v.is_finite() && v.fract() == 0.0 && v.abs() >= 1000.0 {
+                    mobilize_core::text::human(v)
+                } else {
+                    number(v)
                 };
-                vec![k.replace('_', " "), value]
+                let value = match m.dates.get(k) {
+                    Some(d) => format!("{shown} ({d})"),
+                    None => shown,
+                };
+                vec![figure_name(k), value]
             })
             .collect();
         page.table(&["figure", "value"], &rows);
@@ -769,6 +807,15 @@ mod tests {
             figure: figure.into(),
             happened: String::new(),
         }
+    }
+
+    #[test]
+    fn figure_names_read_as_words_with_dates_as_dates() {
+        assert_eq!(
+            figure_name("collapsed_on_1945_08_15"),
+            "collapsed on 1945-08-15"
+        );
+        assert_eq!(figure_name("killed_ruling"), "killed ruling");
     }
 
     #[test]

@@ -208,6 +208,23 @@ fn compare_finds_the_organizations_raise_the_rising() {
     let lead = report.find("<p class=\"lead\">Runs ended by: time limit 6 of arm a (the scenario as it is); time limit 6 of arm b (resistance.organizations=false).</p>");
     let details = report.find("Experiment details");
     assert!(lead.is_some() && lead < details, "{lead:?} {details:?}");
+    // Every series of a group is charted for both arms, as an ensemble's report would (only
+    // the first three were, and `risen` was missing from "People by state").
+    for state in [
+        "sympathizer",
+        "member",
+        "cadre",
+        "fighter",
+        "risen",
+        "arrested",
+        "dead",
+        "hiding",
+    ] {
+        let drawn = report
+            .matches(&format!("class=\"series\" data-name=\"{state}\""))
+            .count();
+        assert!(drawn >= 2, "{state} is drawn for both arms ({drawn})");
+    }
 }
 
 /// Checks that `report.html` is well-formed (parses as XML: every element closed, attributes
