@@ -68,22 +68,37 @@ try {
 
   // The text view shows TOML errors with their line.
   await page.click('#tab-text');
+  const original = await page.inputValue('#text');
   await page.fill('#text', 'name = [broken');
   // The form's earlier problem may still be listed while the text's is validated: wait for
   // the text's own (with its line), not for any problem.
   await page.waitForFunction(() => /line 1/.test(document.querySelector('#problems')?.textContent || ''), null, { timeout: 15000 })
     .catch(() => {});
   assert.match(await page.textContent('#problems'), /line 1/);
+  await page.fill('#text', original);
   await page.click('#tab-form');
   check('a broken text shows its line');
 
-  // A valid edit, then start.
+  // A valid edit in the form, then start from the Text tab: the form's changes still apply
+  // (they were silently lost: the run used the file's values).
   await page.fill('input[name="resistance.outreach.member_contacts"]', '0.15');
   await page.fill('input[name="scale"]', '0.05');
   await page.waitForSelector('#validate-status.ok');
+  // Cleared, so that what is read next is the Text tab's own validation.
+  await page.evaluate(() => { const e = document.querySelector('#validate-status'); e.className = ''; e.textContent = ''; });
+  await page.click('#tab-text');
+  await page.waitForSelector('#validate-status.ok');
+  // The Text tab validates what will run: the text with the form's changes (scale 0.05:
+  // about 1.14 million people, not 22.8 million).
+  const status = await page.textContent('#validate-status');
+  const people = Number(status.match(/valid: ([\d,]+) people/)[1].replace(/,/g, ''));
+  assert.ok(people > 1000000 && people < 1300000, `the form's scale applies in the Text tab: ${status}`);
   await page.click('#start');
   await page.waitForURL(/#\/run\/r\d+/);
-  check('the run starts');
+  // The run is named by its scenario and seed, not by its id.
+  await page.waitForSelector('h1');
+  assert.match(await page.textContent('h1'), /^korea-1936-1945, seed \d+/);
+  check('the run starts with the form\'s changes though started from the Text tab, named by scenario and seed');
 
   // Pause holds the run; resume lets it go on.
   await page.waitForFunction(() => /\d{4}-\d\d-\d\d/.test(document.querySelector('#run-date')?.textContent || ''));

@@ -159,6 +159,10 @@ struct ScenarioRequest {
     /// Overrides `path=value`.
     #[serde(default)]
     sets: Vec<String>,
+    /// The pace to start at, steps a second (0 or absent: full speed), so that a short run
+    /// can be watched from its first step.
+    #[serde(default)]
+    steps_per_second: Option<u32>,
 }
 
 fn body<T: for<'de> Deserialize<'de>>(
@@ -205,6 +209,7 @@ async fn load_request(
         scenario: req.scenario.clone(),
         text: req.text.clone(),
         sets: req.sets.clone(),
+        steps_per_second: req.steps_per_second,
     };
     blocking(move || {
         let source = source_of(&state, &req)?;
@@ -254,6 +259,15 @@ async fn start_run(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let req: ScenarioRequest = body(raw, s.config.body_limit)?;
+    let pace = req.steps_per_second.unwrap_or(0);
+    if pace > MAX_PACE {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "steps_per_second {pace} is out of range (allowed: 0, full speed, to {MAX_PACE})"
+            ),
+        ));
+    }
     let (source, loaded) = load_request(&s, &req).await?;
     let scenario = loaded.map_err(|p| ApiError {
         status: StatusCode::BAD_REQUEST,
@@ -267,6 +281,7 @@ async fn start_run(
             source: source.name,
             sets: req.sets,
         },
+        pace,
     )
 }
 
@@ -298,7 +313,7 @@ async fn resume_run(
             files::hide_root(&s.config.runs, &e.to_string()),
         )
     })?;
-    launch(&s, Job::Resume(Box::new(resumable)))
+    launch(&s, Job::Resume(Box::new(resumable)), 0)
 }
 
 /// `POST /api/folders/replay` `{folder}`: plays a finished run folder again as a live run,
@@ -318,7 +333,7 @@ async fn replay_folder(
                 format!("cannot replay `{}`: {why}", req.folder),
             )
         })?;
-    launch(&s, Job::Replay(Box::new(replay)))
+    launch(&s, Job::Replay(Box::new(replay)), 0)
 }
 
 /// `{steps_per_second}`: the pace asked for.
@@ -402,7 +417,11 @@ impl Job {
 }
 
 /// Checks that the job fits, takes a place in the queue and starts its thread: 202 `{id}`.
-fn launch(s: &Arc<AppState>, job: Job) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+fn launch(
+    s: &Arc<AppState>,
+    job: Job,
+    pace: u32,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     // A run that cannot fit would abort the whole server when its allocation fails.
     let limit = s
         .config
@@ -432,7 +451,8 @@ fn launch(s: &Arc<AppState>, job: Job) -> Result<(StatusCode, Json<serde_json::V
         crate::guard::random_hex(8)
     );
     let (name, model) = job.names();
-    let run = LiveRun::new(id.clone(), name, model);
+    let run = LiveRun::new(id.clone(), name, model, job.scenario().map(|s| s.seed));
+    run.set_pace(pace);
     s.runs
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -600,6 +620,7 @@ fn describe(run: &LiveRun) -> serde_json::Value {
     json!({
         "id": run.id,
         "scenario": run.scenario,
+        "seed": run.seed,
         "model": run.model,
         "phase": run.phase(),
         "step": run.step.load(Ordering::Relaxed),

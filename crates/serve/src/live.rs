@@ -44,6 +44,8 @@ pub struct LiveRun {
     pub scenario: String,
     /// Model.
     pub model: String,
+    /// The run's seed (none for a replay of a folder).
+    pub seed: Option<u64>,
     phase: Mutex<Phase>,
     paused: Mutex<bool>,
     resume: Condvar,
@@ -64,11 +66,12 @@ pub struct LiveRun {
 
 impl LiveRun {
     /// A queued run.
-    pub fn new(id: String, scenario: String, model: String) -> Arc<LiveRun> {
+    pub fn new(id: String, scenario: String, model: String, seed: Option<u64>) -> Arc<LiveRun> {
         Arc::new(LiveRun {
             id,
             scenario,
             model,
+            seed,
             phase: Mutex::new(Phase::Queued),
             paused: Mutex::new(false),
             resume: Condvar::new(),

@@ -22,6 +22,10 @@ pub struct Entry {
     pub persons: u64,
     /// Steps at most.
     pub steps: u32,
+    /// Why a file in the scenarios folder cannot run (its first problem, located), if it
+    /// cannot: it is listed, not silently left off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 /// A name is a plain word: letters, digits, `-`, `_`, `.` (no `/`, no `..`).
@@ -89,7 +93,39 @@ pub fn list(folder: Option<&Path>) -> Vec<Entry> {
         .into_iter()
         .filter_map(|(name, origin)| {
             let source = find(folder, &name)?;
-            let s = Scenario::load(&source, &[]).ok()?;
+            let s = match Scenario::load(&source, &[]) {
+                Ok(s) => s,
+                Err(e) => {
+                    let first = e.problems.first().map_or_else(String::new, |p| {
+                        let at = match &p.origin {
+                            mobilize_core::scenario::Origin::File { line, .. } => {
+                                format!("line {line}: ")
+                            }
+                            mobilize_core::scenario::Origin::Override(_) => String::new(),
+                        };
+                        let path = if p.path.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{}: ", p.path)
+                        };
+                        format!("{at}{path}{}", p.message)
+                    });
+                    let more = e.problems.len().saturating_sub(1);
+                    return Some(Entry {
+                        model: String::new(),
+                        description: String::new(),
+                        persons: 0,
+                        steps: 0,
+                        problem: Some(if more > 0 {
+                            format!("{first} (and {more} more)")
+                        } else {
+                            first
+                        }),
+                        name,
+                        origin,
+                    });
+                }
+            };
             Some(Entry {
                 model: s.model.name().to_string(),
                 description: s.description.clone(),
@@ -99,6 +135,7 @@ pub fn list(folder: Option<&Path>) -> Vec<Entry> {
                     u64::from(s.population())
                 },
                 steps: s.time.steps,
+                problem: None,
                 name,
                 origin,
             })
@@ -201,5 +238,28 @@ mod tests {
         assert!(find(Some(dir.path()), "alias").is_some());
         let names: Vec<String> = list(Some(dir.path())).into_iter().map(|e| e.name).collect();
         assert!(!names.iter().any(|n| n == "passwd"), "{names:?}");
+    }
+
+    /// A file of the folder that cannot run is listed with its first problem (it was silently
+    /// left off the list).
+    #[test]
+    fn an_invalid_file_is_listed_with_its_first_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = embedded::source("two-valleys")
+            .unwrap()
+            .text
+            .replace("steps = 760", "steps = -5");
+        std::fs::write(dir.path().join("broken.toml"), text).unwrap();
+        let all = list(Some(dir.path()));
+        let e = all.iter().find(|e| e.name == "broken").expect("listed");
+        let why = e.problem.as_deref().expect("with its problem");
+        assert!(
+            why.starts_with("line ") && why.contains("time.steps"),
+            "{why}"
+        );
+        assert!(all
+            .iter()
+            .filter(|e| e.name != "broken")
+            .all(|e| e.problem.is_none()));
     }
 }

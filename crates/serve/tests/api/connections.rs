@@ -80,3 +80,38 @@ fn a_file_is_streamed_and_a_client_that_stops_reading_is_cut_off() {
     assert!(head.contains(&format!("content-length: {size}")), "{head}");
     assert!(out[at..] == data[..], "the whole file, byte for byte");
 }
+
+/// A run can start at a pace, so that a short run is watched from its first step (runs
+/// always started at full speed and a short one ended before it could be slowed); the run
+/// page's heading can name it by its scenario and seed.
+#[test]
+fn a_run_starts_at_the_pace_asked_for_and_says_its_seed() {
+    let runs = tempfile::tempdir().unwrap();
+    let addr = start(runs.path(), 1, 1);
+    let (status, body) = super::request(
+        &addr,
+        "POST",
+        "/api/runs",
+        br#"{"scenario":"two-valleys","steps_per_second":5}"#,
+    );
+    assert_eq!(status, 202, "{body}");
+    let id = super::json(&body)["id"].as_str().unwrap().to_string();
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, body) = super::request(&addr, "GET", &format!("/api/runs/{id}"), b"");
+    let run = super::json(&body);
+    assert_eq!(run["seed"], 1937, "{run}");
+    let step = run["step"].as_u64().unwrap();
+    assert!(
+        step <= 20,
+        "at 5 steps a second, step {step} after 1.5 s (760 at full speed)"
+    );
+    let (status, _) = super::request(&addr, "POST", &format!("/api/runs/{id}/stop"), b"");
+    assert_eq!(status, 200);
+    let (status, body) = super::request(
+        &addr,
+        "POST",
+        "/api/runs",
+        br#"{"scenario":"two-valleys","steps_per_second":99999}"#,
+    );
+    assert_eq!(status, 400, "{body}");
+}

@@ -41,7 +41,9 @@ export async function runPage(view, id) {
   pace.onchange = async () => {
     try { await post(`/api/runs/${id}/speed`, { steps_per_second: Number(pace.value) }); } catch (e) { toast(e.message); }
   };
-  const title = h('h1', {}, `${info.scenario} — run ${id}`);
+  // The run's scenario and seed name it; its id is for the address bar.
+  const title = h('h1', {}, info.seed == null ? `${info.scenario} (replay)` : `${info.scenario}, seed ${info.seed}`,
+    h('span', { class: 'muted', id: 'run-id' }, ` run ${id}`));
   const decisive = h('div', { id: 'decisive', class: 'card', hidden: true });
   const mapBox = h('div', { id: 'map', class: 'card' }, h('h3', {}, 'Regions'));
   // The map's time slider: it follows the newest step until moved; moved back, the map shows

@@ -9,13 +9,19 @@ export async function listPage(view) {
     h('h1', {}, 'Scenarios'),
     h('table', { id: 'scenarios' },
       h('thead', {}, h('tr', {}, h('th', {}, 'name'), h('th', {}, 'model'), h('th', {}, 'people'), h('th', {}, 'steps'), h('th', {}, 'description'))),
-      h('tbody', {}, scenarios.map((s) => h('tr', {},
-        h('td', {}, h('a', { href: `#/scenario/${encodeURIComponent(s.name)}`, 'data-scenario': s.name }, s.name),
-          s.origin === 'file' ? h('span', { class: 'muted' }, ' (file)') : null),
-        h('td', {}, s.model),
-        h('td', {}, s.persons ? s.persons.toLocaleString('en') : 'lattice'),
-        h('td', {}, s.steps),
-        h('td', {}, s.description))))));
+      h('tbody', {}, scenarios.map((s) => s.problem
+        // A file that cannot run is listed with its first problem, not left off.
+        ? h('tr', { class: 'invalid', 'data-invalid': s.name },
+          h('td', {}, s.name, h('span', { class: 'muted' }, ' (file)')),
+          h('td', {}, '–'), h('td', {}, '–'), h('td', {}, '–'),
+          h('td', { class: 'problem' }, `cannot run: ${s.problem}`))
+        : h('tr', {},
+          h('td', {}, h('a', { href: `#/scenario/${encodeURIComponent(s.name)}`, 'data-scenario': s.name }, s.name),
+            s.origin === 'file' ? h('span', { class: 'muted' }, ' (file)') : null),
+          h('td', {}, s.model),
+          h('td', {}, s.persons ? s.persons.toLocaleString('en') : 'lattice'),
+          h('td', {}, s.steps),
+          h('td', {}, s.description))))));
 }
 
 export async function editPage(view, name) {
@@ -33,12 +39,19 @@ export async function editPage(view, name) {
   const form = h('div', { class: 'form', id: 'form' }, inputs.map((i) => i.block));
   const textBox = h('div', { id: 'text-box', hidden: true }, text);
 
+  // The run started is the run shown: edits in both tabs apply, whichever tab is open (the
+  // text as edited, the form's changes on top of it), and the page says so.
+  const both = h('p', { id: 'both-tabs', class: 'muted', hidden: true });
   function request() {
-    if (mode === 'text') return { scenario: name, text: text.value, sets: [] };
     const sets = inputs
       .filter((i) => i.input.value.trim() !== i.input.dataset.original)
       .map((i) => `${i.p.path}=${i.input.value.trim()}`);
-    return { scenario: name, sets };
+    const edited = text.value !== sc.text;
+    both.hidden = !(edited && sets.length);
+    both.textContent = `The run takes the edited text with the form's changes on top of it: ${sets.join(', ')}.`;
+    const req = { scenario: name, sets, steps_per_second: Number(pace.value) };
+    if (edited) req.text = text.value;
+    return req;
   }
 
   function show(result) {
@@ -89,6 +102,11 @@ export async function editPage(view, name) {
     validate();
   }
 
+  // The pace to start at: a short run can be watched from its first step (the results do
+  // not depend on it; it can be changed on the run's page).
+  const pace = h('select', { id: 'start-pace', title: 'how fast the run starts (its results do not change)' },
+    ...[[0, 'full speed'], [200, '200 steps/s'], [50, '50 steps/s'], [10, '10 steps/s'], [2, '2 steps/s']]
+      .map(([v, l]) => new Option(l, String(v))));
   const start = h('button', {
     id: 'start',
     class: 'primary',
@@ -108,7 +126,7 @@ export async function editPage(view, name) {
     h('h1', {}, name),
     h('p', { class: 'muted' }, sc.description),
     h('div', { class: 'tabs' }, tabForm, tabText),
-    form, textBox, status, problemsBox,
-    h('p', {}, start));
+    form, textBox, both, status, problemsBox,
+    h('p', {}, start, ' ', h('label', { for: 'start-pace' }, 'start at '), pace));
   validate();
 }

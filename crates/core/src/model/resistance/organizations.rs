@@ -134,16 +134,13 @@ impl Resistance {
         r.open_cell[kind as usize] = Some(id);
         self.state.tallies.cells_founded += 1;
         if first_of_kind && id != 0 {
-            let k = &self.fixed.params.kinds[kind as usize].name;
+            let k = &self.fixed.params.kinds[kind as usize].label;
             log.push(LogEntry {
                 step,
                 kind: "organization_founded".into(),
                 region: Some(region),
                 count: 1,
-                detail: format!(
-                    "first cell of `{k}` in {}",
-                    self.fixed.names[region as usize]
-                ),
+                detail: format!("first cell of {k} in {}", self.fixed.names[region as usize]),
             });
         }
         id

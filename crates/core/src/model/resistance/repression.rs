@@ -112,7 +112,10 @@ impl Resistance {
                 kind: "arrests".into(),
                 region: Some(r as u16),
                 count: arrested,
-                detail: format!("{detected} cells detected, {arrested} arrested"),
+                detail: format!(
+                    "{detected} cell{} detected, {arrested} arrested",
+                    if detected == 1 { "" } else { "s" }
+                ),
             });
         }
     }
