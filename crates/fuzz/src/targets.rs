@@ -439,6 +439,7 @@ fn server() -> &'static (tokio::runtime::Runtime, axum::Router) {
             header_timeout: std::time::Duration::from_secs(1),
             request_timeout: std::time::Duration::from_secs(2),
             write_timeout: std::time::Duration::from_secs(2),
+            history_budget: 64 << 20,
         };
         let state = std::sync::Arc::new(mobilize_serve::api::AppState::new(config));
         let rt = tokio::runtime::Builder::new_current_thread()

@@ -416,20 +416,42 @@ impl Job {
     }
 }
 
+/// The least a step's message takes in a run's live history (bytes): its step, date and a
+/// handful of values (a 1,000,000-step threshold run kept 370 MB).
+const MIN_STEP_BYTES: u64 = 300;
+
 /// Checks that the job fits, takes a place in the queue and starts its thread: 202 `{id}`.
 fn launch(
     s: &Arc<AppState>,
     job: Job,
     pace: u32,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    // A run that cannot fit would abort the whole server when its allocation fails.
+    // A run that cannot fit would abort the whole server when its allocation fails; the
+    // histories the server keeps take their share of the memory.
     let limit = s
         .config
         .max_memory
-        .or_else(mobilize_core::scenario::memory::available);
+        .or_else(mobilize_core::scenario::memory::available)
+        .map(|l| l.saturating_sub(s.history_bytes()));
     if let (Some(limit), Some(scenario)) = (limit, job.scenario()) {
         mobilize_core::scenario::memory::check(scenario, limit)
             .map_err(|why| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why))?;
+    }
+    // Its live history grows by a message a step (a few hundred bytes at the least): a run
+    // whose history alone would pass the budget is for `mobilize run`, not the dashboard.
+    if let Some(scenario) = job.scenario() {
+        let least = (u64::from(scenario.time.steps) + 1) * MIN_STEP_BYTES;
+        if least > s.config.history_budget {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "{} steps would keep at least {} of live history, more than the {} the dashboard keeps: run it with `mobilize run` (its folder can be replayed here), or fewer steps",
+                    scenario.time.steps,
+                    mobilize_core::scenario::memory::human(least),
+                    mobilize_core::scenario::memory::human(s.config.history_budget)
+                ),
+            ));
+        }
     }
     {
         let mut slots = s.slots.lock().unwrap_or_else(|e| e.into_inner());
@@ -515,6 +537,7 @@ fn execute(s: Arc<AppState>, run: Arc<LiveRun>, job: Job) {
     run.push("end", &end);
     run.set_phase(phase);
     run.finish();
+    s.evict_ended();
     let mut slots = s.slots.lock().unwrap_or_else(|e| e.into_inner());
     slots.0 -= 1;
     s.freed.notify_all();
@@ -626,6 +649,7 @@ fn describe(run: &LiveRun) -> serde_json::Value {
         "step": run.step.load(Ordering::Relaxed),
         "folder": *run.folder.lock().unwrap_or_else(|e| e.into_inner()),
         "seconds": run.elapsed(),
+        "history_bytes": run.history_bytes(),
     })
 }
 

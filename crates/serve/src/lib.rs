@@ -66,10 +66,17 @@ pub struct Config {
     /// How long a write to a client may wait (a client that stops reading an answer, a file
     /// or an event stream) before its connection is closed.
     pub write_timeout: Duration,
+    /// Bytes of live history (the messages a page opened late is sent) the server keeps for
+    /// the runs it started, in all: runs that have ended are let go, oldest first, beyond it
+    /// (their folders stay, and replay); a run whose history alone could not fit is refused.
+    pub history_budget: u64,
 }
 
 /// Default of [`Config::header_timeout`].
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default of [`Config::history_budget`]: 512 MiB.
+pub const HISTORY_BUDGET: u64 = 512 << 20;
 
 /// Default of [`Config::write_timeout`].
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);

@@ -55,6 +55,46 @@ impl AppState {
         }
     }
 
+    /// Bytes held in the live histories of every run kept.
+    pub(crate) fn history_bytes(&self) -> u64 {
+        self.runs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .map(|r| r.history_bytes() as u64)
+            .sum()
+    }
+
+    /// Lets go of runs that have ended, oldest first, until the histories kept fit the budget
+    /// (a finished run's folder stays on disk and replays; its live history goes). Runs under
+    /// way are never let go.
+    pub(crate) fn evict_ended(&self) {
+        let budget = self.config.history_budget;
+        let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut total: u64 = runs.values().map(|r| r.history_bytes() as u64).sum();
+        // Ids are in start order (`r000001-…`): the map's order is the oldest first.
+        let ended: Vec<String> = runs
+            .values()
+            .filter(|r| {
+                matches!(
+                    r.phase(),
+                    crate::live::Phase::Finished
+                        | crate::live::Phase::Stopped
+                        | crate::live::Phase::Failed
+                )
+            })
+            .map(|r| r.id.clone())
+            .collect();
+        for id in ended {
+            if total <= budget {
+                break;
+            }
+            if let Some(r) = runs.remove(&id) {
+                total = total.saturating_sub(r.history_bytes() as u64);
+            }
+        }
+    }
+
     pub(crate) fn run(&self, id: &str) -> Result<Arc<LiveRun>, ApiError> {
         self.runs
             .lock()

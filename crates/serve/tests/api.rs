@@ -17,6 +17,17 @@ fn start(runs: &Path, max_runs: usize, queue: usize) -> String {
 
 /// The same, with a token required on every request.
 fn start_with(runs: &Path, max_runs: usize, queue: usize, token: Option<&str>) -> String {
+    start_config(runs, max_runs, queue, token, 512 << 20)
+}
+
+/// The same, keeping at most `history_budget` bytes of live history.
+pub(crate) fn start_config(
+    runs: &Path,
+    max_runs: usize,
+    queue: usize,
+    token: Option<&str>,
+    history_budget: u64,
+) -> String {
     let config = Config {
         runs: runs.to_path_buf(),
         scenarios: None,
@@ -34,6 +45,7 @@ fn start_with(runs: &Path, max_runs: usize, queue: usize, token: Option<&str>) -
         header_timeout: Duration::from_secs(1),
         request_timeout: Duration::from_secs(2),
         write_timeout: Duration::from_secs(1),
+        history_budget,
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -52,7 +64,7 @@ fn start_with(runs: &Path, max_runs: usize, queue: usize, token: Option<&str>) -
 }
 
 /// One request; returns (status, body).
-fn request(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+pub(crate) fn request(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     write!(
@@ -78,7 +90,7 @@ fn request(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     (status, body)
 }
 
-fn json(body: &str) -> serde_json::Value {
+pub(crate) fn json(body: &str) -> serde_json::Value {
     // Bodies of `Connection: close` answers may be chunked; take the JSON object inside.
     let start = body.find('{').unwrap_or(0);
     let end = body.rfind('}').map_or(body.len(), |e| e + 1);
@@ -551,7 +563,7 @@ fn a_big_lattice_run_keeps_one_picture_in_its_history() {
 }
 
 /// Waits until run `id` has finished (or failed, or stopped).
-fn wait_until_over(addr: &str, id: &str) {
+pub(crate) fn wait_until_over(addr: &str, id: &str) {
     for _ in 0..600 {
         let (_, body) = request(addr, "GET", &format!("/api/runs/{id}"), b"");
         let phase = json(&body)["phase"].as_str().unwrap_or("").to_string();
@@ -695,7 +707,7 @@ fn a_run_paused_while_queued_starts_paused() {
 }
 
 /// Starts a run (`body`: the request); its id.
-fn post_run(addr: &str, body: &str) -> String {
+pub(crate) fn post_run(addr: &str, body: &str) -> String {
     let (status, answer) = request(addr, "POST", "/api/runs", body.as_bytes());
     assert_eq!(status, 202, "{answer}");
     json(&answer)["id"].as_str().unwrap().to_string()

@@ -102,6 +102,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         header_timeout: mobilize_serve::HEADER_TIMEOUT,
         request_timeout: mobilize_serve::REQUEST_TIMEOUT,
         write_timeout: mobilize_serve::WRITE_TIMEOUT,
+        history_budget: mobilize_serve::HISTORY_BUDGET,
     };
     // Ctrl-C or SIGTERM: stop accepting, stop every run at the end of its step (each saves a
     // checkpoint and marks its folder interrupted), then exit; a second one exits at once.

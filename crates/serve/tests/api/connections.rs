@@ -115,3 +115,45 @@ fn a_run_starts_at_the_pace_asked_for_and_says_its_seed() {
     );
     assert_eq!(status, 400, "{body}");
 }
+
+/// The live histories of runs that have ended are bounded: beyond the budget the oldest ended
+/// run is let go (its folder stays, and replays), and a run whose history alone could not fit
+/// (ten million steps) is refused before it starts (a 1,000,000-step run left 370 MB for good,
+/// and each replay added as much).
+#[test]
+fn the_histories_kept_are_bounded_and_a_run_too_long_for_them_is_refused() {
+    let runs = tempfile::tempdir().unwrap();
+    // Measured first: the history of one run of the teaching scenario.
+    let addr = start(runs.path(), 1, 1);
+    let first = super::post_run(&addr, r#"{"scenario":"two-valleys"}"#);
+    super::wait_until_over(&addr, &first);
+    let (_, body) = super::request(&addr, "GET", &format!("/api/runs/{first}"), b"");
+    let one = super::json(&body)["history_bytes"].as_u64().unwrap();
+    assert!(one > 100_000, "{one}");
+    // A server that keeps one and a half such histories.
+    let runs = tempfile::tempdir().unwrap();
+    let addr = super::start_config(runs.path(), 1, 1, None, one * 3 / 2);
+    let a = super::post_run(&addr, r#"{"scenario":"two-valleys"}"#);
+    super::wait_until_over(&addr, &a);
+    let b = super::post_run(&addr, r#"{"scenario":"two-valleys","sets":["seed=2"]}"#);
+    super::wait_until_over(&addr, &b);
+    let (status, _) = super::request(&addr, "GET", &format!("/api/runs/{a}"), b"");
+    assert_eq!(status, 404, "the older run was let go");
+    let (status, _) = super::request(&addr, "GET", &format!("/api/runs/{b}"), b"");
+    assert_eq!(status, 200, "the newer one is kept");
+    let (_, body) = super::request(&addr, "GET", "/api/runs", b"");
+    assert_eq!(
+        super::json(&body)["folders"].as_array().unwrap().len(),
+        2,
+        "both folders stay on disk: {body}"
+    );
+    // Too long for any history the server keeps.
+    let (status, body) = super::request(
+        &addr,
+        "POST",
+        "/api/runs",
+        br#"{"scenario":"two-valleys","sets":["time.steps=10000000"]}"#,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("mobilize run"), "{body}");
+}
