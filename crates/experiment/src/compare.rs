@@ -24,13 +24,37 @@ use crate::ExperimentError;
 pub const LEVEL: f64 = 0.95;
 
 /// Whether the arms can be paired replicate by replicate: the same people, ties and state
-/// (no structural difference) and the same timeline (events of the same kinds at the same
-/// steps; their sizes may differ, as when an arm sets an offensive's strength to 0), so that
-/// the same seed draws the same random numbers for the same decisions.
+/// (no structural difference), and every event both arms have at the same place of the
+/// timeline of the same kind at the same step (their sizes may differ, as when an arm sets an
+/// offensive's strength to 0; an event one arm switches off, `enabled = false`, keeps every
+/// other event's place and draws), so that the same seed draws the same random numbers for
+/// the same decisions.
 pub fn pairable(a: &Scenario, b: &Scenario) -> bool {
-    let timeline =
-        |s: &Scenario| -> Vec<(u32, &str)> { s.events.iter().map(|e| (e.step, e.kind)).collect() };
-    a.structural_differences(b).is_empty() && timeline(a) == timeline(b)
+    why_unpaired(a, b).is_none()
+}
+
+/// Why the arms cannot be paired, in words, or `None` when they can ([`pairable`]).
+pub fn why_unpaired(a: &Scenario, b: &Scenario) -> Option<String> {
+    let structural = a.structural_differences(b);
+    if !structural.is_empty() {
+        return Some(format!("their worlds differ ({})", structural.join(", ")));
+    }
+    let at = |s: &Scenario| -> std::collections::BTreeMap<u32, (u32, &str)> {
+        s.events
+            .iter()
+            .map(|e| (e.index, (e.step, e.kind)))
+            .collect()
+    };
+    let (ta, tb) = (at(a), at(b));
+    ta.iter().find_map(|(k, x)| {
+        let y = tb.get(k)?;
+        (x != y).then(|| {
+            format!(
+                "their timelines differ: event {k} is `{}` at step {} in arm a, `{}` at step {} in arm b",
+                x.1, x.0, y.1, y.0
+            )
+        })
+    })
 }
 
 /// The comparison of one figure.
@@ -247,6 +271,30 @@ pub fn write(rows: &[RunRow], paired: bool, dir: &Path) -> Result<(), Experiment
 mod tests {
     use super::*;
     use crate::plan::RunSpec;
+    use mobilize_core::scenario::{embedded, Override};
+
+    /// An arm that switches a cause off (an event with `enabled = false`) stays paired with
+    /// the arm that keeps it (it was compared unpaired, as if the two were different worlds);
+    /// two accounts of history are not paired, and the output says why.
+    #[test]
+    fn switching_an_event_off_keeps_the_arms_paired_and_an_unpaired_comparison_says_why() {
+        let load = |name: &str, sets: &[&str]| {
+            let o: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+            Scenario::load(&embedded::source(name).unwrap(), &o).unwrap()
+        };
+        let all = load("two-valleys", &[]);
+        let off = load("two-valleys", &["events[1].enabled=false"]);
+        assert!(pairable(&all, &off));
+        assert!(pairable(&off, &all));
+        let a = load("korea-1936-1945", &["scale=0.01"]);
+        let b = load("korea-1945-mainstream", &["scale=0.01"]);
+        let why = why_unpaired(&a, &b).expect("two accounts are not paired");
+        assert!(why.starts_with("their timelines differ: event "), "{why}");
+        let bigger = load("two-valleys", &["scale=0.5"]);
+        assert!(why_unpaired(&all, &bigger)
+            .unwrap()
+            .starts_with("their worlds differ"));
+    }
 
     fn row(point: usize, replicate: u32, figures: &[(&str, f64)]) -> RunRow {
         RunRow {

@@ -1,7 +1,7 @@
 //! `mobilize compare`: two arms with common random numbers, and their paired differences.
 
 use clap::{Args, Parser};
-use mobilize_experiment::compare::{compare, pairable};
+use mobilize_experiment::compare::compare;
 use mobilize_experiment::tables::read_rows;
 use mobilize_experiment::Experiment;
 
@@ -78,18 +78,20 @@ pub fn run(args: CompareArgs, vs: Option<Vec<String>>) -> Result<(), Failure> {
     let specs: Vec<_> = exp.runs().collect();
     let rows = read_rows(&done.dir, &specs).map_err(|e| Failure::Other(e.to_string()))?;
     let scenarios = exp.validate().map_err(|e| Failure::Other(e.to_string()))?;
-    let paired = pairable(&scenarios[0], &scenarios[1]);
-    if paired {
-        println!(
-            "paired differences, b − a, over {} replicate pairs (common random numbers; 95 % interval):",
+    let why = mobilize_experiment::compare::why_unpaired(&scenarios[0], &scenarios[1]);
+    let paired = why.is_none();
+    match &why {
+        None => println!(
+            "paired differences, b − a, over {} replicate pairs (common random numbers: the arms \
+             share their world and every event's place on the timeline, so replicate r draws \
+             the same numbers in both; 95 % interval):",
             exp.replicates
-        );
-    } else {
-        println!(
-            "differences of the means, b − a, over {} runs per arm (95 % Welch interval): the arms \
-             differ in their world or timeline, so their runs cannot be paired",
+        ),
+        Some(why) => println!(
+            "differences of the means, b − a, over {} runs per arm (95 % Welch interval): {why}, \
+             so the same seed does not draw the same things in both and their runs cannot be paired",
             exp.replicates
-        );
+        ),
     }
     let f = |v: f64| {
         if v.is_finite() {

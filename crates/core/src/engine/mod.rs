@@ -466,7 +466,9 @@ impl Sim {
         let events = &scenario.events;
         // 1. timeline
         while c.next_event < events.len() && events[c.next_event].step == step {
-            model.apply(&events[c.next_event], c.next_event, world, &mut c.log);
+            // Keyed by the event's place counting those switched off, not by its position here.
+            let e = &events[c.next_event];
+            model.apply(e, e.index as usize, world, &mut c.log);
             c.next_event += 1;
         }
         // 2. update

@@ -408,6 +408,10 @@ pub struct Event {
     /// What it does, as the model built it ([`crate::model::ModelDef::event`]); the model
     /// reads it back with [`crate::model::data`].
     pub action: Payload,
+    /// Its place on the timeline counting every event, switched off or not (in step order):
+    /// the key of its random draws, so that switching one event off (`enabled = false`) leaves
+    /// the draws of every other event as they were (common random numbers).
+    pub index: u32,
 }
 
 /// An event's fields as the scenario gives them, checked against the event's shape and the

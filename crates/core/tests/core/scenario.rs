@@ -290,3 +290,23 @@ fn a_scenario_given_as_text_cannot_read_files_by_relative_path_said_plainly() {
         .unwrap_or_else(|| panic!("{e}"));
     assert!(!p.message.contains("  "), "{:?}", p.message);
 }
+
+/// An event switched off keeps its place: every other event keeps the index its random
+/// draws are keyed by, so an arm that switches one cause off stays paired with the arm that
+/// keeps it (the draws of the later events used to shift by one).
+#[test]
+fn a_switched_off_event_leaves_the_other_events_their_places() {
+    let all = Scenario::load(&embedded::source("two-valleys").unwrap(), &[]).unwrap();
+    let off = Scenario::load(
+        &embedded::source("two-valleys").unwrap(),
+        &[Override::parse("events[1].enabled=false").unwrap()],
+    )
+    .unwrap();
+    assert_eq!(off.events.len() + 1, all.events.len());
+    let places = |s: &Scenario| -> Vec<(u32, u32, &str)> {
+        s.events.iter().map(|e| (e.index, e.step, e.kind)).collect()
+    };
+    let (a, b) = (places(&all), places(&off));
+    // Every event left has the place, step and kind it has with all of them.
+    assert!(b.iter().all(|e| a.contains(e)), "{a:?}\n{b:?}");
+}

@@ -153,7 +153,7 @@ impl Check<'_> {
             .iter()
             .map(|r| Some(r.name.clone()))
             .collect();
-        let mut out = Vec::new();
+        let mut all = Vec::new();
         for (i, e) in raw.iter_mut().enumerate() {
             let path = format!("events[{i}]");
             let step = match (e.step, &e.date, time) {
@@ -237,14 +237,28 @@ impl Check<'_> {
                 }
                 Some(kind) => self.action(e, &kind, &path, region, &names, model, models),
             };
-            // A switched-off event is checked like any other, then left off the timeline.
-            if let (Some(step), Some((kind, action)), true) =
-                (step, action, e.enabled.unwrap_or(true))
-            {
-                out.push(Event { step, kind, action });
+            // A switched-off event is checked like any other and keeps its place (its index),
+            // then is left off the timeline.
+            if let (Some(step), Some((kind, action))) = (step, action) {
+                all.push((
+                    Event {
+                        step,
+                        kind,
+                        action,
+                        index: 0,
+                    },
+                    e.enabled.unwrap_or(true),
+                ));
             }
         }
-        out.sort_by_key(|e| e.step);
-        out
+        all.sort_by_key(|(e, _)| e.step);
+        all.into_iter()
+            .enumerate()
+            .filter(|(_, (_, on))| *on)
+            .map(|(k, (e, _))| Event {
+                index: k as u32,
+                ..e
+            })
+            .collect()
     }
 }

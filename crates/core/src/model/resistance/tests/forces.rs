@@ -39,6 +39,7 @@ fn a_surrender_stops_the_fighting_except_on_its_fronts() {
         step: 2,
         kind: "surrender",
         action: std::sync::Arc::new(surrender),
+        index: 0,
     };
     m.apply(&event, 0, &w, &mut log);
     assert_eq!(
@@ -225,6 +226,7 @@ fn the_columns_carry_the_bases_arms_to_the_risen() {
             regions: vec![0],
             strength: 5.0,
         }),
+        index: 0,
     };
     m.apply(&offensive, 0, &w, &mut log);
     assert_eq!(
