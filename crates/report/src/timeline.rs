@@ -49,7 +49,8 @@ pub fn svg(events: &Table, last_step: f64, dates: Option<&[(f64, String)]>) -> O
             r##"<text x="{tx}" y="{ty:.1}" text-anchor="end">{k} ({c})</text><line x1="{left}" y1="{y:.1}" x2="{x2}" y2="{y:.1}" stroke="#eee"/>"##,
             tx = left - 8.0,
             ty = y + 4.0,
-            k = escape(kind),
+            // `crowd_policing` reads as "crowd policing".
+            k = escape(&kind.replace('_', " ")),
             c = count,
             x2 = w - right
         );

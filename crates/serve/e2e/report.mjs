@@ -172,7 +172,9 @@ try {
   const timeline = await page.$$eval('svg', (ss) => ss.filter((s) => s.querySelector('title')?.textContent === 'Event timeline')
     .flatMap((s) => [...s.querySelectorAll('text')].map((t) => t.textContent)));
   assert.ok(timeline.includes('date') && timeline.some((t) => /^\d{4}-\d\d-\d\d$/.test(t)), `timeline axis: ${timeline.slice(-8)}`);
-  check('the event timeline is dated');
+  // Its rows are named in words (`crowd policing`, not `crowd_policing`).
+  assert.ok(!timeline.some((t) => t.includes('_')), `timeline labels: ${timeline.slice(0, 8)}`);
+  check('the event timeline is dated, its rows named in words');
   assert.deepEqual(errors, []);
   check('the report has no script errors');
 
