@@ -210,16 +210,8 @@ fn compare_finds_the_organizations_raise_the_rising() {
     assert!(lead.is_some() && lead < details, "{lead:?} {details:?}");
     // Every series of a group is charted for both arms, as an ensemble's report would (only
     // the first three were, and `risen` was missing from "People by state").
-    for state in [
-        "sympathizer",
-        "member",
-        "cadre",
-        "fighter",
-        "risen",
-        "arrested",
-        "dead",
-        "hiding",
-    ] {
+    // Every state but `unreached` (charted on its own), as the model names them.
+    for &state in &mobilize_core::model::resistance::STATES[1..] {
         let drawn = report
             .matches(&format!("class=\"series\" data-name=\"{state}\""))
             .count();
