@@ -234,7 +234,13 @@ fn figure_names(t: &Table) -> Vec<String> {
     t.names[start..].to_vec()
 }
 
-fn distribution_rows(t: &Table, rows: &[usize]) -> Vec<Vec<String>> {
+/// One row per figure: its name, unit (as the model declares it), runs that have it, and its
+/// distribution over them.
+fn distribution_rows(
+    t: &Table,
+    rows: &[usize],
+    meta: &mobilize_core::model::ModelMeta,
+) -> Vec<Vec<String>> {
     figure_names(t)
         .iter()
         .map(|f| {
@@ -258,8 +264,12 @@ fn distribution_rows(t: &Table, rows: &[usize]) -> Vec<Vec<String>> {
                     "–".into()
                 }
             };
+            let unit = meta
+                .figure_doc(f)
+                .map_or(String::new(), |(d, _)| d.unit.clone());
             vec![
                 f.replace('_', " "),
+                unit,
                 format!("{n} of {}", rows.len()),
                 r3(if n > 0 { mean } else { f64::NAN }),
                 r3(sd),
@@ -388,14 +398,16 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         "sweep" => sweep(&mut page, &m, &summary),
         _ => {
             page.heading("Figures over replicates");
+            let meta = meta(&first_run);
             let all: Vec<usize> = (0..summary.rows.len()).collect();
             page.table(
-                &["figure", "runs", "mean", "sd", "5 %", "median", "95 %"],
-                &distribution_rows(&summary, &all),
+                &[
+                    "figure", "unit", "runs", "mean", "sd", "5 %", "median", "95 %",
+                ],
+                &distribution_rows(&summary, &all, &meta),
             );
             let (arms, order, dates) = read_bands(dir)?;
             page.heading("Series");
-            let meta = meta(&first_run);
             band_charts(
                 &mut page,
                 &meta,

@@ -526,10 +526,14 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         path: dir.join(layout::MANIFEST),
         reason: e.to_string(),
     })?;
-    let meta = match &m.model {
+    let mut meta = match &m.model {
         Some(meta) => meta.clone(),
         None => meta(dir),
     };
+    if meta.figures.is_empty() {
+        // Folders written before models described their figures.
+        meta.figures = self::meta(dir).figures;
+    }
     let mut page = Page::new(&format!("{}: run report", m.scenario));
     if let Some(summary) = &m.summary {
         page.text("lead", summary);
@@ -721,10 +725,18 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
                     Some(d) => format!("{shown} ({d})"),
                     None => shown,
                 };
-                vec![figure_name(k), value]
+                let (unit, what) = match meta.figure_doc(k) {
+                    Some((d, Some(date))) => (
+                        d.unit.clone(),
+                        format!("{} on {date}.", d.description.trim_end_matches('.')),
+                    ),
+                    Some((d, None)) => (d.unit.clone(), d.description.clone()),
+                    None => (String::new(), String::new()),
+                };
+                vec![figure_name(k), value, unit, what]
             })
             .collect();
-        page.table(&["figure", "value"], &rows);
+        page.table(&["figure", "value", "unit", "what it is"], &rows);
     }
 
     let mut pictures: Vec<String> = std::fs::read_dir(dir)

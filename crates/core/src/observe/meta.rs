@@ -50,6 +50,36 @@ pub struct ModelMeta {
     /// (`control`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisive: Vec<String>,
+    /// What each figure of the outcome means, with its unit: reports show them beside the
+    /// values. A figure taken at a report date (`killed_on_1945_08_15`) is described by its
+    /// stem (`killed`), which need not be a figure itself (`risen_share`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<FigureDoc>,
+}
+
+/// What one figure of a run's outcome means, for a reader: its unit and a sentence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FigureDoc {
+    /// The figure's identifier (`peak_risen`), or the stem of dated figures.
+    pub name: String,
+    /// Its unit (`persons`, `step`, `days`, `share of the home population`, `0 or 1`).
+    pub unit: String,
+    /// What it counts, in plain words.
+    pub description: String,
+}
+
+impl FigureDoc {
+    /// Docs from `(name, unit, description)` triples, as models declare them.
+    pub fn list(entries: &[(&str, &str, &str)]) -> Vec<FigureDoc> {
+        entries
+            .iter()
+            .map(|(name, unit, description)| FigureDoc {
+                name: name.to_string(),
+                unit: unit.to_string(),
+                description: description.to_string(),
+            })
+            .collect()
+    }
 }
 
 /// An outcome that happens in some runs and not in others, told by a figure that a run
@@ -63,6 +93,21 @@ pub struct KeyOutcome {
 }
 
 impl ModelMeta {
+    /// The doc of figure `name`, and the date it was taken on when it is a dated figure
+    /// (`killed_on_1945_08_15` → the doc of `killed`, "1945-08-15").
+    pub fn figure_doc(&self, name: &str) -> Option<(&FigureDoc, Option<String>)> {
+        let find = |n: &str| self.figures.iter().find(|d| d.name == n);
+        if let Some(d) = find(name) {
+            return Some((d, None));
+        }
+        let (stem, tag) = name.rsplit_once("_on_")?;
+        let parts: Vec<&str> = tag.split('_').collect();
+        let dated = parts.len() == 3
+            && [4, 2, 2].iter().zip(&parts).all(|(n, p)| p.len() == *n)
+            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        dated.then(|| find(stem).map(|d| (d, Some(parts.join("-")))))?
+    }
+
     /// The unit of `column` by the declared group that charts it (the part of a region has
     /// its whole's unit); `None` when no group charts it.
     pub fn unit_of(&self, column: &str) -> Option<&str> {

@@ -5,7 +5,7 @@
 
 pub mod meta;
 
-pub use meta::{ChartGroup, KeyOutcome, Lattice, MapFamily, ModelMeta};
+pub use meta::{ChartGroup, FigureDoc, KeyOutcome, Lattice, MapFamily, ModelMeta};
 
 use crate::calendar::Date;
 use crate::scenario::Scenario;

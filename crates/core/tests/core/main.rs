@@ -4,6 +4,7 @@
 
 mod centola_macy;
 mod civil_violence;
+mod figures;
 mod granovetter;
 mod invariants;
 mod resistance;

@@ -170,6 +170,53 @@ impl ModelDef for Def {
                 .iter()
                 .map(|(c, l)| (c.to_string(), l.to_string()))
                 .collect(),
+            figures: crate::observe::FigureDoc::list(&[
+                (
+                    "outbursts",
+                    "outbursts",
+                    "Outbursts: spells of steps with the active above the outburst level.",
+                ),
+                (
+                    "mean_wait",
+                    "steps",
+                    "Mean steps from the end of one outburst to the start of the next.",
+                ),
+                (
+                    "sd_wait",
+                    "steps",
+                    "Standard deviation of the waits between outbursts.",
+                ),
+                (
+                    "mean_size",
+                    "person-steps",
+                    "Mean size of an outburst: the actives summed over its steps.",
+                ),
+                (
+                    "sd_size",
+                    "person-steps",
+                    "Standard deviation of outburst sizes.",
+                ),
+                (
+                    "peak_active",
+                    "persons",
+                    "The most citizens active at one step.",
+                ),
+                ("mean_active", "persons", "Mean citizens active per step."),
+                ("arrests", "persons", "Arrests over the run."),
+                ("final_jailed", "persons", "Citizens in jail at the end."),
+                (
+                    "killed",
+                    "persons",
+                    "Citizens killed (Model II: by the other group's actives).",
+                ),
+                ("final_blue", "persons", "Blue citizens alive at the end."),
+                ("final_green", "persons", "Green citizens alive at the end."),
+                (
+                    "extinction_step",
+                    "step",
+                    "The step at which one group was gone.",
+                ),
+            ]),
             ..ModelMeta::default()
         }
     }

@@ -410,6 +410,7 @@ impl ModelDef for Def {
             // A run is told by its rising where there was one, by its organizations before.
             leads: vec!["risen".into(), "organized".into()],
             decisive: vec!["control".into()],
+            figures: crate::observe::FigureDoc::list(observe::FIGURES),
             ..ModelMeta::default()
         }
     }

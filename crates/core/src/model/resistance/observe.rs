@@ -21,6 +21,46 @@ use super::Resistance;
 use crate::observe::{Outcome, Series, StopReason};
 use crate::population::{AGE_BANDS, OCCUPATIONS, SEXES};
 
+/// What each figure of the outcome means (name, unit, description), in the order reports
+/// list them after the key outcomes. Counts are of the persons simulated (divide by the
+/// scenario's `scale` for the whole population).
+pub const FIGURES: &[(&str, &str, &str)] = &[
+    ("collapse_step", "step", "The step at which the ruling system collapsed (its forces beaten or no longer obeying, or a surrender)."),
+    ("concession_step", "step", "The step at which the regime yielded to sustained mobilization."),
+    ("days_offensive_to_collapse", "days", "Days from the final offensive to the collapse."),
+    ("days_attack_to_collapse", "days", "Days from the first attack on the ruling side (the final offensive or an outside army's) to the collapse."),
+    ("collapse_imposed", "0 or 1", "1 when the collapse was imposed by a surrender event, 0 when the model produced it."),
+    ("collapse_by_defection", "0 or 1", "1 when more troops and police stopped obeying than fell in battle before the collapse."),
+    ("liberated_share_at_collapse", "share of the home population", "The share of the home population living in liberated regions on the day of the collapse."),
+    ("offensive_step", "step", "The step of the final offensive."),
+    ("attack_step", "step", "The step of the first attack on the ruling side."),
+    ("held", "0 or 1", "1 when the ruling system held: no collapse or concession, and the rising subsided to a tenth of its peak or less."),
+    ("conceded", "0 or 1", "1 when the regime conceded."),
+    ("peak_risen", "persons", "The most people out in the rising on any one day."),
+    ("ever_risen", "persons", "People who were out in the rising at least once."),
+    ("risen_at_end", "persons", "People still out in the rising on the last day."),
+    ("went_home", "persons", "Times someone out in the rising went home (fatigue, fear, ties gone home)."),
+    ("peak_organized", "persons", "The most members, cadres and fighters at once."),
+    ("peak_fighters", "persons", "The most fighters at once."),
+    ("cells_founded", "cells", "Organization cells founded over the run."),
+    ("arrests", "persons", "Arrests over the run: members found in their cells and people taken out of crowds."),
+    ("crowd_arrests", "persons", "Arrests of people out in crowds."),
+    ("released_early", "persons", "Prisoners let go before their term to make room in full jails."),
+    ("defected", "persons", "Troops and police who stopped obeying."),
+    ("turned", "persons", "Troops and police who stopped obeying and took their arms to the rebels."),
+    ("ruling_losses", "persons", "Garrison and police lost in battle and to fire."),
+    ("killed", "persons", "Killed in all, every side and cause."),
+    ("killed_ruling", "persons", "Killed of the ruling side: garrison, police and expedition troops."),
+    ("killed_resistance", "persons", "Killed of the resistance and the risen: main force, fighters, armed and unarmed risen, defectors who joined them."),
+    ("killed_outside", "persons", "Killed of outside armies."),
+    ("liberated_share", "share of the home population", "The share of the home population living in liberated regions at the end."),
+    ("pressure", "person-days per person", "The regime's accumulated cost of mobilization and withdrawn labour, which the concession rule weighs against its resolve."),
+    ("collapsed", "0 or 1", "1 when the ruling system had collapsed"),
+    ("organized_share", "share of the population", "Members, cadres and fighters as a share of all persons"),
+    ("risen_share", "share of the population", "People out in the rising as a share of all persons"),
+    ("committees", "committees", "Local units with a committee"),
+];
+
 /// Running figures for the outcome, kept as the run goes.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Tallies {

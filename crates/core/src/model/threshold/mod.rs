@@ -98,6 +98,19 @@ impl ModelDef for Def {
             ],
             headline_unit: "persons".into(),
             maps: vec![MapFamily::new("active", false)],
+            figures: crate::observe::FigureDoc::list(&[
+                ("final_active", "persons", "People active at the end."),
+                (
+                    "final_share",
+                    "share of the population",
+                    "The share of the population active at the end.",
+                ),
+                (
+                    "last_change_step",
+                    "step",
+                    "The last step at which anyone became active: where the cascade stopped.",
+                ),
+            ]),
             ..ModelMeta::default()
         }
     }
