@@ -42,7 +42,13 @@ fn the_main_force_changes_when_the_collapse_comes() {
     for seed in 1..=3 {
         let (rec_on, on) = korea(0.01, seed, &[]);
         let (rec_off, off) = korea(0.01, seed, &off);
-        assert!(rec_on.log.iter().any(|e| e.kind == "advance"));
+        // At the record's size the columns fight where they enter (whether they get further
+        // is the model's to say; at the Korean scenarios' fitted values they do not).
+        assert!(rec_on
+            .log
+            .iter()
+            .any(|e| e.kind == "final_offensive" && e.count > 0));
+        assert!(rec_on.log.iter().any(|e| e.kind == "battle"));
         assert!(!rec_off
             .log
             .iter()
@@ -99,8 +105,8 @@ fn the_mainstream_scenario_collapses_on_the_day_of_the_surrender() {
 
 /// The mainstream account: the ARF's networks broken in 1937–38 and kept down, so little is
 /// organized at home on the eve of the surrender. No count of members at home was found; the
-/// range taken is under 1.5 % of the people [E] (0.8–0.9 % when the jails had no limit; with
-/// 20,000 places, prisoners let go early to make room rejoin, and it is 1.1–1.2 %). After the surrender people rise and form local
+/// range taken is under 1.5 % of the people [E] (at the scenario's fitted values it is 0.02–0.1 %,
+/// 3 seeds at 1/20). After the surrender people rise and form local
 /// committees that did not exist before it; the record is about 145 CPKI branches by 31 August
 /// 1945 [S]; the docs report the model's count next to it (here it is only required to exist).
 #[test]
@@ -159,16 +165,14 @@ fn figures_are_taken_at_the_report_dates() {
 }
 
 /// Criterion: the same scenario at 1/20 (the smallest scale whose regions all have at least
-/// `MIN_REGION_PERSONS`) and 1/10 gives the same shares. The tolerance is measured, not
-/// chosen: over 5 seeds the organized share on the eve of the offensive is 5.7–6.2 % at 1/20
-/// and 5.6–5.7 % at 1/10, a seed-to-seed s.d. of about 3 % of the share; two single runs
-/// then differ by at most about 10 % (3 s.d. of their difference). The risen share is taken at
-/// a matched moment, the third day of the offensive (3 seeds: 5.0–5.5 % at both scales). What
-/// follows varies far more from seed to seed: the liberated share on 31 August is 0.08–0.26 at
-/// 1/20 and 0.08–0.23 at 1/10 (3 seeds each, means 0.14 and 0.15; none collapses), a s.d. of
-/// about 0.08 a run, so means over 3
-/// seeds are compared within 0.2 (about 3 s.d. of their difference). At 1/100 the organized
-/// share is 26 % higher (6.9–7.6 %), which is why `mobilize run` warns below that size.
+/// `MIN_REGION_PERSONS`) and 1/10 gives the same shares. The tolerances are measured, not
+/// chosen (`python3 scripts/resistance-figures.py scale`, 5 seeds per scale): on the eve of the
+/// offensive the organized share is 0.174 % (s.d. 0.013) at 1/20 and 0.178 % (0.009) at 1/10,
+/// the sympathizer share 12.2 % at both (s.d. 0.2), the arrested share 0.087 % at both (jails
+/// full); the risen share on the offensive's third day 13.3 % (0.28) and 13.7 % (0.17). Means
+/// over 3 seeds are compared within 3 s.d. of their difference: 16 % of the share for the
+/// organized, 5 % for the others. The liberated share on 31 August moves by whole regions
+/// (0.069 or 0.148 in 5 seeds at each scale), so its 3-seed means are compared within 0.2.
 #[test]
 fn shares_agree_between_scale_one_twentieth_and_one_tenth() {
     let shares = |scale: f64, seed: u64| {
@@ -206,18 +210,25 @@ fn shares_agree_between_scale_one_twentieth_and_one_tenth() {
             figure(&o, "liberated_share_on_1945_08_31").unwrap(),
         )
     };
+    let (mut small, mut large) = ([0.0; 4], [0.0; 4]);
     let mut liberated = [0.0, 0.0];
     for seed in 1..=3 {
-        let (small, liberated_small) = shares(0.05, seed);
-        let (large, liberated_large) = shares(0.1, seed);
+        let (a, liberated_small) = shares(0.05, seed);
+        let (b, liberated_large) = shares(0.1, seed);
         liberated[0] += liberated_small / 3.0;
         liberated[1] += liberated_large / 3.0;
-        for (k, (a, b)) in small.iter().zip(&large).enumerate() {
-            assert!(
-                (a - b).abs() <= 0.1 * b,
-                "seed {seed}, share {k}: {a} at 1/20 vs {b} at 1/10"
-            );
+        for k in 0..4 {
+            small[k] += a[k] / 3.0;
+            large[k] += b[k] / 3.0;
         }
+    }
+    let tolerance = [0.16, 0.05, 0.05, 0.05];
+    for k in 0..4 {
+        let (a, b) = (small[k], large[k]);
+        assert!(
+            (a - b).abs() <= tolerance[k] * b,
+            "share {k}, mean of 3 seeds: {a} at 1/20 vs {b} at 1/10"
+        );
     }
     assert!(
         (liberated[0] - liberated[1]).abs() <= 0.2,

@@ -359,7 +359,7 @@ impl Resistance {
     }
 
     /// Small units raid police posts; word of each raid spreads like an appeal.
-    fn raids(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
+    pub(super) fn raids(&mut self, step: u32, world: &World, log: &mut Vec<LogEntry>) {
         let c = self.fixed.params.combat.clone();
         for r in 0..self.state.regions.len() {
             let inf = self.state.regions[r].infiltrators.at(step, 0.0);
@@ -367,7 +367,11 @@ impl Resistance {
                 continue;
             }
             let mut s = Stream::new(self.fixed.seed, Purpose::RAIDS, step, r as u32);
-            let raids = s.poisson(inf * c.raid_rate * self.fixed.dt);
+            // Raids are real events, as many at any scale: the infiltrators are a count of
+            // simulated persons (the scenario's count × scale), so the raids they make are
+            // counted from the whole force. Each raid's word reaches `raid_reach` of the
+            // simulated region, so the share of the people reached does not depend on scale.
+            let raids = s.poisson(inf / self.fixed.scale * c.raid_rate * self.fixed.dt);
             if raids == 0 {
                 continue;
             }

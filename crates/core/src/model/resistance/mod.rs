@@ -434,6 +434,9 @@ struct Fixed {
     seed: u64,
     /// Days per step.
     dt: f64,
+    /// Share of the population simulated: counts that are real numbers of events (raids) are
+    /// divided by it so that their effect on shares does not depend on it.
+    scale: f64,
     /// The run's calendar, to say when things happened.
     time: crate::scenario::TimeSpan,
     names: Vec<String>,
@@ -505,6 +508,7 @@ impl Resistance {
             rise_ok: uprising::rise_bits(world, &params.who_rises),
             seed: scenario.seed,
             dt: scenario.time.step_days,
+            scale: scenario.scale,
             time: scenario.time.clone(),
             names: scenario.regions.iter().map(|g| g.name.clone()).collect(),
             adjacency,

@@ -31,15 +31,15 @@ param_group! {
     /// Outreach and recruitment by members and cadres.
     OutreachParams / RawOutreachParams {
         member_contacts: f64 = 0.15, [0, 10], "ties approached per member per day",
-            "A member sounds out an acquaintance about once a week [E, calibrated to membership in the hundreds of thousands by 1945, docs/data/korea.md §4].";
+            "A member sounds out an acquaintance about once a week [E], which gives membership in the hundreds of thousands by 1945, as the source says (docs/data/korea.md §4). The Korean scenarios set this rate to its fit to the record of 1919 and 1937–1945 [F].";
         cadre_contacts: f64 = 0.5, [0, 10], "ties approached per cadre per day",
-            "A trained cadre, whose work is organizing, approaches a tie every other day [E, calibrated].";
+            "A trained cadre, whose work is organizing, approaches a tie every other day [E, set by hand: not fitted].";
         infiltrator_contacts: f64 = 0.5, [0, 50], "persons approached per infiltrator per day",
             "Small units sent into a region approach random people there, about one every two days [E].";
         persuade: f64 = 0.5, [0, 1], "probability scale",
-            "Chance that an approached unreached person becomes a sympathizer, times grievance, (1 − risk_weight·risk) and (1 − fear) [E, calibrated].";
+            "Chance that an approached unreached person becomes a sympathizer, times grievance, (1 − risk_weight·risk) and (1 − fear) [E, set by hand: not fitted].";
         join: f64 = 0.5, [0, 1], "probability scale",
-            "Chance that an approached sympathizer joins an organization, with the same factors [E, calibrated].";
+            "Chance that an approached sympathizer joins an organization, with the same factors [E, set by hand: not fitted].";
         cadre_skill: f64 = 2.0, [1, 10], "multiplier",
             "Cadres persuade and enrol this many times better than members: the source's 'hard core capable of leading' [E].";
         risk_weight: f64 = 0.8, [0, 1], "fraction",
@@ -89,13 +89,13 @@ param_group! {
         base_min_mountain: f64 = 0.6, [0, 1], "fraction of area",
             "Bases are chosen where mountains and forest hide them (source: 'selecting bases of activities') [E].";
         base_min_organized: f64 = 0.0005, [0, 1], "fraction of the region's population",
-            "A base needs a local organization to feed and hide it [E, calibrated].";
+            "A base needs a local organization to feed and hide it [E, set by hand: not fitted].";
         max_bases: u32 = 6, [0, 1000], "bases",
             "At most this many bases are kept at once [E].";
         political: f64 = 0.02, [0, 10], "members per trainer per day",
             "A cadre at a base brings a member to cadre level in about 50 days [E].";
         military: f64 = 0.04, [0, 10], "members per trainer per day",
-            "A cadre trains a fighter in about 25 days, if arms are there [E].";
+            "A cadre trains a fighter in about 25 days, if arms are there [E]. The Korean scenarios set this rate to its fit to the record of 1919 and 1937–1945 [F].";
     }
 }
 
@@ -103,7 +103,7 @@ param_group! {
     /// Police, arrests, betrayal, fear and backlash.
     RepressionParams / RawRepressionParams {
         detection: f64 = 0.0005, [0, 1], "per cell per day",
-            "Chance that the police find a cell of average visibility at reference police density and full control [E, calibrated].";
+            "Chance that the police find a cell of average visibility at reference police density and full control [E]. The Korean scenarios set this rate to its fit to the record of 1919 and 1937–1945 [F].";
         police_reference: f64 = 1.0, [0.001, 1000], "police per 1,000 persons",
             "Korea had about 21,800 police for 22 million people in 1938 (docs/data/korea.md §3).";
         exposure_size: f64 = 10.0, [0.1, 10000], "members",
@@ -163,7 +163,7 @@ param_group! {
     /// The uprising by thresholds on the social network.
     UprisingParams / RawUprisingParams {
         threshold_base: f64 = 0.75, [0, 1], "fraction of ties",
-            "Threshold of a person of average risk aversion and no grievance [E, calibrated].";
+            "Threshold of a person of average risk aversion and no grievance [E]. The Korean scenarios set this rate to its fit to the record of 1919 and 1937–1945 [F].";
         risk_weight: f64 = 0.4, [0, 1], "fraction of ties per unit of risk aversion",
             "The more risk averse need more of their ties to have risen [E].";
         grievance_weight: f64 = 0.5, [0, 1], "fraction of ties per unit of grievance",
@@ -183,7 +183,7 @@ param_group! {
     /// Demobilization: people out in the rising go home again (the rising can ebb).
     DemobilizationParams / RawDemobilizationParams {
         fatigue: f64 = 0.02, [0, 1], "per day",
-            "Chance a day that a person out in the rising goes home of their own accord: work, family and hunger call them back. 0.02 keeps the average person out about 50 days if nothing else acts; the March First Movement of 1919 had most of its demonstrations in March and April, about 60 days (docs/data/korea.md) [E, U].";
+            "Chance a day that a person out in the rising goes home of their own accord: work, family and hunger call them back. 0.02 keeps the average person out about 50 days if nothing else acts; the March First Movement of 1919 had most of its demonstrations in March and April, about 60 days (docs/data/korea.md) [E, U]. The Korean scenarios set this rate to its fit to the record of 1919 and 1937–1945 [F].";
         fear_exit: f64 = 0.5, [0, 10], "per day per unit of fear",
             "Extra chance a day of going home, times the region's fear (0..1): arrests and fire on crowds send people home [E, U].";
         unsupported_exit: f64 = 0.2, [0, 10], "per day",
@@ -197,7 +197,7 @@ param_group! {
     /// Policing of crowds: arrests of people out in the streets, dispersal, jail space.
     PolicingParams / RawPolicingParams {
         crowd_arrest: f64 = 0.03, [0, 100], "persons arrested per police officer per day",
-            "In the March First Movement of 1919, 46,948 were arrested in about 60 days by 20,000-40,000 gendarmes, police and troops (docs/data/korea.md): 0.02-0.04 a day per member of the ruling forces [E, range from the record].";
+            "In the March First Movement of 1919, 46,948 were arrested in about 60 days by 20,000-40,000 gendarmes, police and troops (docs/data/korea.md): 0.02-0.04 a day per member of the ruling forces [E, range from the record]. The Korean scenarios set this rate to its fit to the record of 1919 and 1937–1945 [F].";
         crowd_jail_min: f64 = 10.0, [0, 100000], "days",
             "Shortest detention of a person arrested in a crowd; most of 1919's arrested were flogged or fined and let go within weeks [E].";
         crowd_jail_max: f64 = 180.0, [0, 100000], "days",
