@@ -686,6 +686,15 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
             let title = format!("{}, {} to {}", h.title, label(a), label(b));
             page.chart(&format!("{}-decisive", h.stem), chart_of(h, title, a, b));
         }
+        // What happened on those days, on their own axis.
+        if let Ok(events) = Table::read(&dir.join(layout::table(layout::EVENTS, "csv"))) {
+            let dates = date_ticks(&series.steps, series.dates.as_ref());
+            let (first, last) = (series.steps[a], series.steps[b]);
+            let title = format!("Events, {} to {}", label(a), label(b));
+            if let Some(svg) = timeline::window(&events, first, last, dates.as_deref(), &title) {
+                page.chart("timeline-decisive", svg);
+            }
+        }
     }
     maps(&mut page, Maps::First);
     page.heading("Series");

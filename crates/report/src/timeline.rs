@@ -12,8 +12,24 @@ const MAX_KINDS: usize = 18;
 /// The timeline of `events` (an `events.csv`) over steps 0..=`last_step`, or `None` when the
 /// log is empty; `dates` (the date of each step of a dated run) make the axis one of dates.
 pub fn svg(events: &Table, last_step: f64, dates: Option<&[(f64, String)]>) -> Option<String> {
-    let steps = events.numbers("step")?;
-    let kinds = events.texts("kind")?;
+    window(events, 0.0, last_step, dates, "Event timeline")
+}
+
+/// The events from step `first` to step `last` only, on an axis of those steps: the decisive
+/// days of a long run, whose events the whole run's timeline draws as one pixel column.
+pub fn window(
+    events: &Table,
+    first: f64,
+    last_step: f64,
+    dates: Option<&[(f64, String)]>,
+    title: &str,
+) -> Option<String> {
+    let (steps, kinds): (Vec<f64>, Vec<String>) = events
+        .numbers("step")?
+        .into_iter()
+        .zip(events.texts("kind")?)
+        .filter(|(st, _)| *st >= first && *st <= last_step)
+        .unzip();
     if steps.is_empty() {
         return None;
     }
@@ -32,14 +48,15 @@ pub fn svg(events: &Table, last_step: f64, dates: Option<&[(f64, String)]>) -> O
     let (w, left, right) = (760.0, 190.0, 45.0);
     let h = 50.0 + 20.0 * order.len() as f64 + 30.0;
     let pw = w - left - right;
-    let last = last_step.max(1.0);
-    let sx = |s: f64| left + pw * s / last;
+    let last = last_step.max(first + 1.0);
+    let sx = |s: f64| left + pw * (s - first) / (last - first);
     let mut s = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12" role="img">
-<title>Event timeline</title>
+<title>{title}</title>
 <rect width="100%" height="100%" fill="white"/>
-<text x="16" y="22" font-size="15">Event timeline</text>
-"#
+<text x="16" y="22" font-size="15">{title}</text>
+"#,
+        title = escape(title)
     );
     for (row, (kind, count)) in order.iter().enumerate() {
         let y = 44.0 + 20.0 * row as f64;
@@ -74,7 +91,7 @@ pub fn svg(events: &Table, last_step: f64, dates: Option<&[(f64, String)]>) -> O
         );
     }
     let axis = 44.0 + 20.0 * order.len() as f64;
-    for (t, label) in x_ticks(dates, 0.0, last) {
+    for (t, label) in x_ticks(dates, first, last) {
         let _ = writeln!(
             s,
             r##"<line x1="{x:.1}" y1="{axis}" x2="{x:.1}" y2="{y2}" stroke="#888"/><text x="{x:.1}" y="{ty}" text-anchor="middle">{n}</text>"##,

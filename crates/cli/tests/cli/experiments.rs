@@ -640,6 +640,11 @@ fn a_strike_runs_report_follows_its_rising_to_the_concession() {
     assert!(html.contains("The decisive days"));
     assert!(run.join("charts/headline-decisive.svg").exists());
     assert!(run.join("charts/control-decisive.svg").exists());
+    // The events of those days on their own axis: the concession among them, and none of
+    // the organizations' founding years before.
+    let events = fs::read_to_string(run.join("charts/timeline-decisive.svg")).unwrap();
+    assert!(events.contains(">concession ("), "{events}");
+    assert!(!events.contains(">programme ("), "{events}");
     // No word of an offensive, but in the small-scale warning's comparison with Korea.
     let told: String = html
         .split("<p class=\"warning\">")
