@@ -16,6 +16,7 @@ Every figure is a count of the model at the scale it ran, or that count divided 
 where a column says "full scale". Medians and means are over the seeds named in the docs.
 """
 import csv
+import os
 import json
 import statistics
 import subprocess
@@ -25,7 +26,7 @@ from math import sqrt
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "target/release/mobilize"
+BIN = Path(os.environ.get("MOBILIZE", ROOT / "target/release/mobilize"))
 WORK = Path(tempfile.mkdtemp(prefix="resistance-figures-"))
 
 NO_MAIN_FORCE = [

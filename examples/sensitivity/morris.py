@@ -1,6 +1,6 @@
 """Morris elementary-effects screening of the korea-1936-1945 scenario with SALib.
 
-Which inputs decide how many days the ruling system lasts after the final offensive?
+Which inputs decide how many people are out at once at the rising's peak?
 SALib makes a Morris design; `mobilize sweep --design` runs it as it is (one run per row, all
 with the same seed: common random numbers); SALib computes the indices from `summary.csv`.
 
@@ -19,7 +19,8 @@ import numpy as np
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
-# Five inputs, each over a range around the scenario's value (the docs page gives the reasons).
+# Five inputs, each over a range around the scenario's value (for the fitted ones, about their
+# posterior's 90 % range; docs/models/resistance.md).
 PROBLEM = {
     "num_vars": 5,
     "names": [
@@ -30,14 +31,14 @@ PROBLEM = {
         "resistance.uprising.threshold_base",
     ],
     "bounds": [
-        [0.075, 0.3],
-        [0.00025, 0.001],
+        [0.01, 0.06],
+        [0.0008, 0.0025],
         [0.025, 0.1],
         [0.3, 0.9],
-        [0.6, 0.9],
+        [0.68, 0.78],
     ],
 }
-OUTPUT = "days_offensive_to_collapse"
+OUTPUT = "peak_risen"
 
 
 def main() -> int:
@@ -69,14 +70,8 @@ def main() -> int:
 
     with (folder / "summary.csv").open() as f:
         rows = sorted(csv.DictReader(f), key=lambda r: int(r["point"]))
-    y, censored = [], 0
-    for r in rows:
-        if r.get(OUTPUT):
-            y.append(float(r[OUTPUT]))
-        else:
-            # No collapse by the end: the days to the end are a lower bound (right-censored).
-            censored += 1
-            y.append(float(r["last_step"]) - float(r["offensive_step"] or r["last_step"]))
+    # The rising's peak is reported by every run (0 where nobody rose).
+    y = [float(r[OUTPUT]) for r in rows]
     y = np.array(y)
 
     si = morris_analyze.analyze(PROBLEM, x, y, num_levels=args.levels, seed=args.seed)
@@ -87,14 +82,14 @@ def main() -> int:
         for i, name in enumerate(PROBLEM["names"]):
             w.writerow([name, si["mu_star"][i], si["mu_star_conf"][i], si["mu"][i], si["sigma"][i]])
 
-    print(f"Morris screening of {OUTPUT} (days), korea-1936-1945 at scale {args.scale}: "
-          f"{len(y)} runs, {args.trajectories} trajectories, {args.levels} levels, seed {args.seed}; "
-          f"{censored} runs without collapse (censored at the end)")
-    print(f"mean {y.mean():.2f} days, min {y.min():.0f}, max {y.max():.0f}")
+    print(f"Morris screening of {OUTPUT} (persons out at once, at scale {args.scale}), "
+          f"korea-1936-1945: {len(y)} runs, {args.trajectories} trajectories, {args.levels} levels, "
+          f"seed {args.seed}")
+    print(f"mean {y.mean():,.0f}, min {y.min():,.0f}, max {y.max():,.0f}")
     print(f"{'parameter':40} {'mu*':>8} {'mu* 95%':>8} {'mu':>8} {'sigma':>8}")
     for i in np.argsort(-np.asarray(si["mu_star"])):
-        print(f"{PROBLEM['names'][i]:40} {si['mu_star'][i]:8.3f} {si['mu_star_conf'][i]:8.3f} "
-              f"{si['mu'][i]:8.3f} {si['sigma'][i]:8.3f}")
+        print(f"{PROBLEM['names'][i]:40} {si['mu_star'][i]:8.0f} {si['mu_star_conf'][i]:8.0f} "
+              f"{si['mu'][i]:8.0f} {si['sigma'][i]:8.0f}")
     print(f"results: {folder}")
     return 0
 

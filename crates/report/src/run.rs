@@ -688,7 +688,9 @@ pub fn page(dir: &Path) -> Result<Page, ReportError> {
         }
         // What happened on those days, on their own axis.
         if let Ok(events) = Table::read(&dir.join(layout::table(layout::EVENTS, "csv"))) {
-            let dates = date_ticks(&series.steps, series.dates.as_ref());
+            // The window's own dates, so that its axis has ticks inside it.
+            let window: Option<Vec<String>> = series.dates.as_ref().map(|d| d[a..=b].to_vec());
+            let dates = date_ticks(&series.steps[a..=b], window.as_ref());
             let (first, last) = (series.steps[a], series.steps[b]);
             let title = format!("Events, {} to {}", label(a), label(b));
             if let Some(svg) = timeline::window(&events, first, last, dates.as_deref(), &title) {

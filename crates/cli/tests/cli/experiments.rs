@@ -645,6 +645,10 @@ fn a_strike_runs_report_follows_its_rising_to_the_concession() {
     let events = fs::read_to_string(run.join("charts/timeline-decisive.svg")).unwrap();
     assert!(events.contains(">concession ("), "{events}");
     assert!(!events.contains(">programme ("), "{events}");
+    assert!(
+        events.matches("text-anchor=\"middle\"").count() >= 3,
+        "the window's axis has ticks of its own: {events}"
+    );
     // No word of an offensive, but in the small-scale warning's comparison with Korea.
     let told: String = html
         .split("<p class=\"warning\">")

@@ -167,12 +167,13 @@ fn figures_are_taken_at_the_report_dates() {
 /// Criterion: the same scenario at 1/20 (the smallest scale whose regions all have at least
 /// `MIN_REGION_PERSONS`) and 1/10 gives the same shares. The tolerances are measured, not
 /// chosen (`python3 scripts/resistance-figures.py scale`, 5 seeds per scale): on the eve of the
-/// offensive the organized share is 0.174 % (s.d. 0.013) at 1/20 and 0.178 % (0.009) at 1/10,
-/// the sympathizer share 12.2 % at both (s.d. 0.2), the arrested share 0.087 % at both (jails
-/// full); the risen share on the offensive's third day 13.3 % (0.28) and 13.7 % (0.17). Means
-/// over 3 seeds are compared within 3 s.d. of their difference: 16 % of the share for the
-/// organized, 5 % for the others. The liberated share on 31 August moves by whole regions
-/// (0.069 or 0.148 in 5 seeds at each scale), so its 3-seed means are compared within 0.2.
+/// offensive the organized share is 0.194 % (s.d. 0.010) at 1/20 and 0.189 % (0.009) at 1/10,
+/// the sympathizer share 12.2 % at both (s.d. 0.2), the arrested share 0.0876 % at both (jails
+/// full); the risen share on the offensive's third day 10.5 % (0.27) and 10.4 % (0.20). Means
+/// over 3 seeds are compared within about 3 s.d. of their difference: 16 % of the share for
+/// the organized, 6 % for the risen, 5 % for the others. The liberated share on 31 August (0 in
+/// the median of 20 seeds at 1/20) moves by whole regions; its 3-seed means are compared
+/// within 0.2.
 #[test]
 fn shares_agree_between_scale_one_twentieth_and_one_tenth() {
     let shares = |scale: f64, seed: u64| {
@@ -222,7 +223,7 @@ fn shares_agree_between_scale_one_twentieth_and_one_tenth() {
             large[k] += b[k] / 3.0;
         }
     }
-    let tolerance = [0.16, 0.05, 0.05, 0.05];
+    let tolerance = [0.16, 0.05, 0.05, 0.06];
     for k in 0..4 {
         let (a, b) = (small[k], large[k]);
         assert!(

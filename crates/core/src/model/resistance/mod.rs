@@ -74,10 +74,10 @@ pub mod purpose {
 }
 
 /// Persons in the smallest home region from which shares agree with those of the whole
-/// population within sampling noise. Measured on `korea-1936-1945` (5 seeds per scale): the
-/// organized share on the eve of the offensive is 5.7 % at scale 1/10 and 5.9 % at 1/20 (the
-/// smallest region then has 40,695 persons), but 6.3 % at 1/30, 6.4 % at 1/50 and 7.1 % at
-/// 1/100.
+/// population within sampling noise. Measured on `korea-1936-1945` as shipped (5 seeds per
+/// scale, `python3 scripts/resistance-figures.py scale`): the organized share on the eve of the
+/// offensive is 0.19 % at 1/10, 1/20, 1/30 and 1/50 (the smallest region then has 16,278
+/// persons or more), but 0.22 % at 1/100, and three times as variable; 40,000 leaves a margin.
 pub const MIN_REGION_PERSONS: u32 = 40_000;
 
 /// The resistance model, as the rest of the system knows it.
@@ -196,8 +196,8 @@ impl ModelDef for Def {
         (smallest < MIN_REGION_PERSONS).then(|| {
             format!(
                 "the smallest home region has {smallest} persons: below {MIN_REGION_PERSONS}, shares such as \
-                 the organized share are biased upward by the regions' small size (by about a tenth \
-                 to a quarter where measured; docs/models/resistance.md, Known limitations); use the \
+                 the organized share are biased upward by the regions' small size and noisier (a sixth \
+                 higher at 1/100 of Korea; docs/models/resistance.md, Scale); use the \
                  results to explore, and raise `scale` to conclude"
             )
         })

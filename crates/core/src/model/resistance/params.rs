@@ -73,7 +73,7 @@ param_group! {
         flow_to_base: f64 = 0.1, [0, 1], "fraction of a region's pool per day",
             "Contributions travel up the hierarchy to the nearest base within about ten days [E].";
         money_per_arm: f64 = 40.0, [0.01, 100000], "yen per arms unit",
-            "Price of a rifle and ammunition on the black market in Manchuria [E].";
+            "Price of a rifle and ammunition on the black market in Manchuria [E]. The Korean scenarios set this rate to its fit to the record of 1919 and 1937–1945 [F]: the price then stands for all the money that never became a weapon.";
         skill_per_arm: f64 = 40.0, [0, 100000], "hours per arms unit",
             "Labour to procure, carry and repair one arms unit [E].";
         provisions_per_fighter: f64 = 0.8, [0, 10], "kg of grain per fighter per day",
