@@ -22,6 +22,8 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+import posterior_csv
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ.get("MOBILIZE", ROOT / "target/release/mobilize"))
 
@@ -58,10 +60,7 @@ def main():
     ap.add_argument("--within", type=float, default=3.0)
     a = ap.parse_args()
     record = ranges(a.targets)
-    with open(a.posterior) as f:
-        draws = list(csv.DictReader(f))
-    # The parameter columns come first; then weight, distance and every target's value.
-    params = list(draws[0])[: list(draws[0]).index("weight")]
+    params, draws = posterior_csv.read(a.posterior)
     num = lambda r, k: float(r[k]) if r.get(k) not in (None, "") else None
     kept = [
         i for i, r in enumerate(draws)
@@ -72,11 +71,7 @@ def main():
         return 1
     work = Path(tempfile.mkdtemp(prefix="choose-draw-"))
     design = work / "design.csv"
-    with open(design, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(params)
-        for i in kept:
-            w.writerow([draws[i][p] for p in params])
+    posterior_csv.write_design(design, params, [draws[i] for i in kept])
     scored = work / "score.csv"
     subprocess.run(
         [str(BIN), "score", str(a.targets.resolve()), "--design", str(design), "-n", str(a.replicates),

@@ -28,6 +28,8 @@ import time
 from math import sqrt
 from pathlib import Path
 
+import posterior_csv
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ.get("MOBILIZE", ROOT / "target/release/mobilize"))
 
@@ -114,20 +116,14 @@ def main():
     a = ap.parse_args()
     started = time.time()
     path = a.posterior / "posterior.csv" if a.posterior.is_dir() else a.posterior
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    params = [k for k in rows[0] if k.startswith("resistance.")]
+    params, rows = posterior_csv.read(path)
     weights = [float(r["weight"]) for r in rows]
     total = sum(weights)
     weights = [w / total for w in weights]
     ess = 1 / sum(w * w for w in weights)
     work = Path(tempfile.mkdtemp(prefix="posterior-claims-"))
     design = work / "design.csv"
-    with open(design, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(params)
-        for r in rows:
-            w.writerow([r[p] for p in params])
+    posterior_csv.write_design(design, params, rows)
 
     results = {}
     for name, scenario, sets in ARMS:

@@ -30,6 +30,7 @@ mod faithful;
 mod fast;
 mod lattice;
 mod outbursts;
+mod outcome;
 pub mod params;
 pub mod rules;
 mod validate;
@@ -170,53 +171,7 @@ impl ModelDef for Def {
                 .iter()
                 .map(|(c, l)| (c.to_string(), l.to_string()))
                 .collect(),
-            figures: crate::observe::FigureDoc::list(&[
-                (
-                    "outbursts",
-                    "outbursts",
-                    "Outbursts: spells of steps with the active above the outburst level.",
-                ),
-                (
-                    "mean_wait",
-                    "steps",
-                    "Mean steps from the end of one outburst to the start of the next.",
-                ),
-                (
-                    "sd_wait",
-                    "steps",
-                    "Standard deviation of the waits between outbursts.",
-                ),
-                (
-                    "mean_size",
-                    "person-steps",
-                    "Mean size of an outburst: the actives summed over its steps.",
-                ),
-                (
-                    "sd_size",
-                    "person-steps",
-                    "Standard deviation of outburst sizes.",
-                ),
-                (
-                    "peak_active",
-                    "persons",
-                    "The most citizens active at one step.",
-                ),
-                ("mean_active", "persons", "Mean citizens active per step."),
-                ("arrests", "persons", "Arrests over the run."),
-                ("final_jailed", "persons", "Citizens in jail at the end."),
-                (
-                    "killed",
-                    "persons",
-                    "Citizens killed (Model II: by the other group's actives).",
-                ),
-                ("final_blue", "persons", "Blue citizens alive at the end."),
-                ("final_green", "persons", "Green citizens alive at the end."),
-                (
-                    "extinction_step",
-                    "step",
-                    "The step at which one group was gone.",
-                ),
-            ]),
+            figures: crate::observe::FigureDoc::list(outcome::FIGURES),
             ..ModelMeta::default()
         }
     }
@@ -741,53 +696,7 @@ impl Model for CivilViolence {
     }
 
     fn outcome(&self, last_step: u32, reason: StopReason, _world: &World) -> Outcome {
-        let mut tracker = self.outbursts.clone();
-        tracker.close(last_step);
-        let o = tracker.summary();
-        let c = self.now;
-        let mut figures = vec![
-            ("outbursts".to_string(), o.count as f64),
-            ("mean_wait".to_string(), o.mean_wait),
-            ("sd_wait".to_string(), o.sd_wait),
-            ("mean_size".to_string(), o.mean_size),
-            ("sd_size".to_string(), o.sd_size),
-            ("peak_active".to_string(), o.peak as f64),
-            ("mean_active".to_string(), o.mean_active),
-            ("arrests".to_string(), self.arrests as f64),
-            (
-                "final_jailed".to_string(),
-                (c.jailed[0] + c.jailed[1]) as f64,
-            ),
-        ];
-        let sentence = if self.p.groups == 2 {
-            figures.push(("killed".into(), self.killed as f64));
-            figures.push(("final_blue".into(), c.population[0] as f64));
-            figures.push(("final_green".into(), c.population[1] as f64));
-            if let Some(e) = self.extinct {
-                figures.push(("extinction_step".into(), f64::from(e)));
-            }
-            match self.extinct {
-                Some(e) => format!(
-                    "Genocide: one group was gone at step {e}; {} killed in all.",
-                    self.killed
-                ),
-                None => format!(
-                    "Both groups survive to step {last_step} ({} blue, {} green); {} killed.",
-                    c.population[0], c.population[1], self.killed
-                ),
-            }
-        } else {
-            format!(
-                "{} outbursts (over {} actives) in {last_step} steps, mean wait {:.0} steps, mean size {:.0} active-steps; peak {} active.",
-                o.count, self.p.outburst_level, o.mean_wait, o.mean_size, o.peak
-            )
-        };
-        Outcome {
-            last_step,
-            reason,
-            figures,
-            sentence,
-        }
+        self.summary(last_step, reason)
     }
 }
 
